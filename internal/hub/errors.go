@@ -1,0 +1,159 @@
+package hub
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code classifies an error so that every protocol can render it in its own
+// envelope and status without knowing where it came from.
+type Code string
+
+const (
+	CodeInvalid      Code = "invalid"      // the caller sent something wrong (4xx)
+	CodeNotFound     Code = "not_found"    // the named thing does not exist in the caller's scope
+	CodeConflict     Code = "conflict"     // the request clashes with the current state
+	CodeUnauthorized Code = "unauthorized" // no or bad credential
+	CodeForbidden    Code = "forbidden"    // credential valid, but not for this
+	CodeUnavailable  Code = "unavailable"  // a dependency (e.g. a provider) could not answer
+	CodeInternal     Code = "internal"     // our fault; logged in full, never shown
+)
+
+// Reason refines a code with a machine-readable cause that protocols map onto
+// their own error codes (Omni's "already_paid", Junglebook's "206", ...).
+type Reason string
+
+const (
+	ReasonNone               Reason = ""
+	ReasonInvalidTransition  Reason = "invalid_transition"
+	ReasonAlreadyInStatus    Reason = "already_in_status"
+	ReasonAlreadyCompleted   Reason = "already_completed"
+	ReasonAlreadyCancelled   Reason = "already_cancelled"
+	ReasonAlreadyPaid        Reason = "already_paid"
+	ReasonCookingStarted     Reason = "cooking_started"
+	ReasonOutOfStock         Reason = "out_of_stock"    // stock is zero
+	ReasonNotEnoughStock     Reason = "not_enough_stock" // stock is positive but below the quantity
+	ReasonNotAvailable       Reason = "not_available"    // not launched, outside timeslot, not at location
+	ReasonNotIndividual      Reason = "not_individual"   // may only be sold inside a combo
+	ReasonSupplierRestricted Reason = "supplier_restricted"
+	ReasonBelowMinimum       Reason = "below_minimum"
+	ReasonAboveMaximum       Reason = "above_maximum"
+	ReasonBundleSize         Reason = "bundle_size"
+	ReasonInvalidOption      Reason = "invalid_option"
+	ReasonPriceMismatch      Reason = "price_mismatch"
+	ReasonDuplicateLine      Reason = "duplicate_line"
+	ReasonDuplicateOrder     Reason = "duplicate_order"
+	ReasonIdempotencyReuse   Reason = "idempotency_key_reused"
+	ReasonUnknownProduct     Reason = "unknown_product"
+	ReasonInventoryRejected  Reason = "inventory_rejected"
+)
+
+// Error is the one error type that crosses layers. Field names the input
+// that failed (a JSON path such as "lines[1].quantity") when there is one.
+type Error struct {
+	Code    Code
+	Reason  Reason
+	Field   string
+	Message string
+	// Details carries structured context for protocols that must echo it
+	// (e.g. the existing order of a duplicate, the product that ran out).
+	Details map[string]any
+	Err     error
+}
+
+func (e *Error) Error() string {
+	msg := e.Message
+	if e.Field != "" {
+		msg = e.Field + ": " + msg
+	}
+	if e.Err != nil {
+		if msg == "" {
+			return e.Err.Error()
+		}
+		return msg + ": " + e.Err.Error()
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf builds an *Error with a code and a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid reports bad input in one named field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: CodeInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound reports a missing thing, named for the caller.
+func NotFound(format string, args ...any) *Error {
+	return &Error{Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+// Conflict reports a state clash with a reason.
+func Conflict(reason Reason, format string, args ...any) *Error {
+	return &Error{Code: CodeConflict, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// Internal wraps an unexpected error; its text is never shown to callers.
+func Internal(err error, format string, args ...any) *Error {
+	return &Error{Code: CodeInternal, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// WithReason sets the reason and returns e for chaining.
+func (e *Error) WithReason(r Reason) *Error { e.Reason = r; return e }
+
+// WithField sets the field and returns e for chaining.
+func (e *Error) WithField(f string) *Error { e.Field = f; return e }
+
+// WithDetail adds a detail and returns e for chaining.
+func (e *Error) WithDetail(k string, v any) *Error {
+	if e.Details == nil {
+		e.Details = map[string]any{}
+	}
+	e.Details[k] = v
+	return e
+}
+
+// AsError finds the *Error in err's chain; anything else is internal.
+func AsError(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &Error{Code: CodeInternal, Message: "internal error", Err: err}
+}
+
+// ErrorCode returns the code of err ("" for nil).
+func ErrorCode(err error) Code {
+	if err == nil {
+		return ""
+	}
+	return AsError(err).Code
+}
+
+// ErrorReason returns the reason of err.
+func ErrorReason(err error) Reason {
+	if err == nil {
+		return ReasonNone
+	}
+	return AsError(err).Reason
+}
+
+// PublicMessage is the text safe to show a caller: internal errors are never
+// described.
+func PublicMessage(err error) string {
+	e := AsError(err)
+	if e.Code == CodeInternal {
+		return "internal error"
+	}
+	if e.Message == "" && e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Message
+}

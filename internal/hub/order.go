@@ -1,0 +1,245 @@
+package hub
+
+import (
+	"strings"
+	"time"
+)
+
+// Channel is the door an order came through.
+type Channel string
+
+const (
+	ChannelHub        Channel = "hub"        // native API / dashboard
+	ChannelKakao      Channel = "kakao"      // chatbot (seed 000)
+	ChannelOmni       Channel = "omni"       // store POS (seed 001)
+	ChannelJunglebook Channel = "junglebook" // partner shop (seed 002)
+	ChannelZeek       Channel = "zeek"       // platform (seed 003)
+	ChannelTableOrder Channel = "tableorder" // QR scan-to-order (seed 004)
+)
+
+// Channels lists every channel; a partner's protocol is one of them.
+var Channels = []Channel{ChannelHub, ChannelKakao, ChannelOmni, ChannelJunglebook, ChannelZeek, ChannelTableOrder}
+
+// ValidChannel reports whether c is known.
+func ValidChannel(c Channel) bool {
+	for _, k := range Channels {
+		if k == c {
+			return true
+		}
+	}
+	return false
+}
+
+// OrderType is how the customer receives the order.
+type OrderType string
+
+const (
+	OrderDineIn   OrderType = "dine_in"
+	OrderPickUp   OrderType = "pick_up"
+	OrderDelivery OrderType = "delivery"
+)
+
+// ParseOrderType accepts the canonical names and the QR seed's upper-case
+// enum (DINE_IN, PICK_UP, DELIVERY).
+func ParseOrderType(s string) (OrderType, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "dine_in", "dine-in", "dinein":
+		return OrderDineIn, true
+	case "pick_up", "pick-up", "pickup":
+		return OrderPickUp, true
+	case "delivery":
+		return OrderDelivery, true
+	}
+	return "", false
+}
+
+// Status is the order status with the codes of DESIGN.md §3 (Omni's codes
+// for the ones it shares).
+type Status int
+
+const (
+	StatusNew       Status = 1
+	StatusConfirmed Status = 10
+	StatusPreparing Status = 13
+	StatusReady     Status = 16
+	StatusCompleted Status = 20
+	StatusCancelled Status = 30
+)
+
+var statusNames = map[Status]string{
+	StatusNew: "new", StatusConfirmed: "confirmed", StatusPreparing: "preparing",
+	StatusReady: "ready", StatusCompleted: "completed", StatusCancelled: "cancelled",
+}
+
+func (s Status) String() string {
+	if n, ok := statusNames[s]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// ParseStatus accepts a status name ("confirmed").
+func ParseStatus(name string) (Status, bool) {
+	for s, n := range statusNames {
+		if n == strings.ToLower(strings.TrimSpace(name)) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// Final reports whether no further transition is possible.
+func (s Status) Final() bool { return s == StatusCompleted || s == StatusCancelled }
+
+// PaymentStatus is separate from the lifecycle.
+type PaymentStatus int
+
+const (
+	PaymentUnpaid PaymentStatus = 1
+	PaymentPaid   PaymentStatus = 2
+)
+
+func (p PaymentStatus) String() string {
+	if p == PaymentPaid {
+		return "paid"
+	}
+	return "unpaid"
+}
+
+// Customer is who ordered (or receives) the order.
+type Customer struct {
+	ID           string `json:"id,omitempty"`     // the channel's member id
+	RefID        string `json:"ref_id,omitempty"` // the client's member id
+	Name         string `json:"name,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	PhoneCountry string `json:"phone_country,omitempty"`
+	Email        string `json:"email,omitempty"`
+}
+
+// Delivery holds where a delivery order goes.
+type Delivery struct {
+	ReceiverName string `json:"receiver_name,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Mobile       string `json:"mobile,omitempty"`
+	ZipCode      string `json:"zip_code,omitempty"`
+	Address      string `json:"address,omitempty"`
+	Address2     string `json:"address2,omitempty"`
+	Memo         string `json:"memo,omitempty"`
+}
+
+// ModifierKind says what a modifier node is.
+type ModifierKind string
+
+const (
+	ModifierOption ModifierKind = "option" // a product option value (TASTE)
+	ModifierCombo  ModifierKind = "combo"  // a product filling a combo slot (COMBO / PACK)
+)
+
+// Modifier is one node of a line's recursive modifier tree: an option value
+// or a combo item, with its own children (a combo item's options). Removed
+// nodes are defaults the customer took away; they carry no price.
+type Modifier struct {
+	Kind      ModifierKind `json:"kind"`
+	GroupID   string       `json:"group_id,omitempty"`
+	GroupName string       `json:"group_name,omitempty"`
+	// GroupType keeps the channel's group type (TASTE, COMBO, PACK).
+	GroupType  string     `json:"group_type,omitempty"`
+	PackSuitID string     `json:"pack_suit_id,omitempty"`
+	ComboTaste bool       `json:"combo_taste,omitempty"`
+	ItemID     string     `json:"item_id"`
+	ProductID  int64      `json:"product_id,omitempty"`
+	Name       string     `json:"name"`
+	Quantity   int        `json:"quantity"`
+	UnitPrice  int64      `json:"unit_price"`
+	TotalPrice int64      `json:"total_price"`
+	Removed    bool       `json:"removed,omitempty"`
+	Note       string     `json:"note,omitempty"`
+	Children   []Modifier `json:"children,omitempty"`
+}
+
+// OrderLine is one product line of an order.
+type OrderLine struct {
+	ProductID    int64       `json:"product_id"`
+	ProductRefID string      `json:"product_ref_id,omitempty"`
+	SKU          string      `json:"sku,omitempty"`
+	Name         string      `json:"name"`
+	Names        I18n        `json:"names,omitempty"`
+	Type         ProductType `json:"type"`
+	Alcohol      bool        `json:"alcohol,omitempty"`
+	Quantity     int         `json:"quantity"`
+	// UnitPrice includes option and combo adjustments.
+	UnitPrice int64 `json:"unit_price"`
+	// BasePrice is the product's own unit price (after special/bulk).
+	BasePrice           int64      `json:"base_price"`
+	TotalPrice          int64      `json:"total_price"`
+	SpecialInstructions string     `json:"special_instructions,omitempty"`
+	Modifiers           []Modifier `json:"modifiers,omitempty"`
+	// ClientUnitPrice is what the channel said the unit costs, kept when it
+	// differed from the catalog and the partner's policy accepted it.
+	ClientUnitPrice *int64 `json:"client_unit_price,omitempty"`
+}
+
+// Fees are the order's money summary, all in the order currency.
+type Fees struct {
+	Subtotal      int64 `json:"subtotal"`
+	Tax           int64 `json:"tax"`
+	TaxIncluded   bool  `json:"tax_included"`
+	ServiceCharge int64 `json:"service_charge"`
+	DeliveryFee   int64 `json:"delivery_fee"`
+	Discount      int64 `json:"discount"`
+	Total         int64 `json:"total"`
+}
+
+// Order is the canonical order record.
+type Order struct {
+	ID         int64   `json:"id"`
+	Number     string  `json:"number"`
+	BrandID    int64   `json:"brand_id"`
+	LocationID int64   `json:"location_id"`
+	PartnerID  int64   `json:"partner_id,omitempty"`
+	Channel    Channel `json:"channel"`
+	// ExternalRef is the id the ordering channel gave the order (oaOrderNo,
+	// QR id, Zeek order_id, bot order id).
+	ExternalRef string `json:"external_ref,omitempty"`
+	// ChannelRef is the id orderhub answered the channel with (Junglebook
+	// ordNo); empty when the channel uses the number.
+	ChannelRef    string        `json:"channel_ref,omitempty"`
+	Type          OrderType     `json:"type"`
+	Table         string        `json:"table,omitempty"`
+	PickupCode    string        `json:"pickup_code,omitempty"`
+	Customer      Customer      `json:"customer"`
+	Delivery      *Delivery     `json:"delivery,omitempty"`
+	Notes         string        `json:"notes,omitempty"`
+	Lines         []OrderLine   `json:"lines"`
+	Currency      string        `json:"currency"`
+	Fees          Fees          `json:"fees"`
+	Status        Status        `json:"status"`
+	PaymentStatus PaymentStatus `json:"payment_status"`
+	PaymentMethod string        `json:"payment_method,omitempty"`
+	// PriceFlagged marks an order accepted although a client price differed
+	// from the catalog (partner price policy "accept").
+	PriceFlagged bool       `json:"price_flagged,omitempty"`
+	ScheduledAt  *time.Time `json:"scheduled_at,omitempty"`
+	// StockTaken records what placing the order took from stock, so that
+	// cancelling gives back exactly that.
+	StockTaken []StockNeed `json:"stock_taken,omitempty"`
+	// Attributes keeps channel data no rule reads (Junglebook oaType,
+	// settleKind, bankSender).
+	Attributes map[string]any `json:"attributes,omitempty"`
+	CreatedAt  time.Time      `json:"created_at"`
+	UpdatedAt  time.Time      `json:"updated_at"`
+	// Version increases with every change; it orders events per order.
+	Version int `json:"version"`
+}
+
+// OrderEvent is one row of an order's history.
+type OrderEvent struct {
+	ID         int64     `json:"id"`
+	OrderID    int64     `json:"order_id"`
+	Action     string    `json:"action"`
+	FromStatus Status    `json:"from_status,omitempty"`
+	ToStatus   Status    `json:"to_status"`
+	Actor      string    `json:"actor"`
+	Note       string    `json:"note,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}

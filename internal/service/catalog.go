@@ -1,0 +1,240 @@
+package service
+
+import (
+	"context"
+	"strconv"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// CreateBrand validates and stores a new brand.
+func (s *Service) CreateBrand(ctx context.Context, b *hub.Brand) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error { return tx.CreateBrand(ctx, b) })
+}
+
+// UpdateBrand validates and stores a changed brand. The currency cannot
+// change once orders or products exist in it; orderhub refuses any change of
+// currency to keep stored amounts meaningful.
+func (s *Service) UpdateBrand(ctx context.Context, b *hub.Brand) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.GetBrand(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		if old.Currency != b.Currency {
+			return hub.Invalid("currency", "cannot be changed (amounts are stored in %s)", old.Currency)
+		}
+		b.CreatedAt = old.CreatedAt
+		return tx.UpdateBrand(ctx, b)
+	})
+}
+
+// CreateLocation validates and stores a new location of an existing brand.
+func (s *Service) CreateLocation(ctx context.Context, l *hub.Location) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetBrand(ctx, l.BrandID); err != nil {
+			return hub.AsError(err).WithField("brand_id")
+		}
+		return tx.CreateLocation(ctx, l)
+	})
+}
+
+// UpdateLocation validates and stores a changed location; it cannot move to
+// another brand.
+func (s *Service) UpdateLocation(ctx context.Context, l *hub.Location) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.GetLocation(ctx, l.ID)
+		if err != nil {
+			return err
+		}
+		if old.BrandID != l.BrandID {
+			return hub.Invalid("brand_id", "a location cannot move to another brand")
+		}
+		l.CreatedAt = old.CreatedAt
+		return tx.UpdateLocation(ctx, l)
+	})
+}
+
+// SaveProduct creates (ID 0) or replaces a product after checking it and the
+// references it makes: its locations and combo items must belong to its
+// brand. It writes a product.updated event.
+func (s *Service) SaveProduct(ctx context.Context, p *hub.Product) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error { return s.saveProduct(ctx, tx, p) })
+}
+
+func (s *Service) saveProduct(ctx context.Context, tx store.Tx, p *hub.Product) error {
+	if _, err := tx.GetBrand(ctx, p.BrandID); err != nil {
+		return hub.AsError(err).WithField("brand_id")
+	}
+	for i, lid := range p.LocationIDs {
+		l, err := tx.GetLocation(ctx, lid)
+		if err != nil || l.BrandID != p.BrandID {
+			return hub.Invalid("location_ids["+strconv.Itoa(i)+"]", "location %d is not a location of this brand", lid)
+		}
+	}
+	for i, c := range p.ComboComponents {
+		for j, it := range c.Items {
+			if _, err := tx.GetProduct(ctx, p.BrandID, it.ProductID); err != nil {
+				return hub.Invalid("combo_components["+strconv.Itoa(i)+"].items["+strconv.Itoa(j)+"].product_id",
+					"product %d is not a product of this brand", it.ProductID)
+			}
+		}
+	}
+	if p.ID == 0 {
+		if err := tx.CreateProduct(ctx, p); err != nil {
+			return err
+		}
+	} else {
+		old, err := tx.GetProduct(ctx, p.BrandID, p.ID)
+		if err != nil {
+			return err
+		}
+		p.CreatedAt = old.CreatedAt
+		if err := tx.UpdateProduct(ctx, p); err != nil {
+			return err
+		}
+	}
+	return s.addEvent(ctx, tx, hub.EventProductUpdated, p.BrandID, 0, 0, map[string]any{"product": p})
+}
+
+// SaveProducts saves several products, each in its own unit of work, and
+// returns one error (or nil) per product: a bad row does not stop the
+// others.
+func (s *Service) SaveProducts(ctx context.Context, ps []*hub.Product) []error {
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = s.SaveProduct(ctx, p)
+	}
+	return errs
+}
+
+// SetStock sets the quantity on hand of a product at a location (nil:
+// untracked). Combos have no stock of their own: theirs is derived from
+// their items, so setting it is refused.
+func (s *Service) SetStock(ctx context.Context, brandID, locationID, productID int64, qty *int64) error {
+	if qty != nil && *qty < 0 {
+		return hub.Invalid("quantity", "must not be negative")
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		l, err := tx.GetLocation(ctx, locationID)
+		if err != nil || l.BrandID != brandID {
+			return hub.NotFound("location %d not found", locationID)
+		}
+		p, err := tx.GetProduct(ctx, brandID, productID)
+		if err != nil {
+			return err
+		}
+		if p.Type == hub.ProductCombo && qty != nil {
+			return hub.Invalid("quantity", "a combo's stock is derived from its items; set theirs")
+		}
+		if err := tx.SetStock(ctx, locationID, productID, qty); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, hub.EventStockChanged, brandID, locationID, 0, map[string]any{
+			"location_id": locationID, "product_id": productID, "quantity": qty,
+		})
+	})
+}
+
+// StockLevel is a product's stock at a location; Quantity nil means
+// untracked (unlimited).
+type StockLevel struct {
+	LocationID int64  `json:"location_id"`
+	ProductID  int64  `json:"product_id"`
+	Quantity   *int64 `json:"quantity"`
+	// Derived is true for combos, whose stock is what their items allow.
+	Derived bool `json:"derived,omitempty"`
+}
+
+// Stock reads a product's stock at a location. A combo's stock is derived
+// from its items: for each required slot the most any one of its items
+// allows, and the combo the least over its slots (untracked slots do not
+// limit).
+func (s *Service) Stock(ctx context.Context, brandID, locationID, productID int64) (*StockLevel, error) {
+	l, err := s.store.GetLocation(ctx, locationID)
+	if err != nil || l.BrandID != brandID {
+		return nil, hub.NotFound("location %d not found", locationID)
+	}
+	p, err := s.store.GetProduct(ctx, brandID, productID)
+	if err != nil {
+		return nil, err
+	}
+	lvl := &StockLevel{LocationID: locationID, ProductID: productID}
+	if p.Type != hub.ProductCombo {
+		lvl.Quantity, err = s.store.GetStock(ctx, locationID, productID)
+		return lvl, err
+	}
+	lvl.Derived = true
+	for _, comp := range p.ComboComponents {
+		if !comp.Required {
+			continue
+		}
+		capacity, err := s.slotCapacity(ctx, brandID, locationID, comp)
+		if err != nil {
+			return nil, err
+		}
+		if capacity != nil && (lvl.Quantity == nil || *capacity < *lvl.Quantity) {
+			lvl.Quantity = capacity
+		}
+	}
+	return lvl, nil
+}
+
+// slotCapacity is how many combos one slot allows: the most any of its
+// items allows; nil (unlimited) if any item is untracked.
+func (s *Service) slotCapacity(ctx context.Context, brandID, locationID int64, comp hub.ComboComponent) (*int64, error) {
+	need := int64(comp.SelectQuantity)
+	if need < 1 {
+		need = 1
+	}
+	var best *int64
+	for _, it := range comp.Items {
+		item, err := s.store.GetProduct(ctx, brandID, it.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		if !item.DeductStock {
+			return nil, nil
+		}
+		q, err := s.store.GetStock(ctx, locationID, it.ProductID)
+		if err != nil {
+			return nil, err
+		}
+		if q == nil {
+			return nil, nil
+		}
+		if v := *q / need; best == nil || v > *best {
+			best = &v
+		}
+	}
+	return best, nil
+}
+
+// PutTimeslot creates or replaces a timeslot of a brand.
+func (s *Service) PutTimeslot(ctx context.Context, t *hub.Timeslot) error {
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetBrand(ctx, t.BrandID); err != nil {
+			return err
+		}
+		return tx.PutTimeslot(ctx, t)
+	})
+}

@@ -1,0 +1,590 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// OptionInput selects an option value by the product's group and value ids.
+type OptionInput struct {
+	GroupID  int64
+	ValueID  int64
+	Quantity int
+	Removed  bool
+	Field    string
+}
+
+// ComboInput fills a combo slot with a product named by hub id, ref id or
+// SKU.
+type ComboInput struct {
+	ComponentID int64
+	ProductRef  string
+	Quantity    int
+	Options     []OptionInput
+	Removed     bool
+	Field       string
+}
+
+// LineInput is one line as a channel sent it, in canonical terms.
+type LineInput struct {
+	ProductRef          string
+	Quantity            int
+	Options             []OptionInput
+	Combo               []ComboInput
+	SpecialInstructions string
+	// ClientUnitPrice is the unit price the channel claims (minor units),
+	// checked against the catalog under the partner's price policy.
+	ClientUnitPrice *int64
+	// ExtraModifiers are channel nodes kept for display only (removed
+	// defaults, notes); they never change the price.
+	ExtraModifiers []hub.Modifier
+	// Field is where the line came from ("cart.items[1]"), for errors.
+	Field string
+}
+
+// PlaceOrderInput is everything needed to take an order.
+type PlaceOrderInput struct {
+	BrandID    int64
+	LocationID int64
+	// Partner is the calling partner (nil for the native API); its scope
+	// and price policy apply.
+	Partner *hub.Partner
+	Channel hub.Channel
+	// ExternalRef is the channel's own order id, unique per brand and
+	// channel.
+	ExternalRef string
+	// ChannelRef is the id orderhub answers the channel with, when it is
+	// not the number (Junglebook ordNo).
+	ChannelRef string
+	// IdempotencyKey makes retries safe: the same key and RequestHash
+	// return the first order; the same key with another hash is a conflict.
+	IdempotencyKey string
+	RequestHash    string
+	Type           hub.OrderType
+	Table          string
+	Customer       hub.Customer
+	Delivery       *hub.Delivery
+	Notes          string
+	Lines          []LineInput
+	DeliveryFee    int64
+	Discount       int64
+	// Currency, when the channel states one, must be the brand's.
+	Currency      string
+	PaymentMethod string
+	ScheduledAt   *time.Time
+	// SkipStock takes the order whatever the stock (Junglebook "opo"
+	// purchase orders); stock is neither checked nor decremented.
+	SkipStock bool
+	// SkipInventoryCheck skips the provider inventory hook.
+	SkipInventoryCheck bool
+	// DryRun validates everything, stock included, and stores nothing.
+	DryRun     bool
+	Attributes map[string]any
+	Actor      string
+}
+
+// PlaceOrderResult is the stored order; Replayed says it was stored by an
+// earlier request with the same idempotency key.
+type PlaceOrderResult struct {
+	Order    *hub.Order
+	Replayed bool
+}
+
+// PlaceOrder validates an order against the catalog, availability and
+// stock, and stores it with its stock decrements, history row and
+// order.created event in one unit of work. A refused order changes nothing.
+func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
+	if res, err := s.findExisting(ctx, in); res != nil || err != nil {
+		return res, err
+	}
+	o, needs, err := s.buildOrder(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if s.inventory != nil && !in.SkipInventoryCheck {
+		if err := s.inventory.CheckInventory(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	if in.DryRun {
+		if !in.SkipStock {
+			if err := s.checkStock(ctx, s.store, o.LocationID, needs); err != nil {
+				return nil, err
+			}
+		}
+		return &PlaceOrderResult{Order: o}, nil
+	}
+	for attempt := 0; ; attempt++ {
+		err = s.store.Update(ctx, func(tx store.Tx) error { return s.insertOrder(ctx, tx, o, in, needs) })
+		if err == nil {
+			return &PlaceOrderResult{Order: o}, nil
+		}
+		if hub.ErrorReason(err) != hub.ReasonDuplicateOrder || hub.ErrorCode(err) != hub.CodeConflict {
+			return nil, err
+		}
+		// A unique index refused the row: a concurrent request with the
+		// same external ref or idempotency key won, or the random number
+		// collided. Answer as if we had seen the winner first.
+		if res, ferr := s.findExisting(ctx, in); res != nil || ferr != nil {
+			return res, ferr
+		}
+		if attempt >= 3 {
+			return nil, hub.Internal(err, "could not allocate an order number")
+		}
+		o.Number = newOrderNumber()
+	}
+}
+
+// findExisting answers a retry (same idempotency key) or a duplicate
+// (same external ref) from what is stored.
+func (s *Service) findExisting(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
+	if in.IdempotencyKey != "" && in.Partner != nil {
+		o, hash, err := s.store.FindOrderByIdempotencyKey(ctx, in.Partner.ID, in.IdempotencyKey)
+		switch {
+		case err == nil && hash == in.RequestHash:
+			return &PlaceOrderResult{Order: o, Replayed: true}, nil
+		case err == nil:
+			return nil, hub.Conflict(hub.ReasonIdempotencyReuse, "idempotency key %q was used for a different order", in.IdempotencyKey).
+				WithDetail("order", o)
+		case hub.ErrorCode(err) != hub.CodeNotFound:
+			return nil, err
+		}
+	}
+	if in.ExternalRef != "" {
+		o, err := s.store.FindOrderByExternalRef(ctx, in.BrandID, in.Channel, in.ExternalRef)
+		if err == nil {
+			return nil, hub.Conflict(hub.ReasonDuplicateOrder, "order %q already exists", in.ExternalRef).WithDetail("order", o)
+		}
+		if hub.ErrorCode(err) != hub.CodeNotFound {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// buildOrder validates and prices the order without writing anything.
+func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Order, []hub.StockNeed, error) {
+	brand, err := s.store.GetBrand(ctx, in.BrandID)
+	if err != nil {
+		return nil, nil, err
+	}
+	loc, err := s.store.GetLocation(ctx, in.LocationID)
+	if err != nil || loc.BrandID != brand.ID {
+		return nil, nil, hub.NotFound("location %d not found", in.LocationID).WithField("location_id")
+	}
+	if in.Partner != nil && !in.Partner.CanAccess(brand.ID, loc.ID) {
+		return nil, nil, &hub.Error{Code: hub.CodeForbidden, Field: "location_id", Message: "this credential may not order for this location"}
+	}
+	if !hub.ValidChannel(in.Channel) {
+		return nil, nil, hub.Invalid("channel", "unknown channel %q", in.Channel)
+	}
+	if in.Type == "" {
+		in.Type = hub.OrderPickUp
+	}
+	if _, ok := hub.ParseOrderType(string(in.Type)); !ok {
+		return nil, nil, hub.Invalid("type", "must be dine_in, pick_up or delivery")
+	}
+	if in.Currency != "" && !strings.EqualFold(in.Currency, brand.Currency) {
+		return nil, nil, hub.Invalid("currency", "must be %s, the brand's currency", brand.Currency)
+	}
+	if len(in.Lines) == 0 {
+		return nil, nil, hub.Invalid("lines", "at least one line is required")
+	}
+	if len(in.Lines) > hub.MaxLines {
+		return nil, nil, hub.Invalid("lines", "at most %d lines", hub.MaxLines)
+	}
+	slotList, err := s.store.ListTimeslots(ctx, brand.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	slots := make(map[int64]hub.Timeslot, len(slotList))
+	for _, t := range slotList {
+		slots[t.ID] = t
+	}
+	now := s.Now()
+	day := now.In(loc.Zone()).Format(time.DateOnly)
+	policy := hub.PriceReject
+	if in.Partner != nil && in.Partner.Settings.PricePolicy != "" {
+		policy = in.Partner.Settings.PricePolicy
+	}
+	o := &hub.Order{
+		Number: newOrderNumber(), BrandID: brand.ID, LocationID: loc.ID, Channel: in.Channel,
+		ExternalRef: strings.TrimSpace(in.ExternalRef), ChannelRef: in.ChannelRef, Type: in.Type,
+		Table: in.Table, PickupCode: newPickupCode(), Customer: in.Customer, Delivery: in.Delivery,
+		Notes: in.Notes, Currency: brand.Currency, Status: hub.StatusNew, PaymentStatus: hub.PaymentUnpaid,
+		PaymentMethod: in.PaymentMethod, ScheduledAt: in.ScheduledAt, Attributes: in.Attributes,
+		CreatedAt: now, UpdatedAt: now, Version: 1,
+	}
+	if in.Partner != nil {
+		o.PartnerID = in.Partner.ID
+	}
+	var needs []hub.StockNeed
+	for i, li := range in.Lines {
+		field := li.Field
+		if field == "" {
+			field = "lines[" + strconv.Itoa(i) + "]"
+		}
+		line, lineNeeds, err := s.buildLine(ctx, brand, loc, li, field, now, day, slots)
+		if err != nil {
+			return nil, nil, err
+		}
+		if li.ClientUnitPrice != nil && *li.ClientUnitPrice != line.UnitPrice {
+			if policy != hub.PriceAccept {
+				return nil, nil, hub.Invalid(field+".price", "price %s does not match the catalog price %s",
+					hub.FormatAmount(*li.ClientUnitPrice, brand.Currency), hub.FormatAmount(line.UnitPrice, brand.Currency)).
+					WithReason(hub.ReasonPriceMismatch)
+			}
+			cp := *li.ClientUnitPrice
+			line.ClientUnitPrice = &cp
+			o.PriceFlagged = true
+		}
+		o.Lines = append(o.Lines, line)
+		needs = append(needs, lineNeeds...)
+	}
+	o.Fees, err = hub.ComputeFees(brand, o.Lines, in.DeliveryFee, in.Discount)
+	if err != nil {
+		return nil, nil, err
+	}
+	if in.SkipStock {
+		needs = nil
+	}
+	return o, mergeNeeds(needs), nil
+}
+
+func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Location, li LineInput, field string,
+	now time.Time, day string, slots map[int64]hub.Timeslot) (hub.OrderLine, []hub.StockNeed, error) {
+	p, err := s.store.FindProduct(ctx, brand.ID, li.ProductRef)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			return hub.OrderLine{}, nil, hub.NotFound("product %q not found", li.ProductRef).WithField(field + ".product").WithReason(hub.ReasonUnknownProduct)
+		}
+		return hub.OrderLine{}, nil, err
+	}
+	if err := s.checkOrderable(p, loc, now, slots, field); err != nil {
+		return hub.OrderLine{}, nil, err
+	}
+	if !p.IndividualSale {
+		return hub.OrderLine{}, nil, hub.Conflict(hub.ReasonNotIndividual, "%s is only sold in combos", p.Name.Get("en")).WithField(field + ".product")
+	}
+	req := hub.LineRequest{
+		Product: p, Quantity: li.Quantity, SpecialInstructions: li.SpecialInstructions,
+		ClientUnitPrice: li.ClientUnitPrice, Field: field, Options: optionChoices(li.Options),
+	}
+	if p.Type == hub.ProductCombo {
+		if len(li.Combo) == 0 {
+			comps, pids, qtys := hub.DefaultComboItems(p)
+			for i := range pids {
+				li.Combo = append(li.Combo, ComboInput{ComponentID: comps[i], ProductRef: strconv.FormatInt(pids[i], 10), Quantity: qtys[i]})
+			}
+		}
+		for j, ci := range li.Combo {
+			cf := ci.Field
+			if cf == "" {
+				cf = field + ".combo[" + strconv.Itoa(j) + "]"
+			}
+			cp, err := s.store.FindProduct(ctx, brand.ID, ci.ProductRef)
+			if err != nil {
+				if hub.ErrorCode(err) == hub.CodeNotFound {
+					return hub.OrderLine{}, nil, hub.Invalid(cf, "combo item %q not found", ci.ProductRef).WithReason(hub.ReasonInvalidOption)
+				}
+				return hub.OrderLine{}, nil, err
+			}
+			if !ci.Removed {
+				if err := s.checkOrderable(cp, loc, now, slots, cf); err != nil {
+					return hub.OrderLine{}, nil, err
+				}
+			}
+			req.Combo = append(req.Combo, hub.ComboChoice{
+				ComponentID: ci.ComponentID, Product: cp, Quantity: ci.Quantity,
+				Options: optionChoices(ci.Options), Removed: ci.Removed, Field: cf,
+			})
+		}
+	}
+	line, needs, err := hub.BuildLine(req, day)
+	if err != nil {
+		return hub.OrderLine{}, nil, err
+	}
+	line.Modifiers = append(line.Modifiers, li.ExtraModifiers...)
+	return line, needs, nil
+}
+
+// checkOrderable applies availability and the supplier restriction.
+func (s *Service) checkOrderable(p *hub.Product, loc *hub.Location, now time.Time, slots map[int64]hub.Timeslot, field string) error {
+	if err := hub.CheckAvailable(p, loc, now, slots); err != nil {
+		return hub.AsError(err).WithField(field + ".product")
+	}
+	if p.SupplierRestricted {
+		return hub.Conflict(hub.ReasonSupplierRestricted, "%s cannot be ordered by request of its supplier", p.Name.Get("en")).WithField(field + ".product")
+	}
+	return nil
+}
+
+func optionChoices(in []OptionInput) []hub.OptionChoice {
+	out := make([]hub.OptionChoice, len(in))
+	for i, o := range in {
+		out[i] = hub.OptionChoice{GroupID: o.GroupID, ValueID: o.ValueID, Quantity: o.Quantity, Removed: o.Removed, Field: o.Field}
+	}
+	return out
+}
+
+// mergeNeeds sums needs per product, ordered by product id so that every
+// unit of work takes stock rows in the same order (no deadlocks between
+// nodes).
+func mergeNeeds(needs []hub.StockNeed) []hub.StockNeed {
+	byProduct := map[int64]hub.StockNeed{}
+	for _, n := range needs {
+		m, ok := byProduct[n.ProductID]
+		if ok {
+			n.Quantity += m.Quantity
+			n.Field = m.Field // report the first line that needed it
+		}
+		byProduct[n.ProductID] = n
+	}
+	merged := make([]hub.StockNeed, 0, len(byProduct))
+	for _, n := range byProduct {
+		merged = append(merged, n)
+	}
+	sort.Slice(merged, func(i, j int) bool { return merged[i].ProductID < merged[j].ProductID })
+	return merged
+}
+
+// stockError describes a shortage in the terms the shop seed distinguishes:
+// sold out (nothing left) or not enough.
+func (s *Service) stockError(ctx context.Context, r store.Reader, brandID int64, n hub.StockNeed, left *int64) error {
+	name := strconv.FormatInt(n.ProductID, 10)
+	if p, err := r.GetProduct(ctx, brandID, n.ProductID); err == nil {
+		name = p.Name.Get("en")
+	}
+	var have int64
+	if left != nil {
+		have = *left
+	}
+	e := hub.Conflict(hub.ReasonNotEnoughStock, "not enough stock of %s: %d left, %d needed", name, have, n.Quantity)
+	if have == 0 {
+		e = hub.Conflict(hub.ReasonOutOfStock, "%s is sold out", name)
+	}
+	return e.WithField(n.Field).WithDetail("product_id", n.ProductID).WithDetail("available", have)
+}
+
+// checkStock compares needs with stock on hand without taking anything
+// (dry runs).
+func (s *Service) checkStock(ctx context.Context, r store.Reader, locationID int64, needs []hub.StockNeed) error {
+	loc, err := r.GetLocation(ctx, locationID)
+	if err != nil {
+		return err
+	}
+	for _, n := range needs {
+		left, err := r.GetStock(ctx, locationID, n.ProductID)
+		if err != nil {
+			return err
+		}
+		if left != nil && *left < int64(n.Quantity) {
+			return s.stockError(ctx, r, loc.BrandID, n, left)
+		}
+	}
+	return nil
+}
+
+func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in PlaceOrderInput, needs []hub.StockNeed) error {
+	o.StockTaken = nil
+	for _, n := range needs {
+		ok, left, err := tx.TakeStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity))
+		if err != nil {
+			return err
+		}
+		if left == nil && !ok {
+			continue // untracked
+		}
+		if !ok {
+			return s.stockError(ctx, tx, o.BrandID, n, left)
+		}
+		o.StockTaken = append(o.StockTaken, hub.StockNeed{ProductID: n.ProductID, Quantity: n.Quantity})
+	}
+	if err := tx.CreateOrder(ctx, o, in.IdempotencyKey, in.RequestHash); err != nil {
+		return err
+	}
+	actor := in.Actor
+	if actor == "" {
+		actor = string(in.Channel)
+	}
+	if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "create", ToStatus: hub.StatusNew, Actor: actor, CreatedAt: o.CreatedAt}); err != nil {
+		return err
+	}
+	if err := s.addEvent(ctx, tx, hub.EventOrderCreated, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o}); err != nil {
+		return err
+	}
+	return s.stockEvents(ctx, tx, o.BrandID, o.LocationID, o.StockTaken)
+}
+
+func (s *Service) stockEvents(ctx context.Context, tx store.Tx, brandID, locationID int64, changed []hub.StockNeed) error {
+	for _, n := range changed {
+		left, err := tx.GetStock(ctx, locationID, n.ProductID)
+		if err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, hub.EventStockChanged, brandID, locationID, 0, map[string]any{
+			"location_id": locationID, "product_id": n.ProductID, "quantity": left,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OrderScope limits which orders a caller sees: a brand, and optionally the
+// locations of a partner.
+type OrderScope struct {
+	BrandID int64
+	Partner *hub.Partner
+}
+
+func (sc OrderScope) allows(o *hub.Order) bool {
+	if o.BrandID != sc.BrandID {
+		return false
+	}
+	return sc.Partner == nil || sc.Partner.CanAccess(o.BrandID, o.LocationID)
+}
+
+// FindOrder finds an order by any of its references within the scope.
+// Orders outside it are reported as not found, never as forbidden, so that
+// their existence does not leak.
+func (s *Service) FindOrder(ctx context.Context, sc OrderScope, ref string) (*hub.Order, error) {
+	o, err := s.store.FindOrder(ctx, sc.BrandID, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.allows(o) {
+		return nil, hub.NotFound("order not found")
+	}
+	return o, nil
+}
+
+// TransitionInput names an order and what to do with it.
+type TransitionInput struct {
+	Scope    OrderScope
+	OrderRef string
+	Action   hub.Action
+	Actor    hub.Actor
+	// AlsoMarkPaid records payment with the transition (Omni's complete:
+	// "changes paymentStatus to 2").
+	AlsoMarkPaid bool
+	Note         string
+}
+
+// Transition moves an order through the lifecycle (DESIGN.md §3). The order
+// row is locked for the unit, so concurrent actions on one order apply one
+// after the other and the loser sees the new status. Cancelling gives back
+// the stock the order took.
+func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
+	found, err := s.FindOrder(ctx, in.Scope, in.OrderRef)
+	if err != nil {
+		return nil, err
+	}
+	var out *hub.Order
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		o, err := tx.LockOrder(ctx, found.ID)
+		if err != nil {
+			return err
+		}
+		to, err := hub.Transition(o.Status, in.Action, in.Actor)
+		if err != nil {
+			return err
+		}
+		from := o.Status
+		now := s.Now()
+		o.Status = to
+		o.UpdatedAt = now
+		o.Version++
+		paid := false
+		if in.AlsoMarkPaid && o.PaymentStatus != hub.PaymentPaid {
+			o.PaymentStatus = hub.PaymentPaid
+			paid = true
+		}
+		var returned []hub.StockNeed
+		if to == hub.StatusCancelled {
+			for _, n := range o.StockTaken {
+				if err := tx.ReturnStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity)); err != nil {
+					return err
+				}
+			}
+			returned, o.StockTaken = o.StockTaken, nil
+		}
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
+			Actor: in.Actor.Name, Note: in.Note, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, hub.StatusEvent(to), o.BrandID, o.LocationID, o.ID, map[string]any{"order": o, "from_status": from.String()}); err != nil {
+			return err
+		}
+		if paid {
+			if err := s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o}); err != nil {
+				return err
+			}
+		}
+		if err := s.stockEvents(ctx, tx, o.BrandID, o.LocationID, returned); err != nil {
+			return err
+		}
+		out = o
+		return nil
+	})
+	return out, err
+}
+
+// MarkPaidInput names an order and how it was paid.
+type MarkPaidInput struct {
+	Scope    OrderScope
+	OrderRef string
+	Actor    hub.Actor
+	Method   string
+}
+
+// MarkPaid records payment: refused twice and on cancelled orders.
+func (s *Service) MarkPaid(ctx context.Context, in MarkPaidInput) (*hub.Order, error) {
+	found, err := s.FindOrder(ctx, in.Scope, in.OrderRef)
+	if err != nil {
+		return nil, err
+	}
+	var out *hub.Order
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		o, err := tx.LockOrder(ctx, found.ID)
+		if err != nil {
+			return err
+		}
+		if err := hub.CanMarkPaid(o); err != nil {
+			return err
+		}
+		now := s.Now()
+		o.PaymentStatus = hub.PaymentPaid
+		if in.Method != "" {
+			o.PaymentMethod = in.Method
+		}
+		o.UpdatedAt = now
+		o.Version++
+		if err := tx.UpdateOrder(ctx, o); err != nil {
+			return err
+		}
+		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "pay", FromStatus: o.Status, ToStatus: o.Status,
+			Actor: in.Actor.Name, CreatedAt: now}); err != nil {
+			return err
+		}
+		out = o
+		return s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o})
+	})
+	return out, err
+}
+
+// ErrNotFound reports whether err is a not-found error.
+func ErrNotFound(err error) bool {
+	var e *hub.Error
+	return errors.As(err, &e) && e.Code == hub.CodeNotFound
+}

@@ -1,0 +1,321 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"orderhub/internal/auth"
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// IssuedCredential is a credential as shown once, at creation. Only its
+// hash is kept.
+type IssuedCredential struct {
+	ID           int64  `json:"id"`
+	Kind         string `json:"kind"`
+	APIKey       string `json:"api_key,omitempty"`
+	ClientID     string `json:"client_id,omitempty"`
+	ClientSecret string `json:"client_secret,omitempty"`
+}
+
+// usesClientCredentials says which protocols authenticate with OAuth2
+// client credentials rather than a static key.
+func usesClientCredentials(p hub.Channel) bool {
+	return p == hub.ChannelZeek || p == hub.ChannelTableOrder
+}
+
+// keyPrefix marks keys by protocol so that a leaked key is recognisable.
+func keyPrefix(p hub.Channel) string {
+	switch p {
+	case hub.ChannelKakao:
+		return "ohk_"
+	case hub.ChannelOmni:
+		return "oho_"
+	case hub.ChannelJunglebook:
+		return "ohj_"
+	}
+	return "oh_"
+}
+
+// CreatePartner stores a partner and issues its first credential (an API
+// key, or a client id and secret for OAuth2 protocols). Partners that
+// receive callbacks get a callback secret too. Secrets are returned once.
+func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCredential, string, error) {
+	if err := p.Validate(); err != nil {
+		return nil, "", err
+	}
+	var issued *IssuedCredential
+	var callbackSecret string
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := tx.CreatePartner(ctx, p); err != nil {
+			return err
+		}
+		var err error
+		if issued, err = s.issueCredential(ctx, tx, p); err != nil {
+			return err
+		}
+		if p.Protocol == hub.ChannelZeek || p.Protocol == hub.ChannelKakao {
+			callbackSecret = auth.NewSecret("ohcb_")
+			return tx.SetPartnerCallbackSecret(ctx, p.ID, callbackSecret)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return issued, callbackSecret, nil
+}
+
+func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Partner) error {
+	if _, err := tx.GetBrand(ctx, p.BrandID); err != nil {
+		return hub.AsError(err).WithField("brand_id")
+	}
+	for _, lid := range p.LocationIDs {
+		l, err := tx.GetLocation(ctx, lid)
+		if err != nil || l.BrandID != p.BrandID {
+			return hub.Invalid("location_ids", "location %d is not a location of brand %d", lid, p.BrandID)
+		}
+	}
+	return nil
+}
+
+// UpdatePartner stores changed settings or scope; protocol and brand stay.
+func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.GetPartner(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		if old.BrandID != p.BrandID || old.Protocol != p.Protocol {
+			return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
+		}
+		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
+			return err
+		}
+		p.CreatedAt = old.CreatedAt
+		return tx.UpdatePartner(ctx, p)
+	})
+}
+
+// IssueCredential adds a credential to a partner (key rotation: issue a
+// new one, move the client over, revoke the old one).
+func (s *Service) IssueCredential(ctx context.Context, partnerID int64) (*IssuedCredential, error) {
+	var issued *IssuedCredential
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := tx.GetPartner(ctx, partnerID)
+		if err != nil {
+			return err
+		}
+		issued, err = s.issueCredential(ctx, tx, p)
+		return err
+	})
+	return issued, err
+}
+
+func (s *Service) issueCredential(ctx context.Context, tx store.Tx, p *hub.Partner) (*IssuedCredential, error) {
+	c := &store.Credential{PartnerID: p.ID, BrandID: p.BrandID, CreatedAt: s.Now()}
+	out := &IssuedCredential{}
+	if usesClientCredentials(p.Protocol) {
+		out.ClientID = auth.NewID("ohc_", 16)
+		out.ClientSecret = auth.NewSecret("ohs_")
+		c.Kind, c.Lookup, c.SecretHash, c.Hint = store.CredClient, out.ClientID, auth.Hash(out.ClientSecret), out.ClientID
+	} else {
+		out.APIKey = auth.NewSecret(keyPrefix(p.Protocol))
+		c.Kind, c.Lookup, c.Hint = store.CredAPIKey, auth.Hash(out.APIKey), auth.Hint(out.APIKey)
+	}
+	if err := tx.CreateCredential(ctx, c); err != nil {
+		return nil, err
+	}
+	out.ID, out.Kind = c.ID, string(c.Kind)
+	return out, nil
+}
+
+// RevokeCredential revokes a partner's credential and every access token
+// issued with it.
+func (s *Service) RevokeCredential(ctx context.Context, partnerID, credentialID int64) error {
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		creds, err := tx.ListCredentials(ctx, partnerID)
+		if err != nil {
+			return err
+		}
+		for _, c := range creds {
+			if c.ID == credentialID {
+				return tx.RevokeCredential(ctx, credentialID, s.Now())
+			}
+		}
+		return hub.NotFound("credential %d not found", credentialID)
+	})
+}
+
+// RotateCallbackSecret sets a new secret for signing callbacks to the
+// partner and returns it (shown once).
+func (s *Service) RotateCallbackSecret(ctx context.Context, partnerID int64) (string, error) {
+	secret := auth.NewSecret("ohcb_")
+	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, partnerID, secret) })
+	return secret, err
+}
+
+// CreateHubToken issues a native API token; brandID 0 makes an operator
+// token for every brand.
+func (s *Service) CreateHubToken(ctx context.Context, brandID int64, label string) (string, error) {
+	token := auth.NewSecret("ohh_")
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if brandID != 0 {
+			if _, err := tx.GetBrand(ctx, brandID); err != nil {
+				return err
+			}
+		}
+		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredHubToken, BrandID: brandID, Lookup: auth.Hash(token),
+			Hint: auth.Hint(token), Label: label, CreatedAt: s.Now()})
+	})
+	return token, err
+}
+
+// CreateAdmin stores a dashboard login with a PBKDF2 password hash.
+func (s *Service) CreateAdmin(ctx context.Context, username, password string) error {
+	if len(password) < 12 {
+		return hub.Invalid("password", "must be at least 12 characters")
+	}
+	h, err := auth.HashPassword(password)
+	if err != nil {
+		return hub.Internal(err, "hash password")
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredAdminPassword, Lookup: username, SecretHash: h, CreatedAt: s.Now()})
+	})
+}
+
+var errUnauthorized = &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid credentials"}
+
+// partnerFor loads a credential's partner and checks that it is live and
+// speaks the expected protocol.
+func (s *Service) partnerFor(ctx context.Context, c *store.Credential, protocol hub.Channel) (*hub.Partner, error) {
+	if !c.Live(s.Now()) || c.PartnerID == 0 {
+		return nil, errUnauthorized
+	}
+	p, err := s.store.GetPartner(ctx, c.PartnerID)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			return nil, errUnauthorized
+		}
+		return nil, err
+	}
+	if p.Disabled || p.Protocol != protocol {
+		return nil, errUnauthorized
+	}
+	return p, nil
+}
+
+// lookup finds a credential, turning not-found into unauthorized.
+func (s *Service) lookup(ctx context.Context, kind store.CredentialKind, lookup string) (*store.Credential, error) {
+	c, err := s.store.CredentialByLookup(ctx, kind, lookup)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			return nil, errUnauthorized
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// AuthenticateAPIKey returns the partner a static key belongs to, if it is
+// live and of the protocol. The key is looked up by its hash, so the stored
+// value never equals the secret.
+func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, error) {
+	if key == "" {
+		return nil, errUnauthorized
+	}
+	c, err := s.lookup(ctx, store.CredAPIKey, auth.Hash(key))
+	if err != nil {
+		return nil, err
+	}
+	return s.partnerFor(ctx, c, protocol)
+}
+
+// AuthenticateClient checks OAuth2 client credentials (constant-time on the
+// secret hash) and returns the partner and the credential.
+func (s *Service) AuthenticateClient(ctx context.Context, protocol hub.Channel, clientID, secret string) (*hub.Partner, *store.Credential, error) {
+	if clientID == "" || secret == "" {
+		return nil, nil, errUnauthorized
+	}
+	c, err := s.lookup(ctx, store.CredClient, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !auth.CheckHash(secret, c.SecretHash) {
+		return nil, nil, errUnauthorized
+	}
+	p, err := s.partnerFor(ctx, c, protocol)
+	return p, c, err
+}
+
+// IssueAccessToken issues a bearer token for a client credential, valid for
+// ttl; revoking the client revokes it.
+func (s *Service) IssueAccessToken(ctx context.Context, client *store.Credential, ttl time.Duration) (string, time.Time, error) {
+	token := auth.NewSecret("oht_")
+	exp := s.Now().Add(ttl)
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredAccessToken, PartnerID: client.PartnerID, BrandID: client.BrandID,
+			Lookup: auth.Hash(token), ParentID: client.ID, ExpiresAt: &exp, CreatedAt: s.Now()})
+	})
+	return token, exp, err
+}
+
+// AuthenticateAccessToken returns the partner of a live bearer token.
+func (s *Service) AuthenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, error) {
+	if token == "" {
+		return nil, errUnauthorized
+	}
+	c, err := s.lookup(ctx, store.CredAccessToken, auth.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	return s.partnerFor(ctx, c, protocol)
+}
+
+// HubPrincipal is who calls the native API: an operator (BrandID 0) or a
+// brand's own token.
+type HubPrincipal struct {
+	CredentialID int64
+	BrandID      int64
+}
+
+// CanBrand reports whether the principal may act on a brand.
+func (p *HubPrincipal) CanBrand(brandID int64) bool { return p.BrandID == 0 || p.BrandID == brandID }
+
+// AuthenticateHubToken checks a native API token.
+func (s *Service) AuthenticateHubToken(ctx context.Context, token string) (*HubPrincipal, error) {
+	if token == "" {
+		return nil, errUnauthorized
+	}
+	c, err := s.lookup(ctx, store.CredHubToken, auth.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	if !c.Live(s.Now()) {
+		return nil, errUnauthorized
+	}
+	return &HubPrincipal{CredentialID: c.ID, BrandID: c.BrandID}, nil
+}
+
+// AuthenticateAdmin checks a dashboard login.
+func (s *Service) AuthenticateAdmin(ctx context.Context, username, password string) error {
+	c, err := s.lookup(ctx, store.CredAdminPassword, username)
+	if err != nil {
+		// Spend the same time as a real check so that user names cannot
+		// be probed by timing.
+		auth.CheckPassword(password, "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+		return err
+	}
+	if !c.Live(s.Now()) || !auth.CheckPassword(password, c.SecretHash) {
+		return errUnauthorized
+	}
+	return nil
+}

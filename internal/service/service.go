@@ -1,0 +1,121 @@
+// Package service is the single entry point for every change orderhub
+// makes: placing orders, moving them through the lifecycle, recording
+// payment, catalog and stock updates, partners and their credentials.
+// Protocol packages translate their wire formats into these calls and render
+// the results; no rule lives in them.
+//
+// Each change is one store.Update: the row, its history and its outbox
+// events are written together or not at all.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// InventoryChecker asks an outside party (a platform client's provider API)
+// whether an order's lines are in stock before the order is taken. It is
+// called outside any transaction.
+type InventoryChecker interface {
+	CheckInventory(ctx context.Context, o *hub.Order) error
+}
+
+// Service holds the store and the clock.
+type Service struct {
+	store     store.Store
+	log       *slog.Logger
+	now       func() time.Time
+	inventory InventoryChecker
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
+
+// WithInventoryChecker installs the pre-order inventory check.
+func WithInventoryChecker(c InventoryChecker) Option { return func(s *Service) { s.inventory = c } }
+
+// New returns a service over st.
+func New(st store.Store, opts ...Option) *Service {
+	s := &Service{store: st, log: slog.Default(), now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Store exposes the store for reads.
+func (s *Service) Store() store.Store { return s.store }
+
+// Now is the service clock.
+func (s *Service) Now() time.Time { return s.now().UTC() }
+
+// SetInventoryChecker installs the pre-order inventory check after
+// construction (the platform protocol needs the service first).
+func (s *Service) SetInventoryChecker(c InventoryChecker) { s.inventory = c }
+
+// event builds an outbox row with the canonical, versioned JSON payload
+// {"version":1,"type":...,"created_at":...,"data":{...}}.
+func (s *Service) event(typ hub.EventType, brandID, locationID, orderID int64, data map[string]any) (*store.Event, error) {
+	now := s.Now()
+	payload, err := json.Marshal(map[string]any{
+		"version":    1,
+		"type":       typ,
+		"created_at": now.Format(time.RFC3339Nano),
+		"data":       data,
+	})
+	if err != nil {
+		return nil, hub.Internal(err, "encode event")
+	}
+	return &store.Event{Type: typ, BrandID: brandID, LocationID: locationID, OrderID: orderID, Payload: payload, CreatedAt: now}, nil
+}
+
+func (s *Service) addEvent(ctx context.Context, tx store.Tx, typ hub.EventType, brandID, locationID, orderID int64, data map[string]any) error {
+	e, err := s.event(typ, brandID, locationID, orderID, data)
+	if err != nil {
+		return err
+	}
+	return tx.AddEvent(ctx, e)
+}
+
+// numberAlphabet has no easily confused characters (0/O, 1/I/L).
+const numberAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+// newOrderNumber returns an 8-character human order number ("FR9TL74P").
+func newOrderNumber() string {
+	b := make([]byte, 8)
+	max := big.NewInt(int64(len(numberAlphabet)))
+	for i := range b {
+		n, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic("crypto/rand failed: " + err.Error())
+		}
+		b[i] = numberAlphabet[n.Int64()]
+	}
+	return string(b)
+}
+
+// newPickupCode returns a 4-digit pickup number.
+func newPickupCode() string {
+	n, err := rand.Int(rand.Reader, big.NewInt(9000))
+	if err != nil {
+		panic("crypto/rand failed: " + err.Error())
+	}
+	return itoa4(int(n.Int64()) + 1000)
+}
+
+func itoa4(n int) string {
+	return string([]byte{byte('0' + n/1000%10), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)})
+}

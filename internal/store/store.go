@@ -1,0 +1,216 @@
+// Package store defines the storage interface of orderhub: one interface,
+// implemented by internal/store/sqlite (embedded, the default) and
+// internal/store/postgres (several nodes), both on the shared SQL of
+// internal/store/sqlstore, and checked by the one conformance suite in
+// internal/store/storetest.
+//
+// Every change happens inside Update, which runs one atomic unit of work:
+// either all of its writes are committed or none are. The service layer puts
+// an order, its stock decrements, its history row and its outbox events into
+// one such unit, so a refused order leaves nothing behind.
+//
+// Stock is decremented with a conditional UPDATE (quantity >= n) and guarded
+// by a CHECK constraint, so it cannot go negative on either database, however
+// many goroutines or nodes order at once.
+package store
+
+import (
+	"context"
+	"time"
+
+	"orderhub/internal/hub"
+)
+
+// Store is a database.
+type Store interface {
+	Reader
+	// Update runs fn as one atomic unit of work and commits it. An error
+	// from fn rolls everything fn wrote back and is returned as is. fn must
+	// not call Update itself.
+	Update(ctx context.Context, fn func(tx Tx) error) error
+	// Dialect names the implementation ("sqlite", "postgres").
+	Dialect() string
+	Close() error
+}
+
+// Reader are the reads; inside Update they see the unit's own writes.
+type Reader interface {
+	GetBrand(ctx context.Context, id int64) (*hub.Brand, error)
+	ListBrands(ctx context.Context) ([]hub.Brand, error)
+
+	GetLocation(ctx context.Context, id int64) (*hub.Location, error)
+	ListLocations(ctx context.Context, brandID int64) ([]hub.Location, error)
+	FindLocation(ctx context.Context, brandID int64, ref string) (*hub.Location, error)
+
+	GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error)
+	// FindProduct looks a product up by hub id, then ref id, then SKU,
+	// within a brand (DESIGN.md §2).
+	FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error)
+	ListProducts(ctx context.Context, f ProductFilter) ([]hub.Product, error)
+
+	ListTimeslots(ctx context.Context, brandID int64) ([]hub.Timeslot, error)
+
+	// GetStock returns the quantity on hand; nil means untracked.
+	GetStock(ctx context.Context, locationID, productID int64) (*int64, error)
+	ListStock(ctx context.Context, locationID int64) (map[int64]int64, error)
+
+	GetOrder(ctx context.Context, id int64) (*hub.Order, error)
+	// FindOrder looks an order up within a brand by hub id, number, the id
+	// its channel gave it or the id orderhub answered that channel.
+	FindOrder(ctx context.Context, brandID int64, ref string) (*hub.Order, error)
+	FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error)
+	FindOrderByIdempotencyKey(ctx context.Context, partnerID int64, key string) (*hub.Order, string, error)
+	ListOrders(ctx context.Context, f OrderFilter) ([]hub.Order, error)
+	OrderHistory(ctx context.Context, orderID int64) ([]hub.OrderEvent, error)
+
+	GetPartner(ctx context.Context, id int64) (*hub.Partner, error)
+	ListPartners(ctx context.Context, brandID int64) ([]hub.Partner, error)
+	// PartnerCallbackSecret returns the secret orderhub signs callbacks to
+	// the partner with ("" when none is set).
+	PartnerCallbackSecret(ctx context.Context, partnerID int64) (string, error)
+
+	// CredentialByLookup finds a live credential of a kind by its lookup
+	// value (a client id, or the hash of a key or token).
+	CredentialByLookup(ctx context.Context, kind CredentialKind, lookup string) (*Credential, error)
+	ListCredentials(ctx context.Context, partnerID int64) ([]Credential, error)
+
+	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
+
+	GetIdempotency(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
+}
+
+// Tx is a unit of work inside Update.
+type Tx interface {
+	Reader
+
+	CreateBrand(ctx context.Context, b *hub.Brand) error
+	UpdateBrand(ctx context.Context, b *hub.Brand) error
+	CreateLocation(ctx context.Context, l *hub.Location) error
+	UpdateLocation(ctx context.Context, l *hub.Location) error
+	CreateProduct(ctx context.Context, p *hub.Product) error
+	UpdateProduct(ctx context.Context, p *hub.Product) error
+	PutTimeslot(ctx context.Context, t *hub.Timeslot) error
+
+	// SetStock sets the quantity on hand; nil makes the product untracked.
+	SetStock(ctx context.Context, locationID, productID int64, qty *int64) error
+	// TakeStock removes n units if at least n are on hand. It reports
+	// whether it took them and what is left (nil: untracked, nothing taken
+	// and nothing needed).
+	TakeStock(ctx context.Context, locationID, productID int64, n int64) (ok bool, left *int64, err error)
+	// ReturnStock puts n units back (no-op for untracked stock).
+	ReturnStock(ctx context.Context, locationID, productID int64, n int64) error
+
+	// CreateOrder stores a new order and sets its ID. A clash of number,
+	// external ref or idempotency key is a conflict with reason
+	// hub.ReasonDuplicateOrder.
+	CreateOrder(ctx context.Context, o *hub.Order, idempotencyKey, requestHash string) error
+	// LockOrder reads an order and holds it against concurrent changes
+	// until the unit ends.
+	LockOrder(ctx context.Context, id int64) (*hub.Order, error)
+	// UpdateOrder writes a changed order; its Version must be the stored
+	// one plus one.
+	UpdateOrder(ctx context.Context, o *hub.Order) error
+	AddHistory(ctx context.Context, e *hub.OrderEvent) error
+	// AddEvent writes an outbox event.
+	AddEvent(ctx context.Context, e *Event) error
+
+	CreatePartner(ctx context.Context, p *hub.Partner) error
+	UpdatePartner(ctx context.Context, p *hub.Partner) error
+	SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string) error
+	CreateCredential(ctx context.Context, c *Credential) error
+	RevokeCredential(ctx context.Context, id int64, at time.Time) error
+
+	PutIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	DeleteIdempotency(ctx context.Context, scope, key string) error
+}
+
+// ProductFilter selects products of a brand.
+type ProductFilter struct {
+	BrandID int64
+	// AfterID pages by id; Limit 0 means all.
+	AfterID int64
+	Limit   int
+}
+
+// OrderFilter selects orders, newest first.
+type OrderFilter struct {
+	BrandID    int64
+	LocationID int64
+	// LocationIDs restricts to these locations when not empty (a scoped
+	// credential).
+	LocationIDs []int64
+	Status      hub.Status
+	Channel     hub.Channel
+	// BeforeID pages backwards by id (the cursor); 0 starts at the newest.
+	BeforeID int64
+	Limit    int
+}
+
+// CredentialKind says what a credential is.
+type CredentialKind string
+
+const (
+	// CredAPIKey is a static key (Kakao, Omni, Junglebook); lookup is the
+	// SHA-256 of the key.
+	CredAPIKey CredentialKind = "api_key"
+	// CredClient is an OAuth2 client (Zeek, QR); lookup is the client id
+	// and SecretHash the SHA-256 of the secret.
+	CredClient CredentialKind = "client"
+	// CredAccessToken is an issued bearer token; lookup is its SHA-256.
+	CredAccessToken CredentialKind = "access_token"
+	// CredHubToken is a native API token; lookup is its SHA-256. Its
+	// PartnerID is 0; BrandID 0 means operator (all brands).
+	CredHubToken CredentialKind = "hub_token"
+	// CredAdminPassword is a dashboard login; lookup is the user name and
+	// SecretHash a PBKDF2 hash.
+	CredAdminPassword CredentialKind = "admin_password"
+)
+
+// Credential is a secret that identifies a caller. Only hashes are stored.
+type Credential struct {
+	ID         int64          `json:"id"`
+	PartnerID  int64          `json:"partner_id,omitempty"`
+	BrandID    int64          `json:"brand_id,omitempty"`
+	Kind       CredentialKind `json:"kind"`
+	Lookup     string         `json:"-"`
+	SecretHash string         `json:"-"`
+	// Hint is a non-secret prefix shown to operators ("ohk_3f2a…").
+	Hint      string     `json:"hint,omitempty"`
+	Label     string     `json:"label,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// ParentID links an access token to the client credential it was
+	// issued for, so revoking the client revokes its tokens.
+	ParentID int64 `json:"parent_id,omitempty"`
+}
+
+// Live reports whether the credential may be used at t.
+func (c *Credential) Live(t time.Time) bool {
+	return c.RevokedAt == nil && (c.ExpiresAt == nil || t.Before(*c.ExpiresAt))
+}
+
+// Event is an outbox row: written in the same unit as the change it
+// describes, delivered later by the delivery engine.
+type Event struct {
+	ID         int64         `json:"id"`
+	Type       hub.EventType `json:"type"`
+	BrandID    int64         `json:"brand_id"`
+	LocationID int64         `json:"location_id,omitempty"`
+	OrderID    int64         `json:"order_id,omitempty"`
+	// Payload is the canonical JSON of the event.
+	Payload   []byte    `json:"payload"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// IdempotencyRecord remembers the first answer to a write with an
+// Idempotency-Key. Status 0 marks a request still in progress.
+type IdempotencyRecord struct {
+	Scope       string
+	Key         string
+	RequestHash string
+	Status      int
+	ContentType string
+	Body        []byte
+	CreatedAt   time.Time
+}

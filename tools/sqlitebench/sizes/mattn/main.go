@@ -1,0 +1,24 @@
+// Command mattn is a minimal program linking the github.com/mattn/go-sqlite3 driver,
+// used to measure build time and binary size.
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"log"
+
+	_ "github.com/mattn/go-sqlite3"
+)
+
+func main() {
+	db, err := sql.Open("sqlite3", ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT sqlite_version()").Scan(&v); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("sqlite", v)
+}
