@@ -98,10 +98,14 @@ type ComboChoice struct {
 
 // LineRequest is one line to price, with its product already resolved.
 type LineRequest struct {
-	Product             *Product
-	Quantity            int
-	Options             []OptionChoice
-	Combo               []ComboChoice
+	Product  *Product
+	Quantity int
+	Options  []OptionChoice
+	Combo    []ComboChoice
+	// ComboProducts holds the products a combo's slots offer, by id, so
+	// that a required slot with a single item can be filled when the
+	// channel did not choose for it.
+	ComboProducts       map[int64]*Product
 	SpecialInstructions string
 	// ClientUnitPrice is the unit price the channel claims, if it sent one.
 	ClientUnitPrice *int64
@@ -155,7 +159,7 @@ func BuildLine(req LineRequest, day string) (OrderLine, []StockNeed, error) {
 	var combo []Modifier
 	var comboAdj int64
 	if p.Type == ProductCombo {
-		combo, comboAdj, needs, err = buildCombo(p, req.Combo, req.Quantity, day, f+".combo")
+		combo, comboAdj, needs, err = buildCombo(p, withComboDefaults(p, req.Combo, req.ComboProducts), req.Quantity, f+".combo")
 		if err != nil {
 			return OrderLine{}, nil, err
 		}
@@ -168,7 +172,13 @@ func BuildLine(req LineRequest, day string) (OrderLine, []StockNeed, error) {
 		}
 	}
 	base := p.UnitPrice(req.Quantity, day)
-	unit := base + optAdj + comboAdj
+	unit, ok := AddAmounts(base, optAdj)
+	if ok {
+		unit, ok = AddAmounts(unit, comboAdj)
+	}
+	if !ok {
+		return OrderLine{}, nil, Invalid(f+".quantity", "line total is out of range")
+	}
 	if unit < 0 {
 		unit = 0
 	}
@@ -227,8 +237,13 @@ func buildOptions(p *Product, choices []OptionChoice, field string) ([]Modifier,
 		if !c.Removed {
 			count[g.ID] += qty
 			m.UnitPrice = v.Price
-			m.TotalPrice = v.Price * int64(qty)
-			adj += m.TotalPrice
+			var ok bool
+			if m.TotalPrice, ok = MulQty(v.Price, qty); ok {
+				adj, ok = AddAmounts(adj, m.TotalPrice)
+			}
+			if !ok {
+				return nil, 0, Invalid(cf, "option price is out of range").WithReason(ReasonInvalidOption)
+			}
 		}
 		mods = append(mods, m)
 	}
@@ -247,10 +262,35 @@ func buildOptions(p *Product, choices []OptionChoice, field string) ([]Modifier,
 	return mods, adj, nil
 }
 
-// buildCombo validates the items chosen for a combo's slots. A required slot
-// that offers exactly one item is filled with it when the channel chose
-// nothing, so that channels without combo selection can still order it.
-func buildCombo(p *Product, choices []ComboChoice, lineQty int, day string, field string) ([]Modifier, int64, []StockNeed, error) {
+// withComboDefaults fills every required slot that offers exactly one item
+// and got no choice with that item, so that channels without combo
+// selection (or that only send the choices that matter) can order combos.
+func withComboDefaults(p *Product, choices []ComboChoice, offered map[int64]*Product) []ComboChoice {
+	chosen := map[int64]bool{}
+	for _, c := range choices {
+		if c.Product == nil {
+			continue
+		}
+		if comp, _ := findComboItem(p, c.ComponentID, c.Product.ID); comp != nil {
+			chosen[comp.ID] = true
+		}
+	}
+	out := choices
+	for _, comp := range p.ComboComponents {
+		if !comp.Required || chosen[comp.ID] || len(comp.Items) != 1 || offered[comp.Items[0].ProductID] == nil {
+			continue
+		}
+		q := comp.SelectQuantity
+		if q < 1 {
+			q = 1
+		}
+		out = append(out[:len(out):len(out)], ComboChoice{ComponentID: comp.ID, Product: offered[comp.Items[0].ProductID], Quantity: q})
+	}
+	return out
+}
+
+// buildCombo validates the items chosen for a combo's slots.
+func buildCombo(p *Product, choices []ComboChoice, lineQty int, field string) ([]Modifier, int64, []StockNeed, error) {
 	var mods []Modifier
 	var adj int64
 	var needs []StockNeed
@@ -288,9 +328,15 @@ func buildCombo(p *Product, choices []ComboChoice, lineQty int, day string, fiel
 		}
 		if !c.Removed {
 			chosen[comp.ID] += qty
-			m.UnitPrice = item.Price + optAdj
-			m.TotalPrice = m.UnitPrice * int64(qty)
-			adj += m.TotalPrice
+			var ok bool
+			if m.UnitPrice, ok = AddAmounts(item.Price, optAdj); ok {
+				if m.TotalPrice, ok = MulQty(m.UnitPrice, qty); ok {
+					adj, ok = AddAmounts(adj, m.TotalPrice)
+				}
+			}
+			if !ok {
+				return nil, 0, nil, Invalid(cf, "combo item price is out of range").WithReason(ReasonInvalidOption)
+			}
 			if c.Product.DeductStock {
 				needs = append(needs, StockNeed{ProductID: c.Product.ID, Quantity: qty * lineQty, Field: cf})
 			}
@@ -321,24 +367,6 @@ func findComboItem(p *Product, componentID, productID int64) (*ComboComponent, *
 		}
 	}
 	return nil, nil
-}
-
-// DefaultComboItems returns, per required slot that offers a single item,
-// that item's product id and quantity: what fills a combo ordered without
-// choices. The caller resolves the products into ComboChoices.
-func DefaultComboItems(p *Product) (componentIDs, productIDs []int64, quantities []int) {
-	for _, comp := range p.ComboComponents {
-		if comp.Required && len(comp.Items) == 1 {
-			q := comp.SelectQuantity
-			if q < 1 {
-				q = 1
-			}
-			componentIDs = append(componentIDs, comp.ID)
-			productIDs = append(productIDs, comp.Items[0].ProductID)
-			quantities = append(quantities, q)
-		}
-	}
-	return componentIDs, productIDs, quantities
 }
 
 // ComputeFees totals lines with the brand's tax and service charge, a

@@ -278,10 +278,14 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 		ClientUnitPrice: li.ClientUnitPrice, Field: field, Options: optionChoices(li.Options),
 	}
 	if p.Type == hub.ProductCombo {
-		if len(li.Combo) == 0 {
-			comps, pids, qtys := hub.DefaultComboItems(p)
-			for i := range pids {
-				li.Combo = append(li.Combo, ComboInput{ComponentID: comps[i], ProductRef: strconv.FormatInt(pids[i], 10), Quantity: qtys[i]})
+		req.ComboProducts = map[int64]*hub.Product{}
+		for _, comp := range p.ComboComponents {
+			for _, it := range comp.Items {
+				cp, err := s.store.GetProduct(ctx, brand.ID, it.ProductID)
+				if err != nil {
+					return hub.OrderLine{}, nil, err
+				}
+				req.ComboProducts[cp.ID] = cp
 			}
 		}
 		for j, ci := range li.Combo {

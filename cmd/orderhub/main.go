@@ -1,0 +1,332 @@
+// Command orderhub runs the order hub.
+//
+//	orderhub serve [--addr :8080] [--data ./data] [--database-url postgres://...] [--demo]
+//	orderhub migrate [--data ./data] [--database-url postgres://...]
+//	orderhub version
+//
+// Every flag can also be set with an ORDERHUB_* environment variable (the
+// flag name in upper case with - as _, e.g. ORDERHUB_DATABASE_URL); a flag
+// on the command line wins over the variable.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"orderhub/internal/demo"
+	"orderhub/internal/server"
+	"orderhub/internal/service"
+	"orderhub/internal/store"
+	"orderhub/internal/store/postgres"
+	"orderhub/internal/store/sqlite"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `orderhub: one service between ordering channels and store POS.
+
+Usage:
+  orderhub serve    run the server (--demo loads demo data into an empty database)
+  orderhub migrate  apply database migrations and exit
+  orderhub version  print the version
+
+Run "orderhub <command> -h" for a command's flags.
+`)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "orderhub", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "orderhub: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+// config is the parsed command line, read once and passed down.
+type config struct {
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	LogFormat       string
+	LogLevel        string
+	Demo            bool
+	BaseURL         string
+	TLSCert         string
+	TLSKey          string
+	RequireHTTPS    string
+	TrustedProxies  string
+	ShutdownTimeout time.Duration
+}
+
+// envOr returns the ORDERHUB_ variable for a flag, or def.
+func envOr(flagName, def string) string {
+	if v, ok := os.LookupEnv("ORDERHUB_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))); ok {
+		return v
+	}
+	return def
+}
+
+func storageFlags(fs *flag.FlagSet, c *config) {
+	fs.StringVar(&c.DataDir, "data", envOr("data", "./data"), "data directory (the SQLite file, demo-credentials.json)")
+	fs.StringVar(&c.DatabaseURL, "database-url", envOr("database-url", ""), "PostgreSQL URL (postgres://...); empty = embedded SQLite")
+	fs.StringVar(&c.LogFormat, "log-format", envOr("log-format", "text"), "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", envOr("log-level", "info"), "log level: debug, info, warn, error")
+}
+
+func parse(fs *flag.FlagSet, args []string, c *config) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json")
+	}
+	return nil
+}
+
+func newLogger(c *config, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// openStore opens PostgreSQL when a URL is given, else the SQLite file in
+// the data directory; both apply pending migrations.
+func openStore(ctx context.Context, c *config) (store.Store, error) {
+	if c.DatabaseURL != "" {
+		if !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+			return nil, fmt.Errorf("--database-url must start with postgres://")
+		}
+		return postgres.Open(ctx, c.DatabaseURL)
+	}
+	return sqlite.Open(ctx, sqlite.Path(c.DataDir))
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	storageFlags(fs, &c)
+	if err := parse(fs, args, &c); err != nil {
+		return 2
+	}
+	var n int
+	var err error
+	if c.DatabaseURL != "" {
+		n, err = postgres.Migrate(ctx, c.DatabaseURL)
+	} else {
+		n, err = sqlite.Migrate(ctx, sqlite.Path(c.DataDir))
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "orderhub migrate:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+	return 0
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", envOr("addr", ":8080"), "listen address")
+	storageFlags(fs, &c)
+	demoDefault, _ := strconv.ParseBool(envOr("demo", "false"))
+	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo data into an empty database and write demo-credentials.json")
+	fs.StringVar(&c.BaseURL, "base-url", envOr("base-url", ""), "public base URL (for demo-credentials.json); default from --addr")
+	fs.StringVar(&c.TLSCert, "tls-cert", envOr("tls-cert", ""), "TLS certificate file (serve HTTPS)")
+	fs.StringVar(&c.TLSKey, "tls-key", envOr("tls-key", ""), "TLS key file")
+	fs.StringVar(&c.RequireHTTPS, "require-https", envOr("require-https", "auto"), "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("trusted-proxies", ""), "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
+	timeout, _ := time.ParseDuration(envOr("shutdown-timeout", "15s"))
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, "how long to wait for requests in flight at shutdown")
+	if err := parse(fs, args, &c); err != nil {
+		return 2
+	}
+	log, err := newLogger(&c, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderhub serve:", err)
+		return 2
+	}
+	if err := runServer(ctx, &c, log, stdout); err != nil {
+		log.Error("orderhub stopped", "error", err)
+		return 1
+	}
+	return 0
+}
+
+func serverConfig(c *config) (server.Config, error) {
+	cfg := server.Config{Version: version}
+	switch c.RequireHTTPS {
+	case "auto", "":
+		cfg.RequireHTTPS = c.TLSCert != ""
+	default:
+		v, err := strconv.ParseBool(c.RequireHTTPS)
+		if err != nil {
+			return cfg, fmt.Errorf("--require-https must be true, false or auto")
+		}
+		cfg.RequireHTTPS = v
+	}
+	for _, s := range strings.Split(c.TrustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return cfg, fmt.Errorf("--trusted-proxies: %q is not a CIDR or address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return cfg, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	return cfg, nil
+}
+
+func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Writer) error {
+	scfg, err := serverConfig(c)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, c)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer st.Close()
+	svc := service.New(st, service.WithLogger(log))
+
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return err
+	}
+	if c.Demo {
+		if err := loadDemo(ctx, c, svc, ln.Addr(), log, stdout); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	srv := &http.Server{
+		Handler:           server.Handler(scfg, svc, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if c.TLSCert != "" {
+			srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+			errc <- srv.ServeTLS(ln, c.TLSCert, c.TLSKey)
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	log.Info("orderhub listening", "addr", ln.Addr().String(), "database", st.Dialect(), "version", version, "tls", c.TLSCert != "")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Addr, log *slog.Logger, stdout io.Writer) error {
+	empty, err := demo.Empty(ctx, svc)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		log.Info("database is not empty: demo data not loaded; the credentials printed at the first --demo start still apply")
+		return nil
+	}
+	base := c.BaseURL
+	if base == "" {
+		port := "8080"
+		if ta, ok := addr.(*net.TCPAddr); ok {
+			port = strconv.Itoa(ta.Port)
+		}
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		base = scheme + "://127.0.0.1:" + port
+	}
+	creds, err := demo.Load(ctx, svc, base)
+	if err != nil {
+		return fmt.Errorf("load demo data: %w", err)
+	}
+	path, err := demo.Write(c.DataDir, creds)
+	if err != nil {
+		return fmt.Errorf("write demo credentials: %w", err)
+	}
+	fmt.Fprintf(stdout, "Demo data loaded. These credentials are shown once (also written to %s):\n", path)
+	fmt.Fprintf(stdout, "  hub token (Authorization: Bearer ...): %s\n", creds.Hub.Token)
+	fmt.Fprintf(stdout, "  admin: %s / %s\n", creds.Admin.Username, creds.Admin.Password)
+	fmt.Fprintf(stdout, "  kakao api key: %s (store %s)\n", creds.Kakao.APIKey, creds.Kakao.StoreID)
+	fmt.Fprintf(stdout, "  omni token (Authorization: token ...): %s\n", creds.Omni.Token)
+	fmt.Fprintf(stdout, "  junglebook api key: %s\n", creds.Junglebook.APIKey)
+	fmt.Fprintf(stdout, "  zeek client: %s / %s\n", creds.Zeek.ClientID, creds.Zeek.ClientSecret)
+	fmt.Fprintf(stdout, "  tableorder client: %s / %s (location %d)\n", creds.TableOrder.ClientID, creds.TableOrder.ClientSecret, creds.TableOrder.LocationID)
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' %s/hub/v1/products\n", creds.Hub.Token, creds.BaseURL)
+	return nil
+}

@@ -1,0 +1,287 @@
+// Package api is orderhub's native JSON API under /hub/v1: everything the
+// dashboard and an operator's tools can do.
+//
+// Decisions:
+//   - Auth: `Authorization: Bearer <hub token>`. A token belongs to one brand
+//     or, for operators, to all (brand 0). A brand token never sees another
+//     brand: such ids answer 404 as if they did not exist.
+//   - Resources are flat (/locations/{id}, /products/{id}, /orders/{ref});
+//     lists and creations name their brand with brand_id (query or body),
+//     which a brand token may omit.
+//   - Money is integer minor units of the brand's currency (KRW 7600 is
+//     7600, USD 45.40 is 4540); every order carries its currency.
+//   - Lists page newest first with ?limit= (default 50, at most 500) and
+//     ?cursor=, answering {"data": [...], "next_cursor": "..." | null}.
+//   - Errors: {"error": {"code", "message", "details"}} with code invalid
+//     (400), unauthorized (401), forbidden (403), not_found (404), conflict
+//     (409), unavailable (503), internal (500); details.field names the
+//     input that failed, details.reason refines the code.
+//   - Request bodies are strict: an unknown field is an error naming it, so
+//     a typo never silently does nothing.
+//   - Every write honours Idempotency-Key (see internal/httpx).
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+// Handler serves /hub/v1.
+type Handler struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+// New returns the native API handler.
+func New(svc *service.Service, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, log: log}
+}
+
+// Routes lists every /hub/v1 route.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+		mux.Handle(pattern, httpx.Idempotency(h.svc.Store(), "hub", h.log, h.idempotencyConflict, h.authed(fn)))
+	}
+	route("GET /hub/v1/brands", h.listBrands)
+	route("POST /hub/v1/brands", h.createBrand)
+	route("GET /hub/v1/brands/{id}", h.getBrand)
+	route("PATCH /hub/v1/brands/{id}", h.patchBrand)
+
+	route("GET /hub/v1/locations", h.listLocations)
+	route("POST /hub/v1/locations", h.createLocation)
+	route("GET /hub/v1/locations/{id}", h.getLocation)
+	route("PATCH /hub/v1/locations/{id}", h.patchLocation)
+	route("GET /hub/v1/locations/{id}/stock", h.listStock)
+	route("GET /hub/v1/locations/{id}/stock/{productId}", h.getStock)
+	route("PUT /hub/v1/locations/{id}/stock/{productId}", h.putStock)
+
+	route("GET /hub/v1/products", h.listProducts)
+	route("POST /hub/v1/products", h.createProduct)
+	route("GET /hub/v1/products/{id}", h.getProduct)
+	route("PUT /hub/v1/products/{id}", h.putProduct)
+	route("PATCH /hub/v1/products/{id}", h.patchProduct)
+
+	route("GET /hub/v1/timeslots", h.listTimeslots)
+	route("PUT /hub/v1/timeslots/{id}", h.putTimeslot)
+
+	route("GET /hub/v1/orders", h.listOrders)
+	route("POST /hub/v1/orders", h.createOrder)
+	route("GET /hub/v1/orders/{ref}", h.getOrder)
+	route("GET /hub/v1/orders/{ref}/history", h.orderHistory)
+	route("POST /hub/v1/orders/{ref}/actions/{action}", h.orderAction)
+	route("POST /hub/v1/orders/{ref}/payment", h.orderPayment)
+
+	route("GET /hub/v1/partners", h.listPartners)
+	route("POST /hub/v1/partners", h.createPartner)
+	route("GET /hub/v1/partners/{id}", h.getPartner)
+	route("PATCH /hub/v1/partners/{id}", h.patchPartner)
+	route("GET /hub/v1/partners/{id}/credentials", h.listCredentials)
+	route("POST /hub/v1/partners/{id}/credentials", h.issueCredential)
+	route("DELETE /hub/v1/partners/{id}/credentials/{credentialId}", h.revokeCredential)
+	route("POST /hub/v1/partners/{id}/callback-secret", h.rotateCallbackSecret)
+
+	route("GET /hub/v1/events", h.listEvents)
+
+	mux.HandleFunc("/hub/v1/", func(w http.ResponseWriter, r *http.Request) {
+		h.writeError(w, r, hub.NotFound("no such endpoint: %s %s", r.Method, r.URL.Path))
+	})
+}
+
+type principalKey struct{}
+
+// authed checks the bearer token and renders handler errors.
+func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
+			h.writeError(w, r, &hub.Error{Code: hub.CodeUnauthorized, Message: "missing bearer token"})
+			return
+		}
+		p, err := h.svc.AuthenticateHubToken(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+			h.writeError(w, r, err)
+			return
+		}
+		if err := fn(w, r, p); err != nil {
+			h.writeError(w, r, err)
+		}
+	})
+}
+
+var statusOf = map[hub.Code]int{
+	hub.CodeInvalid:      http.StatusBadRequest,
+	hub.CodeUnauthorized: http.StatusUnauthorized,
+	hub.CodeForbidden:    http.StatusForbidden,
+	hub.CodeNotFound:     http.StatusNotFound,
+	hub.CodeConflict:     http.StatusConflict,
+	hub.CodeUnavailable:  http.StatusServiceUnavailable,
+	hub.CodeInternal:     http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error errorObject `json:"error"`
+}
+
+type errorObject struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := hub.AsError(err)
+	status := statusOf[e.Code]
+	if status == 0 {
+		status = http.StatusInternalServerError
+	}
+	if e.Code == hub.CodeInternal {
+		h.log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+	}
+	body := errorBody{Error: errorObject{Code: string(e.Code), Message: hub.PublicMessage(err)}}
+	if e.Code != hub.CodeInternal {
+		details := map[string]any{}
+		for k, v := range e.Details {
+			details[k] = v
+		}
+		if e.Field != "" {
+			details["field"] = e.Field
+		}
+		if e.Reason != "" {
+			details["reason"] = string(e.Reason)
+		}
+		if o, ok := details["order"].(*hub.Order); ok {
+			details["order"] = viewOrder(o)
+		}
+		if len(details) > 0 {
+			body.Error.Details = details
+		}
+	}
+	httpx.WriteJSON(w, status, body)
+}
+
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	httpx.WriteJSON(w, status, errorBody{Error: errorObject{Code: "conflict", Message: msg,
+		Details: map[string]any{"reason": string(hub.ReasonIdempotencyReuse)}}})
+}
+
+// decode reads a strict JSON body.
+func decode(r *http.Request, v any) error {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	return httpx.DecodeJSON(body, v, true)
+}
+
+// pathID parses a positive integer path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, hub.NotFound("%s %q not found", strings.TrimSuffix(name, "Id"), v)
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, hub.Invalid(name, "must be a non-negative integer")
+	}
+	return n, nil
+}
+
+// brandFor picks the brand a request acts on: the token's own, or for an
+// operator token the brand_id given (required).
+func brandFor(p *service.HubPrincipal, given int64) (int64, error) {
+	if p.BrandID != 0 {
+		if given != 0 && given != p.BrandID {
+			return 0, hub.NotFound("brand %d not found", given)
+		}
+		return p.BrandID, nil
+	}
+	if given == 0 {
+		return 0, hub.Invalid("brand_id", "is required with an operator token")
+	}
+	return given, nil
+}
+
+// queryBrand resolves brand_id from the query string.
+func queryBrand(r *http.Request, p *service.HubPrincipal) (int64, error) {
+	given, err := queryInt(r, "brand_id")
+	if err != nil {
+		return 0, err
+	}
+	return brandFor(p, given)
+}
+
+// page is a list answer.
+type page[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func ok(w http.ResponseWriter, v any) error {
+	httpx.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func created(w http.ResponseWriter, v any) error {
+	httpx.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// notFoundUnlessMine hides other brands' things.
+func notFoundUnlessMine(p *service.HubPrincipal, brandID int64, what string, id int64) error {
+	if !p.CanBrand(brandID) {
+		return hub.NotFound("%s %d not found", what, id)
+	}
+	return nil
+}
+
+var errOperatorOnly = &hub.Error{Code: hub.CodeForbidden, Message: "only an operator token may do this"}
+
+// queryLimit parses ?limit= (default 50, at most 500).
+func queryLimit(r *http.Request) (int, error) {
+	n, err := queryInt(r, "limit")
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case n == 0:
+		return 50, nil
+	case n > 500:
+		return 0, hub.Invalid("limit", "must be at most 500")
+	}
+	return int(n), nil
+}
+
+// readRaw reads the body for handlers that must know which keys were sent.
+func readRaw(r *http.Request) ([]byte, error) { return httpx.ReadBody(r) }
+
+func decodeRaw(raw []byte, v any) error { return httpx.DecodeJSON(raw, v, true) }
+
+// hasKey reports whether the top-level JSON object has a key (so that
+// "quantity": null can be told from a missing quantity).
+func hasKey(raw []byte, key string) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return false
+	}
+	_, ok := m[key]
+	return ok
+}

@@ -1,0 +1,349 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/server"
+	"orderhub/internal/service"
+	"orderhub/internal/store"
+	"orderhub/internal/testutil"
+)
+
+type fixture struct {
+	t        *testing.T
+	srv      *httptest.Server
+	svc      *service.Service
+	st       store.Store
+	operator string
+	brandTok string // token of brand 1
+	otherTok string // token of brand 2
+	brand    *hub.Brand
+	other    *hub.Brand
+	loc      *hub.Location
+	rice     *hub.Product
+}
+
+func newFixture(t *testing.T, st store.Store) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	svc := service.New(st)
+	f := &fixture{t: t, svc: svc, st: st}
+	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
+	f.other = &hub.Brand{Name: "Other", Currency: "USD"}
+	for _, b := range []*hub.Brand{f.brand, f.other} {
+		if err := svc.CreateBrand(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"}
+	if err := svc.CreateLocation(ctx, f.loc); err != nil {
+		t.Fatal(err)
+	}
+	f.rice = &hub.Product{BrandID: f.brand.ID, RefID: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500,
+		IndividualSale: true, Displayed: true, DeductStock: true, Launch: hub.Launch{Launched: true}}
+	if err := svc.SaveProduct(ctx, f.rice); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if f.operator, err = svc.CreateHubToken(ctx, 0, "op"); err != nil {
+		t.Fatal(err)
+	}
+	if f.brandTok, err = svc.CreateHubToken(ctx, f.brand.ID, "brand"); err != nil {
+		t.Fatal(err)
+	}
+	if f.otherTok, err = svc.CreateHubToken(ctx, f.other.ID, "other"); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.srv = httptest.NewServer(server.Handler(server.Config{}, svc, log))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+// do sends a request and returns the status and decoded JSON body.
+func (f *fixture) do(method, path, token, body string, headers ...string) (int, map[string]any, http.Header) {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &m); err != nil {
+			f.t.Fatalf("%s %s: body is not a JSON object: %s", method, path, raw)
+		}
+	}
+	return res.StatusCode, m, res.Header
+}
+
+func errorOf(m map[string]any) (code, field string) {
+	e, _ := m["error"].(map[string]any)
+	code, _ = e["code"].(string)
+	if d, ok := e["details"].(map[string]any); ok {
+		field, _ = d["field"].(string)
+	}
+	return code, field
+}
+
+func TestAPI(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		t.Run("auth", func(t *testing.T) { testAuth(t, f) })
+		t.Run("errors name the field", func(t *testing.T) { testBadInput(t, f) })
+		t.Run("stock", func(t *testing.T) { testStock(t, f) })
+		t.Run("orders", func(t *testing.T) { testOrders(t, f) })
+		t.Run("idempotency", func(t *testing.T) { testIdempotency(t, f) })
+		t.Run("partners", func(t *testing.T) { testPartners(t, f) })
+	})
+}
+
+func testAuth(t *testing.T, f *fixture) {
+	status, body, hdr := f.do("GET", "/hub/v1/brands", "", "")
+	if status != 401 || body["error"].(map[string]any)["code"] != "unauthorized" || hdr.Get("WWW-Authenticate") == "" {
+		t.Fatalf("no token: %d %v", status, body)
+	}
+	if status, _, _ := f.do("GET", "/hub/v1/brands", "ohh_wrong", ""); status != 401 {
+		t.Fatalf("wrong token: %d", status)
+	}
+	// A brand token sees its own brand only; others are not found.
+	status, body, _ = f.do("GET", "/hub/v1/brands", f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 1 {
+		t.Fatalf("brand token lists: %d %v", status, body)
+	}
+	if status, _, _ := f.do("GET", "/hub/v1/locations/"+itoa(f.loc.ID), f.otherTok, ""); status != 404 {
+		t.Fatalf("other brand's location: %d, want 404", status)
+	}
+	if status, _, _ := f.do("GET", "/hub/v1/products/"+itoa(f.rice.ID), f.otherTok, ""); status != 404 {
+		t.Fatalf("other brand's product: %d, want 404", status)
+	}
+	if status, _, _ := f.do("POST", "/hub/v1/brands", f.brandTok, `{"name":"X","currency":"KRW"}`); status != 403 {
+		t.Fatalf("brand token creating a brand: %d, want 403", status)
+	}
+	// An operator must say which brand.
+	status, body, _ = f.do("GET", "/hub/v1/orders", f.operator, "")
+	if code, field := errorOf(body); status != 400 || code != "invalid" || field != "brand_id" {
+		t.Fatalf("operator without brand_id: %d %v", status, body)
+	}
+}
+
+func testBadInput(t *testing.T, f *fixture) {
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+		code, field              string
+	}{
+		{"malformed JSON", "POST", "/hub/v1/locations", `{"code":`, 400, "invalid", "body"},
+		{"unknown field", "POST", "/hub/v1/locations", `{"code":"X","nmae":"x"}`, 400, "invalid", "nmae"},
+		{"wrong type", "POST", "/hub/v1/locations", `{"code":5}`, 400, "invalid", "code"},
+		{"missing name", "POST", "/hub/v1/locations", `{"code":"BSN","timezone":"Asia/Seoul"}`, 400, "invalid", "name"},
+		{"bad zone", "POST", "/hub/v1/locations", `{"code":"BSN","name":"Busan","timezone":"Mars/Base"}`, 400, "invalid", "timezone"},
+		{"duplicate code", "POST", "/hub/v1/locations", `{"code":"SEL","name":"Seoul 2","timezone":"Asia/Seoul"}`, 400, "invalid", "code"},
+		{"bad currency", "PATCH", "/hub/v1/brands/" + itoa(f.brand.ID), `{"currency":"won"}`, 400, "invalid", "currency"},
+		{"negative price", "POST", "/hub/v1/products", `{"name":{"en":"x"},"price":-1}`, 400, "invalid", "price"},
+		{"no lines", "POST", "/hub/v1/orders", `{"location_id":` + itoa(f.loc.ID) + `,"lines":[]}`, 400, "invalid", "lines"},
+		{"unknown product", "POST", "/hub/v1/orders", `{"location_id":` + itoa(f.loc.ID) + `,"lines":[{"product":"NOPE","quantity":1}]}`, 404, "not_found", "lines[0].product"},
+		{"zero quantity", "POST", "/hub/v1/orders", `{"location_id":` + itoa(f.loc.ID) + `,"lines":[{"product":"P001","quantity":0}]}`, 400, "invalid", "lines[0].quantity"},
+		{"price mismatch", "POST", "/hub/v1/orders", `{"location_id":` + itoa(f.loc.ID) + `,"lines":[{"product":"P001","quantity":1,"unit_price":1}]}`, 400, "invalid", "lines[0].price"},
+		{"bad status filter", "GET", "/hub/v1/orders?status=eaten", "", 400, "invalid", "status"},
+		{"bad limit", "GET", "/hub/v1/orders?limit=-1", "", 400, "invalid", "limit"},
+		{"unknown action", "POST", "/hub/v1/orders/X/actions/eat", "", 404, "not_found", ""},
+		{"unknown path", "GET", "/hub/v1/nothing", "", 404, "not_found", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body, _ := f.do(c.method, c.path, f.brandTok, c.body)
+			code, field := errorOf(body)
+			if status != c.status || code != c.code || field != c.field {
+				t.Fatalf("got %d %s field %q, want %d %s field %q: %v", status, code, field, c.status, c.code, c.field, body)
+			}
+		})
+	}
+	// Nothing of the refused orders was stored.
+	os, err := f.st.ListOrders(context.Background(), store.OrderFilter{BrandID: f.brand.ID})
+	if err != nil || len(os) != 0 {
+		t.Fatalf("refused orders left %d rows (%v)", len(os), err)
+	}
+}
+
+func testStock(t *testing.T, f *fixture) {
+	path := "/hub/v1/locations/" + itoa(f.loc.ID) + "/stock/" + itoa(f.rice.ID)
+	status, body, _ := f.do("GET", path, f.brandTok, "")
+	if status != 200 || body["quantity"] != nil {
+		t.Fatalf("untracked: %d %v", status, body)
+	}
+	for _, c := range []struct {
+		body   string
+		status int
+		want   any
+	}{
+		{`{"quantity": 3}`, 200, float64(3)},
+		{`{"quantity": null}`, 200, nil},
+		{`{"quantity": 2}`, 200, float64(2)},
+		{`{"quantity": -1}`, 400, nil},
+		{`{}`, 400, nil},
+		{`{"quantity": "3"}`, 400, nil},
+	} {
+		status, body, _ := f.do("PUT", path, f.brandTok, c.body)
+		if status != c.status || (status == 200 && body["quantity"] != c.want) {
+			t.Fatalf("PUT %s: %d %v", c.body, status, body)
+		}
+	}
+	status, body, _ = f.do("GET", path, f.brandTok, "")
+	if status != 200 || body["quantity"] != float64(2) {
+		t.Fatalf("after PUTs: %d %v", status, body)
+	}
+}
+
+func testOrders(t *testing.T, f *fixture) {
+	order := `{"location_id":` + itoa(f.loc.ID) + `,"type":"PICK_UP","lines":[{"product":"P001","quantity":2}]}`
+	status, body, _ := f.do("POST", "/hub/v1/orders", f.brandTok, order)
+	if status != 201 {
+		t.Fatalf("create: %d %v", status, body)
+	}
+	number := body["number"].(string)
+	fees := body["fees"].(map[string]any)
+	if body["status_name"] != "new" || fees["total"] != float64(19000) || fees["tax"] != float64(1727) || body["currency"] != "KRW" {
+		t.Fatalf("create body: %v", body)
+	}
+	// Stock 2 → 0: the next order is refused and changes nothing.
+	status, body, _ = f.do("POST", "/hub/v1/orders", f.brandTok, order)
+	if code, _ := errorOf(body); status != 409 || code != "conflict" {
+		t.Fatalf("sold out: %d %v", status, body)
+	}
+	for _, step := range []struct {
+		action string
+		status int
+		name   string
+	}{
+		{"confirm", 200, "confirmed"},
+		{"confirm", 409, ""},
+		{"prepare", 200, "preparing"},
+		{"ready", 200, "ready"},
+		{"complete", 200, "completed"},
+		{"cancel", 409, ""},
+	} {
+		status, body, _ := f.do("POST", "/hub/v1/orders/"+number+"/actions/"+step.action, f.brandTok, "")
+		if status != step.status || (status == 200 && body["status_name"] != step.name) {
+			t.Fatalf("%s: %d %v", step.action, status, body)
+		}
+	}
+	status, body, _ = f.do("GET", "/hub/v1/orders/"+number+"/history", f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 5 {
+		t.Fatalf("history: %d %v", status, body)
+	}
+	status, body, _ = f.do("POST", "/hub/v1/orders/"+number+"/payment", f.brandTok, `{"method":"card"}`)
+	if status != 200 || body["payment_status_name"] != "paid" {
+		t.Fatalf("pay: %d %v", status, body)
+	}
+	status, body, _ = f.do("POST", "/hub/v1/orders/"+number+"/payment", f.brandTok, "")
+	if status != 409 || body["error"].(map[string]any)["details"].(map[string]any)["reason"] != "already_paid" {
+		t.Fatalf("pay twice: %d %v", status, body)
+	}
+	// The other brand cannot see it.
+	if status, _, _ := f.do("GET", "/hub/v1/orders/"+number, f.otherTok, ""); status != 404 {
+		t.Fatalf("other brand reads order: %d", status)
+	}
+	// Filters and paging.
+	status, body, _ = f.do("GET", "/hub/v1/orders?status=completed&channel=hub&location_id="+itoa(f.loc.ID), f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 1 || body["next_cursor"] != nil {
+		t.Fatalf("list: %d %v", status, body)
+	}
+	status, body, _ = f.do("GET", "/hub/v1/orders?status=new", f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 0 {
+		t.Fatalf("list new: %d %v", status, body)
+	}
+}
+
+func testIdempotency(t *testing.T, f *fixture) {
+	path := "/hub/v1/locations"
+	first := `{"code":"IDEM","name":"Idem","timezone":"Asia/Seoul"}`
+	s1, b1, _ := f.do("POST", path, f.brandTok, first, "Idempotency-Key", "loc-1")
+	s2, b2, h2 := f.do("POST", path, f.brandTok, first, "Idempotency-Key", "loc-1")
+	if s1 != 201 || s2 != 201 || b1["id"] != b2["id"] || h2.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replay: %d %v / %d %v", s1, b1, s2, b2)
+	}
+	s3, b3, _ := f.do("POST", path, f.brandTok, `{"code":"IDEM2","name":"Idem","timezone":"Asia/Seoul"}`, "Idempotency-Key", "loc-1")
+	if code, _ := errorOf(b3); s3 != 422 || code != "conflict" {
+		t.Fatalf("reuse with another body: %d %v", s3, b3)
+	}
+	// Another credential's key space is its own.
+	s4, _, h4 := f.do("POST", path, f.operator, `{"brand_id":`+itoa(f.brand.ID)+`,"code":"IDEM3","name":"Idem","timezone":"Asia/Seoul"}`, "Idempotency-Key", "loc-1")
+	if s4 != 201 || h4.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("other credential, same key: %d", s4)
+	}
+	ls, _ := f.st.ListLocations(context.Background(), f.brand.ID)
+	if len(ls) != 3 {
+		t.Fatalf("locations: %d, want 3 (SEL, IDEM, IDEM3)", len(ls))
+	}
+}
+
+func testPartners(t *testing.T, f *fixture) {
+	status, body, _ := f.do("POST", "/hub/v1/partners", f.brandTok,
+		`{"protocol":"zeek","name":"Zeek","location_ids":[`+itoa(f.loc.ID)+`],"settings":{"callback_url":"https://example.test/cb","price_policy":"accept"}}`)
+	if status != 201 {
+		t.Fatalf("create partner: %d %v", status, body)
+	}
+	cred := body["credential"].(map[string]any)
+	if !strings.HasPrefix(cred["client_id"].(string), "ohc_") || !strings.HasPrefix(cred["client_secret"].(string), "ohs_") ||
+		!strings.HasPrefix(body["callback_secret"].(string), "ohcb_") {
+		t.Fatalf("issued: %v", body)
+	}
+	id := itoa(int64(body["id"].(float64)))
+	status, body, _ = f.do("GET", "/hub/v1/partners/"+id, f.brandTok, "")
+	if status != 200 || body["credential"] != nil || body["callback_secret"] != nil {
+		t.Fatalf("secrets must not be shown again: %v", body)
+	}
+	status, body, _ = f.do("GET", "/hub/v1/partners/"+id+"/credentials", f.brandTok, "")
+	creds := body["data"].([]any)
+	if status != 200 || len(creds) != 1 || strings.Contains(mustJSON(body), "ohs_") {
+		t.Fatalf("credentials list: %v", body)
+	}
+	for _, c := range []struct{ body, field string }{
+		{`{"settings":{"callback_url":"ftp://x"}}`, "settings.callback_url"},
+		{`{"settings":{"price_policy":"maybe"}}`, "settings.price_policy"},
+		{`{"protocol":"omni"}`, "protocol"},
+		{`{"location_ids":[999]}`, "location_ids"},
+	} {
+		status, body, _ := f.do("PATCH", "/hub/v1/partners/"+id, f.brandTok, c.body)
+		if _, field := errorOf(body); status != 400 || field != c.field {
+			t.Fatalf("PATCH %s: %d %v", c.body, status, body)
+		}
+	}
+	credID := itoa(int64(creds[0].(map[string]any)["id"].(float64)))
+	if status, _, _ := f.do("DELETE", "/hub/v1/partners/"+id+"/credentials/"+credID, f.brandTok, ""); status != 204 {
+		t.Fatalf("revoke: %d", status)
+	}
+	if status, _, _ := f.do("GET", "/hub/v1/partners/"+id, f.otherTok, ""); status != 404 {
+		t.Fatalf("other brand reads partner: %d", status)
+	}
+}
+
+func itoa(v int64) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,355 @@
+package api
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+	"orderhub/internal/store"
+)
+
+// ---- brands ----
+
+func (h *Handler) listBrands(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	all, err := h.svc.Store().ListBrands(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []hub.Brand{}
+	for _, b := range all {
+		if p.CanBrand(b.ID) {
+			out = append(out, b)
+		}
+	}
+	return ok(w, page[hub.Brand]{Data: out})
+}
+
+func (h *Handler) createBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	if p.BrandID != 0 {
+		return errOperatorOnly
+	}
+	var b hub.Brand
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	b.ID = 0
+	if err := h.svc.CreateBrand(r.Context(), &b); err != nil {
+		return err
+	}
+	return created(w, b)
+}
+
+func (h *Handler) brand(r *http.Request, p *service.HubPrincipal) (*hub.Brand, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if err := notFoundUnlessMine(p, id, "brand", id); err != nil {
+		return nil, err
+	}
+	return h.svc.Store().GetBrand(r.Context(), id)
+}
+
+func (h *Handler) getBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	b, err := h.brand(r, p)
+	if err != nil {
+		return err
+	}
+	return ok(w, b)
+}
+
+func (h *Handler) patchBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	b, err := h.brand(r, p)
+	if err != nil {
+		return err
+	}
+	id := b.ID
+	if err := decode(r, b); err != nil {
+		return err
+	}
+	b.ID = id
+	if err := h.svc.UpdateBrand(r.Context(), b); err != nil {
+		return err
+	}
+	return ok(w, b)
+}
+
+// ---- locations ----
+
+func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	brandID, err := queryBrand(r, p)
+	if err != nil {
+		return err
+	}
+	ls, err := h.svc.Store().ListLocations(r.Context(), brandID)
+	if err != nil {
+		return err
+	}
+	return ok(w, page[hub.Location]{Data: ls})
+}
+
+func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	var l hub.Location
+	if err := decode(r, &l); err != nil {
+		return err
+	}
+	brandID, err := brandFor(p, l.BrandID)
+	if err != nil {
+		return err
+	}
+	l.ID, l.BrandID = 0, brandID
+	if err := h.svc.CreateLocation(r.Context(), &l); err != nil {
+		return err
+	}
+	return created(w, l)
+}
+
+func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Location, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	l, err := h.svc.Store().GetLocation(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := notFoundUnlessMine(p, l.BrandID, "location", id); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+func (h *Handler) getLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	l, err := h.location(r, p)
+	if err != nil {
+		return err
+	}
+	return ok(w, l)
+}
+
+func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	l, err := h.location(r, p)
+	if err != nil {
+		return err
+	}
+	id, brandID := l.ID, l.BrandID
+	if err := decode(r, l); err != nil {
+		return err
+	}
+	if l.BrandID != brandID {
+		return hub.Invalid("brand_id", "a location cannot move to another brand")
+	}
+	l.ID = id
+	if err := h.svc.UpdateLocation(r.Context(), l); err != nil {
+		return err
+	}
+	return ok(w, l)
+}
+
+// ---- stock ----
+
+func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	l, err := h.location(r, p)
+	if err != nil {
+		return err
+	}
+	levels, err := h.svc.Store().ListStock(r.Context(), l.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(levels))
+	for id := range levels {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]service.StockLevel, 0, len(ids))
+	for _, id := range ids {
+		q := levels[id]
+		out = append(out, service.StockLevel{LocationID: l.ID, ProductID: id, Quantity: &q})
+	}
+	return ok(w, page[service.StockLevel]{Data: out})
+}
+
+func (h *Handler) stockTarget(r *http.Request, p *service.HubPrincipal) (*hub.Location, int64, error) {
+	l, err := h.location(r, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	pid, err := pathID(r, "productId")
+	if err != nil {
+		return nil, 0, err
+	}
+	return l, pid, nil
+}
+
+func (h *Handler) getStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	l, pid, err := h.stockTarget(r, p)
+	if err != nil {
+		return err
+	}
+	lvl, err := h.svc.Stock(r.Context(), l.BrandID, l.ID, pid)
+	if err != nil {
+		return err
+	}
+	return ok(w, lvl)
+}
+
+func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	l, pid, err := h.stockTarget(r, p)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Quantity *int64 `json:"quantity"`
+	}
+	raw, err := readRaw(r)
+	if err != nil {
+		return err
+	}
+	if err := decodeRaw(raw, &body); err != nil {
+		return err
+	}
+	if !hasKey(raw, "quantity") {
+		return hub.Invalid("quantity", "is required (a number, or null for untracked)")
+	}
+	if err := h.svc.SetStock(r.Context(), l.BrandID, l.ID, pid, body.Quantity); err != nil {
+		return err
+	}
+	lvl, err := h.svc.Stock(r.Context(), l.BrandID, l.ID, pid)
+	if err != nil {
+		return err
+	}
+	return ok(w, lvl)
+}
+
+// ---- products ----
+
+func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	brandID, err := queryBrand(r, p)
+	if err != nil {
+		return err
+	}
+	after, err := queryInt(r, "cursor")
+	if err != nil {
+		return err
+	}
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	ps, err := h.svc.Store().ListProducts(r.Context(), store.ProductFilter{BrandID: brandID, AfterID: after, Limit: limit + 1})
+	if err != nil {
+		return err
+	}
+	res := page[hub.Product]{Data: ps}
+	if len(ps) > limit {
+		res.Data = ps[:limit]
+		next := strconv.FormatInt(ps[limit-1].ID, 10)
+		res.NextCursor = &next
+	}
+	return ok(w, res)
+}
+
+func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	var pr hub.Product
+	if err := decode(r, &pr); err != nil {
+		return err
+	}
+	brandID, err := brandFor(p, pr.BrandID)
+	if err != nil {
+		return err
+	}
+	pr.ID, pr.BrandID = 0, brandID
+	if err := h.svc.SaveProduct(r.Context(), &pr); err != nil {
+		return err
+	}
+	return created(w, pr)
+}
+
+func (h *Handler) product(r *http.Request, p *service.HubPrincipal) (*hub.Product, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	brandID, err := queryBrand(r, p)
+	if err != nil {
+		return nil, err
+	}
+	return h.svc.Store().GetProduct(r.Context(), brandID, id)
+}
+
+func (h *Handler) getProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	pr, err := h.product(r, p)
+	if err != nil {
+		return err
+	}
+	return ok(w, pr)
+}
+
+func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	old, err := h.product(r, p)
+	if err != nil {
+		return err
+	}
+	var pr hub.Product
+	if err := decode(r, &pr); err != nil {
+		return err
+	}
+	pr.ID, pr.BrandID = old.ID, old.BrandID
+	if err := h.svc.SaveProduct(r.Context(), &pr); err != nil {
+		return err
+	}
+	return ok(w, pr)
+}
+
+func (h *Handler) patchProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	pr, err := h.product(r, p)
+	if err != nil {
+		return err
+	}
+	id, brandID := pr.ID, pr.BrandID
+	if err := decode(r, pr); err != nil {
+		return err
+	}
+	pr.ID, pr.BrandID = id, brandID
+	if err := h.svc.SaveProduct(r.Context(), pr); err != nil {
+		return err
+	}
+	return ok(w, pr)
+}
+
+// ---- timeslots ----
+
+func (h *Handler) listTimeslots(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	brandID, err := queryBrand(r, p)
+	if err != nil {
+		return err
+	}
+	ts, err := h.svc.Store().ListTimeslots(r.Context(), brandID)
+	if err != nil {
+		return err
+	}
+	return ok(w, page[hub.Timeslot]{Data: ts})
+}
+
+func (h *Handler) putTimeslot(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var t hub.Timeslot
+	if err := decode(r, &t); err != nil {
+		return err
+	}
+	brandID, err := brandFor(p, t.BrandID)
+	if err != nil {
+		return err
+	}
+	t.ID, t.BrandID = id, brandID
+	if err := h.svc.PutTimeslot(r.Context(), &t); err != nil {
+		return err
+	}
+	return ok(w, t)
+}

@@ -1,0 +1,12 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"orderhub/internal/service"
+)
+
+// protocolRoutes registers the partner protocols, one package per seed.
+func protocolRoutes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logger) {
+}

@@ -1,0 +1,52 @@
+// Package server assembles every surface of orderhub on one ServeMux and
+// one port: the native API (/hub/v1), the partner protocols, and the health
+// endpoints. None of the paths collide (DESIGN.md §1).
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"time"
+
+	"orderhub/internal/api"
+	"orderhub/internal/httpx"
+	"orderhub/internal/service"
+)
+
+// Config is what the surfaces need from the command line.
+type Config struct {
+	// RequireHTTPS makes partner surfaces that demand HTTPS (Omni) refuse
+	// plain HTTP.
+	RequireHTTPS bool
+	// TrustedProxies may set X-Forwarded-Proto.
+	TrustedProxies []netip.Prefix
+	Version        string
+}
+
+// Handler returns the root handler with every route.
+func Handler(cfg Config, svc *service.Service, log *slog.Logger) http.Handler {
+	mux := http.NewServeMux()
+	Routes(mux, cfg, svc, log)
+	return httpx.Middleware(log, mux)
+}
+
+// Routes lists every surface.
+func Routes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logger) {
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": cfg.Version})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if _, err := svc.Store().ListBrands(ctx); err != nil {
+			log.ErrorContext(ctx, "readiness check failed", "error", err)
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": svc.Store().Dialect()})
+	})
+	api.New(svc, log).Routes(mux)
+	protocolRoutes(mux, cfg, svc, log)
+}
