@@ -174,11 +174,11 @@ type Launch struct {
 // OptionGroup is a product option ("Sweetness level"). Options never count
 // stock.
 type OptionGroup struct {
-	ID       int64  `json:"id"`
-	Name     I18n   `json:"name,omitempty"`
-	Required bool   `json:"required"`
-	Min      int    `json:"min,omitempty"` // minimum values chosen (Required implies at least 1)
-	Max      int    `json:"max,omitempty"` // maximum values chosen; 0 = no limit
+	ID       int64         `json:"id"`
+	Name     I18n          `json:"name,omitempty"`
+	Required bool          `json:"required"`
+	Min      int           `json:"min,omitempty"` // minimum values chosen (Required implies at least 1)
+	Max      int           `json:"max,omitempty"` // maximum values chosen; 0 = no limit
 	Values   []OptionValue `json:"values"`
 }
 
@@ -322,6 +322,9 @@ func (p *Product) Validate() error {
 			if v.ID <= 0 {
 				return Invalid(fieldIndex(f+".values", j)+".id", "must be a positive integer")
 			}
+			if v.Price < -MaxAmount || v.Price > MaxAmount {
+				return Invalid(fieldIndex(f+".values", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
+			}
 			if seenValues[v.ID] {
 				return Invalid(fieldIndex(f+".values", j)+".id", "duplicate value %d", v.ID)
 			}
@@ -343,6 +346,9 @@ func (p *Product) Validate() error {
 			if it.ProductID == p.ID && p.ID != 0 {
 				return Invalid(fieldIndex(f+".items", j)+".product_id", "a combo cannot contain itself")
 			}
+			if it.Price < -MaxAmount || it.Price > MaxAmount {
+				return Invalid(fieldIndex(f+".items", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
+			}
 		}
 	}
 	return nil
@@ -353,12 +359,14 @@ func validateDated(d DatedPrice, field string, i int) error {
 	if d.Price < 0 || d.Price > MaxAmount {
 		return Invalid(f+".price", "must be between 0 and %d", MaxAmount)
 	}
-	for name, v := range map[string]string{"start_date": d.StartDate, "end_date": d.EndDate} {
-		if v == "" {
+	// A slice, not a map: with both dates bad the error must always name
+	// start_date (map iteration order is random).
+	for _, date := range []struct{ name, v string }{{"start_date", d.StartDate}, {"end_date", d.EndDate}} {
+		if date.v == "" {
 			continue
 		}
-		if _, err := time.Parse(time.DateOnly, v); err != nil {
-			return Invalid(f+"."+name, "must be a date YYYY-MM-DD")
+		if _, err := time.Parse(time.DateOnly, date.v); err != nil {
+			return Invalid(f+"."+date.name, "must be a date YYYY-MM-DD")
 		}
 	}
 	if d.StartDate != "" && d.EndDate != "" && d.EndDate < d.StartDate {
@@ -424,12 +432,17 @@ func (t *Timeslot) Validate() error {
 	if t.ID <= 0 {
 		return Invalid("id", "must be a positive integer")
 	}
-	if _, err := time.Parse("15:04", t.Start); err != nil {
+	// time.Parse accepts "9:00" for "15:04"; store the zero-padded form,
+	// since Contains compares clock strings ("9:00" > "17:00").
+	start, err := time.Parse("15:04", t.Start)
+	if err != nil {
 		return Invalid("start", "must be HH:MM")
 	}
-	if _, err := time.Parse("15:04", t.End); err != nil {
+	end, err := time.Parse("15:04", t.End)
+	if err != nil {
 		return Invalid("end", "must be HH:MM")
 	}
+	t.Start, t.End = start.Format("15:04"), end.Format("15:04")
 	for _, d := range t.Weekdays {
 		if d < 0 || d > 6 {
 			return Invalid("weekdays", "must be 0 (Sunday) to 6 (Saturday)")

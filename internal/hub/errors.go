@@ -31,7 +31,7 @@ const (
 	ReasonAlreadyCancelled   Reason = "already_cancelled"
 	ReasonAlreadyPaid        Reason = "already_paid"
 	ReasonCookingStarted     Reason = "cooking_started"
-	ReasonOutOfStock         Reason = "out_of_stock"    // stock is zero
+	ReasonOutOfStock         Reason = "out_of_stock"     // stock is zero
 	ReasonNotEnoughStock     Reason = "not_enough_stock" // stock is positive but below the quantity
 	ReasonNotAvailable       Reason = "not_available"    // not launched, outside timeslot, not at location
 	ReasonNotIndividual      Reason = "not_individual"   // may only be sold inside a combo
