@@ -1,0 +1,357 @@
+package omni
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+// Config is the Omni surface's configuration.
+type Config struct {
+	// RequireHTTPS refuses plain-HTTP requests with the seed's 403.
+	RequireHTTPS bool
+	// TrustedProxies are the peers whose X-Forwarded-Proto is believed.
+	TrustedProxies []netip.Prefix
+	// Log receives internal errors; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Handler serves the four order-status calls.
+type Handler struct {
+	svc *service.Service
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the Omni handler.
+func New(svc *service.Service, cfg Config) *Handler {
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{svc: svc, cfg: cfg, log: log.With("protocol", "omni")}
+}
+
+// call is one of the four endpoints.
+type call struct {
+	name string // confirm, paid, complete, cancel
+	path string
+	// key is the body key the seed documents for the call.
+	key         string
+	title       string
+	description string
+}
+
+var calls = []call{
+	{"confirm", "/api/store/orders/confirm", "number", "Confirm Order", "Marks a new order as confirmed (status 1 → 10)."},
+	{"paid", "/api/store/orders/paid", "order", "Paid Order", "Marks an order as paid (paymentStatus 1 → 2)."},
+	{"complete", "/api/store/orders/complete", "order", "Complete Order", "Marks an order as complete (status 20) and paid (paymentStatus 2)."},
+	{"cancel", "/api/store/orders/cancel", "order", "Cancel Order", "Cancels an order (status 30); this cannot be reversed."},
+}
+
+// Routes registers the four calls on mux. The paths are registered without
+// a method so that OPTIONS and 405 answers carry the seed's headers.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	for _, c := range calls {
+		var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveCall(w, r, c) })
+		// Idempotency-Key (DESIGN.md §4): the shared middleware replays the
+		// first answer to a repeated key. It sits inside the header, HTTPS
+		// and method layer, so replays carry the seed's headers too and
+		// plain-HTTP or wrong-method requests are never recorded.
+		inner = httpx.Idempotency(h.svc.Store(), "omni", h.log, h.idempotencyConflict, inner)
+		mux.Handle(c.path, h.outer(c, inner))
+	}
+}
+
+// outer sets the seed's headers on every response and answers the HTTPS
+// rule, OPTIONS and wrong methods before anything else runs.
+func (h *Handler) outer(c call, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Type", "application/json")
+		hd.Set("Vary", "Accept")
+		hd.Set("Allow", "POST, OPTIONS")
+		if h.cfg.RequireHTTPS && !h.isHTTPS(r) {
+			writeJSON(w, http.StatusForbidden, detail{"Please use https instead of http"})
+			return
+		}
+		switch r.Method {
+		case http.MethodPost:
+			next.ServeHTTP(w, r)
+		case http.MethodOptions:
+			writeJSON(w, http.StatusOK, options{Name: c.title, Description: c.description,
+				Renders: []string{"application/json"}, Parses: []string{"application/json"}})
+		default:
+			writeJSON(w, http.StatusMethodNotAllowed, detail{`Method "` + r.Method + `" not allowed.`})
+		}
+	})
+}
+
+// isHTTPS applies Config: TLS, or X-Forwarded-Proto from a trusted proxy.
+func (h *Handler) isHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	protos := r.Header.Values("X-Forwarded-Proto")
+	if len(protos) == 0 || len(h.cfg.TrustedProxies) == 0 {
+		return false
+	}
+	peer, ok := remoteAddr(r.RemoteAddr)
+	if !ok {
+		return false
+	}
+	trusted := false
+	for _, p := range h.cfg.TrustedProxies {
+		if p.Contains(peer) {
+			trusted = true
+			break
+		}
+	}
+	if !trusted {
+		return false
+	}
+	last := protos[len(protos)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
+func remoteAddr(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+// serveCall handles an authenticated POST of one call.
+func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
+	ctx := r.Context()
+	partner, err := h.authenticate(ctx, r)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Token")
+			writeJSON(w, http.StatusUnauthorized, detail{"Invalid token"})
+			return
+		}
+		h.fail(w, r, c, c.key, err)
+		return
+	}
+	key, ref, ferr := readRef(r, c)
+	if ferr != nil {
+		writeJSON(w, http.StatusBadRequest, ferr)
+		return
+	}
+	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
+	actor := hub.Actor{Role: partner.Role(), Name: "partner:" + strconv.FormatInt(partner.ID, 10)}
+	var o *hub.Order
+	switch c.name {
+	case "confirm":
+		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
+	case "paid":
+		o, err = h.svc.MarkPaid(ctx, service.MarkPaidInput{Scope: scope, OrderRef: ref, Actor: actor})
+	case "complete":
+		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionComplete, Actor: actor, AlsoMarkPaid: true})
+	case "cancel":
+		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionCancel, Actor: actor})
+	}
+	if err != nil {
+		h.fail(w, r, c, key, h.withStatus(ctx, err, scope, ref))
+		return
+	}
+	brand, err := h.svc.Store().GetBrand(ctx, o.BrandID)
+	if err != nil {
+		h.fail(w, r, c, key, hub.Internal(err, "load brand %d of order %d", o.BrandID, o.ID))
+		return
+	}
+	writeJSON(w, http.StatusOK, renderOrder(o, brand.Name))
+}
+
+// authenticate reads "Authorization: token <key>".
+func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
+	scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "token") || key == "" {
+		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid token"}
+	}
+	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
+}
+
+// readRef decodes the body and returns the key the client named the order
+// with and its value, or the field error to answer.
+func readRef(r *http.Request, c call) (string, string, *errorBody) {
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return "", "", parseError(hub.PublicMessage(err))
+	}
+	fields := map[string]json.RawMessage{}
+	if len(bytes.TrimSpace(body)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&fields); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return "", "", parseError("JSON parse error - expected a JSON object")
+			}
+			return "", "", parseError("JSON parse error - " + err.Error())
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return "", "", parseError("JSON parse error - unexpected data after the JSON object")
+		}
+		if fields == nil { // the body was null
+			return "", "", parseError("JSON parse error - expected a JSON object")
+		}
+	}
+	key := c.key
+	raw, ok := fields[key]
+	if !ok {
+		other := "order"
+		if key == "order" {
+			other = "number"
+		}
+		if raw, ok = fields[other]; ok {
+			key = other
+		}
+	}
+	if !ok {
+		return key, "", fieldError(key, "required", "This field is required.")
+	}
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case string(raw) == "null":
+		return key, "", fieldError(key, "null", "This field may not be null.")
+	case len(raw) > 0 && raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return key, "", fieldError(key, "invalid", "Not a valid string.")
+		}
+		if strings.TrimSpace(s) == "" {
+			return key, "", fieldError(key, "blank", "This field may not be blank.")
+		}
+		return key, strings.TrimSpace(s), nil
+	case len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9'):
+		return key, string(raw), nil
+	}
+	return key, "", fieldError(key, "invalid", "Not a valid string.")
+}
+
+// withStatus adds the order's current status to a refused confirm, so that
+// the message can say where the order stands. It only reads.
+func (h *Handler) withStatus(ctx context.Context, err error, scope service.OrderScope, ref string) error {
+	e := hub.AsError(err)
+	if e.Code != hub.CodeConflict || e.Reason != hub.ReasonInvalidTransition {
+		return err
+	}
+	if o, ferr := h.svc.FindOrder(ctx, scope, ref); ferr == nil {
+		return &statusConflict{err: e, status: o.Status}
+	}
+	return err
+}
+
+// statusConflict is a refused transition with the status it met.
+type statusConflict struct {
+	err    *hub.Error
+	status hub.Status
+}
+
+func (s *statusConflict) Error() string { return s.err.Error() }
+func (s *statusConflict) Unwrap() error { return s.err }
+
+// fail renders an error from the service in the seed's envelopes.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c call, key string, err error) {
+	e := hub.AsError(err)
+	switch e.Code {
+	case hub.CodeNotFound:
+		writeJSON(w, http.StatusBadRequest, fieldError(key, "invalid_order_number", "Order not found"))
+		return
+	case hub.CodeConflict:
+		writeJSON(w, http.StatusBadRequest, conflictBody(c, key, err, e))
+		return
+	case hub.CodeInvalid:
+		writeJSON(w, http.StatusBadRequest, fieldError(key, "invalid", hub.PublicMessage(e)))
+		return
+	case hub.CodeUnauthorized:
+		w.Header().Set("WWW-Authenticate", "Token")
+		writeJSON(w, http.StatusUnauthorized, detail{"Invalid token"})
+		return
+	case hub.CodeForbidden:
+		writeJSON(w, http.StatusForbidden, detail{"You do not have permission to perform this action."})
+		return
+	case hub.CodeUnavailable:
+		h.log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+		writeJSON(w, http.StatusServiceUnavailable, detail{"Service temporarily unavailable, try again later."})
+		return
+	}
+	h.log.ErrorContext(r.Context(), "omni: internal error", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+	writeJSON(w, http.StatusInternalServerError, detail{"A server error occurred."})
+}
+
+// conflictBody maps a refused state change onto the seed's section C.
+func conflictBody(c call, key string, err error, e *hub.Error) *errorBody {
+	switch e.Reason {
+	case hub.ReasonAlreadyCompleted:
+		return fieldError(key, "order_already_completed", "Order already completed")
+	case hub.ReasonAlreadyCancelled:
+		return fieldError(key, "order_already_canceled", "Order already canceled")
+	case hub.ReasonAlreadyPaid:
+		return fieldError(key, "already_paid", "Order already paid")
+	case hub.ReasonAlreadyInStatus:
+		// The order is already where the call leads (only confirm can meet
+		// this: complete and cancel lead to final statuses, caught above).
+		if c.name == "confirm" {
+			return fieldError(key, "invalid_status", statusMessage(hub.StatusConfirmed))
+		}
+	case hub.ReasonInvalidTransition:
+		var sc *statusConflict
+		if errors.As(err, &sc) {
+			return fieldError(key, "invalid_status", statusMessage(sc.status))
+		}
+	}
+	return fieldError(key, "invalid_status", statusMessage(0))
+}
+
+// statusMessage says why an order in status s refuses the call.
+func statusMessage(s hub.Status) string {
+	switch s {
+	case hub.StatusNew:
+		return "Order has not been confirmed"
+	case hub.StatusConfirmed:
+		return "Order has been confirmed"
+	case hub.StatusPreparing:
+		return "Order is being prepared"
+	case hub.StatusReady:
+		return "Order is ready"
+	case hub.StatusCompleted:
+		return "Order already completed"
+	case hub.StatusCancelled:
+		return "Order already canceled"
+	}
+	return "Order status does not allow this action"
+}
+
+// idempotencyConflict renders httpx.Idempotency's refusals in the envelope.
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
+	code := "invalid_request"
+	switch {
+	case status == http.StatusConflict:
+		code = "request_in_progress"
+	case status == http.StatusUnprocessableEntity && strings.Contains(message, "already used"):
+		code = "idempotency_key_reused"
+	case status == http.StatusUnprocessableEntity:
+		code = "invalid_idempotency_key"
+	}
+	writeJSON(w, status, fieldError("non_field_errors", code, message))
+}
