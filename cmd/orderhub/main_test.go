@@ -173,9 +173,6 @@ func TestServeDemo(t *testing.T) {
 	if _, ok := shape["kakao"]["store_id"].(string); !ok {
 		t.Errorf("kakao.store_id must be a string")
 	}
-	if !strings.Contains(r.stdout.String(), creds.Hub.Token) {
-		t.Errorf("credentials were not printed")
-	}
 	base := creds.BaseURL
 
 	status, body, hdr := call(t, "GET", base+"/healthz", "", "")
@@ -204,6 +201,10 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("stock: %d %v", status, body)
 	}
 	r.stop(t)
+	// stdout is complete once the process has been waited for.
+	if !strings.Contains(r.stdout.String(), creds.Hub.Token) {
+		t.Errorf("credentials were not printed")
+	}
 
 	// A request log line per request, carrying the request id.
 	found := false
