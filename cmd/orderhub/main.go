@@ -2,6 +2,7 @@
 //
 //	orderhub serve [--addr :8080] [--data ./data] [--database-url postgres://...] [--demo]
 //	orderhub migrate [--data ./data] [--database-url postgres://...]
+//	orderhub deliveries list|replay ...
 //	orderhub version
 //
 // Every flag can also be set with an ORDERHUB_* environment variable (the
@@ -48,6 +49,7 @@ func usage(w io.Writer) {
 Usage:
   orderhub serve    run the server (--demo loads demo data into an empty database)
   orderhub migrate  apply database migrations and exit
+  orderhub deliveries list|replay   inspect and replay event deliveries
   orderhub version  print the version
 
 Run "orderhub <command> -h" for a command's flags.
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr)
+	case "deliveries":
+		return deliveries(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "orderhub", version)
 		return 0
@@ -90,6 +94,7 @@ type config struct {
 	RequireHTTPS    string
 	TrustedProxies  string
 	ShutdownTimeout time.Duration
+	Delivery        deliveryConfig
 }
 
 // envOr returns the ORDERHUB_ variable for a flag, or def.
@@ -182,6 +187,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("trusted-proxies", ""), "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
 	timeout, _ := time.ParseDuration(envOr("shutdown-timeout", "15s"))
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, "how long to wait for requests in flight at shutdown")
+	deliveryFlags(fs, &c)
 	if err := parse(fs, args, &c); err != nil {
 		return 2
 	}
@@ -243,6 +249,8 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	}
 	defer st.Close()
 	svc := service.New(st, service.WithLogger(log))
+	engine := newEngine(st, c, log)
+	scfg.Delivery = engine
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -262,6 +270,10 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Started once the handler is built (protocols have registered their
+	// formatters); stopped after the HTTP server, before the store closes.
+	engine.Start(ctx)
+	defer stopEngine(engine, c.ShutdownTimeout, log)
 	errc := make(chan error, 1)
 	go func() {
 		if c.TLSCert != "" {

@@ -86,8 +86,24 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	route("POST /hub/v1/partners/{id}/credentials", h.issueCredential)
 	route("DELETE /hub/v1/partners/{id}/credentials/{credentialId}", h.revokeCredential)
 	route("POST /hub/v1/partners/{id}/callback-secret", h.rotateCallbackSecret)
+	route("GET /hub/v1/partners/{id}/balance", h.getBalance)
+	route("POST /hub/v1/partners/{id}/balance/top-ups", h.topUpBalance)
+	route("GET /hub/v1/partners/{id}/balance/entries", h.listBalanceEntries)
 
 	route("GET /hub/v1/events", h.listEvents)
+
+	route("GET /hub/v1/webhook-endpoints", h.listWebhookEndpoints)
+	route("POST /hub/v1/webhook-endpoints", h.createWebhookEndpoint)
+	route("GET /hub/v1/webhook-endpoints/{id}", h.getWebhookEndpoint)
+	route("PATCH /hub/v1/webhook-endpoints/{id}", h.patchWebhookEndpoint)
+	route("DELETE /hub/v1/webhook-endpoints/{id}", h.deleteWebhookEndpoint)
+	route("POST /hub/v1/webhook-endpoints/{id}/rotate-secret", h.rotateWebhookSecret)
+	route("POST /hub/v1/webhook-endpoints/{id}/test", h.testWebhookEndpoint)
+	route("GET /hub/v1/webhook-endpoints/{id}/deliveries", h.listEndpointDeliveries)
+	route("POST /hub/v1/webhook-endpoints/{id}/replay-dead", h.replayDeadDeliveries)
+	route("GET /hub/v1/deliveries", h.listDeliveries)
+	route("GET /hub/v1/deliveries/{id}", h.getDelivery)
+	route("POST /hub/v1/deliveries/{id}/replay", h.replayDelivery)
 
 	mux.HandleFunc("/hub/v1/", func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, hub.NotFound("no such endpoint: %s %s", r.Method, r.URL.Path))

@@ -45,12 +45,12 @@ const (
 
 // Outbound is one request a formatter wants sent for an event.
 type Outbound struct {
-	URL         string
+	URL         string // absolute http(s); a request without one is skipped and logged
 	Method      string // default POST
 	ContentType string // default application/json
 	Body        []byte
-	Signing     Signing
-	Acceptance  Acceptance
+	Signing     Signing    // default SignStandardWebhooks
+	Acceptance  Acceptance // default Accept2xx
 }
 
 // Formatter renders an event for one partner of its protocol. It returns

@@ -2,5 +2,118 @@
 // outbox events into deliveries (generic webhooks and partner callbacks)
 // and sends them at least once, in order per order, with retries, signing,
 // a dead letter and replay. See contract.go for how protocol packages plug
-// in.
+// in. No handler sends anything itself: every outbound call is a delivery.
+//
+// # Flow
+//
+// The service writes events (store.Event) in the same unit as the change
+// they describe (transactional outbox). The dispatcher takes undispatched
+// events (events.dispatched_at IS NULL; not an id cursor, since PostgreSQL
+// does not commit ids in order) and, in one unit per batch of up to 100,
+// creates one delivery per target and marks the events dispatched:
+//   - every enabled webhook endpoint of the event's brand whose event_types
+//     include the event's type; the body is the canonical versioned JSON the
+//     service wrote, {"id":<event id>,"version":1,"type":...,"created_at":...,
+//     "data":{...}};
+//   - every enabled partner of the brand whose protocol has a registered
+//     Formatter that answers with a request (nil: the partner does not want
+//     it). A formatter error skips that partner for that event and is logged
+//     (it must not hold back every later event).
+//
+// A delivery stores the request as rendered (URL, method, content type,
+// body, signing, acceptance); the engine signs it afresh at each attempt.
+// A unique (event, target) key makes a second fan-out of one event
+// impossible.
+//
+// # Several nodes
+//
+// Claims are row locks with FOR UPDATE SKIP LOCKED on PostgreSQL (the
+// Dialect's SkipLocked; SQLite's single writer serialises the same
+// queries). The dispatcher's claim holds its events until its unit
+// commits, so two nodes never fan one event out twice. A delivery is
+// claimed with a lease (lease_owner, lease_until; default attempt timeout +
+// 30 s) written in the claiming unit: no other node takes it while the
+// lease lives, and a node that dies releases its claims when the lease
+// passes. A node that stops gracefully waits for its attempts in flight
+// (up to the shutdown timeout) and gives back the claims it cuts short.
+//
+// # Ordering
+//
+// In order per order per target: a delivery is not claimed while an
+// earlier pending delivery (lower id) for the same order and the same
+// target exists — including one waiting for its retry or one in flight.
+// Delivered and dead ones do not block. Deliveries of an order are created
+// in event order because the dispatcher skips an event while an earlier
+// event of the same order is still undispatched (so two dispatching nodes
+// cannot overtake each other). Events without an order (product.updated,
+// stock.changed, webhook.test) are not ordered. Different orders go in
+// parallel.
+//
+// # Limits
+//
+// A bounded pool: at most Workers attempts in flight per node (default 8),
+// and at most PerTarget to one endpoint or partner per node (default 4).
+// Each attempt has a timeout of 15 s (connection to last byte of the
+// answer). Redirects are not followed.
+//
+// # Retries and the dead letter
+//
+// Retried: network errors, timeouts, 408, 429, 5xx, and a 2xx that the
+// delivery's acceptance refuses (seed 003's callback must answer 200 with
+// {"status":"OK"}). Final at once (dead): any other answer (3xx, 4xx other
+// than 408/429/410). 410 Gone: dead, and the webhook endpoint is disabled.
+//
+// The wait after the n-th failure is 10 s × 2^(n-1), at most 4 h, spread by
+// ±20 % jitter, and never shorter than the receiver's Retry-After (seconds
+// or an HTTP date), which is itself capped at 4 h. A delivery is retried
+// until an attempt fails 72 h or more after its retry window began (its
+// creation or its last replay), then it is dead: about 29 attempts over
+// 72-74 h by default (10 s, 20 s, 40 s, … 2 h 51 m, then every 4 h).
+//
+// Every attempt is recorded (delivery_attempts): time, status code (0 when
+// no answer came), latency, error, the first 1 KiB of the answer, and the
+// node. Replay (API, CLI) makes one dead or delivered delivery pending
+// again, or every dead delivery of an endpoint, with a fresh 72 h window;
+// it keeps the delivery's webhook-id, so receivers can drop repeats.
+// Replays to a deleted or disabled endpoint are refused (enable it first).
+//
+// # Disabling an endpoint
+//
+// A generic webhook endpoint is disabled, with a reason shown in /hub/v1
+// (status "disabled", disabled_reason, disabled_at), when it answers 410,
+// or when it has failed without a single success for DisableAfter (default
+// 5 days; failing_since is the first failure after the last success and is
+// shown too, with status "failing" while the endpoint is still enabled).
+// Disabling turns its pending deliveries dead (replayable once it is
+// enabled again with PATCH {"enabled": true}). Partners are never disabled
+// by the engine: a 410 from a partner callback is a final failure.
+//
+// # Signing (at each attempt, with that attempt's timestamp)
+//
+//   - Generic webhooks: Standard Webhooks. webhook-id is "dlv_<delivery id>"
+//     (stable across retries and replays), webhook-timestamp is Unix seconds,
+//     webhook-signature is "v1,<base64 HMAC-SHA256 of id.timestamp.body>"
+//     keyed with the base64-decoded part of the endpoint's whsec_ secret
+//     (32 random bytes). After a rotation the previous secret stays valid
+//     for 24 h and both signatures are sent, space-separated.
+//   - Partner callbacks sign as their formatter says: SignKS (KS-Timestamp,
+//     KS-Signature hex HMAC-SHA256 over timestamp + "." + body) or
+//     SignStandardWebhooks, keyed with the partner's callback secret: the
+//     decoded key of a whsec_ secret, or the secret's bytes as written
+//     (ohcb_...). A partner without a callback secret gets nothing (dead,
+//     "no callback secret"), since an unsigned callback would be refused.
+//
+// Every request also carries Content-Type (default application/json) and
+// User-Agent: orderhub-webhooks/1.
+//
+// # Test events
+//
+// "Send test event" stores a webhook.test event (already dispatched, so no
+// one else gets it) and one delivery to that endpoint.
+//
+// # Not done here
+//
+// Delivered rows and attempts are kept; there is no retention sweep yet.
+// Nodes find new work by polling (default every second; a replay waits for
+// the next poll); PostgreSQL LISTEN/NOTIFY could wake them sooner.
 package delivery

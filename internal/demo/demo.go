@@ -135,9 +135,18 @@ func Load(ctx context.Context, svc *service.Service, baseURL string) (*Credentia
 		return nil, err
 	}
 	creds.Omni = OmniCreds{PartnerID: idStr(op.ID), Token: oc.APIKey}
-	jp, jc, _, err := partner(hub.ChannelJunglebook, "Junglebook partner shop", []int64{seoul.ID}, hub.PartnerSettings{})
+	// Junglebook: goodsNo is a product's hub id (or a numeric ref id); the
+	// settings keys are documented in internal/protocol/junglebook.
+	jp, jc, _, err := partner(hub.ChannelJunglebook, "Junglebook partner shop", []int64{seoul.ID}, hub.PartnerSettings{Extra: map[string]any{
+		"delivery_fee": 2500, "free_delivery_from": 30000,
+		"logistics_center": map[string]any{"name": "Hanok Kitchen logistics centre", "zip_code": "06236",
+			"address": "Teheran-ro 152, Gangnam-gu, Seoul", "address2": "B1 loading dock"},
+	}})
 	if err != nil {
 		return nil, err
+	}
+	if _, err := svc.TopUpBalance(ctx, jp.ID, 100000, "demo starting balance"); err != nil {
+		return nil, fmt.Errorf("demo junglebook balance: %w", err)
 	}
 	creds.Junglebook = JunglebookCreds{PartnerID: idStr(jp.ID), APIKey: jc.APIKey}
 	zp, zc, zsecret, err := partner(hub.ChannelZeek, "Zeek platform client", nil, hub.PartnerSettings{})

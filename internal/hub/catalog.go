@@ -235,6 +235,7 @@ type Product struct {
 	// IndividualSale false means the product is only sold inside combos.
 	IndividualSale bool `json:"individual_sale"`
 	Displayed      bool `json:"displayed"`
+	SoldOut        bool `json:"sold_out,omitempty"` // sold out whatever the stock count (Junglebook runout); refused unless stock checks are skipped
 	// SupplierRestricted products cannot be ordered by request of their
 	// supplier (Junglebook 208).
 	SupplierRestricted bool     `json:"supplier_restricted,omitempty"`

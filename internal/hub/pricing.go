@@ -82,7 +82,11 @@ type OptionChoice struct {
 	ValueID  int64
 	Quantity int // 0 means 1
 	Removed  bool
-	Field    string // where the choice came from, for errors
+	// DisplayOnly keeps a choice the channel sent with quantity 0 (the QR
+	// seed's 胡椒): shown in the tree, never priced, counted or stocked.
+	DisplayOnly bool
+	Tag         ModifierTag
+	Field       string // where the choice came from, for errors
 }
 
 // ComboChoice fills a combo slot with a product.
@@ -93,6 +97,8 @@ type ComboChoice struct {
 	Quantity    int // 0 means 1
 	Options     []OptionChoice
 	Removed     bool
+	DisplayOnly bool // as OptionChoice.DisplayOnly
+	Tag         ModifierTag
 	Field       string
 }
 
@@ -227,14 +233,15 @@ func buildOptions(p *Product, choices []OptionChoice, field string) ([]Modifier,
 		if qty < 0 || qty > MaxLineQuantity {
 			return nil, 0, Invalid(cf+".quantity", "must be between 0 and %d", MaxLineQuantity).WithReason(ReasonInvalidOption)
 		}
-		if qty == 0 {
+		if qty == 0 && !c.DisplayOnly {
 			qty = 1
 		}
 		m := Modifier{
 			Kind: ModifierOption, GroupID: strconv.FormatInt(g.ID, 10), GroupName: g.Name.Get("en"),
 			ItemID: strconv.FormatInt(v.ID, 10), Name: v.Name.Get("en"), Quantity: qty, Removed: c.Removed,
 		}
-		if !c.Removed {
+		c.Tag.applyTo(&m)
+		if !c.Removed && !c.DisplayOnly {
 			count[g.ID] += qty
 			m.UnitPrice = v.Price
 			var ok bool
@@ -311,7 +318,7 @@ func buildCombo(p *Product, choices []ComboChoice, lineQty int, field string) ([
 		if qty < 0 || qty > MaxLineQuantity {
 			return nil, 0, nil, Invalid(cf+".quantity", "must be between 0 and %d", MaxLineQuantity).WithReason(ReasonInvalidOption)
 		}
-		if qty == 0 {
+		if qty == 0 && !c.DisplayOnly {
 			qty = 1
 		}
 		opts, optAdj, err := buildOptions(c.Product, c.Options, cf+".options")
@@ -323,10 +330,11 @@ func buildCombo(p *Product, choices []ComboChoice, lineQty int, field string) ([
 			ItemID: c.Product.RefID, ProductID: c.Product.ID, Name: c.Product.Name.Get("en"),
 			Quantity: qty, Removed: c.Removed, Children: opts,
 		}
+		c.Tag.applyTo(&m)
 		if m.ItemID == "" {
 			m.ItemID = strconv.FormatInt(c.Product.ID, 10)
 		}
-		if !c.Removed {
+		if !c.Removed && !c.DisplayOnly {
 			chosen[comp.ID] += qty
 			var ok bool
 			if m.UnitPrice, ok = AddAmounts(item.Price, optAdj); ok {

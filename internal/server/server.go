@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"orderhub/internal/api"
+	"orderhub/internal/delivery"
 	"orderhub/internal/httpx"
 	"orderhub/internal/service"
 )
@@ -23,6 +24,10 @@ type Config struct {
 	// TrustedProxies may set X-Forwarded-Proto.
 	TrustedProxies []netip.Prefix
 	Version        string
+	// Delivery is the event delivery engine; protocols that send callbacks
+	// register their formatters on it (Delivery.Register). Nil in tests
+	// that do not deliver.
+	Delivery *delivery.Engine
 }
 
 // Handler returns the root handler with every route.

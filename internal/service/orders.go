@@ -18,7 +18,10 @@ type OptionInput struct {
 	ValueID  int64
 	Quantity int
 	Removed  bool
-	Field    string
+	// DisplayOnly and Tag: see hub.OptionChoice.
+	DisplayOnly bool
+	Tag         hub.ModifierTag
+	Field       string
 }
 
 // ComboInput fills a combo slot with a product named by hub id, ref id or
@@ -29,6 +32,8 @@ type ComboInput struct {
 	Quantity    int
 	Options     []OptionInput
 	Removed     bool
+	DisplayOnly bool
+	Tag         hub.ModifierTag
 	Field       string
 }
 
@@ -85,9 +90,17 @@ type PlaceOrderInput struct {
 	// SkipInventoryCheck skips the provider inventory hook.
 	SkipInventoryCheck bool
 	// DryRun validates everything, stock included, and stores nothing.
-	DryRun     bool
-	Attributes map[string]any
-	Actor      string
+	DryRun bool
+	// PayFromBalance pays the order from the calling partner's cash
+	// balance in the order's own unit of work (Junglebook settleKind "s").
+	// A balance that does not cover the total leaves the order taken but
+	// unpaid; PlaceOrderResult.Payment says which (see balance.go).
+	PayFromBalance bool
+	// FreeDeliveryFrom waives DeliveryFee when the goods total reaches it
+	// (0: never).
+	FreeDeliveryFrom int64
+	Attributes       map[string]any
+	Actor            string
 }
 
 // PlaceOrderResult is the stored order; Replayed says it was stored by an
@@ -95,6 +108,9 @@ type PlaceOrderInput struct {
 type PlaceOrderResult struct {
 	Order    *hub.Order
 	Replayed bool
+	// Payment is the outcome of PayFromBalance (nil without it, on dry
+	// runs and on replays).
+	Payment *BalancePayment
 }
 
 // PlaceOrder validates an order against the catalog, availability and
@@ -122,9 +138,14 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 		return &PlaceOrderResult{Order: o}, nil
 	}
 	for attempt := 0; ; attempt++ {
-		err = s.store.Update(ctx, func(tx store.Tx) error { return s.insertOrder(ctx, tx, o, in, needs) })
+		var pay *BalancePayment
+		err = s.store.Update(ctx, func(tx store.Tx) error {
+			var err error
+			pay, err = s.insertOrder(ctx, tx, o, in, needs)
+			return err
+		})
 		if err == nil {
-			return &PlaceOrderResult{Order: o}, nil
+			return &PlaceOrderResult{Order: o, Payment: pay}, nil
 		}
 		if hub.ErrorReason(err) != hub.ReasonDuplicateOrder || hub.ErrorCode(err) != hub.CodeConflict {
 			return nil, err
@@ -145,8 +166,8 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 // findExisting answers a retry (same idempotency key) or a duplicate
 // (same external ref) from what is stored.
 func (s *Service) findExisting(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
-	if in.IdempotencyKey != "" && in.Partner != nil {
-		o, hash, err := s.store.FindOrderByIdempotencyKey(ctx, in.Partner.ID, in.IdempotencyKey)
+	if in.IdempotencyKey != "" {
+		o, hash, err := s.store.FindOrderByIdempotencyKey(ctx, idempotencyPartner(in), idempotencyKey(in))
 		switch {
 		case err == nil && hash == in.RequestHash:
 			return &PlaceOrderResult{Order: o, Replayed: true}, nil
@@ -167,6 +188,25 @@ func (s *Service) findExisting(ctx context.Context, in PlaceOrderInput) (*PlaceO
 		}
 	}
 	return nil, nil
+}
+
+// idempotencyPartner and idempotencyKey are what an order's idempotency key
+// is stored under: unique per partner. Calls without a partner (the native
+// API) all share partner id 0, so their keys are prefixed with the brand:
+// otherwise a retry would not be recognised (it was looked up only with a
+// partner) and one brand's key would clash with another's.
+func idempotencyPartner(in PlaceOrderInput) int64 {
+	if in.Partner != nil {
+		return in.Partner.ID
+	}
+	return 0
+}
+
+func idempotencyKey(in PlaceOrderInput) string {
+	if in.Partner != nil || in.IdempotencyKey == "" {
+		return in.IdempotencyKey
+	}
+	return "brand:" + strconv.FormatInt(in.BrandID, 10) + ":" + in.IdempotencyKey
 }
 
 // buildOrder validates and prices the order without writing anything.
@@ -235,6 +275,11 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 		if err != nil {
 			return nil, nil, err
 		}
+		if !in.SkipStock {
+			if err := s.checkSoldOut(ctx, brand.ID, &line, field); err != nil {
+				return nil, nil, err
+			}
+		}
 		if li.ClientUnitPrice != nil && *li.ClientUnitPrice != line.UnitPrice {
 			if policy != hub.PriceAccept {
 				return nil, nil, hub.Invalid(field+".price", "price %s does not match the catalog price %s",
@@ -249,6 +294,9 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 		needs = append(needs, lineNeeds...)
 	}
 	o.Fees, err = hub.ComputeFees(brand, o.Lines, in.DeliveryFee, in.Discount)
+	if err == nil && in.FreeDeliveryFrom > 0 && hub.DeliveryFeeFor(o.Fees.Subtotal, in.DeliveryFee, in.FreeDeliveryFrom) == 0 {
+		o.Fees, err = hub.ComputeFees(brand, o.Lines, 0, in.Discount)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -273,6 +321,22 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 	if !p.IndividualSale {
 		return hub.OrderLine{}, nil, hub.Conflict(hub.ReasonNotIndividual, "%s is only sold in combos", p.Name.Get("en")).WithField(field + ".product")
 	}
+	req, err := s.lineRequest(ctx, brand, loc, p, li, field, now, slots)
+	if err != nil {
+		return hub.OrderLine{}, nil, err
+	}
+	line, needs, err := hub.BuildLine(req, day)
+	if err != nil {
+		return hub.OrderLine{}, nil, err
+	}
+	line.Modifiers = append(line.Modifiers, li.ExtraModifiers...)
+	return line, needs, nil
+}
+
+// lineRequest resolves a line's combo choices for hub.BuildLine, checking
+// that each chosen combo item may be ordered.
+func (s *Service) lineRequest(ctx context.Context, brand *hub.Brand, loc *hub.Location, p *hub.Product, li LineInput, field string,
+	now time.Time, slots map[int64]hub.Timeslot) (hub.LineRequest, error) {
 	req := hub.LineRequest{
 		Product: p, Quantity: li.Quantity, SpecialInstructions: li.SpecialInstructions,
 		ClientUnitPrice: li.ClientUnitPrice, Field: field, Options: optionChoices(li.Options),
@@ -283,7 +347,7 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 			for _, it := range comp.Items {
 				cp, err := s.store.GetProduct(ctx, brand.ID, it.ProductID)
 				if err != nil {
-					return hub.OrderLine{}, nil, err
+					return hub.LineRequest{}, err
 				}
 				req.ComboProducts[cp.ID] = cp
 			}
@@ -296,27 +360,22 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 			cp, err := s.store.FindProduct(ctx, brand.ID, ci.ProductRef)
 			if err != nil {
 				if hub.ErrorCode(err) == hub.CodeNotFound {
-					return hub.OrderLine{}, nil, hub.Invalid(cf, "combo item %q not found", ci.ProductRef).WithReason(hub.ReasonInvalidOption)
+					return hub.LineRequest{}, hub.Invalid(cf, "combo item %q not found", ci.ProductRef).WithReason(hub.ReasonInvalidOption)
 				}
-				return hub.OrderLine{}, nil, err
+				return hub.LineRequest{}, err
 			}
-			if !ci.Removed {
+			if !ci.Removed && !ci.DisplayOnly {
 				if err := s.checkOrderable(cp, loc, now, slots, cf); err != nil {
-					return hub.OrderLine{}, nil, err
+					return hub.LineRequest{}, err
 				}
 			}
 			req.Combo = append(req.Combo, hub.ComboChoice{
 				ComponentID: ci.ComponentID, Product: cp, Quantity: ci.Quantity,
-				Options: optionChoices(ci.Options), Removed: ci.Removed, Field: cf,
+				Options: optionChoices(ci.Options), Removed: ci.Removed, DisplayOnly: ci.DisplayOnly, Tag: ci.Tag, Field: cf,
 			})
 		}
 	}
-	line, needs, err := hub.BuildLine(req, day)
-	if err != nil {
-		return hub.OrderLine{}, nil, err
-	}
-	line.Modifiers = append(line.Modifiers, li.ExtraModifiers...)
-	return line, needs, nil
+	return req, nil
 }
 
 // checkOrderable applies availability and the supplier restriction.
@@ -333,7 +392,8 @@ func (s *Service) checkOrderable(p *hub.Product, loc *hub.Location, now time.Tim
 func optionChoices(in []OptionInput) []hub.OptionChoice {
 	out := make([]hub.OptionChoice, len(in))
 	for i, o := range in {
-		out[i] = hub.OptionChoice{GroupID: o.GroupID, ValueID: o.ValueID, Quantity: o.Quantity, Removed: o.Removed, Field: o.Field}
+		out[i] = hub.OptionChoice{GroupID: o.GroupID, ValueID: o.ValueID, Quantity: o.Quantity, Removed: o.Removed,
+			DisplayOnly: o.DisplayOnly, Tag: o.Tag, Field: o.Field}
 	}
 	return out
 }
@@ -396,35 +456,42 @@ func (s *Service) checkStock(ctx context.Context, r store.Reader, locationID int
 	return nil
 }
 
-func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in PlaceOrderInput, needs []hub.StockNeed) error {
+func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in PlaceOrderInput, needs []hub.StockNeed) (*BalancePayment, error) {
 	o.StockTaken = nil
 	for _, n := range needs {
 		ok, left, err := tx.TakeStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if left == nil && !ok {
 			continue // untracked
 		}
 		if !ok {
-			return s.stockError(ctx, tx, o.BrandID, n, left)
+			return nil, s.stockError(ctx, tx, o.BrandID, n, left)
 		}
 		o.StockTaken = append(o.StockTaken, hub.StockNeed{ProductID: n.ProductID, Quantity: n.Quantity})
 	}
-	if err := tx.CreateOrder(ctx, o, in.IdempotencyKey, in.RequestHash); err != nil {
-		return err
+	pay, err := s.debitForOrder(ctx, tx, o, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.CreateOrder(ctx, o, idempotencyKey(in), in.RequestHash); err != nil {
+		return nil, err
 	}
 	actor := in.Actor
 	if actor == "" {
 		actor = string(in.Channel)
 	}
 	if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "create", ToStatus: hub.StatusNew, Actor: actor, CreatedAt: o.CreatedAt}); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.addEvent(ctx, tx, hub.EventOrderCreated, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o}); err != nil {
-		return err
+		return nil, err
 	}
-	return s.stockEvents(ctx, tx, o.BrandID, o.LocationID, o.StockTaken)
+	if err := s.recordOrderPayment(ctx, tx, o, actor, pay); err != nil {
+		return nil, err
+	}
+	return pay, s.stockEvents(ctx, tx, o.BrandID, o.LocationID, o.StockTaken)
 }
 
 func (s *Service) stockEvents(ctx context.Context, tx store.Tx, brandID, locationID int64, changed []hub.StockNeed) error {

@@ -35,6 +35,8 @@ type Store interface {
 
 // Reader are the reads; inside Update they see the unit's own writes.
 type Reader interface {
+	DeliveryReader
+
 	GetBrand(ctx context.Context, id int64) (*hub.Brand, error)
 	ListBrands(ctx context.Context) ([]hub.Brand, error)
 
@@ -77,11 +79,13 @@ type Reader interface {
 	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
+	BalanceReader
 }
 
 // Tx is a unit of work inside Update.
 type Tx interface {
 	Reader
+	DeliveryWriter
 
 	CreateBrand(ctx context.Context, b *hub.Brand) error
 	UpdateBrand(ctx context.Context, b *hub.Brand) error
@@ -122,6 +126,7 @@ type Tx interface {
 
 	PutIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	DeleteIdempotency(ctx context.Context, scope, key string) error
+	BalanceWriter
 }
 
 // ProductFilter selects products of a brand.

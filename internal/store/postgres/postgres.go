@@ -44,7 +44,8 @@ var dialect = &sqlstore.Dialect{
 		var pe *pgconn.PgError
 		return errors.As(err, &pe) && pe.Code == "23505"
 	},
-	ForUpdate: " FOR UPDATE",
+	ForUpdate:  " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
 }
 
 // Store is the PostgreSQL store.
@@ -112,7 +113,11 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		if attempt > 0 {
-			time.Sleep(time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond)
+			select {
+			case <-time.After(time.Duration(attempt*10+rand.IntN(20)) * time.Millisecond):
+			case <-ctx.Done():
+				return &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: ctx.Err()}
+			}
 		}
 		err = s.update(ctx, fn)
 		if !retryable(err) {

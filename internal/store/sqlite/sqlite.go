@@ -49,6 +49,10 @@ var migrationFS embed.FS
 // hold many callers.
 const maxBatch = 64
 
+// batchLimit is the batch bound a Store takes at Open. Tests and benchmarks
+// lower it (1 turns group commit off) to measure what group commit buys.
+var batchLimit = maxBatch
+
 var dialect = &sqlstore.Dialect{
 	Name:   "sqlite",
 	Rebind: func(q string) string { return q },
@@ -60,7 +64,8 @@ var dialect = &sqlstore.Dialect{
 		}
 		return false
 	},
-	ForUpdate: "",
+	ForUpdate:  "",
+	SkipLocked: "",
 }
 
 // Store is the SQLite store.
@@ -70,6 +75,7 @@ type Store struct {
 	write             *sql.DB
 	conn              *sql.Conn
 	units             chan *unit
+	maxBatch          int
 	stop              chan struct{}
 	done              chan struct{}
 	closeOnce         sync.Once
@@ -130,13 +136,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	s := &Store{
-		Queries: sqlstore.New(read, dialect),
-		read:    read,
-		write:   write,
-		conn:    conn,
-		units:   make(chan *unit, maxBatch),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
+		Queries:  sqlstore.New(read, dialect),
+		read:     read,
+		write:    write,
+		conn:     conn,
+		units:    make(chan *unit, maxBatch),
+		maxBatch: max(1, min(batchLimit, maxBatch)),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
 	}
 	go s.writer()
 	return s, nil
@@ -219,7 +226,7 @@ func (s *Store) writer() {
 		}
 		batch := []*unit{first}
 	fill:
-		for len(batch) < maxBatch {
+		for len(batch) < s.maxBatch {
 			select {
 			case u := <-s.units:
 				batch = append(batch, u)
@@ -243,7 +250,26 @@ func (s *Store) commit(batch []*unit) {
 	}
 	ok := 0
 	for i, u := range batch {
-		errs[i] = s.runUnit(u)
+		var lost bool
+		lost, errs[i] = s.runUnit(u)
+		if lost {
+			// SQLite rolled the whole transaction back (an I/O error, a
+			// full disk): the units before this one are gone too, and
+			// the ones after it must not run outside a transaction, where
+			// each savepoint would commit on its own. Report the lost
+			// ones and give the rest a transaction of their own.
+			s.conn.ExecContext(ctx, "ROLLBACK")
+			for j := 0; j <= i; j++ {
+				if errs[j] == nil {
+					errs[j] = hub.Internal(errTxLost, "commit")
+				}
+				batch[j].errc <- errs[j]
+			}
+			if rest := batch[i+1:]; len(rest) > 0 {
+				s.commit(rest)
+			}
+			return
+		}
 		if errs[i] == nil {
 			ok++
 		}
@@ -265,32 +291,58 @@ func (s *Store) commit(batch []*unit) {
 	}
 }
 
+var errTxLost = errors.New("the database rolled back the transaction")
+
 // runUnit runs one unit inside a savepoint, rolling back to it on error or
-// panic.
-func (s *Store) runUnit(u *unit) (err error) {
+// panic. lost reports that the savepoint is gone: the database rolled back
+// the whole transaction while the unit ran.
+func (s *Store) runUnit(u *unit) (lost bool, err error) {
 	ctx := context.Background()
 	if e := u.ctx.Err(); e != nil {
-		return &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: e}
+		return false, &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: e}
 	}
 	if _, err := s.conn.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
-		return hub.Internal(err, "savepoint")
+		return false, hub.Internal(err, "savepoint")
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = hub.Internal(fmt.Errorf("panic: %v", r), "unit of work panicked")
 		}
 		if err != nil {
-			s.conn.ExecContext(ctx, "ROLLBACK TO unit")
+			if _, rerr := s.conn.ExecContext(ctx, "ROLLBACK TO unit"); rerr != nil {
+				lost = true
+				return
+			}
 		}
-		if _, rerr := s.conn.ExecContext(ctx, "RELEASE unit"); rerr != nil && err == nil {
-			err = hub.Internal(rerr, "release savepoint")
+		if _, rerr := s.conn.ExecContext(ctx, "RELEASE unit"); rerr != nil {
+			lost = true
+			if err == nil {
+				err = hub.Internal(rerr, "release savepoint")
+			}
 		}
 	}()
-	// A statement interrupted by the unit's context fails alone; the
-	// savepoint then undoes the rest of the unit.
-	q := sqlstore.New(s.conn, dialect)
+	q := sqlstore.New(uninterruptible{s.conn}, dialect)
 	q.Now = s.Queries.Now
-	return u.fn(q)
+	return false, u.fn(q)
+}
+
+// uninterruptible runs the writer's statements without the caller's
+// cancellation. SQLite answers an interrupted write inside a transaction by
+// rolling back the whole transaction, which here holds the other units of
+// the batch too. A unit's context is checked before it starts; once
+// started, it runs to its end like any unit already queued.
+type uninterruptible struct{ c *sql.Conn }
+
+func (u uninterruptible) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return u.c.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uninterruptible) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return u.c.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (u uninterruptible) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return u.c.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 // Close stops the writer after the queued units and closes the database.

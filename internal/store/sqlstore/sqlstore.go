@@ -34,6 +34,10 @@ type Dialect struct {
 	// ForUpdate is appended to a SELECT that must lock its rows ("" where
 	// the single writer already serialises).
 	ForUpdate string
+	// SkipLocked is appended to a SELECT that claims work rows: it locks
+	// them and skips rows other transactions hold (" FOR UPDATE SKIP
+	// LOCKED" on PostgreSQL; "" where the single writer serialises).
+	SkipLocked string
 }
 
 // Querier is what *sql.DB, *sql.Tx and *sql.Conn share.
@@ -222,7 +226,7 @@ func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
 	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		l.BrandID, l.Code, l.RefID, doc, micros(now), micros(now))
 	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("code", "location code %q is already used in this brand", l.Code).WithReason(hub.ReasonDuplicateOrder)
+		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
 	}
 	return s.wrap(err, "location")
 }

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"orderhub/internal/delivery"
+	"orderhub/internal/store"
+)
+
+// deliveryConfig is the engine's part of the serve command line.
+type deliveryConfig struct {
+	Workers      int
+	PerEndpoint  int
+	Timeout      time.Duration
+	DisableAfter time.Duration
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(envOr(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(envOr(name, "")); err == nil {
+		return v
+	}
+	return def
+}
+
+// deliveryFlags adds the engine's flags to serve.
+func deliveryFlags(fs *flag.FlagSet, c *config) {
+	fs.IntVar(&c.Delivery.Workers, "delivery-workers", envInt("delivery-workers", delivery.DefaultWorkers), "event deliveries in flight at once on this node")
+	fs.IntVar(&c.Delivery.PerEndpoint, "delivery-per-endpoint", envInt("delivery-per-endpoint", delivery.DefaultPerTarget), "event deliveries in flight to one endpoint or partner on this node")
+	fs.DurationVar(&c.Delivery.Timeout, "delivery-timeout", envDuration("delivery-timeout", delivery.DefaultTimeout), "timeout of one delivery attempt")
+	fs.DurationVar(&c.Delivery.DisableAfter, "delivery-disable-after", envDuration("delivery-disable-after", delivery.DefaultDisableAfter), "disable a webhook endpoint that fails without a success for this long")
+}
+
+// newEngine builds the delivery engine of serve.
+func newEngine(st store.Store, c *config, log *slog.Logger) *delivery.Engine {
+	return delivery.New(st, delivery.Config{Workers: c.Delivery.Workers, PerTarget: c.Delivery.PerEndpoint,
+		Timeout: c.Delivery.Timeout, DisableAfter: c.Delivery.DisableAfter, Logger: log})
+}
+
+// stopEngine lets the attempts in flight finish (up to the shutdown
+// timeout); what it cuts short is released and sent again later.
+func stopEngine(e *delivery.Engine, timeout time.Duration, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := e.Stop(ctx); err != nil {
+		log.Warn("delivery attempts cut short at shutdown; they will be sent again", "error", err)
+	}
+}
+
+func deliveriesUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  orderhub deliveries list [--status pending|delivered|dead] [--endpoint N | --partner N] [--brand N] [--limit 50]
+  orderhub deliveries replay <delivery id>
+  orderhub deliveries replay --endpoint N --dead    (or --partner N --dead)
+
+Storage flags (--data, --database-url) as for migrate. A running server
+sends replayed deliveries within a second.
+`)
+}
+
+// deliveries is `orderhub deliveries list|replay`.
+func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "replay") {
+		deliveriesUsage(stderr)
+		return 2
+	}
+	cmd := args[0]
+	var c config
+	var status string
+	var endpoint, partner, brand int64
+	var limit int
+	var dead bool
+	fs := flag.NewFlagSet("deliveries "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { deliveriesUsage(stderr); fs.PrintDefaults() }
+	storageFlags(fs, &c)
+	fs.Int64Var(&endpoint, "endpoint", 0, "webhook endpoint id")
+	fs.Int64Var(&partner, "partner", 0, "partner id (callbacks)")
+	if cmd == "list" {
+		fs.StringVar(&status, "status", "", "pending, delivered or dead")
+		fs.Int64Var(&brand, "brand", 0, "brand id (default all)")
+		fs.IntVar(&limit, "limit", 50, "how many, newest first (at most 500)")
+	} else {
+		fs.BoolVar(&dead, "dead", false, "replay every dead delivery of --endpoint or --partner")
+	}
+	// Flags may come before or after the positional delivery id.
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		fmt.Fprintln(stderr, "orderhub deliveries: --log-format must be text or json")
+		return 2
+	}
+	if endpoint > 0 && partner > 0 {
+		fmt.Fprintln(stderr, "orderhub deliveries: give --endpoint or --partner, not both")
+		return 2
+	}
+	var target store.Target
+	switch {
+	case endpoint > 0:
+		target = store.Target{Kind: store.TargetWebhook, ID: endpoint}
+	case partner > 0:
+		target = store.Target{Kind: store.TargetPartner, ID: partner}
+	}
+	var id int64
+	switch cmd {
+	case "list":
+		if len(pos) > 0 {
+			fmt.Fprintf(stderr, "orderhub deliveries list: unexpected argument %q\n", pos[0])
+			return 2
+		}
+		switch store.DeliveryStatus(status) {
+		case "", store.DeliveryPending, store.DeliveryDelivered, store.DeliveryDead:
+		default:
+			fmt.Fprintln(stderr, "orderhub deliveries list: --status must be pending, delivered or dead")
+			return 2
+		}
+	case "replay":
+		switch {
+		case len(pos) == 1 && !dead && target.Kind == "":
+			v, err := strconv.ParseInt(pos[0], 10, 64)
+			if err != nil || v <= 0 {
+				fmt.Fprintf(stderr, "orderhub deliveries replay: %q is not a delivery id\n", pos[0])
+				return 2
+			}
+			id = v
+		case len(pos) == 0 && dead && target.Kind != "":
+		default:
+			deliveriesUsage(stderr)
+			return 2
+		}
+	}
+
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		fmt.Fprintln(stderr, "orderhub deliveries: open database:", err)
+		return 1
+	}
+	defer st.Close()
+	now := time.Now().UTC()
+	switch {
+	case cmd == "list":
+		ds, err := st.ListDeliveries(ctx, store.DeliveryFilter{BrandID: brand, Target: target,
+			Status: store.DeliveryStatus(status), Limit: limit})
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub deliveries list:", err)
+			return 1
+		}
+		printDeliveries(stdout, ds)
+	case id > 0:
+		d, err := delivery.Replay(ctx, st, id, now)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub deliveries replay:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "delivery %d is pending again (%s %s %d)\n", d.ID, d.EventType, d.Target.Kind, d.Target.ID)
+	default:
+		n, err := delivery.ReplayDead(ctx, st, target, now)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub deliveries replay:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "replayed %d dead deliveries of %s %d\n", n, target.Kind, target.ID)
+	}
+	return 0
+}
+
+func printDeliveries(w io.Writer, ds []store.Delivery) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSTATUS\tTARGET\tEVENT\tORDER\tATTEMPTS\tWHEN\tLAST ERROR")
+	for _, d := range ds {
+		when := "next " + d.NextAttemptAt.Format(time.RFC3339)
+		switch {
+		case d.Status == store.DeliveryDelivered && d.DeliveredAt != nil:
+			when = "delivered " + d.DeliveredAt.Format(time.RFC3339)
+		case d.Status == store.DeliveryDead:
+			when = "dead " + d.UpdatedAt.Format(time.RFC3339)
+		}
+		lastErr := strings.ReplaceAll(d.LastError, "\n", " ")
+		if len(lastErr) > 80 {
+			lastErr = lastErr[:77] + "..."
+		}
+		order := "-"
+		if d.OrderID > 0 {
+			order = strconv.FormatInt(d.OrderID, 10)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s %d\t%s #%d\t%s\t%d\t%s\t%s\n", d.ID, d.Status, d.Target.Kind, d.Target.ID,
+			d.EventType, d.EventID, order, d.Attempts, when, lastErr)
+	}
+	tw.Flush()
+	if len(ds) == 0 {
+		fmt.Fprintln(w, "(no deliveries)")
+	}
+}

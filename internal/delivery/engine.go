@@ -1,0 +1,402 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// Config tunes the engine. Zero fields take the defaults of doc.go.
+type Config struct {
+	// Workers bounds the attempts in flight on this node (default 8).
+	Workers int
+	// PerTarget bounds the attempts in flight to one endpoint or partner
+	// on this node (default 4).
+	PerTarget int
+	// Timeout bounds one attempt, connection to last byte (default 15 s).
+	Timeout time.Duration
+	// PollInterval is how often idle loops look for work (default 1 s).
+	PollInterval time.Duration
+	// Lease is how long a claim holds before another node may take the
+	// delivery (default Timeout + 30 s). It must exceed Timeout.
+	Lease time.Duration
+	// InitialBackoff is the wait after the first failure (default 10 s);
+	// each further failure doubles it up to MaxBackoff (default 4 h).
+	InitialBackoff time.Duration
+	MaxBackoff     time.Duration
+	// Jitter spreads each wait by ± this fraction (default 0.2).
+	Jitter float64
+	// RetryFor is how long a delivery is retried before it is dead
+	// (default 72 h): an attempt that fails at or after RetryFor since the
+	// retry window began is the last.
+	RetryFor time.Duration
+	// MaxRetryAfter caps a receiver's Retry-After (default 4 h).
+	MaxRetryAfter time.Duration
+	// DisableAfter disables a webhook endpoint that has failed without a
+	// single success for this long (default 5 days).
+	DisableAfter time.Duration
+	// DispatchBatch is how many events one fan-out unit takes (default 100).
+	DispatchBatch int
+	// Node names this engine in leases and attempts (default host-pid-random).
+	Node string
+	// Client sends the requests (default: no redirects followed).
+	Client *http.Client
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Defaults of Config (documented in doc.go).
+const (
+	DefaultWorkers        = 8
+	DefaultPerTarget      = 4
+	DefaultTimeout        = 15 * time.Second
+	DefaultPollInterval   = time.Second
+	DefaultInitialBackoff = 10 * time.Second
+	DefaultMaxBackoff     = 4 * time.Hour
+	DefaultJitter         = 0.2
+	DefaultRetryFor       = 72 * time.Hour
+	DefaultMaxRetryAfter  = 4 * time.Hour
+	DefaultDisableAfter   = 5 * 24 * time.Hour
+	DefaultDispatchBatch  = 100
+	// RotationGrace is how long the previous secret keeps signing after a
+	// rotation.
+	RotationGrace = 24 * time.Hour
+	// SnippetSize is how much of an answer an attempt keeps.
+	SnippetSize = 1024
+)
+
+func (c Config) withDefaults() Config {
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.PerTarget <= 0 {
+		c.PerTarget = DefaultPerTarget
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.Lease <= c.Timeout {
+		c.Lease = c.Timeout + 30*time.Second
+	}
+	if c.InitialBackoff <= 0 {
+		c.InitialBackoff = DefaultInitialBackoff
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = DefaultMaxBackoff
+	}
+	if c.MaxBackoff < c.InitialBackoff {
+		c.MaxBackoff = c.InitialBackoff
+	}
+	if c.Jitter < 0 || c.Jitter >= 1 {
+		c.Jitter = DefaultJitter
+	}
+	if c.RetryFor <= 0 {
+		c.RetryFor = DefaultRetryFor
+	}
+	if c.MaxRetryAfter <= 0 {
+		c.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	if c.DisableAfter <= 0 {
+		c.DisableAfter = DefaultDisableAfter
+	}
+	if c.DispatchBatch <= 0 {
+		c.DispatchBatch = DefaultDispatchBatch
+	}
+	if c.Node == "" {
+		c.Node = defaultNode()
+	}
+	if c.Client == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = c.PerTarget // keep one connection per concurrent attempt
+		c.Client = &http.Client{
+			Transport: tr,
+			// A webhook that redirects is answered as it stands: the 3xx
+			// is a final failure, never a request to another host.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+func defaultNode() string {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "node"
+	}
+	b := make([]byte, 3)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+}
+
+// Engine fans outbox events out into deliveries and sends them.
+type Engine struct {
+	st  store.Store
+	cfg Config
+	log *slog.Logger
+
+	mu         sync.Mutex
+	formatters map[hub.Channel]Formatter
+	inflight   int
+	perTarget  map[store.Target]int
+	started    bool
+	stopped    bool
+
+	kickDispatch chan struct{}
+	kickDeliver  chan struct{}
+
+	stopLoops context.CancelFunc
+	abort     context.CancelFunc
+	attemptCx context.Context
+	loops     sync.WaitGroup
+	attempts  sync.WaitGroup
+}
+
+// New returns an engine over st; call Register for each protocol that
+// sends callbacks, then Start.
+func New(st store.Store, cfg Config) *Engine {
+	cfg = cfg.withDefaults()
+	return &Engine{
+		st:           st,
+		cfg:          cfg,
+		log:          cfg.Logger.With("component", "delivery", "node", cfg.Node),
+		formatters:   map[hub.Channel]Formatter{},
+		perTarget:    map[store.Target]int{},
+		kickDispatch: make(chan struct{}, 1),
+		kickDeliver:  make(chan struct{}, 1),
+	}
+}
+
+// Config returns the engine's configuration with defaults applied.
+func (e *Engine) Config() Config { return e.cfg }
+
+// Register installs the formatter of a protocol: every event of a brand is
+// offered to each partner of that protocol. Registering again replaces it.
+// Events fanned out before a registration do not see it, so register
+// before Start. Register on a nil *Engine does nothing.
+func (e *Engine) Register(protocol hub.Channel, f Formatter) {
+	if e == nil {
+		return // no engine (tests of other surfaces)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if f == nil {
+		delete(e.formatters, protocol)
+		return
+	}
+	e.formatters[protocol] = f
+}
+
+func (e *Engine) formatter(protocol hub.Channel) Formatter {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.formatters[protocol]
+}
+
+// Kick wakes the loops now instead of at the next poll (after a write that
+// created work, e.g. a replay).
+func (e *Engine) Kick() {
+	kick(e.kickDispatch)
+	kick(e.kickDeliver)
+}
+
+func kick(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs the dispatcher and the delivery loop until Stop (or until ctx
+// ends, which stops claiming new work like Stop does; call Stop to wait
+// for the attempts in flight).
+func (e *Engine) Start(ctx context.Context) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started {
+		return
+	}
+	e.started = true
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	attemptCx, abort := context.WithCancel(context.WithoutCancel(ctx))
+	e.stopLoops, e.abort, e.attemptCx = stopLoops, abort, attemptCx
+	e.loops.Add(2)
+	go func() { defer e.loops.Done(); e.dispatchLoop(loopCtx) }()
+	go func() { defer e.loops.Done(); e.deliverLoop(loopCtx) }()
+	e.log.Info("delivery engine started", "workers", e.cfg.Workers, "per_target", e.cfg.PerTarget, "timeout", e.cfg.Timeout)
+}
+
+// Stop stops claiming work and waits for the attempts in flight. When ctx
+// ends first, it aborts them: their leases are released without counting
+// an attempt, so that this or another node sends them again.
+func (e *Engine) Stop(ctx context.Context) error {
+	e.mu.Lock()
+	if !e.started || e.stopped {
+		e.mu.Unlock()
+		return nil
+	}
+	e.stopped = true
+	e.mu.Unlock()
+	e.stopLoops()
+	e.loops.Wait()
+	done := make(chan struct{})
+	go func() { e.attempts.Wait(); close(done) }()
+	select {
+	case <-done:
+		e.abort()
+		return nil
+	case <-ctx.Done():
+		e.abort()
+		<-done
+		return ctx.Err()
+	}
+}
+
+func (e *Engine) now() time.Time { return e.cfg.Now().UTC().Truncate(time.Microsecond) }
+
+// wait sleeps until the poll interval passes, a kick comes or ctx ends; it
+// reports false when ctx ended.
+func (e *Engine) wait(ctx context.Context, kicks chan struct{}) bool {
+	t := time.NewTimer(e.cfg.PollInterval)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-kicks:
+	case <-t.C:
+	}
+	return true
+}
+
+func (e *Engine) dispatchLoop(ctx context.Context) {
+	for {
+		n, err := e.DispatchOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("fan-out failed", "error", err)
+		}
+		if n > 0 {
+			kick(e.kickDeliver)
+			if ctx.Err() == nil {
+				continue // more may be waiting (an order's next event)
+			}
+		}
+		if !e.wait(ctx, e.kickDispatch) {
+			return
+		}
+	}
+}
+
+func (e *Engine) deliverLoop(ctx context.Context) {
+	for {
+		full, err := e.claimAndSend(ctx)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("claiming deliveries failed", "error", err)
+		}
+		if full && err == nil && ctx.Err() == nil && e.freeSlots() > 0 {
+			continue
+		}
+		if !e.wait(ctx, e.kickDeliver) {
+			return
+		}
+	}
+}
+
+func (e *Engine) freeSlots() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cfg.Workers - e.inflight
+}
+
+// claimAndSend claims as many due deliveries as there are free workers and
+// starts them; full reports that it got as many as it asked for.
+func (e *Engine) claimAndSend(ctx context.Context) (full bool, err error) {
+	e.mu.Lock()
+	free := e.cfg.Workers - e.inflight
+	var exclude []store.Target
+	for t, n := range e.perTarget {
+		if n >= e.cfg.PerTarget {
+			exclude = append(exclude, t)
+		}
+	}
+	e.mu.Unlock()
+	if free <= 0 {
+		return false, nil
+	}
+	now := e.now()
+	var claimed []store.Delivery
+	err = e.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		claimed, err = tx.ClaimDeliveries(ctx, store.DeliveryClaim{Owner: e.cfg.Node, Now: now,
+			Until: now.Add(e.cfg.Lease), Limit: free, Exclude: exclude})
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	var release []int64
+	e.mu.Lock()
+	for i := range claimed {
+		d := &claimed[i]
+		if e.perTarget[d.Target] >= e.cfg.PerTarget || e.inflight >= e.cfg.Workers {
+			release = append(release, d.ID)
+			continue
+		}
+		e.perTarget[d.Target]++
+		e.inflight++
+		e.attempts.Add(1)
+		go e.run(d)
+	}
+	e.mu.Unlock()
+	if len(release) > 0 {
+		e.release(release)
+	}
+	return len(claimed) == free && len(release) == 0, nil
+}
+
+func (e *Engine) release(ids []int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.st.Update(ctx, func(tx store.Tx) error { return tx.ReleaseDeliveries(ctx, e.cfg.Node, ids) }); err != nil {
+		e.log.Warn("releasing claims failed; they expire with their lease", "deliveries", ids, "error", err)
+	}
+}
+
+// run makes one attempt at d and records it.
+func (e *Engine) run(d *store.Delivery) {
+	defer func() {
+		e.mu.Lock()
+		e.inflight--
+		if e.perTarget[d.Target]--; e.perTarget[d.Target] <= 0 {
+			delete(e.perTarget, d.Target)
+		}
+		e.mu.Unlock()
+		e.attempts.Done()
+		kick(e.kickDeliver)
+	}()
+	if err := e.attempt(e.attemptCx, d); err != nil {
+		if e.attemptCx.Err() != nil {
+			// Aborted at shutdown: give the claim back untried.
+			e.release([]int64{d.ID})
+			return
+		}
+		e.log.Error("recording a delivery attempt failed; the lease will expire and it is retried", "delivery", d.ID, "error", err)
+	}
+}

@@ -1,0 +1,398 @@
+package kakao
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+// DefaultLang is the language of names when the bot does not ask for one.
+const DefaultLang = "ko"
+
+// Config is the chatbot surface's configuration.
+type Config struct {
+	// Log receives internal errors; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Handler serves the bot and POS calls of seed 000.
+type Handler struct {
+	svc *service.Service
+	log *slog.Logger
+}
+
+// New returns the handler.
+func New(svc *service.Service, cfg Config) *Handler {
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{svc: svc, log: log.With("protocol", "kakao")}
+}
+
+// call is an authenticated handler.
+type call func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error
+
+// Routes lists every route of the surface.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	route := func(method, path string, fn call) {
+		var next http.Handler = h.authed(fn)
+		if method != http.MethodGet {
+			next = httpx.Idempotency(h.svc.Store(), "kakao", h.log, h.idempotencyConflict, next)
+		}
+		mux.Handle(method+" "+path, next)
+		// Any other method on the path: 405 in the seed's envelope.
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			allow := method
+			if method == http.MethodGet {
+				allow = "GET, HEAD"
+			}
+			w.Header().Set("Allow", allow)
+			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
+		})
+	}
+	// BOT → POS (the bot acts as the customer).
+	route(http.MethodGet, "/api/v1/stores/{storeId}/items", h.menu)
+	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", h.placeOrder)
+	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", h.orderStatus)
+	route(http.MethodDelete, "/api/v1/cancel", h.cancel)
+	// POS → orderhub progress (the POS acts as the store).
+	route(http.MethodPost, "/api/kakao/v1/order/cook", h.progress(hub.ActionPrepare))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", h.progress(hub.ActionComplete))
+}
+
+// authed checks "Authorization: Bearer <api key>" of a kakao partner and
+// renders the handler's error.
+func (h *Handler) authed(fn call) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		key = strings.TrimSpace(key)
+		var p *hub.Partner
+		err := error(&hub.Error{Code: hub.CodeUnauthorized, Message: "invalid api key"})
+		if ok && strings.EqualFold(scheme, "Bearer") && key != "" {
+			p, err = h.svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
+		}
+		if err == nil {
+			err = fn(w, r, p)
+		}
+		if err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// store resolves {storeId} or ?storeId=: a location of the partner's brand
+// that the partner may act on; anything else is 404 store not found.
+func (h *Handler) store(ctx context.Context, p *hub.Partner, raw string) (*hub.Location, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, hub.Invalid("storeId", "is required")
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, hub.NotFound("store not found")
+	}
+	loc, err := h.svc.Store().GetLocation(ctx, id)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			return nil, hub.NotFound("store not found")
+		}
+		return nil, err
+	}
+	if loc.BrandID != p.BrandID || !p.CanAccess(loc.BrandID, loc.ID) {
+		return nil, hub.NotFound("store not found")
+	}
+	return loc, nil
+}
+
+func lang(r *http.Request) string {
+	if l := strings.TrimSpace(r.URL.Query().Get("lang")); l != "" && len(l) <= 16 {
+		return l
+	}
+	return DefaultLang
+}
+
+// menu is GET /api/v1/stores/{storeId}/items.
+func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	ctx := r.Context()
+	loc, err := h.store(ctx, p, r.PathValue("storeId"))
+	if err != nil {
+		return err
+	}
+	m, err := h.svc.Menu(ctx, p.BrandID, loc.ID)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(renderMenu(m, lang(r)))
+	if err != nil {
+		return hub.Internal(err, "encode menu")
+	}
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	w.Header().Set("ETag", etag)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("Vary", "Authorization")
+	if etagMatch(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(body, '\n'))
+	return nil
+}
+
+// etagMatch applies If-None-Match (weak comparison, RFC 9110 §13.1.2).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == etag {
+			return true
+		}
+	}
+	return false
+}
+
+// placeOrder is POST /api/v1/stores/{storeId}/orders.
+func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	ctx := r.Context()
+	loc, err := h.store(ctx, p, r.PathValue("storeId"))
+	if err != nil {
+		return err
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		return err
+	}
+	var req orderRequest
+	if err := httpx.DecodeJSON(body, &req, false); err != nil {
+		return err
+	}
+	botID := strings.TrimSpace(string(req.BotOrderID))
+	switch {
+	case botID == "":
+		return hub.Invalid("botOrderId", "is required")
+	case len(botID) > 64:
+		return hub.Invalid("botOrderId", "must be at most 64 characters")
+	case len(req.Items) == 0:
+		return hub.Invalid("items", "at least one item is required")
+	}
+	typ := hub.OrderPickUp
+	if req.Type != "" {
+		t, ok := hub.ParseOrderType(req.Type)
+		if !ok {
+			return hub.Invalid("type", "must be PICK_UP, DINE_IN or DELIVERY")
+		}
+		typ = t
+	}
+	canon, err := json.Marshal(req)
+	if err != nil {
+		return hub.Internal(err, "encode request")
+	}
+	sum := sha256.Sum256(canon)
+	in := service.PlaceOrderInput{
+		BrandID: p.BrandID, LocationID: loc.ID, Partner: p, Channel: hub.ChannelKakao,
+		ExternalRef: botID, IdempotencyKey: "bot:" + botID, RequestHash: hex.EncodeToString(sum[:]),
+		Type: typ, Table: strings.TrimSpace(req.Table), Notes: strings.TrimSpace(req.Notes),
+		PaymentMethod: strings.TrimSpace(req.PaymentMethod), Lines: req.lines(),
+		Actor: "partner:" + strconv.FormatInt(p.ID, 10),
+	}
+	if c := req.Customer; c != nil {
+		in.Customer = hub.Customer{ID: string(c.ID), Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone)}
+	}
+	res, err := h.svc.PlaceOrder(ctx, in)
+	if err != nil {
+		return err
+	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	httpx.WriteJSON(w, http.StatusCreated, renderOrder(res.Order, lang(r)))
+	return nil
+}
+
+// botOrder finds an order the calling bot placed at the store, named by
+// the orderId orderhub answered (the hub number) or the bot's own id, with
+// a matching pickup number. Every mismatch is the same 404, so neither id
+// can be probed on its own.
+func (h *Handler) botOrder(ctx context.Context, p *hub.Partner, loc *hub.Location, orderID, numb string) (*hub.Order, error) {
+	orderID, numb = strings.TrimSpace(orderID), strings.TrimSpace(numb)
+	notFound := hub.NotFound("order not found")
+	if orderID == "" || numb == "" {
+		return nil, notFound
+	}
+	o, err := h.svc.Store().FindOrderByExternalRef(ctx, p.BrandID, hub.ChannelKakao, orderID)
+	if err != nil {
+		if hub.ErrorCode(err) != hub.CodeNotFound {
+			return nil, err
+		}
+		if o, err = h.svc.FindOrder(ctx, service.OrderScope{BrandID: p.BrandID, Partner: p}, orderID); err != nil {
+			if hub.ErrorCode(err) == hub.CodeNotFound {
+				return nil, notFound
+			}
+			return nil, err
+		}
+		if o.Number != orderID {
+			return nil, notFound
+		}
+	}
+	if o.Channel != hub.ChannelKakao || o.PartnerID != p.ID || o.LocationID != loc.ID ||
+		subtle.ConstantTimeCompare([]byte(o.PickupCode), []byte(numb)) != 1 {
+		return nil, notFound
+	}
+	return o, nil
+}
+
+// orderStatus is GET /api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}.
+func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	ctx := r.Context()
+	loc, err := h.store(ctx, p, r.PathValue("storeId"))
+	if err != nil {
+		return err
+	}
+	o, err := h.botOrder(ctx, p, loc, r.PathValue("orderId"), r.PathValue("numb"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, renderOrder(o, lang(r)))
+	return nil
+}
+
+// cancel is DELETE /api/v1/cancel?storeId=&orderId=&numb=: the bot
+// cancels as the customer, refused once cooking has started.
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	loc, err := h.store(ctx, p, q.Get("storeId"))
+	if err != nil {
+		return err
+	}
+	if q.Get("orderId") == "" || q.Get("numb") == "" {
+		return hub.Invalid("", "orderId and numb are required")
+	}
+	o, err := h.botOrder(ctx, p, loc, q.Get("orderId"), q.Get("numb"))
+	if err != nil {
+		return err
+	}
+	o, err = h.svc.Transition(ctx, service.TransitionInput{
+		Scope: service.OrderScope{BrandID: p.BrandID, Partner: p}, OrderRef: o.Number, Action: hub.ActionCancel,
+		Actor: hub.Actor{Role: hub.RoleCustomer, Name: "partner:" + strconv.FormatInt(p.ID, 10)},
+		Note:  "cancelled by the bot",
+	})
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, renderOrder(o, lang(r)))
+	return nil
+}
+
+// progress is POST /api/kakao/v1/order/cook and /order/complete?storeId=:
+// the POS moves an order of the store as the store.
+func (h *Handler) progress(action hub.Action) call {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+		ctx := r.Context()
+		q := r.URL.Query()
+		loc, err := h.store(ctx, p, q.Get("storeId"))
+		if err != nil {
+			return err
+		}
+		body, err := httpx.ReadBody(r)
+		if err != nil {
+			return err
+		}
+		var req progressRequest
+		if len(bytes.TrimSpace(body)) > 0 {
+			if err := httpx.DecodeJSON(body, &req, false); err != nil {
+				return err
+			}
+		}
+		orderID, numb := strings.TrimSpace(string(req.OrderID)), strings.TrimSpace(string(req.Numb))
+		if orderID == "" {
+			orderID = strings.TrimSpace(q.Get("orderId"))
+		}
+		if numb == "" {
+			numb = strings.TrimSpace(q.Get("numb"))
+		}
+		if orderID == "" {
+			return hub.Invalid("orderId", "is required")
+		}
+		scope := service.OrderScope{BrandID: p.BrandID, Partner: p}
+		o, err := h.svc.FindOrder(ctx, scope, orderID)
+		if err != nil {
+			if hub.ErrorCode(err) == hub.CodeNotFound {
+				return hub.NotFound("order not found")
+			}
+			return err
+		}
+		if o.LocationID != loc.ID || (numb != "" && subtle.ConstantTimeCompare([]byte(o.PickupCode), []byte(numb)) != 1) {
+			return hub.NotFound("order not found")
+		}
+		o, err = h.svc.Transition(ctx, service.TransitionInput{
+			Scope: scope, OrderRef: o.Number, Action: action,
+			Actor: hub.Actor{Role: hub.RoleStore, Name: "partner:" + strconv.FormatInt(p.ID, 10)},
+		})
+		if err != nil {
+			return err
+		}
+		httpx.WriteJSON(w, http.StatusOK, renderOrder(o, lang(r)))
+		return nil
+	}
+}
+
+// writeError writes {"error": message}.
+func writeError(w http.ResponseWriter, status int, message string) {
+	httpx.WriteJSON(w, status, errorBody{Error: message})
+}
+
+// fail renders a service error in the seed's envelope.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := hub.AsError(err)
+	msg := hub.PublicMessage(e)
+	if e.Field != "" && e.Code == hub.CodeInvalid {
+		msg = e.Field + ": " + msg
+	}
+	switch e.Code {
+	case hub.CodeInvalid:
+		writeError(w, http.StatusBadRequest, msg)
+	case hub.CodeNotFound:
+		if e.Reason == hub.ReasonUnknownProduct {
+			writeError(w, http.StatusBadRequest, e.Field+": "+msg)
+			return
+		}
+		writeError(w, http.StatusNotFound, msg)
+	case hub.CodeConflict:
+		if e.Reason == hub.ReasonCookingStarted {
+			msg = "cannot cancel while cooking"
+		} else if e.Field != "" {
+			msg = e.Field + ": " + msg
+		}
+		writeError(w, http.StatusConflict, msg)
+	case hub.CodeUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
+		writeError(w, http.StatusUnauthorized, "invalid api key")
+	case hub.CodeForbidden:
+		writeError(w, http.StatusForbidden, msg)
+	case hub.CodeUnavailable:
+		h.log.WarnContext(r.Context(), "kakao: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
+		writeError(w, http.StatusServiceUnavailable, "service temporarily unavailable")
+	default:
+		h.log.ErrorContext(r.Context(), "kakao: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+		writeError(w, http.StatusInternalServerError, "internal error")
+	}
+}
+
+// idempotencyConflict renders httpx.Idempotency's refusals.
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
+	writeError(w, status, message)
+}

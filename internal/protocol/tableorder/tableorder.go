@@ -1,0 +1,213 @@
+package tableorder
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+// DefaultTokenTTL is how long an access token from /v1/auth/login lives.
+const DefaultTokenTTL = time.Hour
+
+// Config is the QR surface's configuration.
+type Config struct {
+	// TokenTTL is the access token lifetime (DefaultTokenTTL when zero).
+	TokenTTL time.Duration
+	// Log receives internal errors; nil means slog.Default().
+	Log *slog.Logger
+}
+
+// Handler serves the QR scan-to-order API.
+type Handler struct {
+	svc *service.Service
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns the handler.
+func New(svc *service.Service, cfg Config) *Handler {
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Handler{svc: svc, cfg: cfg, log: log.With("protocol", "tableorder")}
+}
+
+// Routes registers the two calls.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	// The token endpoint is not behind httpx.Idempotency: a recorded answer
+	// would keep an access token in clear, and asking again is harmless.
+	mux.HandleFunc("POST /v1/auth/login", h.login)
+	mux.Handle("POST /v1/items", httpx.Idempotency(h.svc.Store(), "tableorder", h.log, h.idempotencyConflict, http.HandlerFunc(h.addItems)))
+}
+
+// addItems is POST /v1/items.
+func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	partner, err := h.authenticate(ctx, r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+		h.fail(w, r, nil, err, false)
+		return
+	}
+	locationID, err := boundLocation(partner)
+	if err != nil {
+		h.fail(w, r, nil, err, false)
+		return
+	}
+	body, err := httpx.ReadBody(r)
+	if err != nil {
+		h.fail(w, r, nil, err, false)
+		return
+	}
+	req, err := parseRequest(body)
+	if err != nil {
+		h.fail(w, r, nil, err, false)
+		return
+	}
+	typ, ok := hub.ParseOrderType(req.Type)
+	if !ok {
+		h.fail(w, r, req, hub.Invalid("type", "must be DINE_IN, PICK_UP or DELIVERY"), false)
+		return
+	}
+	ls, err := lines(req, h.catalog(ctx, partner.BrandID))
+	if err != nil {
+		h.fail(w, r, req, err, false)
+		return
+	}
+	sum := sha256.Sum256(req.canonical)
+	in := service.PlaceOrderInput{
+		BrandID: partner.BrandID, LocationID: locationID, Partner: partner, Channel: hub.ChannelTableOrder,
+		ExternalRef: req.ID, IdempotencyKey: idempotencyKey(req), RequestHash: hex.EncodeToString(sum[:]),
+		Type: typ, Lines: ls, Currency: req.currency,
+		Actor: "partner:" + strconv.FormatInt(partner.ID, 10),
+	}
+	if req.UniqueCode != "" {
+		in.Attributes = map[string]any{"unique_code": req.UniqueCode}
+	}
+	if _, err := h.svc.PlaceOrder(ctx, in); err != nil {
+		h.fail(w, r, req, err, true)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// idempotencyKey: unique_code when sent, else the order id, so that a
+// retry of the seed's examples (which carry no unique_code) is safe too.
+func idempotencyKey(req *request) string {
+	if req.UniqueCode != "" {
+		return "uc:" + req.UniqueCode
+	}
+	return "id:" + req.ID
+}
+
+// authenticate reads "Authorization: Bearer <access token>".
+func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "a Bearer access token from /v1/auth/login is required"}
+	}
+	p, err := h.svc.AuthenticateAccessToken(ctx, hub.ChannelTableOrder, token)
+	if err != nil && hub.ErrorCode(err) == hub.CodeUnauthorized {
+		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "the access token is invalid or expired"}
+	}
+	return p, err
+}
+
+// boundLocation is the one location a QR credential orders for.
+func boundLocation(p *hub.Partner) (int64, error) {
+	if len(p.LocationIDs) != 1 {
+		return 0, &hub.Error{Code: hub.CodeForbidden, Message: "this client is not bound to exactly one location"}
+	}
+	return p.LocationIDs[0], nil
+}
+
+// errorBody is the one error envelope of /v1/items:
+// {"error": {"code", "message", "path"}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Path    string `json:"path,omitempty"`
+}
+
+// fail renders an error: errors found while parsing (req nil, or the
+// type) are 400; invalid input against the catalog is 422, not found 404,
+// conflicts 409. fromService says the error's field is the service's
+// (built from the paths it was given), to be turned back into a body path.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err error, fromService bool) {
+	e := hub.AsError(err)
+	status, code := http.StatusInternalServerError, "internal"
+	path := e.Field
+	if fromService {
+		path = wirePath(e.Field, req)
+	}
+	switch e.Code {
+	case hub.CodeInvalid:
+		status, code = http.StatusUnprocessableEntity, "invalid"
+		if req == nil || e.Field == "type" {
+			status, code = http.StatusBadRequest, "invalid_request"
+		}
+		if fromService && e.Reason == hub.ReasonInvalidOption && strings.HasSuffix(path, "]") {
+			path += ".id"
+		}
+		if e.Field == "currency" {
+			code = "currency_mismatch"
+		}
+	case hub.CodeNotFound:
+		status, code = http.StatusNotFound, "not_found"
+	case hub.CodeConflict:
+		status, code = http.StatusConflict, "conflict"
+	case hub.CodeUnauthorized:
+		status, code = http.StatusUnauthorized, "invalid_token"
+	case hub.CodeForbidden:
+		status, code = http.StatusForbidden, "forbidden"
+	case hub.CodeUnavailable:
+		status, code = http.StatusServiceUnavailable, "unavailable"
+	}
+	if e.Reason != hub.ReasonNone && e.Code != hub.CodeUnauthorized {
+		code = string(e.Reason)
+	}
+	if e.Code == hub.CodeConflict && (e.Reason == hub.ReasonDuplicateOrder || e.Reason == hub.ReasonIdempotencyReuse) {
+		path = "id"
+		if e.Reason == hub.ReasonIdempotencyReuse && req != nil && req.UniqueCode != "" {
+			path = "unique_code"
+		}
+	}
+	msg := hub.PublicMessage(e)
+	if status == http.StatusInternalServerError {
+		h.log.ErrorContext(r.Context(), "tableorder: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+	} else if status == http.StatusServiceUnavailable {
+		h.log.WarnContext(r.Context(), "tableorder: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
+	}
+	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: msg, Path: path}})
+}
+
+// idempotencyConflict renders httpx.Idempotency's refusals (the
+// Idempotency-Key header) in the envelope.
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
+	code := "invalid_request"
+	switch {
+	case status == http.StatusConflict:
+		code = "request_in_progress"
+	case status == http.StatusUnprocessableEntity && strings.Contains(message, "already used"):
+		code = "idempotency_key_reused"
+	}
+	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: message, Path: "Idempotency-Key"}})
+}

@@ -1,0 +1,418 @@
+package tableorder
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+	"orderhub/internal/testutil"
+)
+
+func TestLogin(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		basic := func(id, secret string) string {
+			return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
+		}
+		// A client of another protocol (zeek) is refused with the same error.
+		zeek := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelZeek, Name: "zeek"}
+		zc, _, err := f.svc.CreatePartner(f.ctx, zeek)
+		must(t, err)
+		// A QR client bound to two locations cannot log in.
+		two := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, Name: "qr2", LocationIDs: []int64{f.loc.ID, f.loc2.ID}}
+		tc, _, err := f.svc.CreatePartner(f.ctx, two)
+		must(t, err)
+
+		ok := []struct {
+			name string
+			body string
+			hdr  []string
+		}{
+			{"json body", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`,
+				[]string{"Content-Type", "application/json"}},
+			{"form body", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret),
+				[]string{"Content-Type", "application/x-www-form-urlencoded"}},
+			{"basic + form", form("grant_type", "client_credentials"),
+				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
+			{"basic + json", `{"grant_type":"client_credentials"}`,
+				[]string{"Content-Type", "application/json", "Authorization", basic(f.id, f.secret)}},
+			{"json without content type", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`, nil},
+			{"scope", form("grant_type", "client_credentials", "scope", "items:write"),
+				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
+		}
+		for _, c := range ok {
+			res := f.do("POST", "/v1/auth/login", c.body, c.hdr...)
+			if res.status != http.StatusOK {
+				t.Fatalf("%s: %d %s", c.name, res.status, res.body)
+			}
+			m := res.json(t)
+			if m["token_type"] != "Bearer" || m["expires_in"] != float64(3600) || !strings.HasPrefix(m["access_token"].(string), "oht_") {
+				t.Errorf("%s: token response %s", c.name, res.body)
+			}
+			if (c.name == "scope") != (m["scope"] == "items:write") {
+				t.Errorf("%s: scope in %s", c.name, res.body)
+			}
+			if res.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: Cache-Control %q", c.name, res.header.Get("Cache-Control"))
+			}
+			if res := f.post(m["access_token"].(string), seed(t, "seed_plain.json")); res.status != http.StatusNoContent && res.status != http.StatusConflict {
+				t.Errorf("%s: token refused: %d %s", c.name, res.status, res.body)
+			}
+		}
+
+		bad := []struct {
+			name   string
+			body   string
+			hdr    []string
+			status int
+			code   string
+		}{
+			{"no grant", form("client_id", f.id, "client_secret", f.secret), nil, 400, "invalid_request"},
+			{"password grant", form("grant_type", "password", "client_id", f.id, "client_secret", f.secret), nil, 400, "unsupported_grant_type"},
+			{"wrong secret", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", "nope"), nil, 401, "invalid_client"},
+			{"unknown client", `{"grant_type":"client_credentials","client_id":"ohc_x","client_secret":"y"}`, nil, 401, "invalid_client"},
+			{"no credentials", form("grant_type", "client_credentials"), nil, 401, "invalid_client"},
+			{"wrong basic", form("grant_type", "client_credentials"), []string{"Authorization", basic(f.id, "nope")}, 401, "invalid_client"},
+			{"malformed basic", form("grant_type", "client_credentials"), []string{"Authorization", "Basic !!!"}, 401, "invalid_client"},
+			{"two methods", form("grant_type", "client_credentials", "client_secret", f.secret), []string{"Authorization", basic(f.id, f.secret)}, 400, "invalid_request"},
+			{"bad scope", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret, "scope", "admin"), nil, 400, "invalid_scope"},
+			{"malformed json", `{"grant_type":`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
+			{"non-string json", `{"grant_type":"client_credentials","client_id":1,"client_secret":"x"}`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
+			{"zeek client", form("grant_type", "client_credentials", "client_id", zc.ClientID, "client_secret", zc.ClientSecret), nil, 401, "invalid_client"},
+			{"two locations", form("grant_type", "client_credentials", "client_id", tc.ClientID, "client_secret", tc.ClientSecret), nil, 400, "unauthorized_client"},
+		}
+		for _, c := range bad {
+			hdr := c.hdr
+			if !strings.HasPrefix(c.body, "{") {
+				hdr = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)
+			}
+			res := f.do("POST", "/v1/auth/login", c.body, hdr...)
+			if res.status != c.status {
+				t.Errorf("%s: status %d, want %d: %s", c.name, res.status, c.status, res.body)
+				continue
+			}
+			if m := res.json(t); m["error"] != c.code || m["error_description"] == "" {
+				t.Errorf("%s: body %s, want error %s", c.name, res.body, c.code)
+			}
+			if c.status == 401 && !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Basic") {
+				t.Errorf("%s: WWW-Authenticate %q", c.name, res.header.Get("WWW-Authenticate"))
+			}
+		}
+		if res := f.do("GET", "/v1/auth/login", ""); res.status != http.StatusMethodNotAllowed {
+			t.Errorf("GET login: %d", res.status)
+		}
+	})
+}
+
+// TestTokenLifetimeAndBinding: a token expires after its TTL; revoking
+// the client revokes its tokens; orders go to the partner's one location,
+// which is read at each request.
+func TestTokenLifetimeAndBinding(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		tok := f.token()
+		body := seed(t, "seed_plain.json")
+		if res := f.post(tok, body); res.status != http.StatusNoContent {
+			t.Fatalf("first order: %d %s", res.status, res.body)
+		}
+		if o := f.order("STORE2005010001"); o.LocationID != f.loc.ID || o.PartnerID != f.partner.ID {
+			t.Fatalf("order at location %d by partner %d", o.LocationID, o.PartnerID)
+		}
+
+		f.advance(59 * time.Minute)
+		second := mutate(t, body, edit{path: "id", v: "STORE2005010002"})
+		if res := f.post(tok, second); res.status != http.StatusNoContent {
+			t.Fatalf("before expiry: %d %s", res.status, res.body)
+		}
+		f.advance(2 * time.Minute)
+		res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010003"}))
+		if res.status != http.StatusUnauthorized || res.json(t)["error"].(map[string]any)["code"] != "invalid_token" {
+			t.Fatalf("after expiry: %d %s", res.status, res.body)
+		}
+		if !strings.Contains(res.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Errorf("WWW-Authenticate %q", res.header.Get("WWW-Authenticate"))
+		}
+
+		// Moving the partner to the other location moves its next orders.
+		tok = f.token()
+		f.partner.LocationIDs = []int64{f.loc2.ID}
+		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		third := mutate(t, body, edit{path: "id", v: "STORE2005010004"})
+		if res := f.post(tok, third); res.status != http.StatusNoContent {
+			t.Fatalf("after move: %d %s", res.status, res.body)
+		}
+		if o := f.order("STORE2005010004"); o.LocationID != f.loc2.ID {
+			t.Fatalf("order at location %d, want %d", o.LocationID, f.loc2.ID)
+		}
+		// Bound to two locations: refused.
+		f.partner.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
+		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010005"})); res.status != http.StatusForbidden {
+			t.Fatalf("two locations: %d %s", res.status, res.body)
+		}
+
+		// Revoking the client revokes its tokens.
+		f.partner.LocationIDs = []int64{f.loc.ID}
+		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		creds, err := st.ListCredentials(f.ctx, f.partner.ID)
+		must(t, err)
+		for _, c := range creds {
+			if c.Kind == store.CredClient {
+				must(t, f.svc.RevokeCredential(f.ctx, f.partner.ID, c.ID))
+			}
+		}
+		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010006"})); res.status != http.StatusUnauthorized {
+			t.Fatalf("revoked client: %d %s", res.status, res.body)
+		}
+	})
+}
+
+// TestErrors: each failure has its status, code and path into the body.
+func TestErrors(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		tok := f.token()
+		plain := seed(t, "seed_plain.json")
+		taste := seed(t, "seed_combo_taste.txt")
+		combo := seed(t, "seed_combo.json")
+		const item1Opt = "cart.items[1].selected_modifier_groups[0].selected_items[0]"
+		cases := []struct {
+			name   string
+			body   string
+			status int
+			code   string
+			path   string
+		}{
+			{"empty body", "", 400, "invalid_request", "body"},
+			{"malformed", `{"id":`, 400, "invalid_request", "body"},
+			{"not an object", `[1]`, 400, "invalid_request", "body"},
+			{"no id", mutate(t, plain, edit{path: "id", del: true}), 400, "invalid_request", "id"},
+			{"id not a string", mutate(t, plain, edit{path: "id", v: true}), 400, "invalid_request", "id"},
+			{"no type", mutate(t, plain, edit{path: "type", del: true}), 400, "invalid_request", "type"},
+			{"bad type", mutate(t, plain, edit{path: "type", v: "TAKEAWAY"}), 400, "invalid_request", "type"},
+			{"no cart", mutate(t, plain, edit{path: "cart", del: true}), 400, "invalid_request", "cart"},
+			{"cart string", mutate(t, plain, edit{path: "cart", v: "x"}), 400, "invalid_request", "cart"},
+			{"empty items", mutate(t, plain, edit{path: "cart.items", v: []any{}}), 400, "invalid_request", "cart.items"},
+			{"quantity string", mutate(t, plain, edit{path: "cart.items[0].quantity", v: "2"}), 400, "invalid_request", "cart.items[0].quantity"},
+			{"quantity fraction", mutate(t, plain, edit{path: "cart.items[0].quantity", v: 1.5}), 400, "invalid_request", "cart.items[0].quantity"},
+			{"no price", mutate(t, plain, edit{path: "cart.items[1].price", del: true}), 400, "invalid_request", "cart.items[1].price"},
+			{"amount string", mutate(t, plain, edit{path: "cart.items[0].price.unit_price.amount", v: "40000"}), 400, "invalid_request", "cart.items[0].price.unit_price.amount"},
+			{"negative amount", mutate(t, plain, edit{path: "cart.items[0].price.unit_price.amount", v: -1}), 400, "invalid_request", "cart.items[0].price.unit_price.amount"},
+			{"mixed currency", mutate(t, plain, edit{path: "cart.items[1].price.unit_price.currency_code", v: "USD"}), 400, "invalid_request", "cart.items[1].price.unit_price.currency_code"},
+			{"bad group type", mutate(t, plain, edit{path: "cart.items[0].selected_modifier_groups[0].type", v: "SIDE"}), 400, "invalid_request", "cart.items[0].selected_modifier_groups[0].type"},
+			{"pack without suit", mutate(t, taste, edit{path: "cart.items[0].selected_modifier_groups[0].type", v: "PACK"}), 400, "invalid_request", "cart.items[0].selected_modifier_groups[0].pack_suit_id"},
+			{"too deep", mutate(t, plain, edit{path: item1Opt + ".selected_modifier_groups", v: []any{map[string]any{"id": "1", "selected_items": []any{
+				map[string]any{"id": "1", "quantity": 1, "selected_modifier_groups": []any{map[string]any{"id": "1", "selected_items": []any{
+					map[string]any{"id": "1", "quantity": 1, "selected_modifier_groups": []any{map[string]any{"id": "1"}}}}}}}}}}}),
+				400, "invalid_request", item1Opt + ".selected_modifier_groups[0].selected_items[0].selected_modifier_groups[0].selected_items[0].selected_modifier_groups"},
+
+			{"unknown product", mutate(t, plain, edit{path: "cart.items[1].id", v: "P999"}), 404, "unknown_product", "cart.items[1].id"},
+			{"unknown value", mutate(t, plain, edit{path: item1Opt + ".id", v: "9"}), 422, "invalid_option", item1Opt + ".id"},
+			{"non-numeric value", mutate(t, plain, edit{path: item1Opt + ".id", v: "rice"}), 422, "invalid_option", item1Opt + ".id"},
+			{"unknown group", mutate(t, plain, edit{path: "cart.items[1].selected_modifier_groups[0].id", v: "99"}), 422, "invalid_option", "cart.items[1].selected_modifier_groups[0].id"},
+			{"taste without id", mutate(t, plain, edit{path: "cart.items[1].selected_modifier_groups[0].id", del: true}), 422, "invalid_option", "cart.items[1].selected_modifier_groups[0].id"},
+			{"option with groups", mutate(t, plain, edit{path: item1Opt + ".selected_modifier_groups", v: []any{map[string]any{"id": "1", "selected_items": []any{}}}}),
+				422, "invalid_option", item1Opt + ".selected_modifier_groups"},
+			{"too many values", mutate(t, plain, edit{path: "cart.items[0].selected_modifier_groups[0].selected_items", v: []any{
+				map[string]any{"id": "1", "quantity": 1}, map[string]any{"id": "2", "quantity": 1}}}),
+				422, "invalid_option", "cart.items[0].selected_modifier_groups"},
+			{"price mismatch", mutate(t, plain, edit{path: "cart.items[0].price.unit_price.amount", v: 39999}), 422, "price_mismatch", "cart.items[0].price.unit_price.amount"},
+			{"brand currency", mutate(t, mutate(t, plain,
+				edit{path: "cart.items[0].price.unit_price.currency_code", v: "USD"}, edit{path: "cart.items[0].price.total_price.currency_code", v: "USD"}),
+				edit{path: "cart.items[1].price.unit_price.currency_code", v: "USD"}, edit{path: "cart.items[1].price.total_price.currency_code", v: "USD"},
+				edit{path: "cart.items[0].selected_modifier_groups[0].selected_items[0].price.unit_price.currency_code", v: "USD"},
+				edit{path: "cart.items[0].selected_modifier_groups[0].selected_items[0].price.total_price.currency_code", v: "USD"},
+				edit{path: "cart.items[1].selected_modifier_groups[0].selected_items[0].price.unit_price.currency_code", v: "USD"},
+				edit{path: "cart.items[1].selected_modifier_groups[0].selected_items[0].price.total_price.currency_code", v: "USD"},
+				edit{path: "cart.items[1].selected_modifier_groups[1].selected_items[0].price.unit_price.currency_code", v: "USD"},
+				edit{path: "cart.items[1].selected_modifier_groups[1].selected_items[0].price.total_price.currency_code", v: "USD"}),
+				422, "currency_mismatch", "cart.items[0].price.unit_price.currency_code"},
+			{"zero quantity line", mutate(t, plain, edit{path: "cart.items[0].quantity", v: 0}), 422, "invalid", "cart.items[0].quantity"},
+			{"unknown combo item", mutate(t, combo, edit{path: "cart.items[0].selected_modifier_groups[1].selected_items[2].id", v: "UC99"}),
+				422, "invalid_option", "cart.items[0].selected_modifier_groups[1].selected_items[2].id"},
+			{"product not in combo", mutate(t, combo, edit{path: "cart.items[0].selected_modifier_groups[1].selected_items[2].id", v: "P001"}),
+				422, "invalid_option", "cart.items[0].selected_modifier_groups[1].selected_items[2].id"},
+			{"combo in combo item", mutate(t, combo, edit{path: "cart.items[0].selected_modifier_groups[0].selected_items[0].selected_modifier_groups[0].type", v: "COMBO"}),
+				422, "invalid_option", "cart.items[0].selected_modifier_groups[0].selected_items[0].selected_modifier_groups[0]"},
+			{"slot overfilled", mutate(t, combo, edit{path: "cart.items[0].selected_modifier_groups[1].selected_items[1].quantity", v: 2}),
+				422, "invalid_option", "cart.items[0].selected_modifier_groups"},
+			{"out of stock", mutate(t, plain, edit{path: "cart.items[0].quantity", v: 11},
+				edit{path: "cart.items[0].price.total_price.amount", v: 440000}), 409, "not_enough_stock", "cart.items[0]"},
+		}
+		for _, c := range cases {
+			res := f.post(tok, c.body)
+			if res.status != c.status {
+				t.Errorf("%s: status %d, want %d: %s", c.name, res.status, c.status, res.body)
+				continue
+			}
+			e, _ := res.json(t)["error"].(map[string]any)
+			if e == nil || e["code"] != c.code || e["path"] != c.path || e["message"] == "" {
+				t.Errorf("%s: body %s, want code %s path %s", c.name, res.body, c.code, c.path)
+			}
+			if res.header.Get("Content-Type") != "application/json" {
+				t.Errorf("%s: Content-Type %q", c.name, res.header.Get("Content-Type"))
+			}
+		}
+		if n := f.orderCount(); n != 0 {
+			t.Fatalf("%d orders stored by refused requests", n)
+		}
+		for _, hdr := range [][]string{nil, {"Authorization", "Bearer nope"}, {"Authorization", "Basic eDp5"}} {
+			res := f.do("POST", "/v1/items", plain, hdr...)
+			if res.status != http.StatusUnauthorized || res.json(t)["error"].(map[string]any)["code"] != "invalid_token" {
+				t.Errorf("auth %v: %d %s", hdr, res.status, res.body)
+			}
+		}
+	})
+}
+
+// TestShapes: the cart as an array, lower-case enums, explicit types,
+// PACK with its suit id, removed items and price policy "accept".
+func TestShapes(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		tok := f.token()
+		plain := seed(t, "seed_plain.json")
+
+		var root map[string]any
+		must(t, json.Unmarshal([]byte(mutate(t, plain, edit{path: "id", v: "ARR-1"}, edit{path: "type", v: "pick_up"})), &root))
+		root["cart"] = []any{root["cart"]}
+		ab, err := json.Marshal(root)
+		must(t, err)
+		arr := string(ab)
+		if res := f.post(tok, arr); res.status != http.StatusNoContent {
+			t.Fatalf("cart array: %d %s (%s)", res.status, res.body, arr)
+		}
+		if o := f.order("ARR-1"); len(o.Lines) != 2 || o.Type != hub.OrderPickUp {
+			t.Fatalf("cart array: %d lines, type %s", len(o.Lines), o.Type)
+		}
+		// A path in an array cart names the cart's index.
+		bad := strings.Replace(arr, `"id":"P002"`, `"id":"P404"`, 1)
+		bad = strings.Replace(bad, `"ARR-1"`, `"ARR-2"`, 1)
+		if res := f.post(tok, bad); res.status != 404 || !strings.Contains(string(res.body), `"path":"cart[0].items[1].id"`) {
+			t.Fatalf("array path: %d %s", res.status, res.body)
+		}
+
+		taste := seed(t, "seed_combo_taste.txt")
+		pack := mutate(t, taste, edit{path: "id", v: "PACK-1"},
+			edit{path: "cart.items[0].selected_modifier_groups[0].type", v: "PACK"},
+			edit{path: "cart.items[0].selected_modifier_groups[0].pack_suit_id", v: "S-9"},
+			edit{path: "cart.items[0].selected_modifier_groups[1].type", v: "combo"},
+			edit{path: "cart.items[0].selected_modifier_groups[3].type", v: "TASTE"},
+			edit{path: "cart.items[0].selected_modifier_groups[1].removed_items", v: []any{
+				map[string]any{"id": "AA020103002", "title": "牛舌", "quantity": 1}}},
+			edit{path: "cart.items[0].selected_modifier_groups[0].selected_items[0].special_instructions", v: "少鹽"},
+			edit{path: "type", v: "DELIVERY"})
+		// Removing 牛舌 from the second 肉品 group keeps it selected in the
+		// third one: drop that group's choice so the slot holds one.
+		if res := f.post(tok, pack); res.status != http.StatusNoContent {
+			t.Fatalf("pack: %d %s", res.status, res.body)
+		}
+		o := f.order("PACK-1")
+		if o.Type != hub.OrderDelivery {
+			t.Errorf("type %s", o.Type)
+		}
+		m := o.Lines[0].Modifiers
+		if m[0].GroupType != "PACK" || m[0].PackSuitID != "S-9" || m[0].Note != "少鹽" {
+			t.Errorf("pack node %+v", m[0])
+		}
+		var removed *hub.Modifier
+		for i := range m {
+			if m[i].Removed {
+				removed = &m[i]
+			}
+		}
+		if removed == nil || removed.ItemID != "AA020103002" || removed.TotalPrice != 0 || removed.GroupType != "COMBO" {
+			t.Errorf("removed node %+v", removed)
+		}
+
+		// Price policy accept: a mismatch is taken and flagged.
+		f.partner.Settings.PricePolicy = hub.PriceAccept
+		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		cheap := mutate(t, plain, edit{path: "id", v: "CHEAP-1"}, edit{path: "cart.items[0].price.unit_price.amount", v: 100})
+		if res := f.post(tok, cheap); res.status != http.StatusNoContent {
+			t.Fatalf("accept policy: %d %s", res.status, res.body)
+		}
+		if o := f.order("CHEAP-1"); !o.PriceFlagged || o.Lines[0].ClientUnitPrice == nil || *o.Lines[0].ClientUnitPrice != 100 || o.Lines[0].UnitPrice != 40000 {
+			t.Errorf("accept policy: flagged %v line %+v", o.PriceFlagged, o.Lines[0])
+		}
+	})
+}
+
+// TestIdempotency: unique_code (or the id) makes retries safe; the same id
+// or key with a different body is a conflict; Idempotency-Key works too.
+func TestIdempotency(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		tok := f.token()
+		plain := seed(t, "seed_plain.json")
+		a := mutate(t, plain, edit{path: "unique_code", v: "U-1"})
+		for i := 0; i < 2; i++ {
+			if res := f.post(tok, a); res.status != http.StatusNoContent {
+				t.Fatalf("try %d: %d %s", i, res.status, res.body)
+			}
+		}
+		// Whitespace and key order do not make a different request.
+		if res := f.post(tok, strings.ReplaceAll(a, ",", " ,\n ")); res.status != http.StatusNoContent {
+			t.Fatalf("reformatted retry: %d %s", res.status, res.body)
+		}
+		if n := f.orderCount(); n != 1 {
+			t.Fatalf("%d orders, want 1", n)
+		}
+		if o := f.order("STORE2005010001"); o.Attributes["unique_code"] != "U-1" {
+			t.Errorf("attributes %v", o.Attributes)
+		}
+		conflicts := []struct {
+			name, body, code, path string
+		}{
+			{"same key, other body", mutate(t, a, edit{path: "cart.items[0].quantity", v: 1},
+				edit{path: "cart.items[0].price.total_price.amount", v: 40000}), "idempotency_key_reused", "unique_code"},
+			{"same key, other id", mutate(t, a, edit{path: "id", v: "OTHER"}), "idempotency_key_reused", "unique_code"},
+			{"same id, other key", mutate(t, a, edit{path: "unique_code", v: "U-2"}), "duplicate_order", "id"},
+			{"same id, no key", plain, "duplicate_order", "id"},
+		}
+		for _, c := range conflicts {
+			res := f.post(tok, c.body)
+			e, _ := res.json(t)["error"].(map[string]any)
+			if res.status != http.StatusConflict || e["code"] != c.code || e["path"] != c.path {
+				t.Errorf("%s: %d %s", c.name, res.status, res.body)
+			}
+		}
+		// Without unique_code the id is the key: a retry is 204.
+		b := mutate(t, plain, edit{path: "id", v: "NOKEY-1"})
+		for i := 0; i < 2; i++ {
+			if res := f.post(tok, b); res.status != http.StatusNoContent {
+				t.Fatalf("no key try %d: %d %s", i, res.status, res.body)
+			}
+		}
+		if n := f.orderCount(); n != 2 {
+			t.Fatalf("%d orders, want 2", n)
+		}
+		// A retry with a fresh token (the QR app logged in again) is still
+		// the same request.
+		if res := f.post(f.token(), b); res.status != http.StatusNoContent {
+			t.Fatalf("new token retry: %d %s", res.status, res.body)
+		}
+
+		// The Idempotency-Key header.
+		c := mutate(t, plain, edit{path: "id", v: "HDR-1"})
+		for i := 0; i < 2; i++ {
+			res := f.post(tok, c, "Idempotency-Key", "k-1")
+			if res.status != http.StatusNoContent || (i == 1) != (res.header.Get("Idempotent-Replayed") == "true") {
+				t.Fatalf("header try %d: %d %v %s", i, res.status, res.header, res.body)
+			}
+		}
+		res := f.post(tok, mutate(t, plain, edit{path: "id", v: "HDR-2"}), "Idempotency-Key", "k-1")
+		if e, _ := res.json(t)["error"].(map[string]any); res.status != http.StatusUnprocessableEntity || e["code"] != "idempotency_key_reused" {
+			t.Fatalf("header reuse: %d %s", res.status, res.body)
+		}
+		if n := f.orderCount(); n != 3 {
+			t.Fatalf("%d orders, want 3", n)
+		}
+	})
+}

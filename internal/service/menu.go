@@ -1,0 +1,153 @@
+package service
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// Menu is a location's catalog as an ordering channel shows it at one
+// instant: only what may be ordered there now, with today's prices and
+// stock.
+type Menu struct {
+	Brand    *hub.Brand
+	Location *hub.Location
+	At       time.Time
+	Items    []MenuItem
+}
+
+// MenuItem is one orderable product.
+type MenuItem struct {
+	Product *hub.Product
+	// Price is the unit price of one unit today (special prices applied).
+	Price int64
+	// Stock is what is on hand; nil is unlimited (untracked, or a product
+	// that does not deduct stock). A combo's is derived from its items.
+	Stock *int64
+	// SoldOut: flagged sold out, no stock left, or (combos) a required
+	// slot with nothing left to choose.
+	SoldOut bool
+	// Components are a combo's slots with their items' state.
+	Components []MenuComponent
+}
+
+// MenuComponent is a combo slot.
+type MenuComponent struct {
+	Component hub.ComboComponent
+	Items     []MenuComboItem
+}
+
+// MenuComboItem is a product that may fill a combo slot; Price is the
+// adjustment of the combo price.
+type MenuComboItem struct {
+	Product *hub.Product
+	Price   int64
+	Stock   *int64
+	SoldOut bool
+}
+
+// Menu lists what the location sells now: products of its brand that are
+// sold individually, available at this instant (hub.CheckAvailable: launch
+// window, displayed, sold at the location, timeslots) and not restricted by
+// their supplier, ordered by sort order then id. Sold-out products stay on
+// the menu, flagged, so that a channel can show them greyed out.
+func (s *Service) Menu(ctx context.Context, brandID, locationID int64) (*Menu, error) {
+	brand, err := s.store.GetBrand(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.store.GetLocation(ctx, locationID)
+	if err != nil || loc.BrandID != brandID {
+		return nil, hub.NotFound("location %d not found", locationID)
+	}
+	products, err := s.store.ListProducts(ctx, store.ProductFilter{BrandID: brandID})
+	if err != nil {
+		return nil, err
+	}
+	slotList, err := s.store.ListTimeslots(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	slots := make(map[int64]hub.Timeslot, len(slotList))
+	for _, t := range slotList {
+		slots[t.ID] = t
+	}
+	stock, err := s.store.ListStock(ctx, locationID)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*hub.Product, len(products))
+	for i := range products {
+		byID[products[i].ID] = &products[i]
+	}
+	now := s.Now()
+	day := now.In(loc.Zone()).Format(time.DateOnly)
+	orderable := func(p *hub.Product) bool {
+		return hub.CheckAvailable(p, loc, now, slots) == nil && !p.SupplierRestricted
+	}
+	m := &Menu{Brand: brand, Location: loc, At: now}
+	for i := range products {
+		p := &products[i]
+		if !p.IndividualSale || !orderable(p) {
+			continue
+		}
+		it := MenuItem{Product: p, Price: p.UnitPrice(1, day)}
+		if p.Type != hub.ProductCombo {
+			it.Stock = singleStock(p, stock)
+			it.SoldOut = p.SoldOut || (it.Stock != nil && *it.Stock < 1)
+			m.Items = append(m.Items, it)
+			continue
+		}
+		lvl, err := s.Stock(ctx, brandID, locationID, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		it.Stock = lvl.Quantity
+		it.SoldOut = p.SoldOut || (it.Stock != nil && *it.Stock < 1)
+		for _, comp := range p.ComboComponents {
+			mc := MenuComponent{Component: comp}
+			left := 0
+			for _, ci := range comp.Items {
+				cp := byID[ci.ProductID]
+				if cp == nil {
+					continue
+				}
+				mi := MenuComboItem{Product: cp, Price: ci.Price, Stock: singleStock(cp, stock)}
+				mi.SoldOut = cp.SoldOut || !orderable(cp) || (mi.Stock != nil && *mi.Stock < 1)
+				if !mi.SoldOut {
+					left++
+				}
+				mc.Items = append(mc.Items, mi)
+			}
+			if comp.Required && left == 0 {
+				it.SoldOut = true
+			}
+			it.Components = append(it.Components, mc)
+		}
+		m.Items = append(m.Items, it)
+	}
+	sort.SliceStable(m.Items, func(i, j int) bool {
+		a, b := m.Items[i].Product, m.Items[j].Product
+		if a.SortOrder != b.SortOrder {
+			return a.SortOrder < b.SortOrder
+		}
+		return a.ID < b.ID
+	})
+	return m, nil
+}
+
+// singleStock is a single product's stock on hand from a location's stock
+// map; nil when it does not deduct stock or is untracked.
+func singleStock(p *hub.Product, stock map[int64]int64) *int64 {
+	if !p.DeductStock {
+		return nil
+	}
+	q, ok := stock[p.ID]
+	if !ok {
+		return nil
+	}
+	return &q
+}

@@ -1,0 +1,432 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+// The delivery engine's tables (migration 0002): webhook_endpoints,
+// deliveries, delivery_attempts, and events.dispatched_at.
+
+func nullMicros(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return micros(*t)
+}
+
+func fromNullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMicros(v.Int64)
+	return &t
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// ---- webhook endpoints ----
+
+const endpointCols = `id, brand_id, url, event_types, secret, previous_secret, previous_secret_expires_at,
+	disabled, disabled_reason, disabled_at, failing_since, last_success_at, created_at, updated_at`
+
+func scanEndpoint(sc interface{ Scan(...any) error }) (*store.WebhookEndpoint, error) {
+	var e store.WebhookEndpoint
+	var types string
+	var disabled int
+	var prevExp, disabledAt, failing, success sql.NullInt64
+	var created, updated int64
+	if err := sc.Scan(&e.ID, &e.BrandID, &e.URL, &types, &e.Secret, &e.PreviousSecret, &prevExp,
+		&disabled, &e.DisabledReason, &disabledAt, &failing, &success, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(types), &e.EventTypes); err != nil {
+		return nil, fmt.Errorf("decode webhook endpoint %d event types: %w", e.ID, err)
+	}
+	e.PreviousSecretExpiresAt = fromNullMicros(prevExp)
+	e.Disabled = disabled != 0
+	e.DisabledAt, e.FailingSince, e.LastSuccessAt = fromNullMicros(disabledAt), fromNullMicros(failing), fromNullMicros(success)
+	e.CreatedAt, e.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &e, nil
+}
+
+func (s *Queries) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint) error {
+	now := nowUTC(s)
+	e.CreatedAt, e.UpdatedAt = now, now
+	if e.EventTypes == nil {
+		e.EventTypes = []hub.EventType{}
+	}
+	types, err := marshal(e.EventTypes)
+	if err != nil {
+		return hub.Internal(err, "encode event types")
+	}
+	e.ID, err = s.insert(ctx, `INSERT INTO webhook_endpoints (brand_id, url, event_types, secret, previous_secret,
+		previous_secret_expires_at, disabled, disabled_reason, disabled_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.BrandID, e.URL, types, e.Secret, e.PreviousSecret, nullMicros(e.PreviousSecretExpiresAt),
+		boolInt(e.Disabled), e.DisabledReason, nullMicros(e.DisabledAt), micros(now), micros(now))
+	return s.wrap(err, "webhook endpoint")
+}
+
+func (s *Queries) UpdateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint) error {
+	e.UpdatedAt = nowUTC(s)
+	types, err := marshal(e.EventTypes)
+	if err != nil {
+		return hub.Internal(err, "encode event types")
+	}
+	res, err := s.exec(ctx, `UPDATE webhook_endpoints SET url = ?, event_types = ?, secret = ?, previous_secret = ?,
+		previous_secret_expires_at = ?, updated_at = ? WHERE id = ?`,
+		e.URL, types, e.Secret, e.PreviousSecret, nullMicros(e.PreviousSecretExpiresAt), micros(e.UpdatedAt), e.ID)
+	return s.mustAffect(res, err, "webhook endpoint")
+}
+
+func (s *Queries) SetWebhookEndpointDisabled(ctx context.Context, id int64, disabled bool, reason string, at time.Time) error {
+	var res sql.Result
+	var err error
+	if disabled {
+		res, err = s.exec(ctx, `UPDATE webhook_endpoints SET disabled = 1, disabled_reason = ?, disabled_at = ?, updated_at = ?
+			WHERE id = ?`, reason, micros(at), micros(at), id)
+		if err == nil {
+			err = s.killPending(ctx, id, "endpoint disabled: "+reason, at)
+		}
+	} else {
+		res, err = s.exec(ctx, `UPDATE webhook_endpoints SET disabled = 0, disabled_reason = '', disabled_at = NULL,
+			failing_since = NULL, updated_at = ? WHERE id = ?`, micros(at), id)
+	}
+	return s.mustAffect(res, err, "webhook endpoint")
+}
+
+// killPending turns an endpoint's pending deliveries dead. Their leases
+// stay, so an attempt in flight can still record its own outcome.
+func (s *Queries) killPending(ctx context.Context, endpointID int64, why string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE deliveries SET status = 'dead', last_error = ?, updated_at = ?
+		WHERE target_kind = 'webhook' AND target_id = ? AND status = 'pending'`, why, micros(at), endpointID)
+	return err
+}
+
+func (s *Queries) RecordWebhookEndpointResult(ctx context.Context, id int64, success bool, at time.Time) (*store.WebhookEndpoint, error) {
+	var err error
+	if success {
+		_, err = s.exec(ctx, `UPDATE webhook_endpoints SET last_success_at = ?, failing_since = NULL WHERE id = ?`, micros(at), id)
+	} else {
+		_, err = s.exec(ctx, `UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, micros(at), id)
+	}
+	if err != nil {
+		return nil, s.wrap(err, "webhook endpoint")
+	}
+	return s.GetWebhookEndpoint(ctx, id)
+}
+
+func (s *Queries) DeleteWebhookEndpoint(ctx context.Context, id int64, at time.Time) error {
+	res, err := s.exec(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
+	if err := s.mustAffect(res, err, "webhook endpoint"); err != nil {
+		return err
+	}
+	return s.wrap(s.killPending(ctx, id, "endpoint deleted", at), "deliveries")
+}
+
+func (s *Queries) GetWebhookEndpoint(ctx context.Context, id int64) (*store.WebhookEndpoint, error) {
+	e, err := scanEndpoint(s.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`, id))
+	return e, s.wrap(err, "webhook endpoint")
+}
+
+func (s *Queries) ListWebhookEndpoints(ctx context.Context, brandID int64) ([]store.WebhookEndpoint, error) {
+	q := `SELECT ` + endpointCols + ` FROM webhook_endpoints`
+	var args []any
+	if brandID > 0 {
+		q += ` WHERE brand_id = ?`
+		args = append(args, brandID)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "webhook endpoints")
+	}
+	return collect(rows, scanEndpoint, s, "webhook endpoints")
+}
+
+// ---- fan-out ----
+
+func (s *Queries) ClaimUndispatchedEvents(ctx context.Context, limit int) ([]store.Event, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.query(ctx, `SELECT e.id, e.type, e.brand_id, e.location_id, e.order_id, e.payload, e.created_at
+		FROM events e
+		WHERE e.dispatched_at IS NULL
+		  AND (e.order_id = 0 OR NOT EXISTS (SELECT 1 FROM events p
+			WHERE p.order_id = e.order_id AND p.id < e.id AND p.dispatched_at IS NULL))
+		ORDER BY e.id LIMIT ?`+s.d.SkipLocked, limit)
+	if err != nil {
+		return nil, s.wrap(err, "events")
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.Event, error) {
+		var e store.Event
+		var typ, payload string
+		var at int64
+		if err := sc.Scan(&e.ID, &typ, &e.BrandID, &e.LocationID, &e.OrderID, &payload, &at); err != nil {
+			return nil, err
+		}
+		e.Type, e.Payload, e.CreatedAt = hub.EventType(typ), []byte(payload), fromMicros(at)
+		return &e, nil
+	}, s, "events")
+}
+
+func (s *Queries) MarkEventDispatched(ctx context.Context, id int64, at time.Time) error {
+	res, err := s.exec(ctx, `UPDATE events SET dispatched_at = ? WHERE id = ?`, micros(at), id)
+	return s.mustAffect(res, err, "event")
+}
+
+// ---- deliveries ----
+
+const deliveryCols = `id, event_id, event_type, brand_id, target_kind, target_id, order_id, url, method, content_type,
+	body, signing, acceptance, status, attempts, next_attempt_at, retry_from, lease_owner, lease_until,
+	last_error, last_status_code, created_at, updated_at, delivered_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
+	var d store.Delivery
+	var typ, kind, status string
+	var next, from, created, updated int64
+	var lease, delivered sql.NullInt64
+	if err := sc.Scan(&d.ID, &d.EventID, &typ, &d.BrandID, &kind, &d.Target.ID, &d.OrderID, &d.URL, &d.Method,
+		&d.ContentType, &d.Body, &d.Signing, &d.Acceptance, &status, &d.Attempts, &next, &from, &d.LeaseOwner,
+		&lease, &d.LastError, &d.LastStatus, &created, &updated, &delivered); err != nil {
+		return nil, err
+	}
+	d.EventType, d.Target.Kind, d.Status = hub.EventType(typ), store.TargetKind(kind), store.DeliveryStatus(status)
+	d.NextAttemptAt, d.RetryFrom = fromMicros(next), fromMicros(from)
+	d.LeaseUntil, d.DeliveredAt = fromNullMicros(lease), fromNullMicros(delivered)
+	d.CreatedAt, d.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &d, nil
+}
+
+func (s *Queries) CreateDelivery(ctx context.Context, d *store.Delivery) error {
+	now := nowUTC(s)
+	d.CreatedAt, d.UpdatedAt = now, now
+	if d.NextAttemptAt.IsZero() {
+		d.NextAttemptAt = now
+	}
+	if d.RetryFrom.IsZero() {
+		d.RetryFrom = now
+	}
+	if d.Status == "" {
+		d.Status = store.DeliveryPending
+	}
+	if d.Body == nil {
+		d.Body = []byte{}
+	}
+	var err error
+	d.ID, err = s.insert(ctx, `INSERT INTO deliveries (event_id, event_type, brand_id, target_kind, target_id, order_id,
+		url, method, content_type, body, signing, acceptance, status, attempts, next_attempt_at, retry_from,
+		last_error, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.EventID, string(d.EventType), d.BrandID, string(d.Target.Kind), d.Target.ID, d.OrderID,
+		d.URL, d.Method, d.ContentType, d.Body, d.Signing, d.Acceptance, string(d.Status), d.Attempts,
+		micros(d.NextAttemptAt), micros(d.RetryFrom), d.LastError, micros(now), micros(now))
+	return s.wrap(err, "delivery")
+}
+
+func (s *Queries) ClaimDeliveries(ctx context.Context, c store.DeliveryClaim) ([]store.Delivery, error) {
+	if c.Limit <= 0 {
+		return nil, nil
+	}
+	now := micros(c.Now)
+	args := []any{now, now}
+	excl := ""
+	for _, t := range c.Exclude {
+		excl += ` AND NOT (d.target_kind = ? AND d.target_id = ?)`
+		args = append(args, string(t.Kind), t.ID)
+	}
+	args = append(args, c.Limit)
+	rows, err := s.query(ctx, `SELECT d.id FROM deliveries d
+		WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+		  AND (d.lease_until IS NULL OR d.lease_until < ?)`+excl+`
+		  AND (d.order_id = 0 OR NOT EXISTS (SELECT 1 FROM deliveries p
+			WHERE p.target_kind = d.target_kind AND p.target_id = d.target_id AND p.order_id = d.order_id
+			  AND p.status = 'pending' AND p.id < d.id))
+		ORDER BY d.next_attempt_at, d.id LIMIT ?`+s.d.SkipLocked, args...)
+	if err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, s.wrap(err, "deliveries")
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	in, inArgs := inList(ids)
+	if _, err := s.exec(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (`+in+`)`,
+		append([]any{c.Owner, micros(c.Until)}, inArgs...)...); err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	rows, err = s.query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id IN (`+in+`) ORDER BY next_attempt_at, id`, inArgs...)
+	if err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	return collect(rows, scanDelivery, s, "deliveries")
+}
+
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", "), args
+}
+
+func (s *Queries) ReleaseDeliveries(ctx context.Context, owner string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	in, args := inList(ids)
+	_, err := s.exec(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = NULL
+		WHERE lease_owner = ? AND id IN (`+in+`)`, append([]any{owner}, args...)...)
+	return s.wrap(err, "deliveries")
+}
+
+func (s *Queries) CompleteAttempt(ctx context.Context, owner string, d *store.Delivery, a *store.DeliveryAttempt) (bool, error) {
+	if a != nil {
+		a.DeliveryID = d.ID
+		if a.At.IsZero() {
+			a.At = nowUTC(s)
+		}
+		var err error
+		a.ID, err = s.insert(ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_us, error, response, node)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, micros(a.At), a.StatusCode, a.Latency.Microseconds(),
+			cleanText(a.Error), cleanText(a.Response), a.Node)
+		if err != nil {
+			return false, s.wrap(err, "delivery attempt")
+		}
+	}
+	d.UpdatedAt = nowUTC(s)
+	res, err := s.exec(ctx, `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
+		last_status_code = ?, delivered_at = ?, lease_owner = '', lease_until = NULL, updated_at = ?
+		WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+		string(d.Status), d.Attempts, micros(d.NextAttemptAt), cleanText(d.LastError), d.LastStatus,
+		nullMicros(d.DeliveredAt), micros(d.UpdatedAt), d.ID, owner)
+	if err != nil {
+		return false, s.wrap(err, "delivery")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, s.wrap(err, "delivery")
+	}
+	if n == 1 {
+		d.LeaseOwner, d.LeaseUntil = "", nil
+	}
+	return n == 1, nil
+}
+
+// cleanText makes answer snippets storable as TEXT on both databases
+// (PostgreSQL refuses invalid UTF-8 and NUL).
+func cleanText(v string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+const replaySet = `status = 'pending', attempts = 0, next_attempt_at = ?, retry_from = ?, lease_owner = '',
+	lease_until = NULL, last_error = '', last_status_code = 0, delivered_at = NULL, updated_at = ?`
+
+func (s *Queries) ReplayDelivery(ctx context.Context, id int64, at time.Time) error {
+	t := micros(at)
+	res, err := s.exec(ctx, `UPDATE deliveries SET `+replaySet+` WHERE id = ? AND status <> 'pending'`, t, t, t, id)
+	if err != nil {
+		return s.wrap(err, "delivery")
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return s.wrap(err, "delivery")
+	}
+	if _, err := s.GetDelivery(ctx, id); err != nil {
+		return err
+	}
+	return hub.Conflict(hub.ReasonNone, "delivery %d is already pending", id)
+}
+
+func (s *Queries) ReplayDeadDeliveries(ctx context.Context, kind store.TargetKind, targetID int64, at time.Time) (int, error) {
+	t := micros(at)
+	res, err := s.exec(ctx, `UPDATE deliveries SET `+replaySet+`
+		WHERE target_kind = ? AND target_id = ? AND status = 'dead'`, t, t, t, string(kind), targetID)
+	if err != nil {
+		return 0, s.wrap(err, "deliveries")
+	}
+	n, err := res.RowsAffected()
+	return int(n), s.wrap(err, "deliveries")
+}
+
+func (s *Queries) GetDelivery(ctx context.Context, id int64) (*store.Delivery, error) {
+	d, err := scanDelivery(s.queryRow(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = ?`, id))
+	return d, s.wrap(err, "delivery")
+}
+
+func (s *Queries) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	where := []string{"1 = 1"}
+	var args []any
+	if f.BrandID > 0 {
+		where = append(where, "brand_id = ?")
+		args = append(args, f.BrandID)
+	}
+	if f.Target.Kind != "" {
+		where = append(where, "target_kind = ? AND target_id = ?")
+		args = append(args, string(f.Target.Kind), f.Target.ID)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "id < ?")
+		args = append(args, f.BeforeID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 50
+	}
+	args = append(args, limit)
+	rows, err := s.query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY id DESC LIMIT ?`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	return collect(rows, scanDelivery, s, "deliveries")
+}
+
+func (s *Queries) ListDeliveryAttempts(ctx context.Context, deliveryIDs []int64) ([]store.DeliveryAttempt, error) {
+	if len(deliveryIDs) == 0 {
+		return []store.DeliveryAttempt{}, nil
+	}
+	in, args := inList(deliveryIDs)
+	rows, err := s.query(ctx, `SELECT id, delivery_id, attempted_at, status_code, latency_us, error, response, node
+		FROM delivery_attempts WHERE delivery_id IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "delivery attempts")
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.DeliveryAttempt, error) {
+		var a store.DeliveryAttempt
+		var at, lat int64
+		if err := sc.Scan(&a.ID, &a.DeliveryID, &at, &a.StatusCode, &lat, &a.Error, &a.Response, &a.Node); err != nil {
+			return nil, err
+		}
+		a.At, a.Latency = fromMicros(at), time.Duration(lat)*time.Microsecond
+		return &a, nil
+	}, s, "delivery attempts")
+}
