@@ -158,7 +158,8 @@ func TestParallelAcrossOrders(t *testing.T) {
 		start(t, st, fast("a"))
 		// Orders 2-5 go through while order 1's first event hangs.
 		waitFor(t, 5*time.Second, "orders 2-5", func() bool { return len(rcv.ok()) == 4 })
-		time.Sleep(50 * time.Millisecond)
+		waitFor(t, 5*time.Second, "order 1's first request", func() bool { return order1.Load() >= 1 })
+		time.Sleep(100 * time.Millisecond)
 		if n := order1.Load(); n != 1 {
 			t.Errorf("order 1: %d requests while its first hangs, want 1 (its second waits)", n)
 		}

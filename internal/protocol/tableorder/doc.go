@@ -78,6 +78,9 @@
 //     removed_items are optional; null and absent arrays are empty.
 //     selected_modifier_groups nest at most MaxGroupDepth (3) levels; deeper
 //     is a 400 naming the path.
+//   - Limits (400): at most hub.MaxLines (200) cart lines, 2000 items at all
+//     depths together, ids of 64 characters, unique_code of 255, texts of
+//     500 bytes, a body of 1 MiB.
 //
 // # Mapping the modifier groups onto the canonical model
 //

@@ -212,6 +212,7 @@ func TestErrors(t *testing.T) {
 					map[string]any{"id": "1", "quantity": 1, "selected_modifier_groups": []any{map[string]any{"id": "1"}}}}}}}}}}}),
 				400, "invalid_request", item1Opt + ".selected_modifier_groups[0].selected_items[0].selected_modifier_groups[0].selected_items[0].selected_modifier_groups"},
 
+			{"too many lines", manyItems(t, plain, hub.MaxLines+1), 400, "invalid_request", "cart.items"},
 			{"unknown product", mutate(t, plain, edit{path: "cart.items[1].id", v: "P999"}), 404, "unknown_product", "cart.items[1].id"},
 			{"unknown value", mutate(t, plain, edit{path: item1Opt + ".id", v: "9"}), 422, "invalid_option", item1Opt + ".id"},
 			{"non-numeric value", mutate(t, plain, edit{path: item1Opt + ".id", v: "rice"}), 422, "invalid_option", item1Opt + ".id"},
@@ -415,4 +416,21 @@ func TestIdempotency(t *testing.T) {
 			t.Fatalf("%d orders, want 3", n)
 		}
 	})
+}
+
+// manyItems repeats the first item of body n times.
+func manyItems(t *testing.T, body string, n int) string {
+	t.Helper()
+	var root map[string]any
+	must(t, json.Unmarshal([]byte(body), &root))
+	cart := root["cart"].(map[string]any)
+	first := cart["items"].([]any)[0]
+	items := make([]any, n)
+	for i := range items {
+		items[i] = first
+	}
+	cart["items"] = items
+	b, err := json.Marshal(root)
+	must(t, err)
+	return string(b)
 }

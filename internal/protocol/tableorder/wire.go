@@ -21,6 +21,9 @@ const MaxGroupDepth = 3
 const (
 	maxIDLen   = 64
 	maxTextLen = 500
+	// maxItems bounds the Items of a body at every depth together, so
+	// that the catalog lookups a body causes are bounded too.
+	maxItems = 2000
 )
 
 // request is the Add Items body.
@@ -132,6 +135,9 @@ func parseRequest(body []byte) (*request, error) {
 	if len(r.Items) == 0 {
 		return nil, hub.Invalid("cart.items", "at least one item is required")
 	}
+	if len(r.Items) > hub.MaxLines {
+		return nil, hub.Invalid("cart.items", "at most %d items", hub.MaxLines)
+	}
 	r.currency, r.currencyPath = p.currency, p.currencyPath
 	canon, err := json.Marshal(root)
 	if err != nil {
@@ -144,6 +150,7 @@ func parseRequest(body []byte) (*request, error) {
 // parser walks the decoded tree and keeps the first error.
 type parser struct {
 	err          error
+	count        int
 	currency     string
 	currencyPath string
 }
@@ -270,6 +277,10 @@ func (p *parser) items(cart map[string]any, path string, depth int) []item {
 // item reads an Item at a depth (0: a cart line).
 func (p *parser) item(o map[string]any, path string, depth int) item {
 	it := item{path: path}
+	if p.count++; p.count > maxItems {
+		p.fail(path, "a body may hold at most %d items at all depths together", maxItems)
+		return it
+	}
 	it.ID = p.str(o, "id", path+".id", true)
 	if len(it.ID) > maxIDLen {
 		p.fail(path+".id", "must be at most %d characters", maxIDLen)

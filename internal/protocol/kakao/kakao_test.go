@@ -1,0 +1,415 @@
+package kakao
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+	"orderhub/internal/store"
+	"orderhub/internal/testutil"
+)
+
+func TestMenu(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/items"
+		res := f.do("GET", path, f.botKey, "")
+		if res.status != http.StatusOK || res.header.Get("Content-Type") != "application/json" {
+			t.Fatalf("menu: %d %s", res.status, res.body)
+		}
+		var m menuView
+		must(t, json.Unmarshal(res.body, &m))
+		if m.StoreID != itoa(f.loc.ID) || m.StoreName != "Gangnam" || m.Currency != "KRW" {
+			t.Errorf("menu head %+v", m)
+		}
+		var ids []string
+		items := map[string]menuItemView{}
+		for _, it := range m.Items {
+			ids = append(ids, it.ID)
+			items[it.ID] = it
+		}
+		// Hidden, unlaunched, combo-only and other-location products are not
+		// on the menu; the combo sorts first (sort order 0).
+		if got := strings.Join(ids, ","); got != "C001,P001,P010,P011,P020" {
+			t.Fatalf("menu items %s", got)
+		}
+		p1 := items["P001"]
+		if p1.Name != "불고기 덮밥" || p1.Price != 9500 || p1.SoldOut || p1.Stock == nil || *p1.Stock != 20 || p1.Type != "single" ||
+			len(p1.OptionGroups) != 1 || p1.OptionGroups[0].Min != 1 || p1.OptionGroups[0].Values[1].Price != 500 {
+			t.Errorf("P001 %+v", p1)
+		}
+		if it := items["P011"]; !it.SoldOut || it.Stock == nil || *it.Stock != 0 {
+			t.Errorf("P011 (stock 0) %+v", it)
+		}
+		if it := items["P020"]; !it.SoldOut || it.Stock != nil {
+			t.Errorf("P020 (flagged sold out, untracked) %+v", it)
+		}
+		c := items["C001"]
+		// Derived: main P001 has 20, drinks allow max(5, 0) = 5.
+		if c.Type != "combo" || c.SoldOut || c.Stock == nil || *c.Stock != 5 || len(c.ComboComponents) != 3 {
+			t.Fatalf("C001 %+v", c)
+		}
+		if d := c.ComboComponents[1]; d.Name != "음료" || len(d.Items) != 2 || d.Items[0].SoldOut || !d.Items[1].SoldOut || d.Items[1].Price != 300 {
+			t.Errorf("drink slot %+v", d)
+		}
+		if side := c.ComboComponents[2]; len(side.Items) != 1 || side.Items[0].ID != "P032" || side.Items[0].SoldOut {
+			t.Errorf("side slot %+v", side)
+		}
+		// Names in another language.
+		if res := f.do("GET", path+"?lang=en", f.botKey, ""); !strings.Contains(string(res.body), `"Bulgogi rice bowl"`) {
+			t.Errorf("lang=en: %s", res.body)
+		}
+
+		// ETag / If-None-Match.
+		etag := res.header.Get("ETag")
+		if etag == "" || res.header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("headers %v", res.header)
+		}
+		for _, inm := range []string{etag, "W/" + etag, `"x", ` + etag, "*"} {
+			r := f.do("GET", path, f.botKey, "", "If-None-Match", inm)
+			if r.status != http.StatusNotModified || len(r.body) != 0 || r.header.Get("ETag") != etag {
+				t.Errorf("If-None-Match %s: %d %s", inm, r.status, r.body)
+			}
+		}
+		if r := f.do("GET", path, f.botKey, "", "If-None-Match", `"stale"`); r.status != http.StatusOK {
+			t.Errorf("stale etag: %d", r.status)
+		}
+		// Stock running out changes the menu and its ETag.
+		zero := int64(0)
+		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P010"], &zero))
+		r := f.do("GET", path, f.botKey, "", "If-None-Match", etag)
+		if r.status != http.StatusOK || r.header.Get("ETag") == etag {
+			t.Fatalf("after stock change: %d %s", r.status, r.header.Get("ETag"))
+		}
+		must(t, json.Unmarshal(r.body, &m))
+		for _, it := range m.Items {
+			if it.ID == "C001" && (!it.SoldOut || *it.Stock != 0) {
+				t.Errorf("combo with no drink left: %+v", it)
+			}
+		}
+
+		// Stores: unknown, another brand's, outside the partner's locations.
+		for _, c := range []struct {
+			key, store string
+			status     int
+			msg        string
+		}{
+			{f.botKey, "999999", 404, "store not found"},
+			{f.botKey, "abc", 404, "store not found"},
+			{f.botKey, itoa(f.other.ID), 404, "store not found"},
+			{f.posKey, itoa(f.loc2.ID), 404, "store not found"},
+			{"", itoa(f.loc.ID), 401, "invalid api key"},
+			{"ohk_nope", itoa(f.loc.ID), 401, "invalid api key"},
+		} {
+			r := f.do("GET", "/api/v1/stores/"+c.store+"/items", c.key, "")
+			if r.status != c.status || r.errMsg(t) != c.msg {
+				t.Errorf("store %s: %d %s", c.store, r.status, r.body)
+			}
+		}
+		if r := f.do("POST", path, f.botKey, "{}"); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" || r.errMsg(t) == "" {
+			t.Errorf("POST items: %d %v %s", r.status, r.header, r.body)
+		}
+	})
+}
+
+const orderBody = `{"botOrderId": "kb-1", "customer": {"id": "u-77", "name": "김민수", "phone": "010-1234-5678"},
+ "notes": "문 앞", "paymentMethod": "kakaopay",
+ "items": [
+  {"id": "P001", "quantity": 2, "price": 10000, "specialInstructions": "덜 맵게", "options": [{"groupId": 1, "valueId": 3}]},
+  {"id": "C001", "quantity": 1, "combo": [{"componentId": 2, "id": "P011"}, {"id": "P001", "options": [{"groupId": 1, "valueId": 1}]}]}
+ ]}`
+
+func TestPlaceOrder(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		one := int64(1)
+		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &one))
+		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/orders"
+		res := f.do("POST", path, f.botKey, orderBody)
+		if res.status != http.StatusCreated {
+			t.Fatalf("place: %d %s", res.status, res.body)
+		}
+		var v orderView
+		must(t, json.Unmarshal(res.body, &v))
+		if len(v.OrderID) != 8 || len(v.Numb) != 4 || v.BotOrderID != "kb-1" || v.Status != "NEW" || v.StatusCode != 1 ||
+			v.Type != "PICK_UP" || v.StoreID != itoa(f.loc.ID) || v.PaymentStatus != "UNPAID" || v.Currency != "KRW" {
+			t.Fatalf("view %+v", v)
+		}
+		// 2 × (9500 + 500) + (11000 + 300 drink) = 31300.
+		if v.Total != 31300 || len(v.Items) != 2 || v.Items[0].UnitPrice != 10000 || v.Items[0].Name != "불고기 덮밥" ||
+			v.Items[1].Modifiers[0].Kind != "combo" || v.Items[1].Modifiers[0].ID != "P011" {
+			t.Fatalf("view %+v", v)
+		}
+		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, v.OrderID)
+		must(t, err)
+		if o.Channel != hub.ChannelKakao || o.ExternalRef != "kb-1" || o.PartnerID != f.bot.ID || o.PickupCode != v.Numb ||
+			o.Customer.ID != "u-77" || o.PaymentMethod != "kakaopay" || o.LocationID != f.loc.ID {
+			t.Fatalf("stored %+v", o)
+		}
+
+		// The same order again: the same answer, one order.
+		res2 := f.do("POST", path, f.botKey, strings.ReplaceAll(orderBody, "\n", " "))
+		var v2 orderView
+		must(t, json.Unmarshal(res2.body, &v2))
+		if res2.status != http.StatusCreated || v2.OrderID != v.OrderID || v2.Numb != v.Numb || res2.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %s", res2.status, res2.body)
+		}
+		// The same bot order id with another body: 409.
+		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.status != http.StatusConflict || r.errMsg(t) == "" {
+			t.Fatalf("reuse: %d %s", r.status, r.body)
+		}
+		os, err := st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID})
+		must(t, err)
+		if len(os) != 1 {
+			t.Fatalf("%d orders", len(os))
+		}
+
+		for _, c := range []struct {
+			name, body string
+			status     int
+			msg        string
+		}{
+			{"no body", "", 400, "body: a JSON body is required"},
+			{"malformed", "{", 400, ""},
+			{"no bot id", `{"items": [{"id": "P010", "quantity": 1}]}`, 400, "botOrderId: is required"},
+			{"no items", `{"botOrderId": "x1"}`, 400, "items: at least one item is required"},
+			{"bad type", `{"botOrderId": "x1", "type": "drone", "items": [{"id": "P010", "quantity": 1}]}`, 400, "type: must be PICK_UP, DINE_IN or DELIVERY"},
+			{"unknown product", `{"botOrderId": "x1", "items": [{"id": "P999", "quantity": 1}]}`, 400, `items[0].product: product "P999" not found`},
+			{"bad quantity", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 0}]}`, 400, "items[0].quantity: must be a positive integer"},
+			{"missing option", `{"botOrderId": "x1", "items": [{"id": "P001", "quantity": 1}]}`, 400, ""},
+			{"bad option", `{"botOrderId": "x1", "items": [{"id": "P001", "quantity": 1, "options": [{"groupId": 1, "valueId": 9}]}]}`, 400, ""},
+			{"price mismatch", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 1, "price": 1}]}`, 400, ""},
+			{"sold out", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 6}]}`, 409, ""},
+			{"not on menu", `{"botOrderId": "x1", "items": [{"id": "P030", "quantity": 1}]}`, 409, ""},
+		} {
+			r := f.do("POST", path, f.botKey, c.body)
+			if r.status != c.status || (c.msg != "" && r.errMsg(t) != c.msg) || r.errMsg(t) == "" {
+				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			}
+		}
+		// Numbers as ids, and a dine-in order at the bot's other store.
+		res = f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey,
+			`{"botOrderId": 12345, "type": "dine_in", "table": "7", "items": [{"id": "`+itoa(f.ids["P010"])+`", "quantity": 1}]}`)
+		if res.status != http.StatusCreated || !strings.Contains(string(res.body), `"botOrderId":"12345"`) || !strings.Contains(string(res.body), `"type":"DINE_IN"`) {
+			t.Fatalf("numeric ids: %d %s", res.status, res.body)
+		}
+	})
+}
+
+func TestStatusAndCancel(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		store1 := itoa(f.loc.ID)
+		id, numb := f.place(f.botKey, f.loc.ID, `{"botOrderId": "s-1", "items": [{"id": "P010", "quantity": 2}]}`)
+		status := func(key, store, oid, nb string) response {
+			return f.do("GET", "/api/v1/stores/"+store+"/orders/"+oid+"/numbs/"+nb, key, "")
+		}
+		for _, oid := range []string{id, "s-1"} {
+			r := status(f.botKey, store1, oid, numb)
+			if r.status != 200 || r.json(t)["orderId"] != id || r.json(t)["status"] != "NEW" {
+				t.Fatalf("status by %s: %d %s", oid, r.status, r.body)
+			}
+		}
+		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, id)
+		must(t, err)
+		wrong := "0000"
+		if numb == wrong {
+			wrong = "0001"
+		}
+		for _, c := range []struct{ name, key, store, oid, numb string }{
+			{"wrong numb", f.botKey, store1, id, wrong},
+			{"wrong store", f.botKey, itoa(f.loc2.ID), id, numb},
+			{"other bot", f.bot2Key, store1, id, numb},
+			{"hub id", f.botKey, store1, itoa(o.ID), numb},
+			{"unknown order", f.botKey, store1, "NOPE1234", numb},
+		} {
+			if r := status(c.key, c.store, c.oid, c.numb); r.status != 404 || r.errMsg(t) != "order not found" {
+				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			}
+		}
+
+		cancel := func(key, q string) response { return f.do("DELETE", "/api/v1/cancel?"+q, key, "") }
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id); r.status != 400 {
+			t.Errorf("no numb: %d %s", r.status, r.body)
+		}
+		if r := cancel(f.botKey, "orderId="+id+"&numb="+numb); r.status != 400 {
+			t.Errorf("no store: %d %s", r.status, r.body)
+		}
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+wrong); r.status != 404 {
+			t.Errorf("wrong numb: %d %s", r.status, r.body)
+		}
+		left := func() int64 {
+			q, err := st.GetStock(f.ctx, f.loc.ID, f.ids["P010"])
+			must(t, err)
+			return *q
+		}
+		if left() != 3 {
+			t.Fatalf("stock %d after order", left())
+		}
+		r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+numb)
+		if r.status != 200 || r.json(t)["status"] != "CANCELLED" || r.json(t)["statusCode"] != float64(30) {
+			t.Fatalf("cancel: %d %s", r.status, r.body)
+		}
+		if left() != 5 {
+			t.Errorf("stock %d after cancel", left())
+		}
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+numb); r.status != 409 || r.errMsg(t) != "order already cancelled" {
+			t.Errorf("cancel twice: %d %s", r.status, r.body)
+		}
+
+		// Cooking: the bot's cancel is refused, the store's is not.
+		id2, numb2 := f.place(f.botKey, f.loc.ID, `{"botOrderId": "s-2", "items": [{"id": "P010", "quantity": 1}]}`)
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id2+`"}`); r.status != 200 || r.json(t)["status"] != "PREPARING" {
+			t.Fatalf("cook: %d %s", r.status, r.body)
+		}
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId=s-2&numb="+numb2); r.status != 409 || r.errMsg(t) != "cannot cancel while cooking" {
+			t.Fatalf("cancel while cooking: %d %s", r.status, r.body)
+		}
+		if r := status(f.botKey, store1, id2, numb2); r.json(t)["status"] != "PREPARING" {
+			t.Fatalf("still preparing: %s", r.body)
+		}
+		if r := f.do("GET", "/api/v1/cancel", f.botKey, ""); r.status != 405 || r.header.Get("Allow") != "DELETE" {
+			t.Errorf("GET cancel: %d %v", r.status, r.header)
+		}
+	})
+}
+
+func TestProgress(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		store1 := itoa(f.loc.ID)
+		id, numb := f.place(f.botKey, f.loc.ID, `{"botOrderId": "p-1", "items": [{"id": "P010", "quantity": 1}]}`)
+		post := func(call, q, body string) response {
+			return f.do("POST", "/api/kakao/v1/order/"+call+"?"+q, f.posKey, body)
+		}
+		for _, c := range []struct {
+			name, call, q, body string
+			status              int
+			msg                 string
+		}{
+			{"no store", "cook", "", `{"orderId": "` + id + `"}`, 400, "storeId: is required"},
+			{"other store", "cook", "storeId=" + itoa(f.loc2.ID), `{"orderId": "` + id + `"}`, 404, "store not found"},
+			{"no order", "cook", "storeId=" + store1, `{}`, 400, "orderId: is required"},
+			{"unknown order", "cook", "storeId=" + store1, `{"orderId": "NOPE"}`, 404, "order not found"},
+			{"wrong numb", "cook", "storeId=" + store1, `{"orderId": "` + id + `", "numb": "x"}`, 404, "order not found"},
+			{"cook", "cook", "storeId=" + store1, `{"orderId": "` + id + `", "numb": "` + numb + `"}`, 200, ""},
+			{"cook twice", "cook", "storeId=" + store1, `{"orderId": "p-1"}`, 409, "order is already preparing"},
+			{"complete by query", "complete", "storeId=" + store1 + "&orderId=" + id, "", 200, ""},
+			{"complete twice", "complete", "storeId=" + store1, `{"orderId": "` + id + `"}`, 409, "order already completed"},
+		} {
+			r := post(c.call, c.q, c.body)
+			if r.status != c.status || (c.msg != "" && r.errMsg(t) != c.msg) {
+				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			}
+		}
+		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, id)
+		must(t, err)
+		if o.Status != hub.StatusCompleted {
+			t.Fatalf("status %s", o.Status)
+		}
+		h, err := st.OrderHistory(f.ctx, o.ID)
+		must(t, err)
+		if len(h) != 3 || h[1].Action != "prepare" || h[1].Actor != "partner:"+itoa(f.pos.ID) || h[2].Action != "complete" {
+			t.Errorf("history %+v", h)
+		}
+		// The POS is the store: it moves orders of any channel at the store.
+		res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
+		must(t, err)
+		if r := post("cook", "storeId="+store1, `{"orderId": "`+res.Order.Number+`"}`); r.status != 200 || r.json(t)["botOrderId"] != nil {
+			t.Errorf("cook hub order: %d %s", r.status, r.body)
+		}
+	})
+}
+
+func TestFormatter(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		ctx := context.Background()
+		id, numb := f.place(f.botKey, f.loc.ID, `{"botOrderId": "n-1", "items": [{"id": "P010", "quantity": 1}]}`)
+		scope := service.OrderScope{BrandID: f.brand.ID}
+		store := func(a hub.Action) {
+			_, err := f.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: id, Action: a, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}})
+			must(t, err)
+		}
+		store(hub.ActionConfirm)
+		store(hub.ActionPrepare)
+		store(hub.ActionReady)
+		store(hub.ActionComplete)
+		evs, err := st.ListEvents(ctx, 0, 100)
+		must(t, err)
+		want := map[hub.EventType]string{
+			hub.EventOrderPreparing: "/kakao/api/kakao/v1/order/cook",
+			hub.EventOrderReady:     "/kakao/api/kakao/v1/order/cook",
+			hub.EventOrderCompleted: "/kakao/api/kakao/v1/order/complete",
+		}
+		seen := 0
+		for i := range evs {
+			ev := &evs[i]
+			out, err := Formatter(ctx, st, ev, f.bot)
+			must(t, err)
+			path, wanted := want[ev.Type]
+			if !wanted {
+				if out != nil {
+					t.Errorf("%s: unexpected outbound %+v", ev.Type, out)
+				}
+				continue
+			}
+			seen++
+			if out == nil {
+				t.Fatalf("%s: no outbound", ev.Type)
+			}
+			if out.URL != "https://bot.example"+path+"?storeId="+itoa(f.loc.ID) || out.Method != "POST" || out.ContentType != "application/json" ||
+				out.Signing != "standard-webhooks" || out.Acceptance != "2xx" {
+				t.Errorf("%s: outbound %+v", ev.Type, out)
+			}
+			var n map[string]any
+			must(t, json.Unmarshal(out.Body, &n))
+			status := map[hub.EventType]string{hub.EventOrderPreparing: "PREPARING", hub.EventOrderReady: "READY", hub.EventOrderCompleted: "COMPLETED"}[ev.Type]
+			if n["event"] != string(ev.Type) || n["orderId"] != id || n["numb"] != numb || n["botOrderId"] != "n-1" || n["status"] != status ||
+				n["storeId"] != itoa(f.loc.ID) || n["occurredAt"] == "" {
+				t.Errorf("%s: body %s", ev.Type, out.Body)
+			}
+			// Not for the POS (no bot_url), nor for another bot.
+			for _, p := range []*hub.Partner{f.pos, f.bot2} {
+				if out, err := Formatter(ctx, st, ev, p); err != nil || out != nil {
+					t.Errorf("%s to %s: %+v %v", ev.Type, p.Name, out, err)
+				}
+			}
+		}
+		if seen != 3 {
+			t.Fatalf("%d notifications, want 3", seen)
+		}
+		// Orders of other channels are never sent to the bot.
+		res, err := f.svc.PlaceOrder(ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
+		must(t, err)
+		_, err = f.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: res.Order.Number, Action: hub.ActionPrepare, Actor: hub.Actor{Role: hub.RoleStore}})
+		must(t, err)
+		evs, err = st.ListEvents(ctx, evs[len(evs)-1].ID, 100)
+		must(t, err)
+		for i := range evs {
+			if out, err := Formatter(ctx, st, &evs[i], f.bot); err != nil || out != nil {
+				t.Errorf("hub order %s: %+v %v", evs[i].Type, out, err)
+			}
+		}
+	})
+}
+
+func TestBotURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://bot.example":           "https://bot.example/api/kakao/v1/order/cook?storeId=7",
+		"https://bot.example/":          "https://bot.example/api/kakao/v1/order/cook?storeId=7",
+		"https://bot.example/hooks/v2/": "https://bot.example/hooks/v2/api/kakao/v1/order/cook?storeId=7",
+		"http://10.0.0.5:8080/b?k=1":    "http://10.0.0.5:8080/b/api/kakao/v1/order/cook?k=1&storeId=7",
+	} {
+		got, err := botURL(base, "cook", 7)
+		if err != nil || got != want {
+			t.Errorf("%s: %s %v, want %s", base, got, err, want)
+		}
+	}
+}

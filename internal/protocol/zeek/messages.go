@@ -1,0 +1,120 @@
+package zeek
+
+import "strings"
+
+// Languages of KS-Lang.
+const (
+	langEN = "en"
+	langVI = "vi"
+)
+
+// Error codes of the seed's envelope {"error": "<code>", "error_msg": ...}.
+// 40001, 40002, 40101 and 40401 are the seed's; the others follow its
+// pattern (HTTP status × 100 + a number).
+const (
+	codeInvalid        = "40001" // 400: a parameter or header is missing or wrong
+	codeBadClient      = "40002" // 400: unknown client id or wrong secret
+	codeUnauthorised   = "40101" // 401: no, unknown, expired or revoked bearer token
+	codeForbidden      = "40301" // 403: the client may not act on this location
+	codeNotFound       = "40401" // 404: no such store, order (in the client's scope)
+	codeMethod         = "40501" // 405: not POST
+	codeConflict       = "40901" // 409: the order's status does not allow the change
+	codeRequestIDReuse = "40902" // 409: KS-Client-Request-Id already used with another body
+	codeInProgress     = "40903" // 409: the first request with this KS-Client-Request-Id is still running
+	codeInternal       = "50001" // 500: our fault, never described
+	codeUnavailable    = "50301" // 503: the database or a dependency is unavailable
+)
+
+// texts are the error_msg of each code, per language.
+var texts = map[string][2]string{ // [en, vi]
+	codeInvalid:        {"Invalid parameter", "Tham số không hợp lệ"},
+	codeBadClient:      {"Invalid App Key or App Secret", "App Key hoặc App Secret không hợp lệ"},
+	codeUnauthorised:   {"Unauthorised", "Chưa được xác thực"},
+	codeForbidden:      {"Forbidden", "Không có quyền thực hiện"},
+	codeNotFound:       {"Not found", "Không tìm thấy"},
+	codeMethod:         {"Method not allowed", "Phương thức không được hỗ trợ"},
+	codeConflict:       {"The order status does not allow this change", "Trạng thái đơn hàng không cho phép thay đổi này"},
+	codeRequestIDReuse: {"KS-Client-Request-Id was already used for a different request", "KS-Client-Request-Id đã được dùng cho một yêu cầu khác"},
+	codeInProgress:     {"A request with this KS-Client-Request-Id is still in progress", "Yêu cầu với KS-Client-Request-Id này vẫn đang được xử lý"},
+	codeInternal:       {"Internal server error", "Lỗi máy chủ nội bộ"},
+	codeUnavailable:    {"Service temporarily unavailable, please try again later", "Dịch vụ tạm thời không khả dụng, vui lòng thử lại sau"},
+}
+
+// text is the message of a code in a language (English when unknown).
+func text(code, lang string) string {
+	t := texts[code]
+	if lang == langVI {
+		return t[1]
+	}
+	return t[0]
+}
+
+// msgNoSuchItem is a batch row's error_msg for a product the client's
+// store does not have (the seed's example text).
+var msgNoSuchItem = [2]string{"No such item", "Không có sản phẩm này"}
+
+func pick(t [2]string, lang string) string {
+	if lang == langVI {
+		return t[1]
+	}
+	return t[0]
+}
+
+// detail says what is wrong with a field, in a language.
+func (p *problem) detail(lang string) string {
+	vi := lang == langVI
+	switch p.kind {
+	case kindRequired:
+		return choose(vi, "is required", "là bắt buộc")
+	case kindInteger:
+		return choose(vi, "must be an integer", "phải là số nguyên")
+	case kindString:
+		return choose(vi, "must be a string", "phải là chuỗi ký tự")
+	case kindObject:
+		return choose(vi, "must be an object", "phải là đối tượng JSON")
+	case kindArray:
+		return choose(vi, "must be an array", "phải là mảng")
+	case kindFlag:
+		return choose(vi, "must be 0 or 1", "phải là 0 hoặc 1")
+	case kindOneOf:
+		return choose(vi, "must be one of "+p.arg, "phải là một trong các giá trị "+p.arg)
+	case kindAmount:
+		return choose(vi, `must be a non-negative decimal amount such as "45.40"`, `phải là số tiền thập phân không âm, ví dụ "45.40"`)
+	case kindDate:
+		return choose(vi, "must be a date YYYY-MM-DD", "phải là ngày theo định dạng YYYY-MM-DD")
+	case kindTime:
+		return choose(vi, "must be a time such as 2004-05-03T17:30:08+07:00 or 2021-03-22 17:00:00",
+			"phải là thời gian, ví dụ 2004-05-03T17:30:08+07:00 hoặc 2021-03-22 17:00:00")
+	case kindLocation:
+		return choose(vi, "is not a location of this store", "không phải là địa điểm của cửa hàng này")
+	case kindJSON:
+		return choose(vi, "is not valid JSON", "không phải là JSON hợp lệ")
+	case kindPositive:
+		return choose(vi, "must be a positive integer", "phải là số nguyên dương")
+	case kindTooMany:
+		return choose(vi, "must have at most "+p.arg+" items", "chỉ được có tối đa "+p.arg+" phần tử")
+	case kindTooLong:
+		return choose(vi, "must be at most "+p.arg+" characters", "chỉ được dài tối đa "+p.arg+" ký tự")
+	case kindService:
+		if p.en != "" {
+			return choose(vi, p.en, "có giá trị không hợp lệ")
+		}
+	}
+	return choose(vi, "is invalid", "không hợp lệ")
+}
+
+func choose(vi bool, en, viText string) string {
+	if vi {
+		return viText
+	}
+	return en
+}
+
+// message is the error_msg of a 40001: "Invalid parameter: <field> <detail>".
+func (p *problem) message(lang string) string {
+	base := text(codeInvalid, lang)
+	if p == nil || p.field == "" {
+		return base
+	}
+	return base + ": " + strings.TrimSpace(p.field+" "+p.detail(lang))
+}

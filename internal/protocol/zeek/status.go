@@ -1,0 +1,90 @@
+package zeek
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+// DefaultStatusCodes is the seed's table: 5 = "Order is completed (Pickup
+// by customer)". The seed says the codes "will be confirmed later", so a
+// partner's Settings.Extra["status_codes"] (e.g. {"5": "complete", "3":
+// "ready"}) replaces it; values are hub actions (confirm, prepare, ready,
+// complete, cancel).
+var DefaultStatusCodes = map[int64]hub.Action{5: hub.ActionComplete}
+
+// StatusCodes returns a partner's status code table: its configured one
+// when it has a usable entry, else DefaultStatusCodes. Entries whose code
+// is not an integer or whose action is unknown are ignored.
+func StatusCodes(s hub.PartnerSettings) map[int64]hub.Action {
+	raw, _ := s.Extra["status_codes"].(map[string]any)
+	table := map[int64]hub.Action{}
+	for k, v := range raw {
+		code, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
+		name, _ := v.(string)
+		a, ok := hub.ParseAction(name)
+		if err != nil || !ok {
+			continue
+		}
+		table[code] = a
+	}
+	if len(table) == 0 {
+		return DefaultStatusCodes
+	}
+	return table
+}
+
+// updateStatus is UpdateOrderStatus: the client's POS reports what
+// happened to an order (status 5: picked up, so completed), acting as the
+// store.
+func (h *Handler) updateStatus(ctx context.Context, c *call) answer {
+	r := c.reader()
+	m := r.body(c.body)
+	if r.p != nil {
+		return h.invalid(c, r.p)
+	}
+	ref, _ := r.str(m["order_id"], "order_id", true)
+	code, _ := r.integer(m["status"], "status", true)
+	if r.p != nil {
+		return h.invalid(c, r.p)
+	}
+	table := StatusCodes(c.partner.Settings)
+	action, found := table[code]
+	if !found {
+		codes := make([]int64, 0, len(table))
+		for k := range table {
+			codes = append(codes, k)
+		}
+		sort.Slice(codes, func(i, j int) bool { return codes[i] < codes[j] })
+		return h.invalid(c, &problem{field: "status", kind: kindOneOf, arg: joinInts(codes)})
+	}
+	_, err := h.svc.Transition(ctx, service.TransitionInput{
+		Scope:    service.OrderScope{BrandID: c.partner.BrandID, Partner: c.partner},
+		OrderRef: ref,
+		Action:   action,
+		Actor:    hub.Actor{Role: c.partner.Role(), Name: "partner:" + strconv.FormatInt(c.partner.ID, 10)},
+		Note:     "zeek status " + strconv.FormatInt(code, 10),
+	})
+	if err != nil && !alreadyThere(err, action) {
+		return h.serviceError(ctx, c, err, nil)
+	}
+	return ok(nil)
+}
+
+// alreadyThere reports a refusal that only says the order already is
+// where the status leads (a repeated pickup report): answered as success.
+func alreadyThere(err error, a hub.Action) bool {
+	switch hub.ErrorReason(err) {
+	case hub.ReasonAlreadyInStatus:
+		return true
+	case hub.ReasonAlreadyCompleted:
+		return a == hub.ActionComplete
+	case hub.ReasonAlreadyCancelled:
+		return a == hub.ActionCancel
+	}
+	return false
+}
