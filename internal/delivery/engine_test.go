@@ -34,7 +34,7 @@ func TestGenericWebhook(t *testing.T) {
 		stock := env.event(env.brand.ID, 0, hub.EventStockChanged, 1)
 		start(t, st, fast("a"))
 
-		waitFor(t, 5*time.Second, "two deliveries", func() bool {
+		waitFor(t, 30*time.Second, "two deliveries", func() bool {
 			return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 2
 		})
 		time.Sleep(50 * time.Millisecond)
@@ -116,7 +116,7 @@ func TestOrderedPerOrder(t *testing.T) {
 			}
 		}
 		start(t, st, fast("a"))
-		waitFor(t, 10*time.Second, "12 deliveries", func() bool { return len(rcv.ok()) == 12 })
+		waitFor(t, 30*time.Second, "12 deliveries", func() bool { return len(rcv.ok()) == 12 })
 
 		last := map[int64]int{}
 		for _, h := range rcv.Hits() {
@@ -157,14 +157,14 @@ func TestParallelAcrossOrders(t *testing.T) {
 		}
 		start(t, st, fast("a"))
 		// Orders 2-5 go through while order 1's first event hangs.
-		waitFor(t, 5*time.Second, "orders 2-5", func() bool { return len(rcv.ok()) == 4 })
-		waitFor(t, 5*time.Second, "order 1's first request", func() bool { return order1.Load() >= 1 })
+		waitFor(t, 30*time.Second, "orders 2-5", func() bool { return len(rcv.ok()) == 4 })
+		waitFor(t, 30*time.Second, "order 1's first request", func() bool { return order1.Load() >= 1 })
 		time.Sleep(100 * time.Millisecond)
 		if n := order1.Load(); n != 1 {
 			t.Errorf("order 1: %d requests while its first hangs, want 1 (its second waits)", n)
 		}
 		rcv.Release()
-		waitFor(t, 5*time.Second, "order 1", func() bool { return len(rcv.ok()) == 6 })
+		waitFor(t, 30*time.Second, "order 1", func() bool { return len(rcv.ok()) == 6 })
 		var seqs []int
 		for _, h := range rcv.ok() {
 			if h.OrderID == 1 {
@@ -185,7 +185,7 @@ func TestRetryThenSuccess(t *testing.T) {
 		ep, _ := env.endpoint(rcv.URL, hub.EventOrderCreated)
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		start(t, st, fast("a"))
-		waitFor(t, 5*time.Second, "delivered", func() bool {
+		waitFor(t, 30*time.Second, "delivered", func() bool {
 			return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 1
 		})
 		d := env.deliveries(store.DeliveryFilter{})[0]
@@ -234,7 +234,7 @@ func TestTimeoutIsRetried(t *testing.T) {
 		cfg.Timeout = 200 * time.Millisecond
 		cfg.Lease = 2 * time.Second
 		start(t, st, cfg)
-		waitFor(t, 5*time.Second, "delivered", func() bool {
+		waitFor(t, 30*time.Second, "delivered", func() bool {
 			return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 1
 		})
 		as := env.attempts(env.deliveries(store.DeliveryFilter{})[0].ID)
@@ -256,7 +256,7 @@ func TestRetryAfterHonoured(t *testing.T) {
 		env.endpoint(rcv.URL, hub.EventOrderCreated)
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		start(t, st, fast("a"))
-		waitFor(t, 5*time.Second, "two requests", func() bool { return rcv.count() == 2 })
+		waitFor(t, 30*time.Second, "two requests", func() bool { return rcv.count() == 2 })
 		hits := rcv.Hits()
 		if gap := hits[1].At.Sub(hits[0].At); gap < 900*time.Millisecond {
 			t.Errorf("retried %s after a 429 with Retry-After: 1 (backoff alone is 20ms)", gap)
@@ -272,7 +272,7 @@ func TestClientErrorIsFinal(t *testing.T) {
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 2) // the dead one does not block it
 		start(t, st, fast("a"))
-		waitFor(t, 5*time.Second, "dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 2 })
+		waitFor(t, 30*time.Second, "dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 2 })
 		time.Sleep(100 * time.Millisecond)
 		if n := rcv.count(); n != 2 {
 			t.Errorf("receiver got %d requests, want 2 (a 422 is not retried)", n)
@@ -296,6 +296,15 @@ func TestGoneDisablesEndpoint(t *testing.T) {
 		env := newEnv(t, st)
 		rcv := newReceiver(t, func(h *hit, n int) answer {
 			if h.OrderID == 1 {
+				// Answer once both events are fanned out, so that the
+				// second delivery exists and must die with the endpoint
+				// (under load the dispatcher may not have reached it
+				// yet; a disabled endpoint then gets no delivery at all).
+				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+					if ds, err := env.st.ListDeliveries(env.ctx, store.DeliveryFilter{Limit: 10}); err == nil && len(ds) >= 2 {
+						break
+					}
+				}
 				return answer{Status: 410}
 			}
 			return answer{Hang: true}
@@ -306,12 +315,12 @@ func TestGoneDisablesEndpoint(t *testing.T) {
 		cfg := fast("a")
 		cfg.Workers = 1
 		start(t, st, cfg)
-		waitFor(t, 5*time.Second, "endpoint disabled", func() bool { return env.getEndpoint(ep.ID).Disabled })
+		waitFor(t, 30*time.Second, "endpoint disabled", func() bool { return env.getEndpoint(ep.ID).Disabled })
 		got := env.getEndpoint(ep.ID)
 		if !strings.Contains(got.DisabledReason, "410") || got.DisabledAt == nil {
 			t.Errorf("endpoint = %+v", got)
 		}
-		waitFor(t, 5*time.Second, "both dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 2 })
+		waitFor(t, 30*time.Second, "both dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 2 })
 		// A disabled endpoint gets no new deliveries.
 		env.event(env.brand.ID, 2, hub.EventOrderCreated, 1)
 		time.Sleep(150 * time.Millisecond)
@@ -337,7 +346,7 @@ func TestFailingEndpointIsDisabled(t *testing.T) {
 		cfg := fast("a")
 		cfg.DisableAfter = 300 * time.Millisecond
 		start(t, st, cfg)
-		waitFor(t, 5*time.Second, "endpoint disabled", func() bool { return env.getEndpoint(ep.ID).Disabled })
+		waitFor(t, 30*time.Second, "endpoint disabled", func() bool { return env.getEndpoint(ep.ID).Disabled })
 		got := env.getEndpoint(ep.ID)
 		if !strings.Contains(got.DisabledReason, "failing without a success") || got.FailingSince == nil {
 			t.Errorf("endpoint = %+v", got)
@@ -345,7 +354,7 @@ func TestFailingEndpointIsDisabled(t *testing.T) {
 		if got.DisabledAt.Sub(*got.FailingSince) < 300*time.Millisecond {
 			t.Errorf("disabled %s after the first failure, want at least 300ms", got.DisabledAt.Sub(*got.FailingSince))
 		}
-		waitFor(t, 2*time.Second, "dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 1 })
+		waitFor(t, 30*time.Second, "dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 1 })
 	})
 }
 
@@ -369,7 +378,7 @@ func TestDeadLetterThenReplay(t *testing.T) {
 		cfg := fast("a")
 		cfg.RetryFor = 250 * time.Millisecond
 		start(t, st, cfg)
-		waitFor(t, 5*time.Second, "3 dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 3 })
+		waitFor(t, 30*time.Second, "3 dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 3 })
 		ds := env.deliveries(store.DeliveryFilter{})
 		for _, d := range ds {
 			if d.Attempts < 2 || !strings.Contains(d.LastError, "gave up after") || d.RetryFrom.Add(250*time.Millisecond).After(d.UpdatedAt) {
@@ -389,13 +398,13 @@ func TestDeadLetterThenReplay(t *testing.T) {
 		if _, err := delivery.Replay(env.ctx, st, ds[0].ID, time.Now()); hub.ErrorCode(err) != hub.CodeConflict {
 			t.Errorf("replaying a pending delivery: %v, want a conflict", err)
 		}
-		waitFor(t, 5*time.Second, "replayed one", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 1 })
+		waitFor(t, 30*time.Second, "replayed one", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 1 })
 		// ...then all the dead of the endpoint.
 		n, err := delivery.ReplayDead(env.ctx, st, store.Target{Kind: store.TargetWebhook, ID: ep.ID}, time.Now())
 		if err != nil || n != 2 {
 			t.Fatalf("replay dead = %d, %v; want 2", n, err)
 		}
-		waitFor(t, 5*time.Second, "all delivered", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 3 })
+		waitFor(t, 30*time.Second, "all delivered", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 3 })
 		if got := rcv.count() - before; got != 3 {
 			t.Errorf("%d requests after the replays, want 3", got)
 		}
@@ -420,7 +429,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 		}
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		start(t, st, fast("a"))
-		waitFor(t, 5*time.Second, "delivered", func() bool { return len(rcv.ok()) == 1 })
+		waitFor(t, 30*time.Second, "delivered", func() bool { return len(rcv.ok()) == 1 })
 		h := rcv.Hits()[0]
 		if sigs := strings.Fields(h.Header.Get("webhook-signature")); len(sigs) != 2 {
 			t.Errorf("webhook-signature during rotation = %q, want two", h.Header.Get("webhook-signature"))
@@ -438,7 +447,7 @@ func TestRotationSignsWithBothSecrets(t *testing.T) {
 			t.Fatal(err)
 		}
 		env.event(env.brand.ID, 2, hub.EventOrderCreated, 1)
-		waitFor(t, 5*time.Second, "second delivered", func() bool { return len(rcv.ok()) == 2 })
+		waitFor(t, 30*time.Second, "second delivered", func() bool { return len(rcv.ok()) == 2 })
 		h = rcv.Hits()[1]
 		if sigs := strings.Fields(h.Header.Get("webhook-signature")); len(sigs) != 1 {
 			t.Errorf("webhook-signature after the grace = %q, want one", h.Header.Get("webhook-signature"))
@@ -524,7 +533,7 @@ func TestPartnerCallbacks(t *testing.T) {
 			e.Register(hub.ChannelZeek, zeekFmt)
 			e.Register(hub.ChannelKakao, botFmt)
 		})
-		waitFor(t, 5*time.Second, "partner deliveries", func() bool {
+		waitFor(t, 30*time.Second, "partner deliveries", func() bool {
 			return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 3
 		})
 		if ds := env.deliveries(store.DeliveryFilter{}); len(ds) != 3 {
@@ -571,7 +580,7 @@ func TestPerTargetLimit(t *testing.T) {
 		cfg.PerTarget = 2
 		cfg.Workers = 8
 		start(t, st, cfg)
-		waitFor(t, 10*time.Second, "20 deliveries", func() bool { return len(a.ok()) == 10 && len(b.ok()) == 10 })
+		waitFor(t, 30*time.Second, "20 deliveries", func() bool { return len(a.ok()) == 10 && len(b.ok()) == 10 })
 		for name, r := range map[string]*receiver{"a": a, "b": b} {
 			if m := r.MaxInflight(); m > 2 {
 				t.Errorf("endpoint %s had %d requests at once, limit 2", name, m)
@@ -676,7 +685,7 @@ func TestRestartAfterCrash(t *testing.T) {
 		cfg.Timeout = 900 * time.Millisecond
 		e1 := delivery.New(st1, cfg)
 		e1.Start(context.Background())
-		waitFor(t, 5*time.Second, "first requests", func() bool {
+		waitFor(t, 30*time.Second, "first requests", func() bool {
 			rcv.mu.Lock()
 			defer rcv.mu.Unlock()
 			return rcv.inflight > 0
@@ -694,7 +703,7 @@ func TestRestartAfterCrash(t *testing.T) {
 		st2 := open()
 		env.st = st2
 		start(t, st2, fast("restarted"))
-		waitFor(t, 15*time.Second, "all delivered after the restart", func() bool {
+		waitFor(t, 30*time.Second, "all delivered after the restart", func() bool {
 			return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 2*orders
 		})
 		got := map[string]bool{}
@@ -715,7 +724,7 @@ func TestGracefulStopFinishesAttempts(t *testing.T) {
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		e := delivery.New(st, fast("a"))
 		e.Start(context.Background())
-		waitFor(t, 5*time.Second, "request in flight", func() bool {
+		waitFor(t, 30*time.Second, "request in flight", func() bool {
 			rcv.mu.Lock()
 			defer rcv.mu.Unlock()
 			return rcv.inflight > 0
@@ -741,7 +750,7 @@ func TestSendTestEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		start(t, st, fast("a"))
-		waitFor(t, 5*time.Second, "test event", func() bool { return len(rcv.ok()) == 1 })
+		waitFor(t, 30*time.Second, "test event", func() bool { return len(rcv.ok()) == 1 })
 		h := rcv.Hits()[0]
 		wh, _ := standardwebhooks.NewWebhook(secret)
 		if h.Type != "webhook.test" || h.ID != delivery.MessageID(d.ID) || wh.Verify(h.Body, h.Header) != nil {

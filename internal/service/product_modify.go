@@ -17,7 +17,7 @@ import (
 func (s *Service) ModifyProduct(ctx context.Context, brandID, productID int64, fn func(p *hub.Product) error) (*hub.Product, error) {
 	var out *hub.Product
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := tx.GetProduct(ctx, brandID, productID)
+		p, err := tx.LockProduct(ctx, brandID, productID)
 		if err != nil {
 			return err
 		}

@@ -93,6 +93,9 @@ type Tx interface {
 	UpdateLocation(ctx context.Context, l *hub.Location) error
 	CreateProduct(ctx context.Context, p *hub.Product) error
 	UpdateProduct(ctx context.Context, p *hub.Product) error
+	// LockProduct reads a product of a brand and holds it against
+	// concurrent changes until the unit ends (read-change-write updates).
+	LockProduct(ctx context.Context, brandID, id int64) (*hub.Product, error)
 	PutTimeslot(ctx context.Context, t *hub.Timeslot) error
 
 	// SetStock sets the quantity on hand; nil makes the product untracked.

@@ -56,7 +56,7 @@ func (b *botReceiver) get() []received {
 // waitFor polls until the bot has n requests.
 func (b *botReceiver) waitFor(t *testing.T, n int) []received {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if got := b.get(); len(got) >= n {
 			return got

@@ -86,6 +86,9 @@ func (c *call) reader() *reader { return &reader{zone: c.zone} }
 type answer struct {
 	status int
 	body   []byte
+	// replayed marks a recorded answer given again (Idempotent-Replayed:
+	// true, as the native API's Idempotency-Key replays say).
+	replayed bool
 }
 
 type ctxKey struct{}
@@ -233,7 +236,7 @@ func (h *Handler) once(ctx context.Context, c *call, keep bool, run func() answe
 			if rec.ContentType == rerunMarker {
 				return run()
 			}
-			return answer{status: rec.Status, body: rec.Body}
+			return answer{status: rec.Status, body: rec.Body, replayed: true}
 		case hub.ErrorCode(err) != hub.CodeNotFound:
 			return h.serviceError(ctx, c, err, nil)
 		}
@@ -310,6 +313,9 @@ func errorAnswer(status int, code, msg string) answer {
 func (h *Handler) write(w http.ResponseWriter, lang string, a answer) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Language", lang)
+	if a.replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 	w.WriteHeader(a.status)
 	w.Write(a.body)
 }

@@ -344,6 +344,11 @@ func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Produ
 	return p, s.wrap(err, "product")
 }
 
+func (s *Queries) LockProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
+	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`+s.d.ForUpdate, id, brandID))
+	return p, s.wrap(err, "product")
+}
+
 func (s *Queries) FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
