@@ -45,7 +45,7 @@ func New(svc *service.Service, log *slog.Logger) *Handler {
 }
 
 // Routes lists every /hub/v1 route.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux Mux) {
 	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
 		mux.Handle(pattern, httpx.Idempotency(h.svc.Store(), "hub", h.log, h.idempotencyConflict, h.authed(fn)))
 	}

@@ -52,6 +52,7 @@ func Routes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logg
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": svc.Store().Dialect()})
 	})
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	api.New(svc, log).Routes(mux)
 	protocolRoutes(mux, cfg, svc, log)
 }

@@ -49,7 +49,10 @@ func New(svc *service.Service, log *slog.Logger, opts ...Option) *Handler {
 
 // Routes registers the two calls. The paths are registered without a
 // method so that other methods get 405 in the seed's envelope.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux interface {
+	Handle(string, http.Handler)
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
 	for _, c := range []struct {
 		path string
 		test bool

@@ -45,7 +45,10 @@ func New(svc *service.Service, cfg Config) *Handler {
 type call func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error
 
 // Routes lists every route of the surface.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux interface {
+	Handle(string, http.Handler)
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
 	route := func(method, path string, fn call) {
 		var next http.Handler = h.authed(fn)
 		if method != http.MethodGet {

@@ -62,7 +62,10 @@ var calls = []call{
 
 // Routes registers the four calls on mux. The paths are registered without
 // a method so that OPTIONS and 405 answers carry the seed's headers.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux interface {
+	Handle(string, http.Handler)
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
 	for _, c := range calls {
 		var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveCall(w, r, c) })
 		// Idempotency-Key (DESIGN.md §4): the shared middleware replays the

@@ -46,7 +46,10 @@ func New(svc *service.Service, cfg Config) *Handler {
 }
 
 // Routes registers the two calls.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux interface {
+	Handle(string, http.Handler)
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
 	// The token endpoint is not behind httpx.Idempotency: a recorded answer
 	// would keep an access token in clear, and asking again is harmless.
 	mux.HandleFunc("POST /v1/auth/login", h.login)

@@ -61,7 +61,10 @@ func New(svc *service.Service, cfg Config) *Handler {
 // Routes registers the four calls. Paths are registered without a method
 // so that other methods get the seed's envelope (40501) rather than the
 // mux's plain-text 405.
-func (h *Handler) Routes(mux *http.ServeMux) {
+func (h *Handler) Routes(mux interface {
+	Handle(string, http.Handler)
+	HandleFunc(string, func(http.ResponseWriter, *http.Request))
+}) {
 	mux.Handle(PathToken, h.endpoint(false, h.token))
 	mux.Handle(PathCreate, h.endpoint(true, h.createProduct))
 	mux.Handle(PathBatchUpdate, h.endpoint(true, h.batchUpdate))
