@@ -554,25 +554,13 @@ type TransitionInput struct {
 // after the other and the loser sees the new status. Cancelling gives back
 // the stock the order took.
 func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
-	found, err := s.FindOrder(ctx, in.Scope, in.OrderRef)
-	if err != nil {
-		return nil, err
-	}
-	var out *hub.Order
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		o, err := tx.LockOrder(ctx, found.ID)
-		if err != nil {
-			return err
-		}
+	return s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
 		to, err := hub.Transition(o.Status, in.Action, in.Actor)
 		if err != nil {
 			return err
 		}
 		from := o.Status
-		now := s.Now()
 		o.Status = to
-		o.UpdatedAt = now
-		o.Version++
 		paid := false
 		if in.AlsoMarkPaid && o.PaymentStatus != hub.PaymentPaid {
 			o.PaymentStatus = hub.PaymentPaid
@@ -587,11 +575,8 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 			}
 			returned, o.StockTaken = o.StockTaken, nil
 		}
-		if err := tx.UpdateOrder(ctx, o); err != nil {
-			return err
-		}
 		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
-			Actor: in.Actor.Name, Note: in.Note, CreatedAt: now}); err != nil {
+			Actor: in.Actor.Name, Note: in.Note, CreatedAt: o.UpdatedAt}); err != nil {
 			return err
 		}
 		if err := s.addEvent(ctx, tx, hub.StatusEvent(to), o.BrandID, o.LocationID, o.ID, map[string]any{"order": o, "from_status": from.String()}); err != nil {
@@ -602,13 +587,8 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 				return err
 			}
 		}
-		if err := s.stockEvents(ctx, tx, o.BrandID, o.LocationID, returned); err != nil {
-			return err
-		}
-		out = o
-		return nil
+		return s.stockEvents(ctx, tx, o.BrandID, o.LocationID, returned)
 	})
-	return out, err
 }
 
 // MarkPaidInput names an order and how it was paid.
@@ -621,7 +601,29 @@ type MarkPaidInput struct {
 
 // MarkPaid records payment: refused twice and on cancelled orders.
 func (s *Service) MarkPaid(ctx context.Context, in MarkPaidInput) (*hub.Order, error) {
-	found, err := s.FindOrder(ctx, in.Scope, in.OrderRef)
+	return s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
+		if err := hub.CanMarkPaid(o); err != nil {
+			return err
+		}
+		o.PaymentStatus = hub.PaymentPaid
+		if in.Method != "" {
+			o.PaymentMethod = in.Method
+		}
+		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "pay", FromStatus: o.Status, ToStatus: o.Status,
+			Actor: in.Actor.Name, CreatedAt: o.UpdatedAt}); err != nil {
+			return err
+		}
+		return s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o})
+	})
+}
+
+// changeOrder is the one way an existing order changes: it finds the order
+// in the caller's scope, locks its row for one unit of work (so concurrent
+// changes apply one after the other and each sees the other's result),
+// stamps the new version and time, lets change apply its rule and write its
+// history row and events, and stores the order. Any error undoes it all.
+func (s *Service) changeOrder(ctx context.Context, scope OrderScope, ref string, change func(tx store.Tx, o *hub.Order) error) (*hub.Order, error) {
+	found, err := s.FindOrder(ctx, scope, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -631,25 +633,16 @@ func (s *Service) MarkPaid(ctx context.Context, in MarkPaidInput) (*hub.Order, e
 		if err != nil {
 			return err
 		}
-		if err := hub.CanMarkPaid(o); err != nil {
+		o.UpdatedAt = s.Now()
+		o.Version++
+		if err := change(tx, o); err != nil {
 			return err
 		}
-		now := s.Now()
-		o.PaymentStatus = hub.PaymentPaid
-		if in.Method != "" {
-			o.PaymentMethod = in.Method
-		}
-		o.UpdatedAt = now
-		o.Version++
 		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
-		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "pay", FromStatus: o.Status, ToStatus: o.Status,
-			Actor: in.Actor.Name, CreatedAt: now}); err != nil {
-			return err
-		}
 		out = o
-		return s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o})
+		return nil
 	})
 	return out, err
 }
