@@ -27,7 +27,12 @@
 // partner whose protocol is kakao (the bot and the POS are each such a
 // partner, or one partner serves both). The endpoint decides the role: the
 // BOT → orderhub calls act as the customer (so a cancel is refused once
-// cooking has started), the POS calls as the store. A missing or bad key is
+// cooking has started), the POS calls as the store. The partner setting
+// kakao_role (Settings.Extra) limits a key to one side: "bot" keys may only
+// call the BOT → orderhub endpoints, "pos" keys only the POS progress
+// endpoints, and the other side answers 403; absent or "both", a key may
+// call both (the demo's single kakao partner). Any other value allows
+// nothing (fail closed). A missing or bad key is
 // 401 {"error": "invalid api key"} with WWW-Authenticate: Bearer.
 //
 // storeId is a location id (the demo's kakao store_id). A store that does

@@ -66,13 +66,39 @@ func (h *Handler) Routes(mux interface {
 		})
 	}
 	// BOT → POS (the bot acts as the customer).
-	route(http.MethodGet, "/api/v1/stores/{storeId}/items", h.menu)
-	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", h.placeOrder)
-	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", h.orderStatus)
-	route(http.MethodDelete, "/api/v1/cancel", h.cancel)
+	route(http.MethodGet, "/api/v1/stores/{storeId}/items", as(RoleBot, h.menu))
+	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", as(RoleBot, h.placeOrder))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", as(RoleBot, h.orderStatus))
+	route(http.MethodDelete, "/api/v1/cancel", as(RoleBot, h.cancel))
 	// POS → orderhub progress (the POS acts as the store).
-	route(http.MethodPost, "/api/kakao/v1/order/cook", h.progress(hub.ActionPrepare))
-	route(http.MethodPost, "/api/kakao/v1/order/complete", h.progress(hub.ActionComplete))
+	route(http.MethodPost, "/api/kakao/v1/order/cook", as(RolePOS, h.progress(hub.ActionPrepare)))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", as(RolePOS, h.progress(hub.ActionComplete)))
+}
+
+// SettingRole is the partner setting (Settings.Extra) that limits a kakao
+// key to one side of the seed: "bot" keys may only call the BOT → POS
+// endpoints, "pos" keys only the POS progress endpoints; absent or "both",
+// a key may call all of them (one partner serving both sides, as in the
+// demo). A key used on the other side's endpoint is 403, so a bot's key
+// can never move an order forward as the store.
+const SettingRole = "kakao_role"
+
+// Roles a kakao partner can be limited to.
+const (
+	RoleBot  = "bot"
+	RolePOS  = "pos"
+	RoleBoth = "both"
+)
+
+// as lets fn run only for partners allowed on that side.
+func as(side string, fn call) call {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+		role, _ := p.Settings.Extra[SettingRole].(string)
+		if role != "" && role != RoleBoth && role != side {
+			return &hub.Error{Code: hub.CodeForbidden, Message: "this key is a " + role + " key and may not call " + side + " endpoints"}
+		}
+		return fn(w, r, p)
+	}
 }
 
 // authed checks "Authorization: Bearer <api key>" of a kakao partner and

@@ -326,6 +326,38 @@ func TestProgress(t *testing.T) {
 	})
 }
 
+// TestRoles checks the kakao_role setting: a bot key cannot move orders
+// forward as the store, a POS key cannot order as a customer, and a key
+// without the setting may do both.
+func TestRoles(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		setRole := func(p *hub.Partner, role string) {
+			p.Settings.Extra = map[string]any{SettingRole: role}
+			must(t, f.svc.UpdatePartner(f.ctx, p))
+		}
+		setRole(f.bot, RoleBot)
+		setRole(f.pos, RolePOS)
+		store1 := itoa(f.loc.ID)
+		id, _ := f.place(f.botKey, f.loc.ID, `{"botOrderId": "r-1", "items": [{"id": "P010", "quantity": 1}]}`)
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.botKey, `{"orderId": "`+id+`"}`); r.status != 403 ||
+			r.errMsg(t) != "this key is a bot key and may not call pos endpoints" {
+			t.Errorf("bot key cooking: %d %s", r.status, r.body)
+		}
+		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.status != 403 {
+			t.Errorf("pos key ordering: %d %s", r.status, r.body)
+		}
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id+`"}`); r.status != 200 {
+			t.Errorf("pos key cooking: %d %s", r.status, r.body)
+		}
+		// bot2 has no role setting: both sides.
+		id2, _ := f.place(f.bot2Key, f.loc.ID, `{"botOrderId": "r-3", "items": [{"id": "P010", "quantity": 1}]}`)
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 200 {
+			t.Errorf("both-sides key completing: %d %s", r.status, r.body)
+		}
+	})
+}
+
 func TestFormatter(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
