@@ -92,16 +92,15 @@ func (s *Service) TopUpBalance(ctx context.Context, partnerID, amount int64, not
 		if _, err := tx.GetPartner(ctx, partnerID); err != nil {
 			return err
 		}
-		cur, err := tx.GetBalance(ctx, partnerID)
-		if err != nil {
-			return err
-		}
-		if cur > hub.MaxAmount-amount {
-			return hub.Invalid("amount", "the balance would exceed %d", hub.MaxAmount)
-		}
 		_, balance, err := tx.AdjustBalance(ctx, partnerID, amount)
 		if err != nil {
 			return err
+		}
+		// Checked after the atomic adjustment, not before it, so that two
+		// concurrent top-ups cannot both pass the check: the one that
+		// would overflow rolls back.
+		if balance > hub.MaxAmount {
+			return hub.Invalid("amount", "the balance would exceed %d", hub.MaxAmount)
 		}
 		e = &store.BalanceEntry{PartnerID: partnerID, Kind: store.BalanceTopUp, Amount: amount, BalanceAfter: balance,
 			Note: note, CreatedAt: s.Now()}

@@ -82,6 +82,9 @@ func (s *Queries) CreateWebhookEndpoint(ctx context.Context, e *store.WebhookEnd
 
 func (s *Queries) UpdateWebhookEndpoint(ctx context.Context, e *store.WebhookEndpoint) error {
 	e.UpdatedAt = nowUTC(s)
+	if e.EventTypes == nil {
+		e.EventTypes = []hub.EventType{} // as CreateWebhookEndpoint stores it
+	}
 	types, err := marshal(e.EventTypes)
 	if err != nil {
 		return hub.Internal(err, "encode event types")
@@ -108,8 +111,10 @@ func (s *Queries) SetWebhookEndpointDisabled(ctx context.Context, id int64, disa
 	return s.mustAffect(res, err, "webhook endpoint")
 }
 
-// killPending turns an endpoint's pending deliveries dead. Their leases
-// stay, so an attempt in flight can still record its own outcome.
+// killPending turns an endpoint's pending deliveries dead. An attempt in
+// flight at that moment records its attempt row but cannot change the
+// delivery any more (CompleteAttempt only writes pending deliveries): it
+// stays dead, and a replay may send it again — at least once, never lost.
 func (s *Queries) killPending(ctx context.Context, endpointID int64, why string, at time.Time) error {
 	_, err := s.exec(ctx, `UPDATE deliveries SET status = 'dead', last_error = ?, updated_at = ?
 		WHERE target_kind = 'webhook' AND target_id = ? AND status = 'pending'`, why, micros(at), endpointID)
