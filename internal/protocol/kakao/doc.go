@@ -99,9 +99,10 @@
 // a single item may be left out). The answer is 201 with the order view
 // below; orderId is orderhub's order number and numb the pickup number.
 //
-// Idempotent by botOrderId: the same body again answers 201 with the same
-// order (and Idempotent-Replayed: true) and creates nothing; the same
-// botOrderId with a different body is 409. The Idempotency-Key header is
+// Idempotent by botOrderId: the same body to the same store again answers
+// 201 with the same order (and Idempotent-Replayed: true) and creates
+// nothing; the same botOrderId with a different body, or at another store,
+// is 409. The Idempotency-Key header is
 // honoured too (httpx.Idempotency; a reused key with another request is
 // 422).
 //

@@ -225,7 +225,12 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		}
 		typ = t
 	}
-	canon, err := json.Marshal(req)
+	// The request is the store it is sent to and the body: the same
+	// botOrderId at another store is another request (409), not a retry.
+	canon, err := json.Marshal(struct {
+		StoreID int64        `json:"storeId"`
+		Body    orderRequest `json:"body"`
+	}{loc.ID, req})
 	if err != nil {
 		return hub.Internal(err, "encode request")
 	}

@@ -162,6 +162,11 @@ func TestPlaceOrder(t *testing.T) {
 		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.status != http.StatusConflict || r.errMsg(t) == "" {
 			t.Fatalf("reuse: %d %s", r.status, r.body)
 		}
+		// The same body at the bot's other store is another request, not a
+		// retry: 409, never the first store's order.
+		if r := f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey, orderBody); r.status != http.StatusConflict || r.errMsg(t) == "" {
+			t.Fatalf("same bot order id at another store: %d %s", r.status, r.body)
+		}
 		os, err := st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID})
 		must(t, err)
 		if len(os) != 1 {
@@ -178,6 +183,9 @@ func TestPlaceOrder(t *testing.T) {
 			{"no bot id", `{"items": [{"id": "P010", "quantity": 1}]}`, 400, "botOrderId: is required"},
 			{"no items", `{"botOrderId": "x1"}`, 400, "items: at least one item is required"},
 			{"bad type", `{"botOrderId": "x1", "type": "drone", "items": [{"id": "P010", "quantity": 1}]}`, 400, "type: must be PICK_UP, DINE_IN or DELIVERY"},
+			{"id not a string", `{"botOrderId": "x1", "items": [{"id": {}, "quantity": 1}]}`, 400, "items.id: must be a string, not object"},
+			{"bot id not a string", `{"botOrderId": ["x1"], "items": [{"id": "P010", "quantity": 1}]}`, 400, "botOrderId: must be a string, not array"},
+			{"combo id not a string", `{"botOrderId": "x1", "items": [{"id": "C001", "quantity": 1, "combo": [{"componentId": 2, "id": true}]}]}`, 400, "items.combo.id: must be a string, not bool"},
 			{"unknown product", `{"botOrderId": "x1", "items": [{"id": "P999", "quantity": 1}]}`, 400, `items[0].product: product "P999" not found`},
 			{"bad quantity", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 0}]}`, 400, "items[0].quantity: must be a positive integer"},
 			{"missing option", `{"botOrderId": "x1", "items": [{"id": "P001", "quantity": 1}]}`, 400, ""},

@@ -3,6 +3,7 @@ package kakao
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -29,10 +30,26 @@ func (r *ref) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return hub.Invalid("", "must be a string or a number")
+		// A type error, so that the decoder names the field
+		// ("items.id: must be a string, not object").
+		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
 	}
 	*r = ref(n.String())
 	return nil
+}
+
+// jsonKind names the JSON type of a value that is neither a string nor a
+// number, as encoding/json's type errors do.
+func jsonKind(b []byte) string {
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "value"
 }
 
 // ---- requests ----

@@ -155,4 +155,9 @@
 //
 // e.g. {"error": {"code": "invalid_option", "message": "option group 1 has
 // no value 9", "path": "cart.items[1].selected_modifier_groups[0].selected_items[0].id"}}.
+//
+// Another method than POST, on either path, is 405 with Allow: POST, in the
+// path's envelope: {"error": {"code": "method_not_allowed", "message"}} on
+// /v1/items, {"error": "invalid_request", "error_description"} on
+// /v1/auth/login.
 package tableorder

@@ -54,6 +54,15 @@ func (h *Handler) Routes(mux interface {
 	// would keep an access token in clear, and asking again is harmless.
 	mux.HandleFunc("POST /v1/auth/login", h.login)
 	mux.Handle("POST /v1/items", httpx.Idempotency(h.svc.Store(), "tableorder", h.log, h.idempotencyConflict, http.HandlerFunc(h.addItems)))
+	// Any other method: 405 with Allow: POST, in each path's own envelope.
+	mux.HandleFunc("/v1/auth/login", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		h.oauthFail(w, http.StatusMethodNotAllowed, "invalid_request", "method "+r.Method+" not allowed")
+	})
+	mux.HandleFunc("/v1/items", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		httpx.WriteJSON(w, http.StatusMethodNotAllowed, errorBody{errorDetail{Code: "method_not_allowed", Message: "method " + r.Method + " not allowed"}})
+	})
 }
 
 // addItems is POST /v1/items.

@@ -434,3 +434,22 @@ func manyItems(t *testing.T, body string, n int) string {
 	must(t, err)
 	return string(b)
 }
+
+// TestWrongMethod: another method than POST is 405 with Allow: POST, in
+// the path's own JSON envelope (RFC 6749 on the token endpoint, the error
+// envelope on /v1/items), not the mux's plain text.
+func TestWrongMethod(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t))
+	for _, c := range []struct{ method, path, body string }{
+		{"GET", "/v1/items", `{"error":{"code":"method_not_allowed","message":"method GET not allowed"}}`},
+		{"PUT", "/v1/items", `{"error":{"code":"method_not_allowed","message":"method PUT not allowed"}}`},
+		{"GET", "/v1/auth/login", `{"error":"invalid_request","error_description":"method GET not allowed"}`},
+		{"DELETE", "/v1/auth/login", `{"error":"invalid_request","error_description":"method DELETE not allowed"}`},
+	} {
+		res := f.do(c.method, c.path, "")
+		if res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") != "POST" ||
+			res.header.Get("Content-Type") != "application/json" || strings.TrimSpace(string(res.body)) != c.body {
+			t.Errorf("%s %s: %d Allow %q %q %s", c.method, c.path, res.status, res.header.Get("Allow"), res.header.Get("Content-Type"), res.body)
+		}
+	}
+}
