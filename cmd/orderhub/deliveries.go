@@ -23,26 +23,12 @@ type deliveryConfig struct {
 	DisableAfter time.Duration
 }
 
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(envOr(name, "")); err == nil {
-		return v
-	}
-	return def
-}
-
-func envDuration(name string, def time.Duration) time.Duration {
-	if v, err := time.ParseDuration(envOr(name, "")); err == nil {
-		return v
-	}
-	return def
-}
-
 // deliveryFlags adds the engine's flags to serve.
 func deliveryFlags(fs *flag.FlagSet, c *config) {
-	fs.IntVar(&c.Delivery.Workers, "delivery-workers", envInt("delivery-workers", delivery.DefaultWorkers), "event deliveries in flight at once on this node")
-	fs.IntVar(&c.Delivery.PerEndpoint, "delivery-per-endpoint", envInt("delivery-per-endpoint", delivery.DefaultPerTarget), "event deliveries in flight to one endpoint or partner on this node")
-	fs.DurationVar(&c.Delivery.Timeout, "delivery-timeout", envDuration("delivery-timeout", delivery.DefaultTimeout), "timeout of one delivery attempt")
-	fs.DurationVar(&c.Delivery.DisableAfter, "delivery-disable-after", envDuration("delivery-disable-after", delivery.DefaultDisableAfter), "disable a webhook endpoint that fails without a success for this long")
+	fs.IntVar(&c.Delivery.Workers, "delivery-workers", delivery.DefaultWorkers, "event deliveries in flight at once on this node")
+	fs.IntVar(&c.Delivery.PerEndpoint, "delivery-per-endpoint", delivery.DefaultPerTarget, "event deliveries in flight to one endpoint or partner on this node")
+	fs.DurationVar(&c.Delivery.Timeout, "delivery-timeout", delivery.DefaultTimeout, "timeout of one delivery attempt")
+	fs.DurationVar(&c.Delivery.DisableAfter, "delivery-disable-after", delivery.DefaultDisableAfter, "disable a webhook endpoint that fails without a success for this long")
 }
 
 // newEngine builds the delivery engine of serve.
@@ -96,6 +82,11 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.IntVar(&limit, "limit", 50, "how many, newest first (at most 500)")
 	} else {
 		fs.BoolVar(&dead, "dead", false, "replay every dead delivery of --endpoint or --partner")
+	}
+	// Only the storage flags come from ORDERHUB_ variables here.
+	if err := applyEnv(fs, storageFlagNames...); err != nil {
+		fmt.Fprintln(stderr, "orderhub deliveries:", err)
+		return 2
 	}
 	// Flags may come before or after the positional delivery id.
 	var pos []string

@@ -3,6 +3,7 @@
 //	orderhub serve [--addr :8080] [--data ./data] [--database-url postgres://...] [--demo]
 //	orderhub migrate [--data ./data] [--database-url postgres://...]
 //	orderhub deliveries list|replay ...
+//	orderhub token create [--brand N] [--label TEXT]
 //	orderhub version
 //
 // Every flag can also be set with an ORDERHUB_* environment variable (the
@@ -50,6 +51,7 @@ Usage:
   orderhub serve    run the server (--demo loads demo data into an empty database)
   orderhub migrate  apply database migrations and exit
   orderhub deliveries list|replay   inspect and replay event deliveries
+  orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
   orderhub version  print the version
 
 Run "orderhub <command> -h" for a command's flags.
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return migrate(ctx, args[1:], stdout, stderr)
 	case "deliveries":
 		return deliveries(ctx, args[1:], stdout, stderr)
+	case "token":
+		return token(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "orderhub", version)
 		return 0
@@ -97,32 +101,65 @@ type config struct {
 	Delivery        deliveryConfig
 }
 
-// envOr returns the ORDERHUB_ variable for a flag, or def.
-func envOr(flagName, def string) string {
-	if v, ok := os.LookupEnv("ORDERHUB_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))); ok {
-		return v
-	}
-	return def
+// envName is the ORDERHUB_ variable of a flag ("database-url" →
+// ORDERHUB_DATABASE_URL).
+func envName(flagName string) string {
+	return "ORDERHUB_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
+
+// applyEnv sets each named flag of fs (every flag when none are named) from
+// its ORDERHUB_ variable, before the command line is parsed so that a flag
+// given there wins. A value the flag refuses is an error naming the
+// variable, never silently the default.
+func applyEnv(fs *flag.FlagSet, names ...string) error {
+	var err error
+	set := func(f *flag.Flag) {
+		v, ok := os.LookupEnv(envName(f.Name))
+		if !ok || err != nil {
+			return
+		}
+		if serr := fs.Set(f.Name, v); serr != nil {
+			err = fmt.Errorf("%s=%q is not a valid --%s (%v)", envName(f.Name), v, f.Name, serr)
+		}
+	}
+	if len(names) == 0 {
+		fs.VisitAll(set)
+	}
+	for _, n := range names {
+		if f := fs.Lookup(n); f != nil {
+			set(f)
+		}
+	}
+	return err
+}
+
+// storageFlagNames are the flags storageFlags adds.
+var storageFlagNames = []string{"data", "database-url", "log-format", "log-level"}
 
 func storageFlags(fs *flag.FlagSet, c *config) {
-	fs.StringVar(&c.DataDir, "data", envOr("data", "./data"), "data directory (the SQLite file, demo-credentials.json)")
-	fs.StringVar(&c.DatabaseURL, "database-url", envOr("database-url", ""), "PostgreSQL URL (postgres://...); empty = embedded SQLite")
-	fs.StringVar(&c.LogFormat, "log-format", envOr("log-format", "text"), "log format: text or json")
-	fs.StringVar(&c.LogLevel, "log-level", envOr("log-level", "info"), "log level: debug, info, warn, error")
+	fs.StringVar(&c.DataDir, "data", "./data", "data directory (the SQLite file, demo-credentials.json)")
+	fs.StringVar(&c.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://...); empty = embedded SQLite")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 }
 
+// parse applies the ORDERHUB_ variables of every flag of fs, then args,
+// and reports what it refuses on fs's output.
 func parse(fs *flag.FlagSet, args []string, c *config) error {
-	if err := fs.Parse(args); err != nil {
-		return err
+	var err error
+	switch err = applyEnv(fs); {
+	case err != nil:
+	case fs.Parse(args) != nil:
+		return flag.ErrHelp // fs.Parse printed why
+	case fs.NArg() > 0:
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		err = fmt.Errorf("--log-format (%s) must be text or json", envName("log-format"))
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(fs.Output(), "orderhub %s: %v\n", fs.Name(), err)
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return fmt.Errorf("--log-format must be text or json")
-	}
-	return nil
+	return err
 }
 
 func newLogger(c *config, w io.Writer) (*slog.Logger, error) {
@@ -174,20 +211,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&c.Addr, "addr", envOr("addr", ":8080"), "listen address")
-	storageFlags(fs, &c)
-	demoDefault, _ := strconv.ParseBool(envOr("demo", "false"))
-	fs.BoolVar(&c.Demo, "demo", demoDefault, "load the demo data into an empty database and write demo-credentials.json")
-	fs.StringVar(&c.BaseURL, "base-url", envOr("base-url", ""), "public base URL (for demo-credentials.json); default from --addr")
-	fs.StringVar(&c.TLSCert, "tls-cert", envOr("tls-cert", ""), "TLS certificate file (serve HTTPS)")
-	fs.StringVar(&c.TLSKey, "tls-key", envOr("tls-key", ""), "TLS key file")
-	fs.StringVar(&c.RequireHTTPS, "require-https", envOr("require-https", "auto"), "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", envOr("trusted-proxies", ""), "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
-	timeout, _ := time.ParseDuration(envOr("shutdown-timeout", "15s"))
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", timeout, "how long to wait for requests in flight at shutdown")
-	deliveryFlags(fs, &c)
+	fs := serveFlags(&c, stderr)
 	if err := parse(fs, args, &c); err != nil {
 		return 2
 	}
@@ -201,6 +225,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// serveFlags defines the flags of serve on c.
+func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
+	storageFlags(fs, c)
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo data into an empty database and write demo-credentials.json")
+	fs.StringVar(&c.BaseURL, "base-url", "", "public base URL (for demo-credentials.json); default from --addr")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
+	fs.StringVar(&c.RequireHTTPS, "require-https", "auto", "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
+	deliveryFlags(fs, c)
+	return fs
 }
 
 func serverConfig(c *config) (server.Config, error) {
@@ -339,6 +380,8 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Add
 	fmt.Fprintf(stdout, "  junglebook api key: %s\n", creds.Junglebook.APIKey)
 	fmt.Fprintf(stdout, "  zeek client: %s / %s\n", creds.Zeek.ClientID, creds.Zeek.ClientSecret)
 	fmt.Fprintf(stdout, "  tableorder client: %s / %s (location %d)\n", creds.TableOrder.ClientID, creds.TableOrder.ClientSecret, creds.TableOrder.LocationID)
-	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' %s/hub/v1/products\n", creds.Hub.Token, creds.BaseURL)
+	// The hub token is an operator token: it names its brand (zeek's
+	// store_id is the brand).
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.Zeek.StoreID)
 	return nil
 }

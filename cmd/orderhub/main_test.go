@@ -205,6 +205,10 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(r.stdout.String(), creds.Hub.Token) {
 		t.Errorf("credentials were not printed")
 	}
+	// The printed example names the brand, as an operator token must.
+	if !strings.Contains(r.stdout.String(), "/hub/v1/products?brand_id=1'") {
+		t.Errorf("the printed curl example does not name the brand:\n%s", r.stdout.String())
+	}
 
 	// A request log line per request, carrying the request id.
 	found := false

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -83,10 +84,15 @@ func Idempotency(st store.Store, surface string, log *slog.Logger, conflict Conf
 		}
 		cw := &captureWriter{ResponseWriter: w}
 		completed := false
+		// The answer is recorded (or the key freed) even when the client
+		// has gone: a client that timed out is exactly the one that
+		// retries with the same key, and must get the first answer, not
+		// "in progress" for a day nor a second order.
+		wctx := context.WithoutCancel(ctx)
 		defer func() {
 			// A panic or a 5xx leaves the key free for a retry.
 			if !completed {
-				st.Update(ctx, func(tx store.Tx) error { return tx.DeleteIdempotency(ctx, scope, key) })
+				st.Update(wctx, func(tx store.Tx) error { return tx.DeleteIdempotency(wctx, scope, key) })
 			}
 		}()
 		next.ServeHTTP(cw, r)
@@ -97,8 +103,8 @@ func Idempotency(st store.Store, surface string, log *slog.Logger, conflict Conf
 		if status >= 500 {
 			return
 		}
-		err = st.Update(ctx, func(tx store.Tx) error {
-			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, Status: status,
+		err = st.Update(wctx, func(tx store.Tx) error {
+			return tx.PutIdempotency(wctx, &store.IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, Status: status,
 				ContentType: cw.Header().Get("Content-Type"), Body: cw.body.Bytes()})
 		})
 		if err != nil {

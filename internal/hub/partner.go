@@ -100,6 +100,29 @@ func (p *Partner) CanAccess(brandID, locationID int64) bool {
 	return false
 }
 
+// CanEditProduct reports whether the partner may change a product: the
+// product must be of its brand and, for a partner bound to some locations,
+// sold only within them. A product sold at every location (LocationIDs
+// nil) is sold at each of brandLocations, the brand's location ids.
+func (p *Partner) CanEditProduct(prod *Product, brandLocations []int64) bool {
+	if !p.CanAccess(prod.BrandID, 0) {
+		return false
+	}
+	if len(p.LocationIDs) == 0 {
+		return true
+	}
+	locs := prod.LocationIDs
+	if locs == nil {
+		locs = brandLocations
+	}
+	for _, id := range locs {
+		if !p.CanAccess(prod.BrandID, id) {
+			return false
+		}
+	}
+	return true
+}
+
 // Role is the part a partner plays on orders: the POS is the store, the
 // ordering channels are customers. The platform client acts as the store for
 // status updates (its POS reports pickups).

@@ -90,6 +90,33 @@ func TestPartnerCanAccess(t *testing.T) {
 	}
 }
 
+func TestPartnerCanEditProduct(t *testing.T) {
+	brandLocs := []int64{3, 7}
+	tests := []struct {
+		name    string
+		partner Partner
+		product Product
+		want    bool
+	}{
+		{"whole brand, product everywhere", Partner{BrandID: 1}, Product{BrandID: 1}, true},
+		{"whole brand, product at one location", Partner{BrandID: 1}, Product{BrandID: 1, LocationIDs: []int64{3}}, true},
+		{"another brand's product", Partner{BrandID: 1}, Product{BrandID: 2}, false},
+		{"disabled", Partner{BrandID: 1, Disabled: true}, Product{BrandID: 1}, false},
+		{"bound, product within its locations", Partner{BrandID: 1, LocationIDs: []int64{7}}, Product{BrandID: 1, LocationIDs: []int64{7}}, true},
+		{"bound, product sold nowhere", Partner{BrandID: 1, LocationIDs: []int64{7}}, Product{BrandID: 1, LocationIDs: []int64{}}, true},
+		{"bound, product also elsewhere", Partner{BrandID: 1, LocationIDs: []int64{7}}, Product{BrandID: 1, LocationIDs: []int64{3, 7}}, false},
+		{"bound, product everywhere", Partner{BrandID: 1, LocationIDs: []int64{7}}, Product{BrandID: 1}, false},
+		{"bound to every location, product everywhere", Partner{BrandID: 1, LocationIDs: []int64{3, 7}}, Product{BrandID: 1}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.partner.CanEditProduct(&tt.product, brandLocs); got != tt.want {
+				t.Errorf("CanEditProduct = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestPartnerRole(t *testing.T) {
 	tests := []struct {
 		protocol Channel

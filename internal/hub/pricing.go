@@ -389,10 +389,10 @@ func ComputeFees(b *Brand, lines []OrderLine, deliveryFee, discount int64) (Fees
 		}
 	}
 	if deliveryFee < 0 || deliveryFee > MaxAmount {
-		return Fees{}, Invalid("delivery_fee", "must not be negative")
+		return Fees{}, Invalid("delivery_fee", "must be between 0 and %d", MaxAmount)
 	}
 	if discount < 0 || discount > MaxAmount {
-		return Fees{}, Invalid("discount", "must not be negative")
+		return Fees{}, Invalid("discount", "must be between 0 and %d", MaxAmount)
 	}
 	f.TaxIncluded = b.TaxIncluded
 	if b.TaxRateBP > 0 {

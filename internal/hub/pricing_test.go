@@ -3,6 +3,7 @@ package hub
 import (
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -655,6 +656,10 @@ func TestComputeFees(t *testing.T) {
 			checkErr(t, err, tt.err)
 			if got != tt.want {
 				t.Errorf("fees = %+v, want %+v", got, tt.want)
+			}
+			// A fee too large is not "negative": the message says the range.
+			if err != nil && (tt.delivery > MaxAmount || tt.discount > MaxAmount) && strings.Contains(err.Error(), "negative") {
+				t.Errorf("message %q for a value above the bound", err)
 			}
 		})
 	}

@@ -25,7 +25,8 @@
 //     "999" in the envelope.
 //   - Body: the data object as the multipart field "data" (the seed's curl
 //     -F; a file part named "data" works too), as an urlencoded "data", or
-//     as the raw body (any other Content-Type, or none). A raw body that is
+//     as the raw body (any other Content-Type, or none; or a JSON object
+//     labelled urlencoded, as curl -d sends it). A raw body that is
 //     exactly {"data": {...}} or {"data": "<json>"} is unwrapped. No data:
 //     001 on "data"; data that is not a JSON object (or a body over 1 MiB):
 //     002 on "data". Unknown fields are ignored.

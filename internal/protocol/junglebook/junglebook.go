@@ -151,6 +151,11 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		if err != nil {
 			return nil, invalid("data")
 		}
+		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
+			// A raw JSON body labelled as a form (curl -d '{...}'
+			// without -H): no form starts with "{".
+			return unwrapData(t), nil
+		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			return nil, invalid("data")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 
@@ -54,6 +55,10 @@ func TestBodyForms(t *testing.T) {
 		{"wrapped string", "application/json", wrappedString, ""},
 		{"multipart without data", noneCT, noneBody, "001"},
 		{"urlencoded without data", "application/x-www-form-urlencoded", []byte("x=1"), "001"},
+		// curl -d '{...}' labels a raw JSON body as a form.
+		{"raw JSON labelled urlencoded", "application/x-www-form-urlencoded", data, ""},
+		{"raw JSON with & labelled urlencoded", "application/x-www-form-urlencoded",
+			[]byte(strings.Replace(string(data), `"memo":"`, `"memo":"a&b=c+d `, 1)), ""},
 		{"multipart without boundary", "multipart/form-data", []byte("x"), "002"},
 	}
 	for _, c := range cases {

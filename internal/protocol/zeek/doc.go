@@ -33,11 +33,12 @@
 //     default); anything else is 40001. The region's zone reads times sent
 //     without an offset ("2021-03-22 17:00:00"); none of the four answers
 //     carries a time. Content-Type is not enforced.
-//  3. Idempotency-Key (DESIGN.md §4, all calls but the token call): the
-//     shared httpx middleware, per Authorization header; a reused key with
-//     another request is 409 40902, one still running 409 40903.
-//  4. Authorization: Bearer <access token> of a live zeek client (all calls
+//  3. Authorization: Bearer <access token> of a live zeek client (all calls
 //     but the token call); otherwise 401 40101 "Unauthorised".
+//  4. Idempotency-Key (DESIGN.md §4, all calls but the token call): the
+//     shared httpx middleware, per client (not per token: a retry with a
+//     fresh token replays too); a reused key with another request is 409
+//     40902, one still running 409 40903.
 //  5. KS-Client-Request-Id replay, per client: the first request with an id
 //     runs and its answer is recorded (unless it is a 5xx); the same id with
 //     the same method, path and body answers that answer again, byte for
@@ -78,7 +79,8 @@
 // # GetAccessToken
 //
 // client_id and client_secret are required (JSON, wrapped or bare, or an
-// application/x-www-form-urlencoded form); grant_type, if sent, must be
+// application/x-www-form-urlencoded form; a JSON object labelled as a form,
+// as curl -d sends it, is read as JSON); grant_type, if sent, must be
 // client_credentials and scope all. The answer is the seed's, expires_in
 // the token's lifetime in seconds (Config.TokenTTL, 24 h). Tokens are 256
 // random bits, stored as SHA-256 hashes, bound to the client credential:
@@ -120,14 +122,17 @@
 // ("45.40") or JSON numbers (300, as the combo and option examples send
 // them), converted exactly from their literal text (never through a float):
 // 300 HKD is 30000; more decimals than the currency has, unless zeros, is
-// 40001 ("1.005" HKD, "45.40" VND). Products created here are Displayed and
+// 40001 ("1.005" HKD, "45.40" VND: "price.amount must have at most 0
+// decimal places in VND"). Products created here are Displayed and
 // orderable by every channel.
 //
 // BatchUpdateProduct applies each row in its own unit of work
 // (service.ModifyProduct, read-change-write in one transaction) and answers
 // one result per row, product_id as the example shows it (the table says
 // item_id): action_result 1 and "", or 0 and the reason ("No such item" for
-// a product that is not the client's brand's). Members of the batch table
+// a product that is not the client's brand's, or, for a client bound to
+// some locations, one also sold elsewhere: a brand-wide product included,
+// hub.Partner.CanEditProduct). Members of the batch table
 // that a row omits are reset as they would be on create (no locations = sold
 // nowhere, no special_price = none, sort_order 1, no spec/meta); members
 // the batch table does not list (type, sku, model, discount_price,

@@ -1,6 +1,11 @@
 package zeek
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+
+	"orderhub/internal/hub"
+)
 
 // Languages of KS-Lang.
 const (
@@ -80,6 +85,9 @@ func (p *problem) detail(lang string) string {
 		return choose(vi, "must be one of "+p.arg, "phải là một trong các giá trị "+p.arg)
 	case kindAmount:
 		return choose(vi, `must be a non-negative decimal amount such as "45.40"`, `phải là số tiền thập phân không âm, ví dụ "45.40"`)
+	case kindDecimals:
+		n := strconv.Itoa(hub.CurrencyExponent(p.arg))
+		return choose(vi, "must have at most "+n+" decimal places in "+p.arg, "chỉ được có tối đa "+n+" chữ số thập phân với "+p.arg)
 	case kindDate:
 		return choose(vi, "must be a date YYYY-MM-DD", "phải là ngày theo định dạng YYYY-MM-DD")
 	case kindTime:

@@ -31,6 +31,15 @@ func (h *Handler) catalogScope(ctx context.Context, c *call) (*catalogScope, err
 	return &catalogScope{brand: b, partner: c.partner, locs: locs}, nil
 }
 
+// locationIDs are the ids of the brand's locations.
+func (cs *catalogScope) locationIDs() []int64 {
+	ids := make([]int64, len(cs.locs))
+	for i, l := range cs.locs {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
 // location resolves a location_id or a ref_location_id (the location's
 // RefID, else its code) among the brand's locations the client may touch.
 func (cs *catalogScope) location(id int64, ref string) (int64, bool) {
@@ -573,6 +582,11 @@ func (h *Handler) batchUpdate(ctx context.Context, c *call) answer {
 	for i := range rows {
 		prefix := index("products", i)
 		_, err := h.svc.ModifyProduct(ctx, cs.brand.ID, ids[i], func(p *hub.Product) error {
+			// A client bound to some locations changes only products sold
+			// nowhere else; others are not its items.
+			if !cs.partner.CanEditProduct(p, cs.locationIDs()) {
+				return hub.NotFound("product %d not found", ids[i])
+			}
 			rr := c.reader()
 			if err := readProduct(rr, objs[i], prefix, p, cs, false); err != nil {
 				return err

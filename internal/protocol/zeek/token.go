@@ -1,6 +1,7 @@
 package zeek
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"mime"
@@ -56,7 +57,10 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 // tokenBody reads the seed's JSON body (wrapped or bare) or, as OAuth2
 // clients often send it, a form (application/x-www-form-urlencoded).
 func tokenBody(r *reader, c *call) map[string]json.RawMessage {
-	if mt, _, _ := mime.ParseMediaType(c.header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" {
+	// A JSON object labelled as a form (curl -d '{...}' without -H) is
+	// read as JSON: no form starts with "{".
+	isJSON := bytes.HasPrefix(bytes.TrimSpace(c.body), []byte("{"))
+	if mt, _, _ := mime.ParseMediaType(c.header.Get("Content-Type")); mt == "application/x-www-form-urlencoded" && !isJSON {
 		v, err := url.ParseQuery(string(c.body))
 		if err != nil {
 			r.fail("body", kindService, "")

@@ -43,6 +43,7 @@ const (
 	kindTooMany
 	kindTooLong
 	kindService
+	kindDecimals // arg: the currency
 )
 
 // reader collects the first problem; later ones are ignored, so a caller
@@ -273,11 +274,27 @@ func (r *reader) amount(raw json.RawMessage, path, currency string, required boo
 		t = s
 	}
 	v, err := hub.ParseAmount(t, currency)
+	if err != nil && tooPrecise(t, currency) {
+		r.fail(path, kindDecimals, currency)
+		return 0, false
+	}
 	if err != nil || v < 0 || v > hub.MaxAmount {
 		r.fail(path, kindAmount, "")
 		return 0, false
 	}
 	return v, true
+}
+
+// tooPrecise reports a non-negative decimal whose only fault is more
+// decimal places than the currency has ("45.40" VND, "1.005" HKD), so that
+// the answer says so rather than asking for what was sent.
+func tooPrecise(s, currency string) bool {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "+")
+	whole, frac, ok := strings.Cut(s, ".")
+	digits := func(x string) bool {
+		return x != "" && strings.Trim(x, "0123456789") == ""
+	}
+	return ok && digits(whole) && digits(frac) && len(strings.TrimRight(frac, "0")) > hub.CurrencyExponent(currency)
 }
 
 // date reads YYYY-MM-DD.

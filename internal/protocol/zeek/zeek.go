@@ -96,9 +96,10 @@ type answer struct {
 
 type ctxKey struct{}
 
-// endpoint builds the layers of one call: method and KS headers, the
-// Idempotency-Key middleware (DESIGN.md §4; not on the token call, whose
-// answer holds a live token that must not be stored), bearer auth, the
+// endpoint builds the layers of one call: method and KS headers, bearer
+// auth, the Idempotency-Key middleware (DESIGN.md §4; per client, not per
+// token, so that a retry with a fresh token still replays; not on the token
+// call, whose answer holds a live token that must not be stored), the
 // KS-Client-Request-Id replay, and the call itself.
 func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) answer) http.Handler {
 	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -114,16 +115,25 @@ func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) ans
 			h.write(w, c.lang, run(ctx, c))
 			return
 		}
-		p, err := h.authenticate(ctx, r)
-		if err != nil {
-			h.write(w, c.lang, h.serviceError(ctx, c, err, nil))
-			return
-		}
-		c.partner = p
 		h.write(w, c.lang, h.once(ctx, c, true, func() answer { return run(ctx, c) }))
 	})
 	if auth {
-		inner = httpx.Idempotency(h.svc.Store(), "zeek", h.log, h.idempotencyConflict, inner)
+		idem := httpx.Idempotency(h.svc.Store(), "zeek", h.log, h.idempotencyConflict, inner)
+		inner = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := r.Context()
+			c := ctx.Value(ctxKey{}).(*call)
+			p, err := h.authenticate(ctx, r)
+			if err != nil {
+				h.write(w, c.lang, h.serviceError(ctx, c, err, nil))
+				return
+			}
+			c.partner = p
+			// The middleware scopes keys by the Authorization header:
+			// name the client instead of its token.
+			r = r.Clone(ctx)
+			r.Header.Set("Authorization", "zeek-client "+strconv.FormatInt(p.ID, 10))
+			idem.ServeHTTP(w, r)
+		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang, langOK := parseLang(r.Header.Get("KS-Lang"))
@@ -259,11 +269,13 @@ func (h *Handler) once(ctx context.Context, c *call, keep bool, run func() answe
 		return errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, c.lang))
 	}
 	done := false
+	// The answer is recorded (or the id freed) even when the client has
+	// gone: a client that gave up is the one that retries with this id.
+	wctx := context.WithoutCancel(ctx)
 	defer func() {
 		// A panic or a 5xx leaves the id free for a retry.
 		if !done {
-			dctx := context.WithoutCancel(ctx)
-			st.Update(dctx, func(tx store.Tx) error { return tx.DeleteIdempotency(dctx, scope, c.requestID) })
+			st.Update(wctx, func(tx store.Tx) error { return tx.DeleteIdempotency(wctx, scope, c.requestID) })
 		}
 	}()
 	ans := run()
@@ -274,7 +286,7 @@ func (h *Handler) once(ctx context.Context, c *call, keep bool, run func() answe
 	if !keep {
 		rec.ContentType, rec.Body = rerunMarker, nil
 	}
-	if err := st.Update(ctx, func(tx store.Tx) error { return tx.PutIdempotency(ctx, rec) }); err != nil {
+	if err := st.Update(wctx, func(tx store.Tx) error { return tx.PutIdempotency(wctx, rec) }); err != nil {
 		h.log.ErrorContext(ctx, "zeek: recording the answer to a request id failed", "request_id", httpx.RequestID(ctx), "error", err)
 		return ans
 	}

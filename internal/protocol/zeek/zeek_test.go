@@ -1,6 +1,7 @@
 package zeek
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -106,6 +107,9 @@ func TestToken(t *testing.T) {
 		r = f.call(nil, PathToken, "client_id="+f.a.clientID+"&client_secret="+f.a.clientSecret+"&grant_type=client_credentials",
 			"Content-Type", "application/x-www-form-urlencoded")
 		expect(t, "form token", r, 200, "")
+		// curl -d '{...}' without -H labels the seed's JSON body a form.
+		r = f.call(nil, PathToken, body, "Content-Type", "application/x-www-form-urlencoded")
+		expect(t, "JSON token labelled a form", r, 200, "")
 
 		f.clock.Add(24*time.Hour - time.Second)
 		expect(t, "token before expiry", f.call(use, PathCreate, f.productBody("t2", nil)), 200, "")
@@ -170,6 +174,31 @@ func TestOtherBrand(t *testing.T) {
 		expectError(t, "outside the client's locations", f.call(scoped, PathStatusUpdate, `{"order_id":"`+oa.Number+`","status":5}`), 404, "40401", "Not found")
 		expectError(t, "naming a location outside the client's", f.call(scoped, PathCreate, f.productBody("s2", nil)), 400, "40001",
 			"Invalid parameter: locations[0].location_id is not a location of this store")
+
+		// Nor may it change a product sold outside its locations: s1 is
+		// sold at loc and loc2, every brand-wide product at both. The row
+		// would have renamed it, repriced it and taken it off loc.
+		brandWide := &hub.Product{BrandID: f.brand.ID, RefID: "bw", Name: hub.I18n{"en": "Everywhere"}, Price: 100, IndividualSale: true,
+			Displayed: true, Launch: hub.Launch{Launched: true}}
+		must(t, f.svc.SaveProduct(f.ctx, brandWide))
+		onlyLoc2 := f.create(f.a, f.productBody("s3", map[string]any{"locations": []any{map[string]any{"location_id": f.loc2.ID}}}))
+		locs2 := `"locations":[{"location_id":` + itoa(f.loc2.ID) + `}]`
+		s1, err := st.FindProduct(f.ctx, f.brand.ID, "s1")
+		must(t, err)
+		expect(t, "scoped batch", f.call(scoped, PathBatchUpdate, `{"products":[`+batchRow(s1.ID, locs2)+`,`+batchRow(brandWide.ID, locs2)+`,`+batchRow(onlyLoc2, locs2)+`]}`), 200,
+			`{"error":0,"data":{"results":[{"product_id":`+itoa(s1.ID)+`,"action_result":0,"error_msg":"No such item"},`+
+				`{"product_id":`+itoa(brandWide.ID)+`,"action_result":0,"error_msg":"No such item"},`+
+				`{"product_id":`+itoa(onlyLoc2)+`,"action_result":1,"error_msg":""}]}}`)
+		for _, id := range []int64{s1.ID, brandWide.ID} {
+			p, err := st.GetProduct(f.ctx, f.brand.ID, id)
+			must(t, err)
+			if p.Name.Get("en") == "Renamed" || (id == brandWide.ID && p.LocationIDs != nil) || (id == s1.ID && len(p.LocationIDs) != 2) {
+				t.Errorf("a client scoped to loc2 changed product %d: %+v", id, p)
+			}
+		}
+		if p, err := st.GetProduct(f.ctx, f.brand.ID, onlyLoc2); err != nil || p.Name.Get("en") != "Renamed" {
+			t.Errorf("the scoped client's own product: %+v, %v", p, err)
+		}
 	})
 }
 
@@ -246,6 +275,20 @@ func TestRequestIDReplay(t *testing.T) {
 		}
 		expectError(t, "Idempotency-Key reuse", f.call(f.a, PathCreate, f.productBody("ik2", nil), "Idempotency-Key", "key-1"), 409, "40902",
 			"Idempotency-Key was already used for a different request")
+		// The key is the client's, not its token's: a retry after the
+		// client fetched a new token replays too, and runs nothing.
+		tok, _, err := f.svc.IssueAccessToken(f.ctx, f.credential(f.a.clientID), DefaultTokenTTL)
+		must(t, err)
+		refreshed := &client{partner: f.a.partner, token: tok}
+		k3 := f.call(refreshed, PathCreate, f.productBody("ik", nil), "Idempotency-Key", "key-1")
+		expect(t, "Idempotency-Key replay with a new token", k3, 200, string(k1.body))
+		if k3.header.Get("Idempotent-Replayed") != "true" {
+			t.Error("no Idempotent-Replayed header with a new token")
+		}
+		// A request that does not authenticate is refused before its key
+		// is looked at.
+		expectError(t, "Idempotency-Key without a valid token", f.call(&client{token: "nope"}, PathCreate, f.productBody("ik", nil), "Idempotency-Key", "key-1"),
+			401, "40101", "Unauthorised")
 	})
 }
 
@@ -339,7 +382,7 @@ func TestCreateFields(t *testing.T) {
 	}{
 		{"empty name", map[string]any{"name": map[string]any{"en": " "}}, "name is required"},
 		{"no amount", map[string]any{"price": map[string]any{}}, "price.amount is required"},
-		{"amount with 3 decimals", map[string]any{"price": map[string]any{"amount": "1.005"}}, `price.amount must be a non-negative decimal amount such as "45.40"`},
+		{"amount with 3 decimals", map[string]any{"price": map[string]any{"amount": "1.005"}}, `price.amount must have at most 2 decimal places in HKD`},
 		{"negative amount", map[string]any{"price": map[string]any{"amount": "-1"}}, `price.amount must be a non-negative decimal amount such as "45.40"`},
 		{"exponent amount", map[string]any{"price": map[string]any{"amount": json.RawMessage("1e3")}}, `price.amount must be a non-negative decimal amount such as "45.40"`},
 		{"type 3", map[string]any{"type": 3}, "type must be one of 1, 2"},
@@ -377,7 +420,9 @@ func TestCreateFields(t *testing.T) {
 	vb := func(amount any) string {
 		return f.productBody("v", map[string]any{"store": map[string]any{"store_id": vnd.ID}, "locations": []any{}, "price": map[string]any{"amount": amount}})
 	}
-	expectError(t, "VND with cents", f.call(cv, PathCreate, vb("45.40")), 400, "40001", `Invalid parameter: price.amount must be a non-negative decimal amount such as "45.40"`)
+	expectError(t, "VND with cents", f.call(cv, PathCreate, vb("45.40")), 400, "40001", `Invalid parameter: price.amount must have at most 0 decimal places in VND`)
+	expectError(t, "VND with cents, vi", f.call(cv, PathCreate, vb("45.40"), "KS-Lang", "vi"), 400, "40001", `Tham số không hợp lệ: price.amount chỉ được có tối đa 0 chữ số thập phân với VND`)
+	expectError(t, "negative VND with cents", f.call(cv, PathCreate, vb("-45.40")), 400, "40001", `Invalid parameter: price.amount must be a non-negative decimal amount such as "45.40"`)
 	vid := f.create(cv, vb("45000.00"))
 	vp, err := f.st.GetProduct(f.ctx, vnd.ID, vid)
 	must(t, err)
@@ -407,7 +452,7 @@ func TestBatchRows(t *testing.T) {
 		want := `{"error":0,"data":{"results":[` +
 			`{"product_id":` + itoa(id) + `,"action_result":1,"error_msg":""},` +
 			`{"product_id":999999,"action_result":0,"error_msg":"No such item"},` +
-			`{"product_id":` + itoa(id2) + `,"action_result":0,"error_msg":"Invalid parameter: products[2].price.amount must be a non-negative decimal amount such as \"45.40\""},` +
+			`{"product_id":` + itoa(id2) + `,"action_result":0,"error_msg":"Invalid parameter: products[2].price.amount must have at most 2 decimal places in HKD"},` +
 			`{"product_id":` + itoa(id2) + `,"action_result":0,"error_msg":"Invalid parameter: products[3].launch.status must be one of 0, 1"}]}}`
 		expect(t, "batch", r, 200, want)
 		p := f.product(id)
@@ -475,4 +520,27 @@ func createdID(t *testing.T, r response) int64 {
 	id, err := r.json(t)["data"].(map[string]any)["product_id"].(json.Number).Int64()
 	must(t, err)
 	return id
+}
+
+// TestRequestIDRecordedAfterClientLeft: a client that gives up (its
+// request context is cancelled) after the call ran is exactly the one that
+// retries with the same KS-Client-Request-Id; the answer must still be
+// recorded so that the retry replays it instead of running the call again.
+func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st)
+		h := New(f.svc, Config{})
+		c := &call{lang: langEN, requestID: "left-1", method: http.MethodPost, path: PathStatusUpdate, body: []byte(`{}`), partner: f.a.partner}
+		ctx, cancel := context.WithCancel(f.ctx)
+		defer cancel()
+		runs := 0
+		run := func() answer { runs++; cancel(); return ok(nil) }
+		if a := h.once(ctx, c, true, run); a.status != http.StatusOK {
+			t.Fatalf("first answer %d %s", a.status, a.body)
+		}
+		again := h.once(f.ctx, c, true, run)
+		if runs != 1 || !again.replayed || again.status != http.StatusOK {
+			t.Fatalf("after the client left: %d runs, replayed %v, status %d", runs, again.replayed, again.status)
+		}
+	})
 }
