@@ -13,9 +13,10 @@
 //   - Lists page newest first with ?limit= (default 50, at most 500) and
 //     ?cursor=, answering {"data": [...], "next_cursor": "..." | null}.
 //   - Errors: {"error": {"code", "message", "details"}} with code invalid
-//     (400), unauthorized (401), forbidden (403), not_found (404), conflict
-//     (409), unavailable (503), internal (500); details.field names the
-//     input that failed, details.reason refines the code.
+//     (400), unauthorized (401), forbidden (403), not_found (404),
+//     method_not_allowed (405, with Allow), conflict (409), unavailable
+//     (503), internal (500); details.field names the input that failed,
+//     details.reason refines the code.
 //   - Request bodies are strict: an unknown field is an error naming it, so
 //     a typo never silently does nothing.
 //   - Every write honours Idempotency-Key (see internal/httpx).
@@ -46,8 +47,12 @@ func New(svc *service.Service, log *slog.Logger) *Handler {
 
 // Routes lists every /hub/v1 route.
 func (h *Handler) Routes(mux Mux) {
+	// known holds every route too, so that a path served under other
+	// methods answers 405 with Allow rather than 404.
+	known := http.NewServeMux()
 	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
 		mux.Handle(pattern, httpx.Idempotency(h.svc.Store(), "hub", h.log, h.idempotencyConflict, h.authed(fn)))
+		known.Handle(pattern, http.NotFoundHandler())
 	}
 	route("GET /hub/v1/brands", h.listBrands)
 	route("POST /hub/v1/brands", h.createBrand)
@@ -106,8 +111,27 @@ func (h *Handler) Routes(mux Mux) {
 	route("POST /hub/v1/deliveries/{id}/replay", h.replayDelivery)
 
 	mux.HandleFunc("/hub/v1/", func(w http.ResponseWriter, r *http.Request) {
+		if allow := allowedMethods(known, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			httpx.WriteJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorObject{Code: "method_not_allowed",
+				Message: r.Method + " is not allowed on " + r.URL.Path + "; use " + strings.Join(allow, ", ")}})
+			return
+		}
 		h.writeError(w, r, hub.NotFound("no such endpoint: %s %s", r.Method, r.URL.Path))
 	})
+}
+
+// allowedMethods lists the methods under which known serves r's path.
+func allowedMethods(known *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := known.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 type principalKey struct{}

@@ -168,6 +168,7 @@ func testBadInput(t *testing.T, f *fixture) {
 		{"bad limit", "GET", "/hub/v1/orders?limit=-1", "", 400, "invalid", "limit"},
 		{"unknown action", "POST", "/hub/v1/orders/X/actions/eat", "", 404, "not_found", ""},
 		{"unknown path", "GET", "/hub/v1/nothing", "", 404, "not_found", ""},
+		{"wrong method", "DELETE", "/hub/v1/brands", "", 405, "method_not_allowed", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -177,6 +178,9 @@ func testBadInput(t *testing.T, f *fixture) {
 				t.Fatalf("got %d %s field %q, want %d %s field %q: %v", status, code, field, c.status, c.code, c.field, body)
 			}
 		})
+	}
+	if status, _, hdr := f.do("PUT", "/hub/v1/orders/X/history", f.brandTok, ""); status != 405 || hdr.Get("Allow") != "GET" {
+		t.Fatalf("PUT on a GET-only path: %d Allow %q", status, hdr.Get("Allow"))
 	}
 	// Nothing of the refused orders was stored.
 	os, err := f.st.ListOrders(context.Background(), store.OrderFilter{BrandID: f.brand.ID})
