@@ -97,11 +97,17 @@ type PaymentStatus int
 const (
 	PaymentUnpaid PaymentStatus = 1
 	PaymentPaid   PaymentStatus = 2
+	// PaymentRefunded: the order was paid and the money went back (a
+	// cancelled order paid from a partner's cash balance).
+	PaymentRefunded PaymentStatus = 3
 )
 
 func (p PaymentStatus) String() string {
-	if p == PaymentPaid {
+	switch p {
+	case PaymentPaid:
 		return "paid"
+	case PaymentRefunded:
+		return "refunded"
 	}
 	return "unpaid"
 }

@@ -17,7 +17,8 @@ import (
 // partner's brand currency. A balance never goes below zero: when it does
 // not cover an order's total the order is still taken, unpaid (the seed's
 // "not enough cash"), and the balance is left untouched; such an order is
-// paid later through MarkPaid like any other.
+// paid later through MarkPaid like any other. Cancelling an order paid from
+// the balance gives the money back to it in the same unit of work.
 
 // PaymentMethodBalance is the payment method of an order paid from the
 // partner's cash balance.
@@ -75,6 +76,26 @@ func (s *Service) recordOrderPayment(ctx context.Context, tx store.Tx, o *hub.Or
 		return err
 	}
 	return s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o})
+}
+
+// refundToBalance gives back the payment of an order paid from its
+// partner's cash balance, in the unit that cancels it, and marks the order
+// refunded. Orders paid any other way are left to whoever took the money
+// (the store's till, the platform): orderhub did not collect it.
+func (s *Service) refundToBalance(ctx context.Context, tx store.Tx, o *hub.Order) (bool, error) {
+	if o.PaymentStatus != hub.PaymentPaid || o.PaymentMethod != PaymentMethodBalance || o.PartnerID == 0 {
+		return false, nil
+	}
+	_, balance, err := tx.AdjustBalance(ctx, o.PartnerID, o.Fees.Total)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.AddBalanceEntry(ctx, &store.BalanceEntry{PartnerID: o.PartnerID, Kind: store.BalanceOrderRefund,
+		Amount: o.Fees.Total, BalanceAfter: balance, OrderID: o.ID, Note: "order " + o.Number + " cancelled", CreatedAt: o.UpdatedAt}); err != nil {
+		return false, err
+	}
+	o.PaymentStatus = hub.PaymentRefunded
+	return true, nil
 }
 
 // TopUpBalance adds a positive amount to a partner's balance and records

@@ -231,3 +231,50 @@ func TestFreeDeliveryFrom(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelRefundsBalance: cancelling an order paid from the cash balance
+// gives the money back in the same unit (balance, history entry, order
+// marked refunded); an unpaid order and a second cancel give nothing.
+func TestCancelRefundsBalance(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newBalFixture(t, st)
+		if _, err := f.svc.TopUpBalance(f.ctx, f.partner.ID, 2500, "start"); err != nil {
+			t.Fatal(err)
+		}
+		paid, err := f.svc.PlaceOrder(f.ctx, f.input("r-1", service.LineInput{ProductRef: "ITEM", Quantity: 2}))
+		if err != nil || !paid.Payment.Paid {
+			t.Fatalf("paid order: %+v %v", paid, err)
+		}
+		unpaid, err := f.svc.PlaceOrder(f.ctx, f.input("r-2", service.LineInput{ProductRef: "ITEM", Quantity: 1}))
+		if err != nil || unpaid.Payment.Paid {
+			t.Fatalf("unpaid order: %+v %v", unpaid, err)
+		}
+		actor := hub.Actor{Role: hub.RoleStore, Name: "test"}
+		scope := service.OrderScope{BrandID: f.brand.ID}
+		o, err := f.svc.Transition(f.ctx, service.TransitionInput{Scope: scope, OrderRef: paid.Order.Number, Action: hub.ActionCancel, Actor: actor})
+		if err != nil || o.PaymentStatus != hub.PaymentRefunded {
+			t.Fatalf("cancel paid: %+v %v", o, err)
+		}
+		if _, err := f.svc.Transition(f.ctx, service.TransitionInput{Scope: scope, OrderRef: unpaid.Order.Number, Action: hub.ActionCancel, Actor: actor}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Transition(f.ctx, service.TransitionInput{Scope: scope, OrderRef: paid.Order.Number, Action: hub.ActionCancel, Actor: actor}); hub.ErrorReason(err) != hub.ReasonAlreadyCancelled {
+			t.Fatalf("second cancel: %v", err)
+		}
+		if b, _ := f.svc.Balance(f.ctx, f.partner.ID); b != 2500 {
+			t.Fatalf("balance after refund %d, want 2500", b)
+		}
+		entries, _ := f.svc.BalanceEntries(f.ctx, f.partner.ID, 0, 10)
+		if len(entries) != 3 || entries[0].Kind != "order_refund" || entries[0].Amount != 2000 || entries[0].BalanceAfter != 2500 ||
+			entries[0].OrderID != paid.Order.ID {
+			t.Fatalf("entries %+v", entries)
+		}
+		hist, _ := st.OrderHistory(f.ctx, paid.Order.ID)
+		if last := hist[len(hist)-1]; last.Action != "cancel" || last.Note != "(payment refunded to the cash balance)" {
+			t.Fatalf("history %+v", hist)
+		}
+		if got, _ := st.GetOrder(f.ctx, unpaid.Order.ID); got.PaymentStatus != hub.PaymentUnpaid {
+			t.Fatalf("unpaid order after cancel: %v", got.PaymentStatus)
+		}
+	})
+}

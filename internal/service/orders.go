@@ -552,7 +552,8 @@ type TransitionInput struct {
 // Transition moves an order through the lifecycle (DESIGN.md §3). The order
 // row is locked for the unit, so concurrent actions on one order apply one
 // after the other and the loser sees the new status. Cancelling gives back
-// the stock the order took.
+// the stock the order took, and a payment taken from the partner's cash
+// balance.
 func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
 	return s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
 		to, err := hub.Transition(o.Status, in.Action, in.Actor)
@@ -567,6 +568,7 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 			paid = true
 		}
 		var returned []hub.StockNeed
+		note := in.Note
 		if to == hub.StatusCancelled {
 			for _, n := range o.StockTaken {
 				if err := tx.ReturnStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity)); err != nil {
@@ -574,9 +576,16 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 				}
 			}
 			returned, o.StockTaken = o.StockTaken, nil
+			refunded, err := s.refundToBalance(ctx, tx, o)
+			if err != nil {
+				return err
+			}
+			if refunded {
+				note = strings.TrimSpace(note + " (payment refunded to the cash balance)")
+			}
 		}
 		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
-			Actor: in.Actor.Name, Note: in.Note, CreatedAt: o.UpdatedAt}); err != nil {
+			Actor: in.Actor.Name, Note: note, CreatedAt: o.UpdatedAt}); err != nil {
 			return err
 		}
 		if err := s.addEvent(ctx, tx, hub.StatusEvent(to), o.BrandID, o.LocationID, o.ID, map[string]any{"order": o, "from_status": from.String()}); err != nil {

@@ -14,6 +14,9 @@ const (
 	// BalanceOrderPayment is an order paid from the balance (Junglebook
 	// settleKind "s").
 	BalanceOrderPayment BalanceEntryKind = "order_payment"
+	// BalanceOrderRefund gives an order payment back when the order is
+	// cancelled.
+	BalanceOrderRefund BalanceEntryKind = "order_refund"
 )
 
 // BalanceEntry is one row of a partner's cash balance history. Amount is
@@ -25,7 +28,8 @@ type BalanceEntry struct {
 	Kind         BalanceEntryKind `json:"kind"`
 	Amount       int64            `json:"amount"`
 	BalanceAfter int64            `json:"balance_after"`
-	// OrderID is the order an order payment paid (0 otherwise).
+	// OrderID is the order an order payment paid or a refund gave back
+	// (0 otherwise).
 	OrderID   int64     `json:"order_id,omitempty"`
 	Note      string    `json:"note,omitempty"`
 	CreatedAt time.Time `json:"created_at"`

@@ -73,7 +73,9 @@
 //
 // Paid on a COMPLETED order that is still unpaid (completed by another
 // channel, which does not record payment) succeeds. Cancelling a paid order
-// keeps paymentStatus 2 (refunds are outside this API). Complete on a paid
+// keeps paymentStatus 2 (refunds are outside this API) — except an order
+// paid from a partner's cash balance, which orderhub itself refunds: it
+// shows paymentStatus 3 (refunded). Complete on a paid
 // order completes it and leaves it paid.
 //
 // Other failures: 403 {"detail": "You do not have permission to perform this
@@ -122,7 +124,7 @@
 //	                momo, zalopay, applepay, googlepay, online); 4 bank
 //	                transfer (banktransfer, transfer, bank, virtualaccount,
 //	                va); 5 anything else
-//	paymentStatus   1 unpaid, 2 paid
+//	paymentStatus   1 unpaid, 2 paid, 3 refunded
 //	user            {"id": userID, "name", "phone"}, always an object
 //	delivery_info   null unless the order is a delivery; then
 //	                {"receiver_name", "phone", "mobile", "zip_code", "address",
