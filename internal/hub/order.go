@@ -1,8 +1,10 @@
 package hub
 
 import (
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Channel is the door an order came through.
@@ -248,4 +250,56 @@ type OrderEvent struct {
 	Actor      string    `json:"actor"`
 	Note       string    `json:"note,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Text limits of an order, in characters. They keep free text to what a
+// kitchen ticket or a POS can show; a longer value is refused with the
+// field named rather than stored.
+const (
+	MaxNoteLength    = 1000 // order notes, special instructions, delivery memo
+	MaxShortText     = 200  // names, table, refs, phones, e-mail, zip
+	MaxAddressLength = 500
+)
+
+// CheckTexts refuses over-long or invalid UTF-8 free text anywhere in the
+// order.
+func (o *Order) CheckTexts() error {
+	type text struct {
+		field, v string
+		max      int
+	}
+	texts := []text{
+		{"external_ref", o.ExternalRef, MaxShortText},
+		{"table", o.Table, MaxShortText},
+		{"notes", o.Notes, MaxNoteLength},
+		{"payment_method", o.PaymentMethod, MaxShortText},
+		{"customer.id", o.Customer.ID, MaxShortText},
+		{"customer.ref_id", o.Customer.RefID, MaxShortText},
+		{"customer.name", o.Customer.Name, MaxShortText},
+		{"customer.phone", o.Customer.Phone, MaxShortText},
+		{"customer.phone_country", o.Customer.PhoneCountry, MaxShortText},
+		{"customer.email", o.Customer.Email, MaxShortText},
+	}
+	if d := o.Delivery; d != nil {
+		texts = append(texts,
+			text{"delivery.receiver_name", d.ReceiverName, MaxShortText},
+			text{"delivery.phone", d.Phone, MaxShortText},
+			text{"delivery.mobile", d.Mobile, MaxShortText},
+			text{"delivery.zip_code", d.ZipCode, MaxShortText},
+			text{"delivery.address", d.Address, MaxAddressLength},
+			text{"delivery.address2", d.Address2, MaxAddressLength},
+			text{"delivery.memo", d.Memo, MaxNoteLength})
+	}
+	for i, l := range o.Lines {
+		texts = append(texts, text{"lines[" + strconv.Itoa(i) + "].special_instructions", l.SpecialInstructions, MaxNoteLength})
+	}
+	for _, t := range texts {
+		if !utf8.ValidString(t.v) {
+			return Invalid(t.field, "must be valid UTF-8 text")
+		}
+		if n := utf8.RuneCountInString(t.v); n > t.max {
+			return Invalid(t.field, "must be at most %d characters (got %d)", t.max, n)
+		}
+	}
+	return nil
 }

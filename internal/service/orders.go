@@ -293,6 +293,9 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 		o.Lines = append(o.Lines, line)
 		needs = append(needs, lineNeeds...)
 	}
+	if err := o.CheckTexts(); err != nil {
+		return nil, nil, err
+	}
 	o.Fees, err = hub.ComputeFees(brand, o.Lines, in.DeliveryFee, in.Discount)
 	if err == nil && in.FreeDeliveryFrom > 0 && hub.DeliveryFeeFor(o.Fees.Subtotal, in.DeliveryFee, in.FreeDeliveryFrom) == 0 {
 		o.Fees, err = hub.ComputeFees(brand, o.Lines, 0, in.Discount)
