@@ -32,9 +32,9 @@ func deliveryFlags(fs *flag.FlagSet, c *config) {
 }
 
 // newEngine builds the delivery engine of serve.
-func newEngine(st store.Store, c *config, log *slog.Logger) *delivery.Engine {
+func newEngine(st store.Store, c *config, log *slog.Logger, m delivery.Metrics) *delivery.Engine {
 	return delivery.New(st, delivery.Config{Workers: c.Delivery.Workers, PerTarget: c.Delivery.PerEndpoint,
-		Timeout: c.Delivery.Timeout, DisableAfter: c.Delivery.DisableAfter, Logger: log})
+		Timeout: c.Delivery.Timeout, DisableAfter: c.Delivery.DisableAfter, Logger: log, Metrics: m})
 }
 
 // stopEngine lets the attempts in flight finish (up to the shutdown

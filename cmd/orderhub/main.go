@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"orderhub/internal/demo"
+	"orderhub/internal/metrics"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -98,6 +99,7 @@ type config struct {
 	RequireHTTPS    string
 	TrustedProxies  string
 	ShutdownTimeout time.Duration
+	MetricsToken    string
 	Delivery        deliveryConfig
 }
 
@@ -240,12 +242,13 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.RequireHTTPS, "require-https", "auto", "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
+	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	deliveryFlags(fs, c)
 	return fs
 }
 
 func serverConfig(c *config) (server.Config, error) {
-	cfg := server.Config{Version: version}
+	cfg := server.Config{Version: version, MetricsToken: c.MetricsToken}
 	switch c.RequireHTTPS {
 	case "auto", "":
 		cfg.RequireHTTPS = c.TLSCert != ""
@@ -289,9 +292,13 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
-	svc := service.New(st, service.WithLogger(log))
-	engine := newEngine(st, c, log)
+	m := metrics.New(version)
+	svc := service.New(st, service.WithLogger(log), service.WithMetrics(m))
+	engine := newEngine(st, c, log, m)
 	scfg.Delivery = engine
+	shutdown := make(chan struct{})
+	scfg.Shutdown = shutdown
+	scfg.Metrics = m
 
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
@@ -311,6 +318,9 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Live dashboard streams end when Shutdown begins, so that it does not
+	// wait for them until its timeout.
+	srv.RegisterOnShutdown(func() { close(shutdown) })
 	// Started once the handler is built (protocols have registered their
 	// formatters); stopped after the HTTP server, before the store closes.
 	engine.Start(ctx)

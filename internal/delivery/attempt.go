@@ -291,6 +291,16 @@ func (e *Engine) record(d *store.Delivery, tg *target, out outcome, r result, at
 	if err != nil {
 		return err
 	}
+	if m := e.cfg.Metrics; m != nil {
+		switch d.Status {
+		case store.DeliveryDelivered:
+			m.DeliveryAttempt("delivered")
+		case store.DeliveryDead:
+			m.DeliveryAttempt("dead")
+		default:
+			m.DeliveryAttempt("retry")
+		}
+	}
 	lg := e.log.With("delivery", d.ID, "event", d.EventID, "target", d.Target.Kind, "target_id", d.Target.ID, "attempt", d.Attempts)
 	switch {
 	case disabled != "":

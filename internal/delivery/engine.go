@@ -53,6 +53,17 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Metrics hears of each attempt's outcome (nil: nobody).
+	Metrics Metrics
+}
+
+// Metrics counts attempts (internal/metrics implements it). result is
+// "delivered", "retry" (it will be tried again) or "dead" (dead-lettered,
+// including a delivery dropped unsent because its target is gone). It is
+// called after the outcome is stored, and must be cheap and safe for
+// concurrent use.
+type Metrics interface {
+	DeliveryAttempt(result string)
 }
 
 // Defaults of Config (documented in doc.go).
@@ -187,6 +198,13 @@ func New(st store.Store, cfg Config) *Engine {
 
 // Config returns the engine's configuration with defaults applied.
 func (e *Engine) Config() Config { return e.cfg }
+
+// InFlight is the number of attempts this node is making now.
+func (e *Engine) InFlight() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inflight
+}
 
 // Register installs the formatter of a protocol: every event of a brand is
 // offered to each partner of that protocol. Registering again replaces it.

@@ -83,12 +83,20 @@ func (r *statusRecorder) Flush() {
 // Unwrap exposes the underlying writer to http.ResponseController.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// RequestObserver hears of every request once it is answered (the
+// metrics of internal/metrics). It must be safe for concurrent use, and
+// must not keep path or use it as it is in a label: it is the raw path.
+type RequestObserver interface {
+	ObserveRequest(method, path string, status int, d time.Duration)
+}
+
 // Middleware gives every request an id (the caller's X-Request-Id when it
 // is sane, else a new one, echoed in the response), recovers panics into a
 // 500 without details, and logs one line per request. Secrets never reach
 // the log: only method, path (no query), status, size, duration, id and
-// remote address are written.
-func Middleware(log *slog.Logger, next http.Handler) http.Handler {
+// remote address are written. Each observer (nil ones are skipped) hears
+// of the request with the same status and duration as the log line.
+func Middleware(log *slog.Logger, next http.Handler, observers ...RequestObserver) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -114,14 +122,20 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
+			elapsed := time.Since(start)
 			log.LogAttrs(ctx, slog.LevelInfo, "request",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
 				slog.Int("bytes", rec.bytes),
-				slog.Duration("duration", time.Since(start)),
+				slog.Duration("duration", elapsed),
 				slog.String("remote", r.RemoteAddr))
+			for _, o := range observers {
+				if o != nil {
+					o.ObserveRequest(r.Method, r.URL.Path, status, elapsed)
+				}
+			}
 		}()
 		next.ServeHTTP(rec, r.WithContext(ctx))
 	})

@@ -25,6 +25,7 @@ import (
 	"orderhub/internal/protocol/zeek"
 	"orderhub/internal/service"
 	"orderhub/internal/testutil"
+	"orderhub/internal/ui"
 )
 
 // The API description (internal/api/openapi.json) and the mux must agree:
@@ -69,7 +70,7 @@ var fallbacks = map[string]string{
 // samples fill path parameters.
 var samples = map[string]string{
 	"id": "1", "productId": "2", "credentialId": "3", "ref": "FR9TL74P", "action": "confirm",
-	"storeId": "1", "orderId": "FR9TL74P", "numb": "4821",
+	"storeId": "1", "orderId": "FR9TL74P", "numb": "4821", "name": "ui.css",
 }
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -171,6 +172,7 @@ func registered(t *testing.T, svc *service.Service) []string {
 		"tableorder": func() { tableorder.New(svc, tableorder.Config{Log: log}).Routes(rec) },
 		"kakao":      func() { kakao.New(svc, kakao.Config{Log: log}).Routes(rec) },
 		"zeek":       func() { zeek.New(svc, zeek.Config{Log: log}).Routes(rec) },
+		"ui":         func() { ui.New(svc, ui.Config{Log: log}).Routes(rec) },
 	}
 	for _, s := range used {
 		register, ok := surfaces[s]

@@ -117,6 +117,18 @@ type PlaceOrderResult struct {
 // stock, and stores it with its stock decrements, history row and
 // order.created event in one unit of work. A refused order changes nothing.
 func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
+	res, err := s.placeOrder(ctx, in)
+	switch {
+	case in.DryRun:
+	case err != nil:
+		s.metrics.OrderRefused(err)
+	case !res.Replayed:
+		s.metrics.OrderPlaced(res.Order.Channel)
+	}
+	return res, err
+}
+
+func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
 	if res, err := s.findExisting(ctx, in); res != nil || err != nil {
 		return res, err
 	}
@@ -558,7 +570,7 @@ type TransitionInput struct {
 // the stock the order took, and a payment taken from the partner's cash
 // balance.
 func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
-	return s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
+	out, err := s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
 		to, err := hub.Transition(o.Status, in.Action, in.Actor)
 		if err != nil {
 			return err
@@ -601,6 +613,10 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 		}
 		return s.stockEvents(ctx, tx, o.BrandID, o.LocationID, returned)
 	})
+	if err == nil {
+		s.metrics.OrderTransitioned(out.Status)
+	}
+	return out, err
 }
 
 // MarkPaidInput names an order and how it was paid.

@@ -27,12 +27,32 @@ type InventoryChecker interface {
 	CheckInventory(ctx context.Context, o *hub.Order) error
 }
 
+// Metrics hears about order changes once their unit of work has committed
+// (internal/metrics implements it). Its methods must be cheap and safe for
+// concurrent use; they keep the service free of any HTTP or exposition
+// concern.
+type Metrics interface {
+	// OrderPlaced: a new order was stored (not a replay, not a dry run).
+	OrderPlaced(channel hub.Channel)
+	// OrderRefused: PlaceOrder answered err (not on dry runs).
+	OrderRefused(err error)
+	// OrderTransitioned: an order moved to a new status.
+	OrderTransitioned(to hub.Status)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) OrderPlaced(hub.Channel)      {}
+func (noMetrics) OrderRefused(error)           {}
+func (noMetrics) OrderTransitioned(hub.Status) {}
+
 // Service holds the store and the clock.
 type Service struct {
 	store     store.Store
 	log       *slog.Logger
 	now       func() time.Time
 	inventory InventoryChecker
+	metrics   Metrics
 }
 
 // Option configures a Service.
@@ -47,11 +67,17 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // WithInventoryChecker installs the pre-order inventory check.
 func WithInventoryChecker(c InventoryChecker) Option { return func(s *Service) { s.inventory = c } }
 
+// WithMetrics reports committed order changes to m (nil: none).
+func WithMetrics(m Metrics) Option { return func(s *Service) { s.metrics = m } }
+
 // New returns a service over st.
 func New(st store.Store, opts ...Option) *Service {
 	s := &Service{store: st, log: slog.Default(), now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.metrics == nil {
+		s.metrics = noMetrics{}
 	}
 	return s
 }

@@ -77,6 +77,9 @@ type Reader interface {
 	ListCredentials(ctx context.Context, partnerID int64) ([]Credential, error)
 
 	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
+	// LastEventID is the id of the newest event (0 when there is none): where
+	// a reader that only wants what happens from now on starts ListEvents.
+	LastEventID(ctx context.Context) (int64, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
 	BalanceReader

@@ -707,6 +707,12 @@ func (s *Queries) ListEvents(ctx context.Context, afterID int64, limit int) ([]s
 	}, s, "events")
 }
 
+func (s *Queries) LastEventID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	return id, s.wrap(err, "events")
+}
+
 // ---- partners ----
 
 func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {

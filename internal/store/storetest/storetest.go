@@ -825,6 +825,9 @@ func testEvents(t *testing.T, s store.Store) {
 	if got, err := s.ListEvents(ctx, 0, 10); err != nil || len(got) != 0 {
 		t.Fatalf("ListEvents on empty store = %v, %v", got, err)
 	}
+	if last, err := s.LastEventID(ctx); err != nil || last != 0 {
+		t.Fatalf("LastEventID on empty store = %d, %v", last, err)
+	}
 	var evs []*store.Event
 	for i := range 5 {
 		evs = append(evs, &store.Event{Type: hub.EventOrderCreated, BrandID: 1, LocationID: 2, OrderID: int64(i + 1),
@@ -860,6 +863,9 @@ func testEvents(t *testing.T, s store.Store) {
 	}
 	if got, err := s.ListEvents(ctx, evs[4].ID, 10); err != nil || len(got) != 0 {
 		t.Fatalf("ListEvents after the last = %v, %v", got, err)
+	}
+	if last, err := s.LastEventID(ctx); err != nil || last != evs[4].ID {
+		t.Fatalf("LastEventID = %d, %v; want %d", last, err, evs[4].ID)
 	}
 	// Events written by a failed unit are not there.
 	err = s.Update(ctx, func(tx store.Tx) error {

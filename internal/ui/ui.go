@@ -1,0 +1,262 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+
+	"orderhub/internal/httpx"
+	"orderhub/internal/service"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the dashboard needs from the command line.
+type Config struct {
+	Log *slog.Logger
+	// TrustedProxies may say, with X-Forwarded-Proto, that a request came
+	// over HTTPS (the session cookie is then Secure).
+	TrustedProxies []netip.Prefix
+	// Shutdown, once closed, ends every live stream, so that
+	// http.Server.Shutdown does not wait for them. Nil: streams end only
+	// when their clients go away.
+	Shutdown <-chan struct{}
+	// MaxStreams bounds the concurrent live streams (default 100).
+	MaxStreams int
+	// PollInterval is how often a stream reads new events (default 1 s).
+	PollInterval time.Duration
+	// Heartbeat is how often an idle stream sends a comment (default 15 s).
+	Heartbeat time.Duration
+	// SessionTTL is how long a login lasts (default 12 h).
+	SessionTTL time.Duration
+}
+
+// Handler serves /ui.
+type Handler struct {
+	svc      *service.Service
+	cfg      Config
+	log      *slog.Logger
+	pages    map[string]*template.Template
+	sessions *sessions
+	streams  chan struct{}
+
+	zonesMu sync.Mutex
+	zones   map[string]*time.Location
+}
+
+// Mux is where routes are registered: *http.ServeMux, or a wrapper.
+type Mux interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}
+
+// New returns the dashboard.
+func New(svc *service.Service, cfg Config) *Handler {
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.MaxStreams <= 0 {
+		cfg.MaxStreams = 100
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	h := &Handler{
+		svc: svc, cfg: cfg, log: cfg.Log,
+		pages:    map[string]*template.Template{},
+		sessions: newSessions(cfg.SessionTTL, svc.Now),
+		streams:  make(chan struct{}, cfg.MaxStreams),
+		zones:    map[string]*time.Location{},
+	}
+	for _, page := range []string{"login", "board", "order", "error"} {
+		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+	}
+	return h
+}
+
+// Routes lists every /ui route.
+func (h *Handler) Routes(mux Mux) {
+	mux.Handle("GET /ui/static/{name}", secure(http.HandlerFunc(h.static)))
+	mux.Handle("GET /ui/login", secure(http.HandlerFunc(h.loginPage)))
+	mux.Handle("POST /ui/login", secure(http.HandlerFunc(h.login)))
+	mux.Handle("POST /ui/logout", secure(h.authed(h.logout)))
+	mux.Handle("GET /ui/", secure(h.authed(h.board)))
+	mux.Handle("GET /ui/orders/{id}", secure(h.authed(h.orderPage)))
+	mux.Handle("POST /ui/orders/{id}/actions/{action}", secure(h.authed(h.action)))
+	mux.Handle("GET /ui/events", secure(h.authed(h.events)))
+}
+
+// secure sets the headers every dashboard answer carries.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	b, err := fs.ReadFile(staticFS, "static/"+name)
+	if err != nil || strings.Contains(name, "/") {
+		http.NotFound(w, r)
+		return
+	}
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case strings.HasSuffix(name, ".js"):
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+}
+
+// authed finds the session (or redirects to the login) and checks the CSRF
+// token of every POST.
+func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := h.sessionOf(r)
+		if s == nil {
+			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if !h.parseForm(w, r) {
+				return
+			}
+			if !tokenEqual(r.PostForm.Get("csrf"), s.csrf) {
+				h.renderError(w, r, s, http.StatusForbidden, "The form has expired or did not come from this dashboard. Go back, reload the page and try again.")
+				return
+			}
+		}
+		fn(w, r, s)
+	})
+}
+
+// parseForm reads a form body of at most 64 KiB.
+func (h *Handler) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.renderError(w, r, nil, http.StatusBadRequest, "The form could not be read.")
+		return false
+	}
+	return true
+}
+
+// tokenEqual compares secrets in constant time; empty never matches.
+func tokenEqual(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// isHTTPS: TLS, or X-Forwarded-Proto https from a trusted proxy (the last
+// value counts: the one our proxy set).
+func (h *Handler) isHTTPS(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	protos := r.Header.Values("X-Forwarded-Proto")
+	if len(protos) == 0 || len(h.cfg.TrustedProxies) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	peer := ap.Addr().Unmap()
+	for _, p := range h.cfg.TrustedProxies {
+		if p.Contains(peer) {
+			last := protos[len(protos)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			return strings.EqualFold(strings.TrimSpace(last), "https")
+		}
+	}
+	return false
+}
+
+// page is what every template gets.
+type page struct {
+	Title string
+	User  string
+	CSRF  string
+	Flash []flash
+	// Data is the page's own view.
+	Data any
+}
+
+// render writes a page; a template failure is a plain 500 (nothing
+// half-written).
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
+	p := page{Title: title, Data: data}
+	if s != nil {
+		p.User, p.CSRF = s.user, s.csrf
+		// The live view's background refresh must not eat a flash meant
+		// for the page the user is being sent to.
+		if r.Header.Get("X-Orderhub-Live") == "" {
+			p.Flash = h.sessions.takeFlash(s)
+		}
+	}
+	var buf bytes.Buffer
+	if err := h.pages[name].Execute(&buf, p); err != nil {
+		h.log.ErrorContext(r.Context(), "render", "request_id", httpx.RequestID(r.Context()), "page", name, "error", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorView struct {
+	Status  int
+	Message string
+}
+
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, s *session, status int, msg string) {
+	h.render(w, r, s, status, "error", http.StatusText(status), errorView{Status: status, Message: msg})
+}
+
+// internalError logs err in full and shows nothing of it.
+func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	h.log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+	h.renderError(w, r, s, http.StatusInternalServerError, "Something went wrong. Try again in a moment.")
+}
+
+// zone returns a location's time zone (UTC when it cannot be loaded).
+func (h *Handler) zone(name string) *time.Location {
+	h.zonesMu.Lock()
+	defer h.zonesMu.Unlock()
+	if z, ok := h.zones[name]; ok {
+		return z
+	}
+	z, err := time.LoadLocation(name)
+	if err != nil {
+		z = time.UTC
+	}
+	h.zones[name] = z
+	return z
+}

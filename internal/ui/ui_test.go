@@ -1,0 +1,640 @@
+package ui_test
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/server"
+	"orderhub/internal/service"
+	"orderhub/internal/store"
+	"orderhub/internal/testutil"
+	"orderhub/internal/ui"
+)
+
+const (
+	adminUser = "admin"
+	adminPass = "correct horse battery"
+)
+
+// clock is 2026-03-01 03:04 UTC: 12:04 in Seoul, 19:04 the day before in
+// Los Angeles.
+var clock = time.Date(2026, 3, 1, 3, 4, 0, 0, time.UTC)
+
+type fixture struct {
+	t      *testing.T
+	ctx    context.Context
+	svc    *service.Service
+	srv    *httptest.Server
+	brand  *hub.Brand // KRW, two locations
+	diner  *hub.Brand // USD
+	seoul  *hub.Location
+	la     *hub.Location
+	nyc    *hub.Location
+	rice   *hub.Product
+	burger *hub.Product
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newFixture builds a catalog on st; handler makes the server's handler
+// (nil: the whole server.Handler, as orderhub serves it).
+func newFixture(t *testing.T, st store.Store, handler func(*service.Service) http.Handler) *fixture {
+	t.Helper()
+	f := &fixture{t: t, ctx: context.Background(), svc: service.New(st, service.WithClock(func() time.Time { return clock }))}
+	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
+	f.diner = &hub.Brand{Name: "Diner", Currency: "USD"}
+	for _, b := range []*hub.Brand{f.brand, f.diner} {
+		f.must(f.svc.CreateBrand(f.ctx, b))
+	}
+	f.seoul = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"}
+	f.la = &hub.Location{BrandID: f.brand.ID, Code: "LAX", Name: "Los Angeles", Timezone: "America/Los_Angeles"}
+	f.nyc = &hub.Location{BrandID: f.diner.ID, Code: "NYC", Name: "New York", Timezone: "America/New_York"}
+	for _, l := range []*hub.Location{f.seoul, f.la, f.nyc} {
+		f.must(f.svc.CreateLocation(f.ctx, l))
+	}
+	f.rice = &hub.Product{BrandID: f.brand.ID, RefID: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500,
+		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
+	f.burger = &hub.Product{BrandID: f.diner.ID, RefID: "B1", Name: hub.I18n{"en": "Burger"}, Price: 1250,
+		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
+	for _, p := range []*hub.Product{f.rice, f.burger} {
+		f.must(f.svc.SaveProduct(f.ctx, p))
+	}
+	f.must(f.svc.CreateAdmin(f.ctx, adminUser, adminPass))
+	var h http.Handler
+	if handler == nil {
+		h = server.Handler(server.Config{Version: "test"}, f.svc, quietLog())
+	} else {
+		h = handler(f.svc)
+	}
+	f.srv = httptest.NewServer(h)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// order places an order through the service.
+func (f *fixture) order(loc *hub.Location, p *hub.Product, qty int, notes string) *hub.Order {
+	f.t.Helper()
+	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: loc.BrandID, LocationID: loc.ID, Channel: hub.ChannelHub,
+		Type: hub.OrderDineIn, Table: "7", Notes: notes, Lines: []service.LineInput{{ProductRef: p.RefID, Quantity: qty}}, Actor: "test"})
+	f.must(err)
+	return res.Order
+}
+
+// client is a browser: cookies kept, redirects not followed.
+func (f *fixture) client() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+type answer struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (f *fixture) get(c *http.Client, path string) answer {
+	f.t.Helper()
+	res, err := c.Get(f.srv.URL + path)
+	f.must(err)
+	return read(f.t, res)
+}
+
+func (f *fixture) post(c *http.Client, path string, form url.Values) answer {
+	f.t.Helper()
+	res, err := c.PostForm(f.srv.URL+path, form)
+	f.must(err)
+	return read(f.t, res)
+}
+
+func read(t *testing.T, res *http.Response) answer {
+	t.Helper()
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{status: res.StatusCode, body: string(b), header: res.Header}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF field in %s", body)
+	}
+	return m[1]
+}
+
+// login logs a new client in and returns it with its session's CSRF token.
+func (f *fixture) login() (*http.Client, string) {
+	f.t.Helper()
+	c := f.client()
+	form := f.get(c, "/ui/login")
+	a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(f.t, form.body)}, "username": {adminUser}, "password": {adminPass}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/" {
+		f.t.Fatalf("login: %d %s", a.status, a.header.Get("Location"))
+	}
+	board := f.get(c, "/ui/")
+	if board.status != http.StatusOK {
+		f.t.Fatalf("board after login: %d", board.status)
+	}
+	return c, csrfOf(f.t, board.body)
+}
+
+func sessionCookie(h http.Header) *http.Cookie {
+	for _, line := range h.Values("Set-Cookie") {
+		c, err := http.ParseSetCookie(line)
+		if err == nil && c.Name == "orderhub_session" {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestLogin(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+
+	t.Run("wrong password", func(t *testing.T) {
+		c := f.client()
+		form := f.get(c, "/ui/login")
+		a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(t, form.body)}, "username": {adminUser}, "password": {"wrong horse battery"}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Wrong username or password.") {
+			t.Fatalf("status %d, body %s", a.status, a.body)
+		}
+		if sessionCookie(a.header) != nil {
+			t.Error("a session cookie after a wrong password")
+		}
+		if a := f.get(c, "/ui/"); a.status != http.StatusSeeOther {
+			t.Errorf("board after a failed login: %d", a.status)
+		}
+		// An unknown user reads the same.
+		a = f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(t, a.body)}, "username": {"nobody"}, "password": {adminPass}})
+		if a.status != http.StatusOK || !strings.Contains(a.body, "Wrong username or password.") {
+			t.Errorf("unknown user: %d", a.status)
+		}
+	})
+
+	t.Run("login CSRF", func(t *testing.T) {
+		c := f.client()
+		f.get(c, "/ui/login")
+		for _, token := range []string{"", "forged"} {
+			a := f.post(c, "/ui/login", url.Values{"csrf": {token}, "username": {adminUser}, "password": {adminPass}})
+			if a.status != http.StatusForbidden || sessionCookie(a.header) != nil {
+				t.Errorf("csrf %q: status %d", token, a.status)
+			}
+		}
+	})
+
+	t.Run("success and logout", func(t *testing.T) {
+		c := f.client()
+		form := f.get(c, "/ui/login")
+		a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(t, form.body)}, "username": {adminUser}, "password": {adminPass}})
+		sc := sessionCookie(a.header)
+		if a.status != http.StatusSeeOther || sc == nil {
+			t.Fatalf("status %d, cookie %v", a.status, sc)
+		}
+		if !sc.HttpOnly || sc.SameSite != http.SameSiteLaxMode || sc.Secure || sc.Path != "/ui" || len(sc.Value) < 40 {
+			t.Errorf("session cookie %+v", sc)
+		}
+		board := f.get(c, "/ui/")
+		if board.status != http.StatusOK || !strings.Contains(board.body, adminUser) {
+			t.Fatalf("board: %d", board.status)
+		}
+		if csp := board.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("CSP %q", csp)
+		}
+		// Logging out needs the CSRF token too.
+		if a := f.post(c, "/ui/logout", nil); a.status != http.StatusForbidden {
+			t.Errorf("logout without CSRF: %d", a.status)
+		}
+		a = f.post(c, "/ui/logout", url.Values{"csrf": {csrfOf(t, board.body)}})
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/login" {
+			t.Fatalf("logout: %d %s", a.status, a.header.Get("Location"))
+		}
+		// The old cookie is dead on the server, not only in this browser.
+		old := f.client()
+		u, _ := url.Parse(f.srv.URL + "/ui/")
+		old.Jar.SetCookies(u, []*http.Cookie{{Name: "orderhub_session", Value: sc.Value, Path: "/ui"}})
+		if a := f.get(old, "/ui/"); a.status != http.StatusSeeOther {
+			t.Errorf("board with a logged-out session: %d", a.status)
+		}
+	})
+}
+
+func TestSecureCookieOverHTTPS(t *testing.T) {
+	svc := service.New(testutil.OpenSQLite(t))
+	if err := svc.CreateAdmin(context.Background(), adminUser, adminPass); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(server.Handler(server.Config{}, svc, quietLog()))
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+	c.Jar, _ = cookiejar.New(nil)
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := c.Get(srv.URL + "/ui/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := read(t, res)
+	res, err = c.PostForm(srv.URL+"/ui/login", url.Values{"csrf": {csrfOf(t, form.body)}, "username": {adminUser}, "password": {adminPass}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := read(t, res)
+	if sc := sessionCookie(a.header); a.status != http.StatusSeeOther || sc == nil || !sc.Secure {
+		t.Fatalf("status %d, cookie %+v", a.status, sc)
+	}
+}
+
+func TestLoggedOut(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	o := f.order(f.seoul, f.rice, 1, "")
+	c := f.client()
+	id := strconv.FormatInt(o.ID, 10)
+	for _, path := range []string{"/ui/", "/ui/?brand=1", "/ui/orders/" + id, "/ui/events", "/ui/nowhere"} {
+		if a := f.get(c, path); a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/login" {
+			t.Errorf("GET %s: %d %q", path, a.status, a.header.Get("Location"))
+		}
+	}
+	a := f.post(c, "/ui/orders/"+id+"/actions/confirm", url.Values{"csrf": {"x"}})
+	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/login" {
+		t.Errorf("POST action: %d", a.status)
+	}
+	if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+		t.Errorf("status %v", got.Status)
+	}
+	// The stylesheet and script need no login.
+	for name, ct := range map[string]string{"ui.css": "text/css", "ui.js": "text/javascript"} {
+		if a := f.get(c, "/ui/static/"+name); a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), ct) {
+			t.Errorf("%s: %d %s", name, a.status, a.header.Get("Content-Type"))
+		}
+	}
+	if a := f.get(c, "/ui/static/nope.css"); a.status != http.StatusNotFound {
+		t.Errorf("unknown static file: %d", a.status)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	o := f.order(f.seoul, f.rice, 1, "")
+	c, _ := f.login()
+	_, otherToken := f.login() // another session's token is no good here
+	path := "/ui/orders/" + strconv.FormatInt(o.ID, 10) + "/actions/confirm"
+	for name, form := range map[string]url.Values{
+		"missing":         {},
+		"wrong":           {"csrf": {"forged"}},
+		"another session": {"csrf": {otherToken}},
+	} {
+		if a := f.post(c, path, form); a.status != http.StatusForbidden {
+			t.Errorf("%s token: status %d", name, a.status)
+		}
+	}
+	if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+		t.Errorf("a refused POST changed the order: %v", got.Status)
+	}
+}
+
+var rowRE = regexp.MustCompile(`<tr id="order-(\d+)">`)
+
+func rows(body string) []string {
+	var ids []string
+	for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+func TestBoard(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, nil)
+		seoul := f.order(f.seoul, f.rice, 2, "")
+		la := f.order(f.la, f.rice, 1, "")
+		burger := f.order(f.nyc, f.burger, 3, "")
+		if _, err := f.svc.Transition(f.ctx, service.TransitionInput{Scope: service.OrderScope{BrandID: f.brand.ID},
+			OrderRef: la.Number, Action: hub.ActionConfirm, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}}); err != nil {
+			t.Fatal(err)
+		}
+		c, _ := f.login()
+
+		// The first brand by default, newest first, with exact totals and
+		// local times.
+		a := f.get(c, "/ui/")
+		if got, want := rows(a.body), []string{strconv.FormatInt(la.ID, 10), strconv.FormatInt(seoul.ID, 10)}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("rows %v, want %v", got, want)
+		}
+		for _, want := range []string{seoul.Number, "19000 KRW", "9500 KRW", "2026-03-01 12:04 KST", "2026-02-28 19:04 PST",
+			"2× Rice bowl", "dine-in · table 7", "Los Angeles", `<option value="` + strconv.FormatInt(f.diner.ID, 10) + `">Diner</option>`} {
+			if !strings.Contains(a.body, want) {
+				t.Errorf("board lacks %q", want)
+			}
+		}
+		// The other brand, in its currency's minor units.
+		a = f.get(c, "/ui/?brand="+strconv.FormatInt(f.diner.ID, 10))
+		if got := rows(a.body); len(got) != 1 || got[0] != strconv.FormatInt(burger.ID, 10) || !strings.Contains(a.body, "37.50 USD") {
+			t.Errorf("diner board: rows %v", got)
+		}
+		// Filters.
+		a = f.get(c, "/ui/?location="+strconv.FormatInt(f.la.ID, 10))
+		if got := rows(a.body); len(got) != 1 || got[0] != strconv.FormatInt(la.ID, 10) {
+			t.Errorf("location filter: %v", got)
+		}
+		a = f.get(c, "/ui/?status=new")
+		if got := rows(a.body); len(got) != 1 || got[0] != strconv.FormatInt(seoul.ID, 10) {
+			t.Errorf("status filter: %v", got)
+		}
+		// Bad filters are the user's mistake, not a 500.
+		for path, want := range map[string]int{
+			"/ui/?status=eaten": http.StatusBadRequest, "/ui/?brand=x": http.StatusBadRequest, "/ui/?brand=999": http.StatusNotFound,
+			"/ui/?location=" + strconv.FormatInt(f.nyc.ID, 10): http.StatusNotFound, "/ui/?before=-1": http.StatusBadRequest,
+			"/ui/nowhere": http.StatusNotFound, "/ui/orders/999999": http.StatusNotFound, "/ui/orders/abc": http.StatusNotFound,
+		} {
+			if a := f.get(c, path); a.status != want {
+				t.Errorf("%s: %d, want %d", path, a.status, want)
+			}
+		}
+	})
+}
+
+func TestBoardPages(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	var ids []string
+	for range 52 {
+		ids = append(ids, strconv.FormatInt(f.order(f.seoul, f.rice, 1, "").ID, 10))
+	}
+	c, _ := f.login()
+	a := f.get(c, "/ui/?status=new")
+	got := rows(a.body)
+	if len(got) != 50 || got[0] != ids[51] || got[49] != ids[2] {
+		t.Fatalf("first page: %d rows from %v", len(got), got[:1])
+	}
+	m := regexp.MustCompile(`<a href="([^"]+)" rel="next">`).FindStringSubmatch(a.body)
+	if m == nil {
+		t.Fatal("no link to older orders")
+	}
+	older := strings.ReplaceAll(m[1], "&amp;", "&")
+	if !strings.Contains(older, "status=new") {
+		t.Errorf("older link %q drops the filter", older)
+	}
+	a = f.get(c, older)
+	if got := rows(a.body); len(got) != 2 || got[0] != ids[1] || got[1] != ids[0] || strings.Contains(a.body, `rel="next"`) {
+		t.Errorf("second page: %v", got)
+	}
+}
+
+func TestOrderPageAndActions(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, nil)
+		o := f.order(f.seoul, f.rice, 2, `<script>alert("x")</script> & "quotes"`)
+		c, token := f.login()
+		page := "/ui/orders/" + strconv.FormatInt(o.ID, 10)
+		act := func(action string) answer {
+			return f.post(c, page+"/actions/"+action, url.Values{"csrf": {token}, "back": {page}})
+		}
+
+		a := f.get(c, page)
+		if a.status != http.StatusOK {
+			t.Fatalf("order page: %d", a.status)
+		}
+		for _, want := range []string{o.Number, "Rice bowl", "19000 KRW", "Subtotal", "<td>create</td>", "2026-03-01 12:04 KST",
+			`&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;`} {
+			if !strings.Contains(a.body, want) {
+				t.Errorf("order page lacks %q", want)
+			}
+		}
+		if strings.Contains(a.body, "<script>alert") {
+			t.Error("the order note is not escaped")
+		}
+		// A new order may be confirmed, prepared, completed, paid or
+		// cancelled, but not be ready.
+		for action, shown := range map[string]bool{"confirm": true, "prepare": true, "ready": false, "complete": true, "pay": true, "cancel": true} {
+			if got := strings.Contains(a.body, "/actions/"+action+`"`); got != shown {
+				t.Errorf("button %s shown = %v, want %v", action, got, shown)
+			}
+		}
+
+		a = act("confirm")
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != page {
+			t.Fatalf("confirm: %d %q", a.status, a.header.Get("Location"))
+		}
+		got, err := f.svc.Store().GetOrder(f.ctx, o.ID)
+		f.must(err)
+		hist, err := f.svc.Store().OrderHistory(f.ctx, o.ID)
+		f.must(err)
+		last := hist[len(hist)-1]
+		if got.Status != hub.StatusConfirmed || last.Action != "confirm" || last.Actor != "ui:admin" || last.ToStatus != hub.StatusConfirmed {
+			t.Fatalf("after confirm: status %v, history %+v", got.Status, last)
+		}
+		a = f.get(c, page)
+		if !strings.Contains(a.body, "Order "+o.Number+" confirmed.") || !strings.Contains(a.body, "ui:admin") {
+			t.Error("no success message or history row on the page")
+		}
+		if strings.Contains(a.body, "/actions/confirm\"") || !strings.Contains(a.body, "/actions/ready\"") {
+			t.Error("buttons do not follow the new status")
+		}
+		// The flash is shown once.
+		if a = f.get(c, page); strings.Contains(a.body, "Order "+o.Number+" confirmed.") {
+			t.Error("the flash message came back")
+		}
+
+		// Refused by the domain: its own message, no 500, nothing changed.
+		_, refusal := hub.Transition(hub.StatusConfirmed, hub.ActionConfirm, hub.Actor{Role: hub.RoleStore})
+		a = act("confirm")
+		if a.status != http.StatusSeeOther {
+			t.Fatalf("refused confirm: %d", a.status)
+		}
+		a = f.get(c, page)
+		if !strings.Contains(a.body, `role="alert"`) || !strings.Contains(a.body, hub.PublicMessage(refusal)) {
+			t.Errorf("no refusal message %q on the page", hub.PublicMessage(refusal))
+		}
+		if hist2, _ := f.svc.Store().OrderHistory(f.ctx, o.ID); len(hist2) != len(hist) {
+			t.Error("a refused action wrote history")
+		}
+		// An unknown action is a message too.
+		if a = act("explode"); a.status != http.StatusSeeOther {
+			t.Errorf("unknown action: %d", a.status)
+		}
+		if a = f.get(c, page); !strings.Contains(a.body, "unknown action") {
+			t.Error("no message for an unknown action")
+		}
+
+		// Mark paid, from the board, back to the board.
+		a = f.post(c, page+"/actions/pay", url.Values{"csrf": {token}, "back": {"/ui/?status=confirmed"}})
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/?status=confirmed" {
+			t.Fatalf("pay: %d %q", a.status, a.header.Get("Location"))
+		}
+		if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.PaymentStatus != hub.PaymentPaid {
+			t.Errorf("payment %v", got.PaymentStatus)
+		}
+		// back never leaves the dashboard.
+		a = f.post(c, page+"/actions/prepare", url.Values{"csrf": {token}, "back": {"//evil.example/"}})
+		if a.header.Get("Location") != page {
+			t.Errorf("back to %q", a.header.Get("Location"))
+		}
+		if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusPreparing {
+			t.Errorf("status %v after prepare", got.Status)
+		}
+	})
+}
+
+// stream opens GET /ui/events and sends its lines on a channel.
+func stream(t *testing.T, f *fixture, c *http.Client, path string) (<-chan string, *http.Response) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+path, nil)
+	sc := *c
+	sc.Timeout = 0 // the context bounds it
+	res, err := sc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	lines := make(chan string, 100)
+	go func() {
+		defer close(lines)
+		s := bufio.NewScanner(res.Body)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+	}()
+	return lines, res
+}
+
+// nextData waits (bounded) for the next "data:" line of an "order" event.
+func nextData(t *testing.T, lines <-chan string, within time.Duration) string {
+	t.Helper()
+	deadline := time.After(within)
+	event := ""
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("the stream ended")
+			}
+			if v, ok := strings.CutPrefix(l, "event: "); ok {
+				event = v
+			}
+			if v, ok := strings.CutPrefix(l, "data: "); ok && event == "order" {
+				return v
+			}
+		case <-deadline:
+			t.Fatalf("no order event within %v", within)
+		}
+	}
+}
+
+func TestLiveEvents(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	f.order(f.seoul, f.rice, 1, "") // before the stream: not announced
+	c, _ := f.login()
+	lines, _ := stream(t, f, c, "/ui/events?brand="+strconv.FormatInt(f.brand.ID, 10))
+	// The stream has its starting point once its headers are in.
+	f.order(f.nyc, f.burger, 1, "") // another brand: not announced
+	o := f.order(f.la, f.rice, 1, "")
+	data := nextData(t, lines, 5*time.Second)
+	want := `{"order_id":` + strconv.FormatInt(o.ID, 10) + `,"location_id":` + strconv.FormatInt(f.la.ID, 10) + `,"type":"order.created"}`
+	if data != want {
+		t.Fatalf("data %s, want %s", data, want)
+	}
+}
+
+// TestLiveStreamLimitsAndShutdown runs the dashboard alone with a small
+// stream limit, fast polling and a server with short read/write timeouts:
+// streams outlive the timeouts, the limit answers 503, and closing
+// Config.Shutdown ends them so that http.Server.Shutdown returns at once.
+func TestLiveStreamLimitsAndShutdown(t *testing.T) {
+	shutdown := make(chan struct{})
+	f := newFixture(t, testutil.OpenSQLite(t), func(svc *service.Service) http.Handler {
+		mux := http.NewServeMux()
+		ui.New(svc, ui.Config{Log: quietLog(), Shutdown: shutdown, MaxStreams: 1, PollInterval: 50 * time.Millisecond,
+			Heartbeat: 100 * time.Millisecond}).Routes(mux)
+		return mux
+	})
+	// Log in (slow under -race: PBKDF2), then restart the test server on
+	// the same handler with timeouts shorter than the test. Cookies do not
+	// care about the port.
+	c, _ := f.login()
+	f.srv.Close()
+	f.srv = httptest.NewUnstartedServer(f.srv.Config.Handler)
+	srv := f.srv.Config
+	srv.ReadTimeout, srv.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.RegisterOnShutdown(func() { close(shutdown) })
+	f.srv.Start()
+	t.Cleanup(f.srv.Close)
+
+	lines, _ := stream(t, f, c, "/ui/events")
+	if a := f.get(c, "/ui/events"); a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") == "" {
+		t.Errorf("a second stream over the limit: %d", a.status)
+	}
+	time.Sleep(800 * time.Millisecond) // past both server timeouts
+	o := f.order(f.nyc, f.burger, 1, "")
+	if data := nextData(t, lines, 5*time.Second); !strings.Contains(data, `"order_id":`+strconv.FormatInt(o.ID, 10)+",") {
+		t.Fatalf("data %s", data)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Shutdown took %v: it waited for the stream", d)
+	}
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the stream did not end at shutdown")
+		}
+	}
+}
+
+func TestModifierTree(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
+		Lines: []service.LineInput{{ProductRef: f.rice.RefID, Quantity: 1, SpecialInstructions: "no <b>onions</b>",
+			ExtraModifiers: []hub.Modifier{
+				{Kind: hub.ModifierOption, GroupName: "Toppings", ItemID: "9", Name: "Egg", Quantity: 1, Removed: true},
+				{Kind: hub.ModifierCombo, ItemID: "10", Name: "Side", Quantity: 1,
+					Children: []hub.Modifier{{Kind: hub.ModifierOption, ItemID: "11", Name: "Kimchi", Quantity: 2}}},
+			}}}, Actor: "test"})
+	f.must(err)
+	c, _ := f.login()
+	a := f.get(c, "/ui/orders/"+strconv.FormatInt(res.Order.ID, 10))
+	for _, want := range []string{`<li class="removed"><span class="tag">no</span> <span class="group">Toppings:</span> 1× Egg</li>`,
+		`1× Side<ul class="mods"><li>2× Kimchi</li></ul>`, "no &lt;b&gt;onions&lt;/b&gt;"} {
+		if !strings.Contains(a.body, want) {
+			t.Errorf("order page lacks %s", want)
+		}
+	}
+}
