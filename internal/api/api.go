@@ -23,6 +23,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -283,6 +284,24 @@ func ok(w http.ResponseWriter, v any) error {
 func created(w http.ResponseWriter, v any) error {
 	httpx.WriteJSON(w, http.StatusCreated, v)
 	return nil
+}
+
+// owned loads what the {id} path value names and answers another brand's
+// as not found, never forbidden, so ids cannot be probed across brands.
+func owned[T any](r *http.Request, p *service.HubPrincipal, what string,
+	get func(context.Context, int64) (*T, error), brandOf func(*T) int64) (*T, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if err := notFoundUnlessMine(p, brandOf(v), what, id); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // notFoundUnlessMine hides other brands' things.

@@ -107,18 +107,7 @@ func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *serv
 }
 
 func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Location, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	l, err := h.svc.Store().GetLocation(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := notFoundUnlessMine(p, l.BrandID, "location", id); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return owned(r, p, "location", h.svc.Store().GetLocation, func(l *hub.Location) int64 { return l.BrandID })
 }
 
 func (h *Handler) getLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {

@@ -45,18 +45,7 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *servi
 }
 
 func (h *Handler) partner(r *http.Request, p *service.HubPrincipal) (*hub.Partner, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	pr, err := h.svc.Store().GetPartner(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := notFoundUnlessMine(p, pr.BrandID, "partner", id); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return owned(r, p, "partner", h.svc.Store().GetPartner, func(pr *hub.Partner) int64 { return pr.BrandID })
 }
 
 func (h *Handler) getPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {

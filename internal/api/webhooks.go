@@ -120,18 +120,7 @@ func (h *Handler) createWebhookEndpoint(w http.ResponseWriter, r *http.Request, 
 }
 
 func (h *Handler) webhookEndpoint(r *http.Request, p *service.HubPrincipal) (*store.WebhookEndpoint, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	ep, err := h.svc.Store().GetWebhookEndpoint(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := notFoundUnlessMine(p, ep.BrandID, "webhook endpoint", id); err != nil {
-		return nil, err
-	}
-	return ep, nil
+	return owned(r, p, "webhook endpoint", h.svc.Store().GetWebhookEndpoint, func(e *store.WebhookEndpoint) int64 { return e.BrandID })
 }
 
 func (h *Handler) getWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -285,18 +274,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, p *serv
 }
 
 func (h *Handler) delivery(r *http.Request, p *service.HubPrincipal) (*store.Delivery, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	d, err := h.svc.Store().GetDelivery(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if err := notFoundUnlessMine(p, d.BrandID, "delivery", id); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return owned(r, p, "delivery", h.svc.Store().GetDelivery, func(d *store.Delivery) int64 { return d.BrandID })
 }
 
 func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
