@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"orderhub/internal/delivery"
+	"orderhub/internal/httpx"
 	"orderhub/internal/store"
 )
 
@@ -21,6 +22,10 @@ type deliveryConfig struct {
 	PerEndpoint  int
 	Timeout      time.Duration
 	DisableAfter time.Duration
+	// The retention sweep (--retain-*).
+	RetainDelivered   time.Duration
+	RetainDead        time.Duration
+	RetainIdempotency time.Duration
 }
 
 // deliveryFlags adds the engine's flags to serve.
@@ -29,6 +34,35 @@ func deliveryFlags(fs *flag.FlagSet, c *config) {
 	fs.IntVar(&c.Delivery.PerEndpoint, "delivery-per-endpoint", delivery.DefaultPerTarget, "event deliveries in flight to one endpoint or partner on this node")
 	fs.DurationVar(&c.Delivery.Timeout, "delivery-timeout", delivery.DefaultTimeout, "timeout of one delivery attempt")
 	fs.DurationVar(&c.Delivery.DisableAfter, "delivery-disable-after", delivery.DefaultDisableAfter, "disable a webhook endpoint that fails without a success for this long")
+	fs.DurationVar(&c.Delivery.RetainDelivered, "retain-delivered", delivery.DefaultRetainDelivered, "delete delivered deliveries and their attempts this long after delivery")
+	fs.DurationVar(&c.Delivery.RetainDead, "retain-dead", delivery.DefaultRetainDead, "delete dead deliveries and their attempts this long after they died")
+	fs.DurationVar(&c.Delivery.RetainIdempotency, "retain-idempotency", delivery.DefaultRetainIdempotency, "delete Idempotency-Key records this long after they were made (at least the 24h replay window)")
+}
+
+// checkRetention refuses retention ages the sweep cannot honour: none may
+// be zero or negative, and idempotency records must outlive the window in
+// which httpx replays them.
+func checkRetention(c *deliveryConfig) error {
+	for _, r := range []struct {
+		name string
+		v    time.Duration
+	}{{"retain-delivered", c.RetainDelivered}, {"retain-dead", c.RetainDead}, {"retain-idempotency", c.RetainIdempotency}} {
+		if r.v <= 0 {
+			return fmt.Errorf("--%s (%s) must be positive, not %s", r.name, envName(r.name), r.v)
+		}
+	}
+	if c.RetainIdempotency < httpx.IdempotencyTTL {
+		return fmt.Errorf("--retain-idempotency (%s) is %s: it must be at least %s, the time an Idempotency-Key answer is replayed",
+			envName("retain-idempotency"), c.RetainIdempotency, httpx.IdempotencyTTL)
+	}
+	return nil
+}
+
+// newSweeper builds the retention sweeper of serve: every hour, the first
+// a minute after start.
+func newSweeper(st store.Store, c *config, log *slog.Logger) *delivery.Sweeper {
+	return delivery.NewSweeper(st, delivery.Retention{Delivered: c.Delivery.RetainDelivered, Dead: c.Delivery.RetainDead,
+		Idempotency: c.Delivery.RetainIdempotency, Logger: log})
 }
 
 // newEngine builds the delivery engine of serve.

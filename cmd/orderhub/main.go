@@ -217,6 +217,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := parse(fs, args, &c); err != nil {
 		return 2
 	}
+	if err := checkRetention(&c.Delivery); err != nil {
+		fmt.Fprintln(stderr, "orderhub serve:", err)
+		return 2
+	}
 	log, err := newLogger(&c, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderhub serve:", err)
@@ -325,6 +329,10 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	// formatters); stopped after the HTTP server, before the store closes.
 	engine.Start(ctx)
 	defer stopEngine(engine, c.ShutdownTimeout, log)
+	// The retention sweep stops first (a sweep in progress is cancelled).
+	sweeper := newSweeper(st, c, log)
+	sweeper.Start(ctx)
+	defer sweeper.Stop()
 	errc := make(chan error, 1)
 	go func() {
 		if c.TLSCert != "" {

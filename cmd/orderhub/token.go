@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
 
 	"orderhub/internal/service"
 )
@@ -12,38 +15,72 @@ import (
 func tokenUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   orderhub token create [--brand N] [--label TEXT]
+  orderhub token list [--brand N]
+  orderhub token revoke <id>
 
-Issues a native API token (Authorization: Bearer ...) for /hub/v1 and
-prints it once; only its hash is stored. Without --brand it is an operator
-token for every brand; with --brand it sees and changes that brand only.
+create issues a native API token (Authorization: Bearer ...) for /hub/v1
+and prints it once; only its hash is stored. Without --brand it is an
+operator token for every brand; with --brand it sees and changes that brand
+only. list shows the tokens (never the tokens themselves), revoked ones
+included: every brand's, or with --brand that brand's. revoke revokes one;
+the last live operator token is refused (create another first).
 Storage flags (--data, --database-url) as for migrate.
 `)
 }
 
-// token is `orderhub token create`: the way to a first /hub/v1 token on a
-// database that was not started with --demo.
+// token is `orderhub token create|list|revoke`: the way to a first
+// /hub/v1 token on a database that was not started with --demo, and to the
+// tokens without the API.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "create" {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
 		tokenUsage(stderr)
 		return 2
 	}
+	cmd := args[0]
 	var c config
 	var brand int64
 	var label string
-	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	fs := flag.NewFlagSet("token "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { tokenUsage(stderr); fs.PrintDefaults() }
 	storageFlags(fs, &c)
-	fs.Int64Var(&brand, "brand", 0, "brand id (0 = operator token for every brand)")
-	fs.StringVar(&label, "label", "cli", "what the token is for (stored with it)")
+	switch cmd {
+	case "create":
+		fs.Int64Var(&brand, "brand", 0, "brand id (0 = operator token for every brand)")
+		fs.StringVar(&label, "label", "cli", "what the token is for (stored with it)")
+	case "list":
+		fs.Int64Var(&brand, "brand", 0, "brand id (0 = every brand's tokens)")
+	}
 	if err := applyEnv(fs, storageFlagNames...); err != nil {
 		fmt.Fprintln(stderr, "orderhub token:", err)
 		return 2
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	// Flags may come before or after revoke's token id.
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 || brand < 0 {
+	var id int64
+	if cmd == "revoke" {
+		if len(pos) != 1 {
+			tokenUsage(stderr)
+			return 2
+		}
+		v, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil || v <= 0 {
+			fmt.Fprintf(stderr, "orderhub token revoke: %q is not a token id\n", pos[0])
+			return 2
+		}
+		id = v
+	} else if len(pos) > 0 || brand < 0 {
 		tokenUsage(stderr)
 		return 2
 	}
@@ -53,11 +90,45 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer st.Close()
-	tok, err := service.New(st).CreateHubToken(ctx, brand, label)
-	if err != nil {
-		fmt.Fprintln(stderr, "orderhub token create:", err)
-		return 1
+	svc := service.New(st)
+	switch cmd {
+	case "create":
+		tok, err := svc.CreateHubToken(ctx, brand, label)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub token create:", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, tok)
+	case "list":
+		ts, err := svc.ListHubTokens(ctx, brand)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub token list:", err)
+			return 1
+		}
+		printHubTokens(stdout, ts)
+	case "revoke":
+		// The command line acts as an operator.
+		if err := svc.RevokeHubToken(ctx, 0, id); err != nil {
+			fmt.Fprintln(stderr, "orderhub token revoke:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "revoked token %d\n", id)
 	}
-	fmt.Fprintln(stdout, tok)
 	return 0
+}
+
+func printHubTokens(w io.Writer, ts []service.HubToken) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tBRAND\tLABEL\tHINT\tCREATED\tREVOKED")
+	for _, t := range ts {
+		brand, revoked := "operator", "-"
+		if t.BrandID != 0 {
+			brand = strconv.FormatInt(t.BrandID, 10)
+		}
+		if t.RevokedAt != nil {
+			revoked = t.RevokedAt.Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%q\t%s\t%s\t%s\n", t.ID, brand, t.Label, t.Hint, t.CreatedAt.Format(time.RFC3339), revoked)
+	}
+	tw.Flush()
 }

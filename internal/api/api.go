@@ -96,6 +96,10 @@ func (h *Handler) Routes(mux Mux) {
 	route("POST /hub/v1/partners/{id}/balance/top-ups", h.topUpBalance)
 	route("GET /hub/v1/partners/{id}/balance/entries", h.listBalanceEntries)
 
+	route("GET /hub/v1/tokens", h.listHubTokens)
+	route("POST /hub/v1/tokens", h.createHubToken)
+	route("DELETE /hub/v1/tokens/{id}", h.revokeHubToken)
+
 	route("GET /hub/v1/events", h.listEvents)
 
 	route("GET /hub/v1/webhook-endpoints", h.listWebhookEndpoints)

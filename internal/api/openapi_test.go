@@ -36,6 +36,8 @@ var responseSchemas = map[string]any{
 	"PartnerCreated":   partnerView{},
 	"IssuedCredential": service.IssuedCredential{},
 	"Credential":       store.Credential{},
+	"HubToken":         service.HubToken{},
+	"IssuedHubToken":   service.IssuedHubToken{},
 	"Balance":          balanceView{},
 	"TopUp":            topUpView{},
 	"BalanceEntry":     store.BalanceEntry{},
@@ -52,6 +54,7 @@ var responseSchemas = map[string]any{
 	"OrderEventList":      page[hub.OrderEvent]{},
 	"PartnerList":         page[hub.Partner]{},
 	"CredentialList":      page[store.Credential]{},
+	"HubTokenList":        page[service.HubToken]{},
 	"BalanceEntryList":    page[store.BalanceEntry]{},
 	"WebhookEndpointList": page[endpointView]{},
 	"DeliveryList":        page[deliveryView]{},
@@ -68,6 +71,7 @@ var requestSchemas = map[string]any{
 	"OrderLineRequest": lineRequest{},
 	"OptionRequest":    optionRequest{},
 	"ComboRequest":     comboRequest{},
+	"HubTokenInput":    hubTokenRequest{},
 }
 
 // unchecked are the native API's schemas with no named Go type to compare

@@ -111,9 +111,30 @@
 // "Send test event" stores a webhook.test event (already dispatched, so no
 // one else gets it) and one delivery to that endpoint.
 //
+// # Retention
+//
+// A Sweeper (serve runs one per node, a minute after start and then every
+// hour; stopped at shutdown before the engine) deletes what is kept no
+// longer: delivered deliveries whose delivered_at is older than
+// --retain-delivered (720h), dead deliveries whose death (updated_at) is
+// older than --retain-dead (2160h), each with its attempts, and
+// Idempotency-Key records older than --retain-idempotency (48h; never
+// shorter than httpx.IdempotencyTTL, the replay window, so that a key is
+// not forgotten while it may still be replayed). Pending deliveries are
+// never deleted, however old; a replayed one is pending again.
+//
+// Each batch is one unit of at most store.DefaultRetentionBatch (500)
+// rows, oldest first: the ids are picked with a LIMIT (deliveries locked
+// FOR UPDATE SKIP LOCKED on PostgreSQL, so a row a worker or a replay holds
+// is left for the next sweep), then their attempts and they are deleted;
+// batches repeat until one comes back short. Deletes are idempotent, so
+// several nodes sweeping at once only share the work. Partial indexes of
+// migration 0004 keep each batch from scanning the tables. One log line
+// ("retention sweep", with the counts) is written per sweep that deleted
+// something.
+//
 // # Not done here
 //
-// Delivered rows and attempts are kept; there is no retention sweep yet.
 // Nodes find new work by polling (default every second; a replay waits for
 // the next poll); PostgreSQL LISTEN/NOTIFY could wake them sooner.
 package delivery

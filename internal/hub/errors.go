@@ -46,6 +46,7 @@ const (
 	ReasonIdempotencyReuse   Reason = "idempotency_key_reused"
 	ReasonUnknownProduct     Reason = "unknown_product"
 	ReasonInventoryRejected  Reason = "inventory_rejected"
+	ReasonLastOperatorToken  Reason = "last_operator_token" // the only live operator hub token
 )
 
 // Error is the one error type that crosses layers. Field names the input

@@ -165,17 +165,114 @@ func (s *Service) RotateCallbackSecret(ctx context.Context, partnerID int64) (st
 // CreateHubToken issues a native API token; brandID 0 makes an operator
 // token for every brand.
 func (s *Service) CreateHubToken(ctx context.Context, brandID int64, label string) (string, error) {
+	t, err := s.IssueHubToken(ctx, brandID, label)
+	if err != nil {
+		return "", err
+	}
+	return t.Token, nil
+}
+
+// HubToken is a native API token as listed: never the token or its hash.
+// BrandID 0 is an operator token.
+type HubToken struct {
+	ID        int64      `json:"id"`
+	BrandID   int64      `json:"brand_id"`
+	Label     string     `json:"label"`
+	Hint      string     `json:"hint"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// IssuedHubToken is a new hub token with the token itself, shown once.
+type IssuedHubToken struct {
+	HubToken
+	Token string `json:"token"`
+}
+
+func hubTokenOf(c *store.Credential) HubToken {
+	return HubToken{ID: c.ID, BrandID: c.BrandID, Label: c.Label, Hint: c.Hint, CreatedAt: c.CreatedAt, RevokedAt: c.RevokedAt}
+}
+
+// MaxHubTokenLabel bounds a hub token's label (in bytes).
+const MaxHubTokenLabel = 200
+
+// IssueHubToken issues a native API token for a brand (0: an operator
+// token for every brand) and returns it with the token, shown once.
+func (s *Service) IssueHubToken(ctx context.Context, brandID int64, label string) (*IssuedHubToken, error) {
+	if brandID < 0 {
+		return nil, hub.Invalid("brand_id", "must not be negative")
+	}
+	if len(label) > MaxHubTokenLabel {
+		return nil, hub.Invalid("label", "must be at most %d bytes", MaxHubTokenLabel)
+	}
 	token := auth.NewSecret("ohh_")
+	c := &store.Credential{Kind: store.CredHubToken, BrandID: brandID, Lookup: auth.Hash(token),
+		Hint: auth.Hint(token), Label: label, CreatedAt: s.Now().Truncate(time.Microsecond)} // as stored, so the answer equals later lists
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if brandID != 0 {
-			if _, err := tx.GetBrand(ctx, brandID); err != nil {
+			if _, err := tx.GetBrand(ctx, brandID); hub.ErrorCode(err) == hub.CodeNotFound {
+				return hub.NotFound("brand %d not found", brandID).WithField("brand_id")
+			} else if err != nil {
 				return err
 			}
 		}
-		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredHubToken, BrandID: brandID, Lookup: auth.Hash(token),
-			Hint: auth.Hint(token), Label: label, CreatedAt: s.Now()})
+		return tx.CreateCredential(ctx, c)
 	})
-	return token, err
+	if err != nil {
+		return nil, err
+	}
+	return &IssuedHubToken{HubToken: hubTokenOf(c), Token: token}, nil
+}
+
+// ListHubTokens lists the hub tokens of a brand, revoked ones included, by
+// id; brandID 0 (an operator) lists every hub token.
+func (s *Service) ListHubTokens(ctx context.Context, brandID int64) ([]HubToken, error) {
+	cs, err := s.store.ListHubTokens(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HubToken, 0, len(cs))
+	for i := range cs {
+		out = append(out, hubTokenOf(&cs[i]))
+	}
+	return out, nil
+}
+
+// RevokeHubToken revokes hub token id as seen by brandID (0: an operator,
+// any token; otherwise only that brand's tokens, another's are not found).
+// A token may revoke itself. The last live operator token is refused
+// (conflict, reason last_operator_token): without it nobody could manage
+// brands or tokens through the API; `orderhub token create` can always
+// issue another. Revoking a revoked token changes nothing.
+func (s *Service) RevokeHubToken(ctx context.Context, brandID, id int64) error {
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		all, err := tx.ListHubTokens(ctx, 0)
+		if err != nil {
+			return err
+		}
+		var target *store.Credential
+		liveOperators := 0
+		for i := range all {
+			c := &all[i]
+			if c.ID == id {
+				target = c
+			}
+			if c.BrandID == 0 && c.Live(s.Now()) {
+				liveOperators++
+			}
+		}
+		if target == nil || (brandID != 0 && target.BrandID != brandID) {
+			return hub.NotFound("token %d not found", id)
+		}
+		if target.RevokedAt != nil {
+			return nil
+		}
+		if target.BrandID == 0 && liveOperators <= 1 {
+			return hub.Conflict(hub.ReasonLastOperatorToken,
+				"token %d is the last live operator token; issue another first (orderhub token create) so that operators are not locked out", id)
+		}
+		return tx.RevokeCredential(ctx, id, s.Now())
+	})
 }
 
 // CreateAdmin stores a dashboard login with a PBKDF2 password hash.

@@ -75,6 +75,8 @@ type Reader interface {
 	// value (a client id, or the hash of a key or token).
 	CredentialByLookup(ctx context.Context, kind CredentialKind, lookup string) (*Credential, error)
 	ListCredentials(ctx context.Context, partnerID int64) ([]Credential, error)
+	// ListHubTokens lists the hub tokens of a brand, revoked ones included, by id; brandID 0 lists every hub token (operator tokens too).
+	ListHubTokens(ctx context.Context, brandID int64) ([]Credential, error)
 
 	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
 	// LastEventID is the id of the newest event (0 when there is none): where
@@ -89,6 +91,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	DeliveryWriter
+	RetentionWriter
 
 	CreateBrand(ctx context.Context, b *hub.Brand) error
 	UpdateBrand(ctx context.Context, b *hub.Brand) error

@@ -857,6 +857,18 @@ func (s *Queries) ListCredentials(ctx context.Context, partnerID int64) ([]store
 	return collect(rows, scanCredential, s, "credentials")
 }
 
+func (s *Queries) ListHubTokens(ctx context.Context, brandID int64) ([]store.Credential, error) {
+	q, args := `SELECT `+credentialCols+` FROM credentials WHERE kind = ?`, []any{string(store.CredHubToken)}
+	if brandID != 0 {
+		q, args = q+` AND brand_id = ?`, append(args, brandID)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "credentials")
+	}
+	return collect(rows, scanCredential, s, "credentials")
+}
+
 // ---- idempotency ----
 
 func (s *Queries) GetIdempotency(ctx context.Context, scope, key string) (*store.IdempotencyRecord, error) {

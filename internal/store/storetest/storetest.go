@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Partners", testPartners},
 		{"Credentials", testCredentials},
+		{"HubTokens", testHubTokens},
 		{"Idempotency", testIdempotency},
 		{"UpdateRollsBackOnError", testUpdateRollback},
 		{"UpdateSeesOwnWrites", testUpdateOwnWrites},
@@ -69,6 +70,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeadLetter", testDeadLetter},
 		{"DeliveryOrdering", testDeliveryOrdering},
 		{"DeliveryOrderingConcurrent", testDeliveryOrderingConcurrent},
+		{"RetentionDelivered", testRetentionDelivered},
+		{"RetentionDead", testRetentionDead},
+		{"RetentionIdempotency", testRetentionIdempotency},
+		{"RetentionBatches", testRetentionBatches},
+		{"RetentionConcurrent", testRetentionConcurrent},
 		{"Balance", testBalance},
 		{"BalanceEntries", testBalanceEntries},
 		{"BalanceConcurrent", testBalanceConcurrent},
@@ -1027,6 +1033,52 @@ func testCredentials(t *testing.T, s store.Store) {
 	}
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.RevokeCredential(ctx, tok3.ID+100, now) })
 	wantCode(t, err, hub.CodeNotFound)
+}
+
+// testHubTokens: ListHubTokens lists hub tokens only, of one brand or, for
+// brand 0, of every brand, revoked ones included, by id.
+func testHubTokens(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	op := &store.Credential{Kind: store.CredHubToken, Lookup: "hub-op", Hint: "ohh_op…", Label: "op"}
+	b1 := &store.Credential{Kind: store.CredHubToken, BrandID: 1, Lookup: "hub-b1", Hint: "ohh_b1…", Label: "pos"}
+	b2 := &store.Credential{Kind: store.CredHubToken, BrandID: 2, Lookup: "hub-b2"}
+	b1b := &store.Credential{Kind: store.CredHubToken, BrandID: 1, Lookup: "hub-b1b"}
+	key := &store.Credential{PartnerID: 7, BrandID: 1, Kind: store.CredAPIKey, Lookup: "key-b1"}
+	update(t, s, func(tx store.Tx) error {
+		for _, c := range []*store.Credential{op, b1, b2, key, b1b} {
+			if err := tx.CreateCredential(ctx, c); err != nil {
+				return err
+			}
+		}
+		return tx.RevokeCredential(ctx, b1b.ID, time.Now())
+	})
+	ids := func(cs []store.Credential) []int64 {
+		var out []int64
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		brand int64
+		want  []int64
+	}{{0, []int64{op.ID, b1.ID, b2.ID, b1b.ID}}, {1, []int64{b1.ID, b1b.ID}}, {2, []int64{b2.ID}}, {3, nil}} {
+		got, err := s.ListHubTokens(ctx, c.brand)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(ids(got), c.want) {
+			t.Errorf("ListHubTokens(%d) = %v, want %v", c.brand, ids(got), c.want)
+		}
+		for _, g := range got {
+			if g.Kind != store.CredHubToken || (g.ID == b1b.ID) != (g.RevokedAt != nil) {
+				t.Errorf("ListHubTokens(%d): %+v", c.brand, g)
+			}
+			if g.ID == b1.ID && (g.Label != "pos" || g.Hint != "ohh_b1…" || g.BrandID != 1 || g.CreatedAt.IsZero()) {
+				t.Errorf("ListHubTokens(%d): %+v", c.brand, g)
+			}
+		}
+	}
 }
 
 func testIdempotency(t *testing.T, s store.Store) {
