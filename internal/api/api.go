@@ -19,7 +19,9 @@
 //     details.reason refines the code.
 //   - Request bodies are strict: an unknown field is an error naming it, so
 //     a typo never silently does nothing.
-//   - Every write honours Idempotency-Key (see internal/httpx).
+//   - Every write honours Idempotency-Key (see internal/httpx). Answers
+//     that show a secret once are marked (httpx.MarkSecret) and never
+//     kept: a retry with the same key is a 409, not a second secret.
 package api
 
 import (

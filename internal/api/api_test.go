@@ -299,6 +299,27 @@ func testIdempotency(t *testing.T, f *fixture) {
 	if len(ls) != 3 {
 		t.Fatalf("locations: %d, want 3 (SEL, IDEM, IDEM3)", len(ls))
 	}
+	// An answer that shows a secret once is not kept for replays: the same
+	// key again is 409, and no second partner (no second key) is made.
+	body := `{"protocol":"omni","name":"POS idem"}`
+	s5, b5, h5 := f.do("POST", "/hub/v1/partners", f.brandTok, body, "Idempotency-Key", "partner-1")
+	if s5 != 201 || h5.Get("Cache-Control") != "no-store" || b5["credential"] == nil {
+		t.Fatalf("create partner: %d %v", s5, b5)
+	}
+	s6, b6, _ := f.do("POST", "/hub/v1/partners", f.brandTok, body, "Idempotency-Key", "partner-1")
+	if code, _ := errorOf(b6); s6 != 409 || code != "conflict" || strings.Contains(mustJSON(b6), "oho_") {
+		t.Fatalf("replay of a secret-bearing answer: %d %v", s6, b6)
+	}
+	ps, _ := f.st.ListPartners(context.Background(), f.brand.ID)
+	n := 0
+	for _, p := range ps {
+		if p.Name == "POS idem" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d partners named POS idem, want 1", n)
+	}
 }
 
 func testPartners(t *testing.T, f *fixture) {

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -41,6 +42,7 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *servi
 	if err != nil {
 		return err
 	}
+	httpx.MarkSecret(w)
 	return created(w, partnerView{Partner: &pr, Credential: cred, CallbackSecret: secret})
 }
 
@@ -96,6 +98,7 @@ func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, p *ser
 	if err != nil {
 		return err
 	}
+	httpx.MarkSecret(w)
 	return created(w, cred)
 }
 
@@ -124,5 +127,6 @@ func (h *Handler) rotateCallbackSecret(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
+	httpx.MarkSecret(w)
 	return ok(w, map[string]string{"callback_secret": secret})
 }

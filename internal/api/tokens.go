@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 )
@@ -49,6 +50,7 @@ func (h *Handler) createHubToken(w http.ResponseWriter, r *http.Request, p *serv
 	if err != nil {
 		return err
 	}
+	httpx.MarkSecret(w)
 	return created(w, t)
 }
 

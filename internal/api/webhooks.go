@@ -116,6 +116,7 @@ func (h *Handler) createWebhookEndpoint(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	w.Header().Set("Location", "/hub/v1/webhook-endpoints/"+strconv.FormatInt(ep.ID, 10))
+	httpx.MarkSecret(w)
 	return created(w, viewEndpoint(ep, secret))
 }
 
@@ -176,6 +177,7 @@ func (h *Handler) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
+	httpx.MarkSecret(w)
 	return ok(w, map[string]any{"secret": secret, "previous_secret_expires_at": now.Add(delivery.RotationGrace).UTC().Truncate(time.Microsecond)})
 }
 

@@ -29,7 +29,9 @@ type ConflictFunc func(w http.ResponseWriter, r *http.Request, status int, messa
 //   - the same key with the same method, path and body gets the recorded
 //     answer again, with Idempotent-Replayed: true, and runs nothing;
 //   - the same key with a different request gets 422 from conflict;
-//   - the same key while the first is still running gets 409 from conflict.
+//   - the same key while the first is still running gets 409 from conflict;
+//   - an answer marked with MarkSecret (it shows a secret once) is not
+//     kept: the same key again gets 409 saying so, and creates nothing.
 //
 // Keys are scoped per surface and per credential (a hash of the
 // Authorization header), so two partners can never see each other's
@@ -103,9 +105,15 @@ func Idempotency(st store.Store, surface string, log *slog.Logger, conflict Conf
 		if status >= 500 {
 			return
 		}
+		ctype, body := cw.Header().Get("Content-Type"), cw.body.Bytes()
+		if HoldsSecret(cw.Header()) {
+			// Remember that the key was used, not the answer: a secret
+			// shown once is never stored in clear.
+			ctype, body = secretHeld, nil
+		}
 		err = st.Update(wctx, func(tx store.Tx) error {
 			return tx.PutIdempotency(wctx, &store.IdempotencyRecord{Scope: scope, Key: key, RequestHash: hash, Status: status,
-				ContentType: cw.Header().Get("Content-Type"), Body: cw.body.Bytes()})
+				ContentType: ctype, Body: body})
 		})
 		if err != nil {
 			log.ErrorContext(ctx, "idempotency record failed", "request_id", RequestID(ctx), "error", err)
@@ -115,9 +123,26 @@ func Idempotency(st store.Store, surface string, log *slog.Logger, conflict Conf
 	})
 }
 
+// secretHeld marks a record whose answer held a secret and was not kept.
+const secretHeld = "orderhub/secret-not-stored"
+
+// MarkSecret marks a response that shows a secret once (a new key, token
+// or signing secret). Its answer is sent with Cache-Control: no-store and
+// is never kept for Idempotency-Key replays: a retry with the same key is
+// told so (409) instead of creating a second secret or reading one back.
+func MarkSecret(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
+
+// HoldsSecret reports whether a response was marked with MarkSecret.
+func HoldsSecret(h http.Header) bool { return h.Get("Cache-Control") == "no-store" }
+
 func replay(w http.ResponseWriter, r *http.Request, rec *store.IdempotencyRecord, hash string, conflict ConflictFunc) {
 	if rec.RequestHash != hash {
 		conflict(w, r, http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request")
+		return
+	}
+	if rec.ContentType == secretHeld && rec.Status != 0 {
+		conflict(w, r, http.StatusConflict, "the request with this Idempotency-Key succeeded; its answer held a secret "+
+			"that is shown only once and was not kept: look the result up instead")
 		return
 	}
 	if rec.Status == 0 {
