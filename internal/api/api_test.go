@@ -114,6 +114,7 @@ func TestAPI(t *testing.T) {
 		t.Run("orders", func(t *testing.T) { testOrders(t, f) })
 		t.Run("idempotency", func(t *testing.T) { testIdempotency(t, f) })
 		t.Run("partners", func(t *testing.T) { testPartners(t, f) })
+		t.Run("events", func(t *testing.T) { testEvents(t, f) })
 	})
 }
 
@@ -371,4 +372,37 @@ func itoa(v int64) string {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// testEvents pages through a brand's outbox: only its own events, oldest
+// first, cursor by cursor, and another brand's token sees none of them.
+func testEvents(t *testing.T, f *fixture) {
+	var ids []float64
+	cursor := ""
+	for range 100 {
+		status, body, _ := f.do("GET", "/hub/v1/events?limit=3"+cursor, f.brandTok, "")
+		if status != 200 {
+			t.Fatalf("events: %d %v", status, body)
+		}
+		for _, e := range body["data"].([]any) {
+			ev := e.(map[string]any)
+			if len(ids) > 0 && ev["id"].(float64) <= ids[len(ids)-1] {
+				t.Fatalf("events out of order: %v after %v", ev["id"], ids[len(ids)-1])
+			}
+			ids = append(ids, ev["id"].(float64))
+		}
+		next, _ := body["next_cursor"].(string)
+		if next == "" {
+			break
+		}
+		cursor = "&cursor=" + next
+	}
+	all, err := f.st.ListBrandEvents(context.Background(), f.brand.ID, 0, 1000)
+	if err != nil || len(all) == 0 || len(ids) != len(all) {
+		t.Fatalf("paged %d events, the brand has %d (%v)", len(ids), len(all), err)
+	}
+	status, body, _ := f.do("GET", "/hub/v1/events", f.otherTok, "")
+	if status != 200 || len(body["data"].([]any)) != 0 {
+		t.Fatalf("other brand's events: %d %v", status, body)
+	}
 }

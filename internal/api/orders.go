@@ -294,32 +294,18 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	if err != nil {
 		return err
 	}
-	// Events of all brands share one sequence: read forward until a page
-	// of this brand's is full or the log ends.
-	res := page[json.RawMessage]{Data: []json.RawMessage{}}
-	for len(res.Data) < limit {
-		evs, err := h.svc.Store().ListEvents(r.Context(), after, 500)
-		if err != nil {
-			return err
-		}
-		if len(evs) == 0 {
-			break
-		}
-		for _, e := range evs {
-			after = e.ID
-			if e.BrandID != brandID {
-				continue
-			}
-			b, _ := json.Marshal(map[string]any{"id": e.ID, "type": e.Type, "order_id": e.OrderID,
-				"created_at": e.CreatedAt, "payload": json.RawMessage(e.Payload)})
-			res.Data = append(res.Data, b)
-			if len(res.Data) == limit {
-				break
-			}
-		}
+	evs, err := h.svc.Store().ListBrandEvents(r.Context(), brandID, after, limit)
+	if err != nil {
+		return err
 	}
-	if len(res.Data) == limit {
-		next := strconv.FormatInt(after, 10)
+	res := page[json.RawMessage]{Data: []json.RawMessage{}}
+	for _, e := range evs {
+		b, _ := json.Marshal(map[string]any{"id": e.ID, "type": e.Type, "order_id": e.OrderID,
+			"created_at": e.CreatedAt, "payload": json.RawMessage(e.Payload)})
+		res.Data = append(res.Data, b)
+	}
+	if len(evs) == limit {
+		next := strconv.FormatInt(evs[len(evs)-1].ID, 10)
 		res.NextCursor = &next
 	}
 	return ok(w, res)

@@ -79,6 +79,9 @@ type Reader interface {
 	ListHubTokens(ctx context.Context, brandID int64) ([]Credential, error)
 
 	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
+	// ListBrandEvents is ListEvents for one brand's events (indexed, so a
+	// brand's reader never scans the others').
+	ListBrandEvents(ctx context.Context, brandID, afterID int64, limit int) ([]Event, error)
 	// LastEventID is the id of the newest event (0 when there is none): where
 	// a reader that only wants what happens from now on starts ListEvents.
 	LastEventID(ctx context.Context) (int64, error)

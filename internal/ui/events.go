@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/store"
 )
 
 // eventPage is how many events a poll reads at once; a poll reads at most
@@ -111,7 +112,13 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 func (h *Handler) changes(r *http.Request, brandID, after int64) ([]notice, int64, error) {
 	var all []notice
 	for range maxPages {
-		evs, err := h.svc.Store().ListEvents(r.Context(), after, eventPage)
+		var evs []store.Event
+		var err error
+		if brandID == 0 {
+			evs, err = h.svc.Store().ListEvents(r.Context(), after, eventPage)
+		} else {
+			evs, err = h.svc.Store().ListBrandEvents(r.Context(), brandID, after, eventPage)
+		}
 		if err != nil {
 			return nil, after, err
 		}

@@ -687,11 +687,19 @@ func (s *Queries) AddEvent(ctx context.Context, e *store.Event) error {
 }
 
 func (s *Queries) ListEvents(ctx context.Context, afterID int64, limit int) ([]store.Event, error) {
+	return s.listEvents(ctx, `id > ?`, []any{afterID}, limit)
+}
+
+func (s *Queries) ListBrandEvents(ctx context.Context, brandID, afterID int64, limit int) ([]store.Event, error) {
+	return s.listEvents(ctx, `brand_id = ? AND id > ?`, []any{brandID, afterID}, limit)
+}
+
+func (s *Queries) listEvents(ctx context.Context, where string, args []any, limit int) ([]store.Event, error) {
 	if limit <= 0 {
 		limit = 100
 	}
 	rows, err := s.query(ctx, `SELECT id, type, brand_id, location_id, order_id, payload, created_at
-		FROM events WHERE id > ? ORDER BY id LIMIT ?`, afterID, limit)
+		FROM events WHERE `+where+` ORDER BY id LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, s.wrap(err, "events")
 	}

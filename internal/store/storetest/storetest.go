@@ -873,6 +873,18 @@ func testEvents(t *testing.T, s store.Store) {
 	if last, err := s.LastEventID(ctx); err != nil || last != evs[4].ID {
 		t.Fatalf("LastEventID = %d, %v; want %d", last, err, evs[4].ID)
 	}
+	// One brand's events only, in id order, after a cursor.
+	other := &store.Event{Type: hub.EventOrderCreated, BrandID: 2, OrderID: 9, Payload: []byte(`{}`)}
+	update(t, s, func(tx store.Tx) error { return tx.AddEvent(ctx, other) })
+	if got, err := s.ListBrandEvents(ctx, 2, 0, 10); err != nil || len(got) != 1 || got[0].ID != other.ID {
+		t.Fatalf("ListBrandEvents(2) = %+v, %v", got, err)
+	}
+	if got, err := s.ListBrandEvents(ctx, 1, evs[2].ID, 10); err != nil || len(got) != 2 || got[0].ID != evs[3].ID || got[1].ID != evs[4].ID {
+		t.Fatalf("ListBrandEvents(1, after %d) = %+v, %v", evs[2].ID, got, err)
+	}
+	if got, err := s.ListBrandEvents(ctx, 1, 0, 2); err != nil || len(got) != 2 || got[1].ID != evs[1].ID {
+		t.Fatalf("ListBrandEvents(1, limit 2) = %+v, %v", got, err)
+	}
 	// Events written by a failed unit are not there.
 	err = s.Update(ctx, func(tx store.Tx) error {
 		if err := tx.AddEvent(ctx, &store.Event{Type: hub.EventOrderPaid, BrandID: 1, Payload: []byte(`{}`)}); err != nil {
@@ -883,8 +895,8 @@ func testEvents(t *testing.T, s store.Store) {
 	if err == nil {
 		t.Fatal("failing unit returned nil")
 	}
-	if got, _ := s.ListEvents(ctx, 0, 100); len(got) != 5 {
-		t.Fatalf("a rolled-back event is visible: %d events", len(got))
+	if got, _ := s.ListEvents(ctx, 0, 100); len(got) != 6 {
+		t.Fatalf("a rolled-back event is visible: %d events, want 6", len(got))
 	}
 }
 
