@@ -64,7 +64,9 @@ var _ api.Mux = (*recordingMux)(nil)
 // fallbacks are method-less subtree patterns that serve no route of their
 // own, only errors for paths nothing else matches.
 var fallbacks = map[string]string{
-	"/hub/v1/": "the native API's 404 in its error envelope for unknown /hub/v1 paths",
+	"/hub/v1/":   "the native API's 404 in its error envelope for unknown /hub/v1 paths",
+	"/api/v1.0/": "the platform API's 404 40401 in its envelope for unknown /api/v1.0 paths",
+	"/order/":    "the partner shop's 404 (errCode 999) in its envelope for unknown /order paths",
 }
 
 // samples fill path parameters.

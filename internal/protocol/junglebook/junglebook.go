@@ -68,6 +68,11 @@ func (h *Handler) Routes(mux interface {
 			inner.ServeHTTP(w, r)
 		}))
 	}
+	// Any other path below /order: 404 in the seed's envelope (errCode
+	// 999, as for every failure outside its table), not Go's text.
+	mux.HandleFunc("/order/", func(w http.ResponseWriter, r *http.Request) {
+		h.writeFault(w, http.StatusNotFound, codeOther, "path", "not found: "+r.URL.Path, "0")
+	})
 }
 
 // newOrdNo returns a random 13-digit order number ("1525145229154").

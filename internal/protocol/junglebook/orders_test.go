@@ -120,6 +120,10 @@ func TestAuth(t *testing.T) {
 	if res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") != "POST" || res.errCode() != "999" {
 		t.Fatalf("GET /order: %s", res)
 	}
+	res = f.do(http.MethodPost, "/order/cancel", "", nil, nil)
+	if res.status != http.StatusNotFound || res.errCode() != "999" || res.orderResult()["parameter"] != "path" {
+		t.Fatalf("POST /order/cancel: %s", res)
+	}
 }
 
 // TestCashPayment: settleKind "s" debits the balance in the order's own

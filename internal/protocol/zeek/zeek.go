@@ -69,6 +69,15 @@ func (h *Handler) Routes(mux interface {
 	mux.Handle(PathCreate, h.endpoint(true, h.createProduct))
 	mux.Handle(PathBatchUpdate, h.endpoint(true, h.batchUpdate))
 	mux.Handle(PathStatusUpdate, h.endpoint(true, h.updateStatus))
+	// Any other path of the platform API: 404 40401 in the seed's envelope
+	// (in the client's KS-Lang when it sent a valid one), not Go's text.
+	mux.HandleFunc("/api/v1.0/", func(w http.ResponseWriter, r *http.Request) {
+		lang, ok := parseLang(r.Header.Get("KS-Lang"))
+		if !ok {
+			lang = langEN
+		}
+		h.write(w, lang, errorAnswer(http.StatusNotFound, codeNotFound, text(codeNotFound, lang)))
+	})
 }
 
 // call is one request after its headers were checked.

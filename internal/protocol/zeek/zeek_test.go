@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -543,4 +544,23 @@ func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
 			t.Fatalf("after the client left: %d runs, replayed %v, status %d", runs, again.replayed, again.status)
 		}
 	})
+}
+
+// TestUnknownPath: any other /api/v1.0 path answers the seed's 404 envelope
+// in the caller's language.
+func TestUnknownPath(t *testing.T) {
+	mux := http.NewServeMux()
+	New(service.New(testutil.OpenSQLite(t)), Config{}).Routes(mux)
+	for _, c := range []struct{ lang, msg string }{{"", "Not found"}, {"vi", "Không tìm thấy"}, {"xx", "Not found"}} {
+		r := httptest.NewRequest("POST", "/api/v1.0/product/product/delete", nil)
+		if c.lang != "" {
+			r.Header.Set("KS-Lang", c.lang)
+		}
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		var body map[string]any
+		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != 404 || body["error"] != "40401" || body["error_msg"] != c.msg {
+			t.Errorf("KS-Lang %q: %d %s", c.lang, w.Code, w.Body)
+		}
+	}
 }
