@@ -123,10 +123,10 @@ func (h *Handler) rotateCallbackSecret(w http.ResponseWriter, r *http.Request, p
 	if err != nil {
 		return err
 	}
-	secret, err := h.svc.RotateCallbackSecret(r.Context(), pr.ID)
+	secret, prevExp, err := h.svc.RotateCallbackSecret(r.Context(), pr.ID)
 	if err != nil {
 		return err
 	}
 	httpx.MarkSecret(w)
-	return ok(w, map[string]string{"callback_secret": secret})
+	return ok(w, map[string]any{"callback_secret": secret, "previous_secret_expires_at": prevExp})
 }

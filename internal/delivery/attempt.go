@@ -92,11 +92,21 @@ func (e *Engine) loadTarget(ctx context.Context, d *store.Delivery, now time.Tim
 				t.notSent = "partner has no callback secret to sign with"
 				return t, nil
 			}
-			k, err := SecretKey(s)
+			prev, exp, err := e.st.PartnerPreviousCallbackSecret(ctx, p.ID)
 			if err != nil {
 				return nil, err
 			}
-			t.secrets = [][]byte{k}
+			secrets := []string{s}
+			if prev != "" && exp != nil && now.Before(*exp) {
+				secrets = append(secrets, prev) // during a rotation
+			}
+			for _, s := range secrets {
+				k, err := SecretKey(s)
+				if err != nil {
+					return nil, err
+				}
+				t.secrets = append(t.secrets, k)
+			}
 		}
 	default:
 		t.notSent = "unknown target kind " + string(d.Target.Kind)
@@ -158,6 +168,9 @@ func (e *Engine) send(ctx context.Context, d *store.Delivery, tg *target, at tim
 		ts := strconv.FormatInt(at.Unix(), 10)
 		req.Header.Set("KS-Timestamp", ts)
 		req.Header.Set("KS-Signature", SignKSHex(tg.secrets[0], ts, d.Body))
+		if len(tg.secrets) > 1 { // during a rotation: under the previous secret
+			req.Header.Set("KS-Signature-Previous", SignKSHex(tg.secrets[1], ts, d.Body))
+		}
 	}
 	t0 := time.Now()
 	resp, err := e.cfg.Client.Do(req)

@@ -102,6 +102,11 @@
 //     decoded key of a whsec_ secret, or the secret's bytes as written
 //     (ohcb_...). A partner without a callback secret gets nothing (dead,
 //     "no callback secret"), since an unsigned callback would be refused.
+//     A rotated callback secret keeps signing for 24 h (RotationGrace), as
+//     for endpoints: Standard Webhooks sends both signatures,
+//     space-separated; SignKS sends KS-Signature under the new secret and
+//     KS-Signature-Previous under the previous one, which receivers that
+//     have not switched yet verify instead.
 //
 // Every request also carries Content-Type (default application/json) and
 // User-Agent: orderhub-webhooks/1.

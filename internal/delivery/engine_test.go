@@ -482,10 +482,10 @@ func TestPartnerCallbacks(t *testing.T) {
 					return err
 				}
 			}
-			if err := tx.SetPartnerCallbackSecret(env.ctx, zeek.ID, zeekSecret); err != nil {
+			if err := tx.SetPartnerCallbackSecret(env.ctx, zeek.ID, zeekSecret, time.Now()); err != nil {
 				return err
 			}
-			return tx.SetPartnerCallbackSecret(env.ctx, kakao.ID, botSecret)
+			return tx.SetPartnerCallbackSecret(env.ctx, kakao.ID, botSecret, time.Now())
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"orderhub/internal/auth"
+	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
 )
@@ -60,7 +61,7 @@ func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCre
 		}
 		if p.Protocol == hub.ChannelZeek || p.Protocol == hub.ChannelKakao {
 			callbackSecret = auth.NewSecret("ohcb_")
-			return tx.SetPartnerCallbackSecret(ctx, p.ID, callbackSecret)
+			return tx.SetPartnerCallbackSecret(ctx, p.ID, callbackSecret, s.Now())
 		}
 		return nil
 	})
@@ -155,11 +156,26 @@ func (s *Service) RevokeCredential(ctx context.Context, partnerID, credentialID 
 }
 
 // RotateCallbackSecret sets a new secret for signing callbacks to the
-// partner and returns it (shown once).
-func (s *Service) RotateCallbackSecret(ctx context.Context, partnerID int64) (string, error) {
-	secret := auth.NewSecret("ohcb_")
-	err := s.store.Update(ctx, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, partnerID, secret) })
-	return secret, err
+// partner and returns it (shown once). The replaced secret keeps signing
+// for delivery.RotationGrace; previousExpiresAt is then, or nil when the
+// partner had no secret before.
+func (s *Service) RotateCallbackSecret(ctx context.Context, partnerID int64) (secret string, previousExpiresAt *time.Time, err error) {
+	secret = auth.NewSecret("ohcb_")
+	exp := s.Now().Add(delivery.RotationGrace).UTC().Truncate(time.Microsecond)
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.PartnerCallbackSecret(ctx, partnerID)
+		if err != nil {
+			return err
+		}
+		if old != "" {
+			previousExpiresAt = &exp
+		}
+		return tx.SetPartnerCallbackSecret(ctx, partnerID, secret, exp)
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, previousExpiresAt, nil
 }
 
 // CreateHubToken issues a native API token; brandID 0 makes an operator

@@ -70,6 +70,10 @@ type Reader interface {
 	// PartnerCallbackSecret returns the secret orderhub signs callbacks to
 	// the partner with ("" when none is set).
 	PartnerCallbackSecret(ctx context.Context, partnerID int64) (string, error)
+	// PartnerPreviousCallbackSecret returns the callback secret replaced
+	// by the last rotation and until when it still signs ("" and nil when
+	// there is none).
+	PartnerPreviousCallbackSecret(ctx context.Context, partnerID int64) (string, *time.Time, error)
 
 	// CredentialByLookup finds a live credential of a kind by its lookup
 	// value (a client id, or the hash of a key or token).
@@ -132,7 +136,10 @@ type Tx interface {
 
 	CreatePartner(ctx context.Context, p *hub.Partner) error
 	UpdatePartner(ctx context.Context, p *hub.Partner) error
-	SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string) error
+	// SetPartnerCallbackSecret sets a new callback secret and, in the same
+	// statement, keeps the current one as the previous secret until
+	// previousExpiresAt (a partner's first secret has no previous).
+	SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string, previousExpiresAt time.Time) error
 	CreateCredential(ctx context.Context, c *Credential) error
 	RevokeCredential(ctx context.Context, id int64, at time.Time) error
 

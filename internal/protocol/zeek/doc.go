@@ -161,7 +161,12 @@
 // scope, whatever the channel, when Settings.CallbackURL is set; signed by
 // the delivery engine with KS-Timestamp (Unix seconds) and KS-Signature
 // (hex HMAC-SHA256 over timestamp + "." + body, keyed with the client's
-// callback secret); a success only on HTTP 200 with {"status": "OK"}. The
+// callback secret). For 24 h after the callback secret is rotated
+// (POST /hub/v1/partners/{id}/callback-secret) the request also carries
+// KS-Signature-Previous: the same signature under the previous secret, so
+// a receiver that has not switched to the new secret yet verifies that one;
+// afterwards only KS-Signature is sent. A success only on HTTP 200 with
+// {"status": "OK"}. The
 // body has every member of the seed's example with the example's JSON types
 // where they and the table disagree (is_vat_included is a boolean,
 // sale_discount_price an object, combo items' price carries currency_code):

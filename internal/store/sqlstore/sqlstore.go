@@ -746,9 +746,24 @@ func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
 	return s.mustAffect(res, err, "partner")
 }
 
-func (s *Queries) SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string) error {
-	res, err := s.exec(ctx, `UPDATE partners SET callback_secret = ? WHERE id = ?`, secret, partnerID)
+func (s *Queries) SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string, previousExpiresAt time.Time) error {
+	// The right-hand sides read the row as it was: the current secret
+	// becomes the previous one.
+	res, err := s.exec(ctx, `UPDATE partners SET previous_callback_secret = callback_secret,
+		previous_callback_secret_expires_at = CASE WHEN callback_secret = '' THEN NULL ELSE CAST(? AS BIGINT) END,
+		callback_secret = ? WHERE id = ?`, micros(previousExpiresAt), secret, partnerID)
 	return s.mustAffect(res, err, "partner")
+}
+
+func (s *Queries) PartnerPreviousCallbackSecret(ctx context.Context, partnerID int64) (string, *time.Time, error) {
+	var secret string
+	var exp sql.NullInt64
+	err := s.queryRow(ctx, `SELECT previous_callback_secret, previous_callback_secret_expires_at FROM partners WHERE id = ?`,
+		partnerID).Scan(&secret, &exp)
+	if err != nil {
+		return "", nil, s.wrap(err, "partner")
+	}
+	return secret, fromNullMicros(exp), nil
 }
 
 func (s *Queries) PartnerCallbackSecret(ctx context.Context, partnerID int64) (string, error) {

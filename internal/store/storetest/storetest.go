@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"History", testHistory},
 		{"Events", testEvents},
 		{"Partners", testPartners},
+		{"PartnerCallbackSecretRotation", testPartnerSecretRotation},
 		{"Credentials", testCredentials},
 		{"HubTokens", testHubTokens},
 		{"Idempotency", testIdempotency},
@@ -932,7 +933,7 @@ func testPartners(t *testing.T, s store.Store) {
 	if sec, err := s.PartnerCallbackSecret(ctx, p.ID); err != nil || sec != "" {
 		t.Fatalf("PartnerCallbackSecret before set = %q, %v", sec, err)
 	}
-	update(t, s, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, p.ID, "ohcb_secret") })
+	update(t, s, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, p.ID, "ohcb_secret", time.Now()) })
 	if sec, err := s.PartnerCallbackSecret(ctx, p.ID); err != nil || sec != "ohcb_secret" {
 		t.Fatalf("PartnerCallbackSecret = %q, %v", sec, err)
 	}
@@ -949,7 +950,7 @@ func testPartners(t *testing.T, s store.Store) {
 	wantCode(t, err, hub.CodeNotFound)
 	_, err = s.PartnerCallbackSecret(ctx, p2.ID+100)
 	wantCode(t, err, hub.CodeNotFound)
-	err = s.Update(ctx, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, p2.ID+100, "x") })
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.SetPartnerCallbackSecret(ctx, p2.ID+100, "x", time.Now()) })
 	wantCode(t, err, hub.CodeNotFound)
 	err = s.Update(ctx, func(tx store.Tx) error {
 		return tx.UpdatePartner(ctx, &hub.Partner{ID: p2.ID + 100, BrandID: f.b1.ID, Protocol: hub.ChannelOmni})
