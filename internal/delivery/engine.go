@@ -80,8 +80,8 @@ const (
 	DefaultDisableAfter   = 5 * 24 * time.Hour
 	DefaultDispatchBatch  = 100
 	// RotationGrace is how long the previous secret keeps signing after a
-	// rotation.
-	RotationGrace = 24 * time.Hour
+	// rotation (the domain's rule, hub.SecretRotationGrace).
+	RotationGrace = hub.SecretRotationGrace
 	// SnippetSize is how much of an answer an attempt keeps.
 	SnippetSize = 1024
 )

@@ -6,6 +6,11 @@ import (
 	"time"
 )
 
+// SecretRotationGrace is how long a replaced signing secret (a webhook
+// endpoint's or a partner's callback secret) keeps signing beside the new
+// one, so that receivers can switch without losing a callback.
+const SecretRotationGrace = 24 * time.Hour
+
 // PricePolicy says what happens when a channel's price differs from the
 // catalog: reject the order (default) or accept it and flag it.
 type PricePolicy string

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"orderhub/internal/auth"
-	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
 )
@@ -157,11 +156,11 @@ func (s *Service) RevokeCredential(ctx context.Context, partnerID, credentialID 
 
 // RotateCallbackSecret sets a new secret for signing callbacks to the
 // partner and returns it (shown once). The replaced secret keeps signing
-// for delivery.RotationGrace; previousExpiresAt is then, or nil when the
+// for hub.SecretRotationGrace; previousExpiresAt is then, or nil when the
 // partner had no secret before.
 func (s *Service) RotateCallbackSecret(ctx context.Context, partnerID int64) (secret string, previousExpiresAt *time.Time, err error) {
 	secret = auth.NewSecret("ohcb_")
-	exp := s.Now().Add(delivery.RotationGrace).UTC().Truncate(time.Microsecond)
+	exp := s.Now().Add(hub.SecretRotationGrace).UTC().Truncate(time.Microsecond)
 	err = s.store.Update(ctx, func(tx store.Tx) error {
 		old, err := tx.PartnerCallbackSecret(ctx, partnerID)
 		if err != nil {
