@@ -100,6 +100,7 @@ type config struct {
 	TrustedProxies  string
 	ShutdownTimeout time.Duration
 	MetricsToken    string
+	PprofAddr       string
 	Delivery        deliveryConfig
 }
 
@@ -247,6 +248,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
 	deliveryFlags(fs, c)
 	return fs
 }
@@ -333,6 +335,13 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	sweeper := newSweeper(st, c, log)
 	sweeper.Start(ctx)
 	defer sweeper.Stop()
+	if c.PprofAddr != "" {
+		stopPprof, err := servePprof(c.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if c.TLSCert != "" {

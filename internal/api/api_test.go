@@ -377,6 +377,7 @@ func mustJSON(v any) string {
 // testEvents pages through a brand's outbox: only its own events, oldest
 // first, cursor by cursor, and another brand's token sees none of them.
 func testEvents(t *testing.T, f *fixture) {
+	testutil.DispatchAll(t, f.st)
 	var ids []float64
 	cursor := ""
 	for range 100 {

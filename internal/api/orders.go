@@ -305,7 +305,9 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 		res.Data = append(res.Data, b)
 	}
 	if len(evs) == limit {
-		next := strconv.FormatInt(evs[len(evs)-1].ID, 10)
+		// The cursor is the dispatch sequence number, which never lets a
+		// reader pass an event that commits late (store.ListEvents).
+		next := strconv.FormatInt(evs[len(evs)-1].Seq, 10)
 		res.NextCursor = &next
 	}
 	return ok(w, res)

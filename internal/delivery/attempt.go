@@ -128,18 +128,21 @@ func endpointSecrets(ep *store.WebhookEndpoint, now time.Time) []string {
 // and replay, so that a receiver can drop repeats.
 func MessageID(deliveryID int64) string { return "dlv_" + strconv.FormatInt(deliveryID, 10) }
 
-// attempt sends d once and records the outcome. It returns an error only
-// when it could not record (or was aborted).
-func (e *Engine) attempt(ctx context.Context, d *store.Delivery) error {
+// attempt sends d once and records the outcome; sent is called once the
+// answer is in (or nothing is to be sent), before the record. It returns
+// an error only when it could not record (or was aborted).
+func (e *Engine) attempt(ctx context.Context, d *store.Delivery, sent func()) error {
 	start := e.now()
 	tg, err := e.loadTarget(ctx, d, start)
 	if err != nil {
 		return err
 	}
 	if tg.notSent != "" {
+		sent()
 		return e.record(d, nil, outNotSent, result{err: errors.New(tg.notSent)}, start)
 	}
 	res := e.send(ctx, d, tg, start)
+	sent()
 	if ctx.Err() != nil {
 		return ctx.Err() // aborted: not an attempt
 	}

@@ -20,22 +20,24 @@ func (e *Engine) DispatchOnce(ctx context.Context) (int, error) {
 	n := 0
 	err := e.st.Update(ctx, func(tx store.Tx) error {
 		n = 0
+		if ok, err := tx.LockDispatch(ctx); err != nil || !ok {
+			return err // another node is dispatching
+		}
 		evs, err := tx.ClaimUndispatchedEvents(ctx, e.cfg.DispatchBatch)
 		if err != nil {
 			return err
 		}
 		now := e.now()
 		c := &brandCache{endpoints: map[int64][]store.WebhookEndpoint{}, partners: map[int64][]hub.Partner{}}
+		ids := make([]int64, len(evs))
 		for i := range evs {
 			if err := e.fanOut(ctx, tx, c, &evs[i]); err != nil {
 				return err
 			}
-			if err := tx.MarkEventDispatched(ctx, evs[i].ID, now); err != nil {
-				return err
-			}
-			n++
+			ids[i] = evs[i].ID
 		}
-		return nil
+		n = len(evs)
+		return tx.MarkEventsDispatched(ctx, ids, now)
 	})
 	if err != nil {
 		return 0, err

@@ -166,10 +166,18 @@ type Engine struct {
 
 	mu         sync.Mutex
 	formatters map[hub.Channel]Formatter
-	inflight   int
-	perTarget  map[store.Target]int
-	started    bool
-	stopped    bool
+	// sending counts attempts on the wire, perTarget those to each target.
+	sending   int
+	perTarget map[store.Target]int
+	// held counts the deliveries this node has claimed and not yet
+	// recorded (queued, sending or being recorded), per target and in all
+	// (heldTotal); queue holds the claimed ones waiting for a slot, oldest
+	// claim first.
+	held      map[store.Target]int
+	heldTotal int
+	queue     []*store.Delivery
+	started   bool
+	stopped   bool
 
 	kickDispatch chan struct{}
 	kickDeliver  chan struct{}
@@ -191,6 +199,7 @@ func New(st store.Store, cfg Config) *Engine {
 		log:          cfg.Logger.With("component", "delivery", "node", cfg.Node),
 		formatters:   map[hub.Channel]Formatter{},
 		perTarget:    map[store.Target]int{},
+		held:         map[store.Target]int{},
 		kickDispatch: make(chan struct{}, 1),
 		kickDeliver:  make(chan struct{}, 1),
 	}
@@ -203,7 +212,7 @@ func (e *Engine) Config() Config { return e.cfg }
 func (e *Engine) InFlight() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.inflight
+	return e.sending
 }
 
 // Register installs the formatter of a protocol: every event of a brand is
@@ -275,6 +284,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 	e.mu.Unlock()
 	e.stopLoops()
 	e.loops.Wait()
+	e.dropQueued()
 	done := make(chan struct{})
 	go func() { e.attempts.Wait(); close(done) }()
 	select {
@@ -290,21 +300,29 @@ func (e *Engine) Stop(ctx context.Context) error {
 
 func (e *Engine) now() time.Time { return e.cfg.Now().UTC().Truncate(time.Microsecond) }
 
-// wait sleeps until the poll interval passes, a kick comes or ctx ends; it
-// reports false when ctx ended.
-func (e *Engine) wait(ctx context.Context, kicks chan struct{}) bool {
-	t := time.NewTimer(e.cfg.PollInterval)
+// wait sleeps until d passes (at most the poll interval), a kick or a
+// commit wake-up comes, or ctx ends; it reports false when ctx ended.
+func (e *Engine) wait(ctx context.Context, d time.Duration, kicks chan struct{}, woken <-chan struct{}) bool {
+	if d <= 0 || d > e.cfg.PollInterval {
+		d = e.cfg.PollInterval
+	}
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 		return false
 	case <-kicks:
+	case <-woken:
 	case <-t.C:
 	}
 	return true
 }
 
+// dispatchLoop fans events out as soon as a unit that wrote some commits
+// (store.TopicEvents), polling as a fallback.
 func (e *Engine) dispatchLoop(ctx context.Context) {
+	woken, unsubscribe := e.st.Subscribe(store.TopicEvents)
+	defer unsubscribe()
 	for {
 		n, err := e.DispatchOnce(ctx)
 		if err != nil && ctx.Err() == nil {
@@ -316,80 +334,133 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 				continue // more may be waiting (an order's next event)
 			}
 		}
-		if !e.wait(ctx, e.kickDispatch) {
+		if !e.wait(ctx, 0, e.kickDispatch, woken) {
 			return
 		}
 	}
 }
 
+// deliverLoop claims work when deliveries are created or replayed
+// (store.TopicDeliveries), when a slot frees (a kick), when the earliest
+// retry falls due, and at the poll interval as a fallback.
 func (e *Engine) deliverLoop(ctx context.Context) {
+	woken, unsubscribe := e.st.Subscribe(store.TopicDeliveries)
+	defer unsubscribe()
 	for {
-		full, err := e.claimAndSend(ctx)
+		next, err := e.claim(ctx)
 		if err != nil && ctx.Err() == nil {
 			e.log.Error("claiming deliveries failed", "error", err)
 		}
-		if full && err == nil && ctx.Err() == nil && e.freeSlots() > 0 {
-			continue
-		}
-		if !e.wait(ctx, e.kickDeliver) {
+		if !e.wait(ctx, next, e.kickDeliver, woken) {
 			return
 		}
 	}
 }
 
-func (e *Engine) freeSlots() int {
+// claim asks the store which targets have ready deliveries, claims as
+// many of each as this node may hold (2 × PerTarget per target, 2 ×
+// Workers in all, so that a claimed delivery starts within one attempt
+// timeout and ends well inside its lease), and starts what the slots
+// allow. It returns how long until the earliest delivery it saw that is
+// not due yet (0: none).
+func (e *Engine) claim(ctx context.Context) (next time.Duration, err error) {
+	due, err := e.st.PendingTargets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	now := e.now()
+	type ask struct {
+		t store.Target
+		n int
+	}
+	var asks []ask
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.cfg.Workers - e.inflight
-}
-
-// claimAndSend claims as many due deliveries as there are free workers and
-// starts them; full reports that it got as many as it asked for.
-func (e *Engine) claimAndSend(ctx context.Context) (full bool, err error) {
-	e.mu.Lock()
-	free := e.cfg.Workers - e.inflight
-	var exclude []store.Target
-	for t, n := range e.perTarget {
-		if n >= e.cfg.PerTarget {
-			exclude = append(exclude, t)
+	room := 2*e.cfg.Workers - e.heldTotal
+	for _, td := range due {
+		if td.NextAttemptAt.After(now) {
+			if w := td.NextAttemptAt.Sub(now); next == 0 || w < next {
+				next = w
+			}
+			continue
+		}
+		n := min(2*e.cfg.PerTarget-e.held[td.Target], room)
+		if n > 0 {
+			asks = append(asks, ask{td.Target, n})
+			room -= n
 		}
 	}
 	e.mu.Unlock()
-	if free <= 0 {
-		return false, nil
+	if len(asks) == 0 {
+		return next, nil
 	}
-	now := e.now()
 	var claimed []store.Delivery
 	err = e.st.Update(ctx, func(tx store.Tx) error {
-		var err error
-		claimed, err = tx.ClaimDeliveries(ctx, store.DeliveryClaim{Owner: e.cfg.Node, Now: now,
-			Until: now.Add(e.cfg.Lease), Limit: free, Exclude: exclude})
-		return err
+		claimed = claimed[:0]
+		for _, a := range asks {
+			ds, err := tx.ClaimDeliveries(ctx, store.DeliveryClaim{Owner: e.cfg.Node, Target: a.t, Now: now,
+				Until: now.Add(e.cfg.Lease), Limit: a.n})
+			if err != nil {
+				return err
+			}
+			claimed = append(claimed, ds...)
+		}
+		return nil
 	})
 	if err != nil {
-		return false, err
+		return next, err
 	}
-	var release []int64
 	e.mu.Lock()
 	for i := range claimed {
 		d := &claimed[i]
-		if e.perTarget[d.Target] >= e.cfg.PerTarget || e.inflight >= e.cfg.Workers {
-			release = append(release, d.ID)
+		e.held[d.Target]++
+		e.heldTotal++
+		e.queue = append(e.queue, d)
+	}
+	expired := e.startQueued()
+	e.mu.Unlock()
+	e.release(expired)
+	return next, nil
+}
+
+// startQueued starts queued deliveries while slots are free, oldest claim
+// first among the targets below their limit. A queued delivery whose lease
+// would run out during its attempt is given back instead (another claim,
+// here or on another node, takes it). e.mu must be held; it returns the
+// ids to release.
+func (e *Engine) startQueued() (expired []int64) {
+	now := e.now()
+	for i := 0; i < len(e.queue) && e.sending < e.cfg.Workers; {
+		d := e.queue[i]
+		if e.perTarget[d.Target] >= e.cfg.PerTarget {
+			i++
 			continue
 		}
+		e.queue = append(e.queue[:i], e.queue[i+1:]...)
+		if d.LeaseUntil == nil || now.Add(e.cfg.Timeout).After(*d.LeaseUntil) {
+			e.unhold(d.Target)
+			expired = append(expired, d.ID)
+			continue
+		}
+		e.sending++
 		e.perTarget[d.Target]++
-		e.inflight++
 		e.attempts.Add(1)
 		go e.run(d)
 	}
-	e.mu.Unlock()
-	if len(release) > 0 {
-		e.release(release)
+	return expired
+}
+
+// unhold forgets a claimed delivery (e.mu held).
+func (e *Engine) unhold(t store.Target) {
+	if e.held[t]--; e.held[t] <= 0 {
+		delete(e.held, t)
 	}
-	return len(claimed) == free && len(release) == 0, nil
+	e.heldTotal--
 }
 
 func (e *Engine) release(ids []int64) {
+	if len(ids) == 0 {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := e.st.Update(ctx, func(tx store.Tx) error { return tx.ReleaseDeliveries(ctx, e.cfg.Node, ids) }); err != nil {
@@ -397,19 +468,34 @@ func (e *Engine) release(ids []int64) {
 	}
 }
 
-// run makes one attempt at d and records it.
+// run makes one attempt at d and records it. Its slot is freed as soon as
+// the answer is in, before the record commits, so that the next attempt
+// to the target does not wait for the commit.
 func (e *Engine) run(d *store.Delivery) {
-	defer func() {
+	sent := false
+	freeSlot := func() {
+		if sent {
+			return
+		}
+		sent = true
 		e.mu.Lock()
-		e.inflight--
+		e.sending--
 		if e.perTarget[d.Target]--; e.perTarget[d.Target] <= 0 {
 			delete(e.perTarget, d.Target)
 		}
+		expired := e.startQueued()
+		e.mu.Unlock()
+		e.release(expired)
+	}
+	defer func() {
+		freeSlot()
+		e.mu.Lock()
+		e.unhold(d.Target)
 		e.mu.Unlock()
 		e.attempts.Done()
 		kick(e.kickDeliver)
 	}()
-	if err := e.attempt(e.attemptCx, d); err != nil {
+	if err := e.attempt(e.attemptCx, d, freeSlot); err != nil {
 		if e.attemptCx.Err() != nil {
 			// Aborted at shutdown: give the claim back untried.
 			e.release([]int64{d.ID})
@@ -417,4 +503,18 @@ func (e *Engine) run(d *store.Delivery) {
 		}
 		e.log.Error("recording a delivery attempt failed; the lease will expire and it is retried", "delivery", d.ID, "error", err)
 	}
+}
+
+// dropQueued gives back the claims of deliveries that never started (at
+// shutdown), so that another node takes them at once.
+func (e *Engine) dropQueued() {
+	e.mu.Lock()
+	var ids []int64
+	for _, d := range e.queue {
+		ids = append(ids, d.ID)
+		e.unhold(d.Target)
+	}
+	e.queue = nil
+	e.mu.Unlock()
+	e.release(ids)
 }

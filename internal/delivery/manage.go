@@ -205,7 +205,7 @@ func SendTest(ctx context.Context, st store.Store, id int64, now time.Time) (*st
 		if err := tx.AddEvent(ctx, ev); err != nil {
 			return err
 		}
-		if err := tx.MarkEventDispatched(ctx, ev.ID, now); err != nil {
+		if err := tx.MarkEventsDispatched(ctx, []int64{ev.ID}, now); err != nil {
 			return err
 		}
 		d = &store.Delivery{EventID: ev.ID, EventType: ev.Type, BrandID: ep.BrandID,

@@ -78,6 +78,20 @@ func (r Retention) Cutoffs(now time.Time) store.RetentionCutoffs {
 func (s *Sweeper) Sweep(ctx context.Context) (store.Swept, error) {
 	start := time.Now()
 	got, err := store.Sweep(ctx, s.st, s.cfg.Cutoffs(s.cfg.Now().UTC()), s.cfg.Batch)
+	// Repair, should anything have left a delivery blocked behind nothing
+	// (every path keeps the order's first pending delivery ready; this is
+	// the safety net that keeps one slip from holding an order forever).
+	var unblocked int
+	if uerr := s.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		unblocked, err = tx.UnblockDeliveries(ctx, store.Target{})
+		return err
+	}); uerr != nil && err == nil {
+		err = uerr
+	}
+	if unblocked > 0 {
+		s.log.Warn("deliveries were blocked behind nothing; made ready", "deliveries", unblocked)
+	}
 	if got.Total() > 0 {
 		s.log.Info("retention sweep", "delivered", got.Delivered, "dead", got.Dead, "attempts", got.Attempts,
 			"idempotency", got.Idempotency, "took", time.Since(start).Round(time.Millisecond))

@@ -157,7 +157,7 @@ func (f *fx) eventsAfter(id int64) []store.Event {
 	f.t.Helper()
 	var out []store.Event
 	for {
-		evs, err := f.st.ListEvents(f.ctx, id, 500)
+		evs, err := f.st.ListEventsByID(f.ctx, id, 500)
 		f.must(err)
 		out = append(out, evs...)
 		if len(evs) < 500 {

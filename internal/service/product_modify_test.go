@@ -59,7 +59,7 @@ func TestModifyProduct(t *testing.T) {
 		if stored, _ := st.GetProduct(ctx, b.ID, p.ID); stored.Price != 250 {
 			t.Errorf("price %d after refused changes", stored.Price)
 		}
-		evs, err := st.ListEvents(ctx, 0, 100)
+		evs, err := st.ListEventsByID(ctx, 0, 100)
 		check(err)
 		updates := 0
 		for _, e := range evs {

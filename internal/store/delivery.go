@@ -25,6 +25,17 @@ type DeliveryReader interface {
 	// ListDeliveryAttempts returns the attempts of the given deliveries,
 	// oldest first.
 	ListDeliveryAttempts(ctx context.Context, deliveryIDs []int64) ([]DeliveryAttempt, error)
+	// PendingTargets lists every target that has ready pending
+	// deliveries, with the earliest next attempt among them. Its cost
+	// grows with the number of targets, not with the backlog.
+	PendingTargets(ctx context.Context) ([]TargetDue, error)
+}
+
+// TargetDue is a target with ready pending deliveries, the first of them
+// due at NextAttemptAt.
+type TargetDue struct {
+	Target        Target
+	NextAttemptAt time.Time
 }
 
 // DeliveryWriter changes them. Claims lock rows with FOR UPDATE SKIP LOCKED
@@ -50,17 +61,30 @@ type DeliveryWriter interface {
 	// event still undispatched (so an order's events fan out in order even
 	// when two nodes dispatch at once). The locks hold until the unit ends.
 	ClaimUndispatchedEvents(ctx context.Context, limit int) ([]Event, error)
-	// MarkEventDispatched sets dispatched_at.
-	MarkEventDispatched(ctx context.Context, id int64, at time.Time) error
+	// LockDispatch makes this unit the only dispatcher until it ends, so
+	// that dispatch sequence numbers commit in order. It reports false when
+	// another node's dispatcher holds it (then this one has nothing to do).
+	LockDispatch(ctx context.Context) (bool, error)
+	// MarkEventsDispatched sets dispatched_at of the events and gives them
+	// the next dispatch sequence numbers, in the order of ids.
+	MarkEventsDispatched(ctx context.Context, ids []int64, at time.Time) error
 
 	// CreateDelivery stores a new pending delivery due at d.NextAttemptAt
 	// (now when zero) and sets its ID.
 	CreateDelivery(ctx context.Context, d *Delivery) error
-	// ClaimDeliveries leases due pending deliveries to c.Owner until
-	// c.Until. A delivery is due when its next_attempt_at has come, it has
-	// no live lease, and no earlier pending delivery of the same order
-	// waits for the same target. Dead and delivered ones do not block.
+	// CreateDelivery, above, stores a delivery of an order blocked when an
+	// earlier delivery of the same order to the same target is still
+	// pending: it becomes ready when that one is delivered or dead.
+	//
+	// ClaimDeliveries leases up to c.Limit due deliveries of c.Target to
+	// c.Owner until c.Until, oldest due first. A delivery is due when it is
+	// pending and ready, its next_attempt_at has come, and it has no live
+	// lease.
 	ClaimDeliveries(ctx context.Context, c DeliveryClaim) ([]Delivery, error)
+	// UnblockDeliveries readies the first pending delivery of each order
+	// whose pending deliveries to the target are all blocked (every
+	// target when t.Kind is empty) and reports how many.
+	UnblockDeliveries(ctx context.Context, t Target) (int, error)
 	// ReleaseDeliveries drops owner's leases on the deliveries without
 	// counting an attempt.
 	ReleaseDeliveries(ctx context.Context, owner string, ids []int64) error
@@ -190,13 +214,11 @@ type DeliveryFilter struct {
 	Limit    int
 }
 
-// DeliveryClaim asks for due deliveries.
+// DeliveryClaim asks for due deliveries of one target.
 type DeliveryClaim struct {
-	Owner string
-	Now   time.Time
-	Until time.Time
-	Limit int
-	// Exclude skips targets (those the node already sends to at its
-	// per-target limit).
-	Exclude []Target
+	Owner  string
+	Target Target
+	Now    time.Time
+	Until  time.Time
+	Limit  int
 }

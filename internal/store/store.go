@@ -30,6 +30,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	// Dialect names the implementation ("sqlite", "postgres").
 	Dialect() string
+	// Subscribe wakes the caller after each commit of a unit that wrote
+	// topic: on this node, and on PostgreSQL on every node (LISTEN/NOTIFY).
+	// See Signals.
+	Subscribe(topic Topic) (<-chan struct{}, func())
 	Close() error
 }
 
@@ -82,13 +86,29 @@ type Reader interface {
 	// ListHubTokens lists the hub tokens of a brand, revoked ones included, by id; brandID 0 lists every hub token (operator tokens too).
 	ListHubTokens(ctx context.Context, brandID int64) ([]Credential, error)
 
-	ListEvents(ctx context.Context, afterID int64, limit int) ([]Event, error)
+	// ListEvents lists dispatched events after a dispatch sequence number
+	// (Event.Seq), in sequence order. An event gets its seq when the
+	// dispatcher fans it out, and seqs become visible in order, so a
+	// reader that pages by seq never skips one.
+	ListEvents(ctx context.Context, afterSeq int64, limit int) ([]Event, error)
 	// ListBrandEvents is ListEvents for one brand's events (indexed, so a
 	// brand's reader never scans the others').
-	ListBrandEvents(ctx context.Context, brandID, afterID int64, limit int) ([]Event, error)
-	// LastEventID is the id of the newest event (0 when there is none): where
-	// a reader that only wants what happens from now on starts ListEvents.
-	LastEventID(ctx context.Context) (int64, error)
+	ListBrandEvents(ctx context.Context, brandID, afterSeq int64, limit int) ([]Event, error)
+	// ListEventsByID lists events by id, dispatched or not: the outbox as
+	// written, for inspection and tests. It is not a cursor to follow (on
+	// PostgreSQL a smaller id may commit after a larger one); readers that
+	// follow the outbox use ListEvents.
+	ListEventsByID(ctx context.Context, afterID int64, limit int) ([]Event, error)
+	// LastEventSeq is the newest dispatch sequence number (0 when there is
+	// none): where a reader that only wants what happens from now on
+	// starts ListEvents.
+	LastEventSeq(ctx context.Context) (int64, error)
+
+	// ConfigVersion is the configuration version: every unit that changes
+	// a brand, location, product, timeslot, partner or credential moves it
+	// when it commits. A cache of configuration is current while the
+	// version it was filled at is.
+	ConfigVersion(ctx context.Context) (int64, error)
 
 	GetIdempotency(ctx context.Context, scope, key string) (*IdempotencyRecord, error)
 	BalanceReader
@@ -147,6 +167,11 @@ type Tx interface {
 	DeleteIdempotency(ctx context.Context, scope, key string) error
 	BalanceWriter
 }
+
+// MaxPage is the most rows one listing returns (ListOrders,
+// ListDeliveries): the APIs show at most 500 and ask for one more to know
+// whether there is a next page.
+const MaxPage = 1000
 
 // ProductFilter selects products of a brand.
 type ProductFilter struct {
@@ -225,6 +250,8 @@ type Event struct {
 	// Payload is the canonical JSON of the event.
 	Payload   []byte    `json:"payload"`
 	CreatedAt time.Time `json:"created_at"`
+	// Seq is the dispatch sequence number (0 until dispatched).
+	Seq int64 `json:"seq,omitempty"`
 }
 
 // IdempotencyRecord remembers the first answer to a write with an

@@ -45,7 +45,7 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 	var after int64
 	if id, err := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64); err == nil && id >= 0 {
 		after = id
-	} else if after, err = h.svc.Store().LastEventID(ctx); err != nil {
+	} else if after, err = h.svc.Store().LastEventSeq(ctx); err != nil {
 		h.log.ErrorContext(ctx, "live view", "error", err)
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return
@@ -72,6 +72,10 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 
+	// New events wake the stream as soon as they are dispatched (on any
+	// node, through the store); the poll is the fallback.
+	woken, unsubscribe := h.svc.Store().Subscribe(store.TopicDispatched)
+	defer unsubscribe()
 	poll := time.NewTicker(h.cfg.PollInterval)
 	defer poll.Stop()
 	beat := time.NewTicker(h.cfg.Heartbeat)
@@ -86,21 +90,23 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 			if !write(": heartbeat\n\n") {
 				return
 			}
+			continue
+		case <-woken:
 		case <-poll.C:
-			var ns []notice
-			var err error
-			ns, after, err = h.changes(r, brandID, after)
-			if err != nil {
-				if ctx.Err() == nil {
-					h.log.ErrorContext(ctx, "live view", "error", err)
-				}
-				continue
+		}
+		var ns []notice
+		var err error
+		ns, after, err = h.changes(r, brandID, after)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.log.ErrorContext(ctx, "live view", "error", err)
 			}
-			for _, n := range ns {
-				data, _ := json.Marshal(n)
-				if !write("id: %d\nevent: order\ndata: %s\n\n", n.id, data) {
-					return
-				}
+			continue
+		}
+		for _, n := range ns {
+			data, _ := json.Marshal(n)
+			if !write("id: %d\nevent: order\ndata: %s\n\n", n.id, data) {
+				return
 			}
 		}
 	}
@@ -123,9 +129,9 @@ func (h *Handler) changes(r *http.Request, brandID, after int64) ([]notice, int6
 			return nil, after, err
 		}
 		for _, e := range evs {
-			after = e.ID
+			after = e.Seq
 			if e.OrderID != 0 && (brandID == 0 || e.BrandID == brandID) {
-				all = append(all, notice{id: e.ID, OrderID: e.OrderID, LocationID: e.LocationID, Type: e.Type})
+				all = append(all, notice{id: e.Seq, OrderID: e.OrderID, LocationID: e.LocationID, Type: e.Type})
 			}
 		}
 		if len(evs) < eventPage {

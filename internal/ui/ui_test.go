@@ -96,6 +96,9 @@ func (f *fixture) order(loc *hub.Location, p *hub.Product, qty int, notes string
 	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: loc.BrandID, LocationID: loc.ID, Channel: hub.ChannelHub,
 		Type: hub.OrderDineIn, Table: "7", Notes: notes, Lines: []service.LineInput{{ProductRef: p.RefID, Quantity: qty}}, Actor: "test"})
 	f.must(err)
+	// The live view follows dispatched events, as the delivery engine's
+	// dispatcher numbers them.
+	testutil.DispatchAll(f.t, f.svc.Store())
 	return res.Order
 }
 

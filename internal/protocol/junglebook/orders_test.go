@@ -367,7 +367,7 @@ func TestSameOrderEverywhere(t *testing.T) {
 		t.Fatalf("GET /hub/v1/orders: %s", get)
 	}
 	found := false
-	evs, err := f.st.ListEvents(f.ctx, 0, 1000)
+	evs, err := f.st.ListEventsByID(f.ctx, 0, 1000)
 	must(t, err)
 	for _, e := range evs {
 		if e.OrderID == byOrdNo.ID && e.Type == hub.EventOrderCreated {
@@ -473,13 +473,13 @@ func itoa(n int64) string { return json.Number(jsonInt(n)).String() }
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func countEvents(t *testing.T, f *fixture) int {
-	evs, err := f.st.ListEvents(f.ctx, 0, 100000)
+	evs, err := f.st.ListEventsByID(f.ctx, 0, 100000)
 	must(t, err)
 	return len(evs)
 }
 
 func eventTypesSince(t *testing.T, f *fixture, n int) []hub.EventType {
-	evs, err := f.st.ListEvents(f.ctx, 0, 100000)
+	evs, err := f.st.ListEventsByID(f.ctx, 0, 100000)
 	must(t, err)
 	var out []hub.EventType
 	for _, e := range evs[n:] {

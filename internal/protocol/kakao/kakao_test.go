@@ -380,7 +380,7 @@ func TestFormatter(t *testing.T) {
 		store(hub.ActionPrepare)
 		store(hub.ActionReady)
 		store(hub.ActionComplete)
-		evs, err := st.ListEvents(ctx, 0, 100)
+		evs, err := st.ListEventsByID(ctx, 0, 100)
 		must(t, err)
 		want := map[hub.EventType]string{
 			hub.EventOrderPreparing: "/kakao/api/kakao/v1/order/cook",
@@ -430,7 +430,7 @@ func TestFormatter(t *testing.T) {
 		must(t, err)
 		_, err = f.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: res.Order.Number, Action: hub.ActionPrepare, Actor: hub.Actor{Role: hub.RoleStore}})
 		must(t, err)
-		evs, err = st.ListEvents(ctx, evs[len(evs)-1].ID, 100)
+		evs, err = st.ListEventsByID(ctx, evs[len(evs)-1].ID, 100)
 		must(t, err)
 		for i := range evs {
 			if out, err := Formatter(ctx, st, &evs[i], f.bot); err != nil || out != nil {

@@ -220,7 +220,7 @@ func (f *fixture) lastEventID() int64 {
 	f.t.Helper()
 	var last int64
 	for {
-		evs, err := f.st.ListEvents(f.ctx, last, 1000)
+		evs, err := f.st.ListEventsByID(f.ctx, last, 1000)
 		must(f.t, err)
 		if len(evs) == 0 {
 			return last
@@ -234,7 +234,7 @@ func (f *fixture) eventsSince(after, orderID int64) []string {
 	f.t.Helper()
 	var out []string
 	for {
-		evs, err := f.st.ListEvents(f.ctx, after, 1000)
+		evs, err := f.st.ListEventsByID(f.ctx, after, 1000)
 		must(f.t, err)
 		if len(evs) == 0 {
 			return out

@@ -143,7 +143,7 @@ func TestEventsCarryOrder(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	last := f.lastEventID()
 	expect(t, "complete", f.post("complete", `{"order": "FR9TL74P"}`), http.StatusOK, "")
-	evs, err := f.st.ListEvents(f.ctx, last, 100)
+	evs, err := f.st.ListEventsByID(f.ctx, last, 100)
 	must(t, err)
 	if len(evs) != 2 || evs[0].Type != hub.EventOrderCompleted || evs[1].Type != hub.EventOrderPaid {
 		t.Fatalf("events %+v", evs)

@@ -505,7 +505,7 @@ func seedCallbackAndProvider(t *testing.T, w *seedWorld, ex []string) {
 // orderEvent finds an order's event of a type in the outbox.
 func orderEvent(t testing.TB, st store.Store, orderID int64, typ hub.EventType) *store.Event {
 	t.Helper()
-	evs, err := st.ListEvents(context.Background(), 0, 10000)
+	evs, err := st.ListEventsByID(context.Background(), 0, 10000)
 	must(t, err)
 	for i := range evs {
 		if evs[i].OrderID == orderID && evs[i].Type == typ {

@@ -20,9 +20,11 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
@@ -46,12 +48,20 @@ var dialect = &sqlstore.Dialect{
 	},
 	ForUpdate:  " FOR UPDATE",
 	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	// Keyed by schema, so that stores in different schemas of one
+	// database (tests) do not hold each other's dispatchers up.
+	TryDispatchLock: `SELECT pg_try_advisory_xact_lock(1869767268, hashtext(current_schema()))`,
+	DispatchLock:    `SELECT pg_advisory_xact_lock(1869767268, hashtext(current_schema()))`,
 }
 
 // Store is the PostgreSQL store.
 type Store struct {
 	*sqlstore.Queries
-	db *sql.DB
+	db      *sql.DB
+	signals store.Signals
+	// stopListen ends the LISTEN loop; listening is closed when it has.
+	stopListen context.CancelFunc
+	listening  chan struct{}
 }
 
 // Open connects to url (postgres://...) and applies migrations.
@@ -71,7 +81,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	return &Store{Queries: sqlstore.New(db, dialect), db: db}, nil
+	s := &Store{Queries: sqlstore.New(db, dialect), db: db, listening: make(chan struct{})}
+	lctx, stop := context.WithCancel(context.Background())
+	s.stopListen = stop
+	go s.listen(lctx, url)
+	return s, nil
 }
 
 // Migrate applies pending migrations and reports how many it applied.
@@ -138,15 +152,20 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 			err = hub.Internal(fmt.Errorf("panic: %v", r), "unit of work panicked")
 		}
 	}()
-	q := sqlstore.New(tx, dialect)
-	q.Now = s.Queries.Now
+	q := s.Queries.Unit(tx)
 	if err := fn(q); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := q.Finish(ctx); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return hub.Internal(err, "commit")
 	}
+	// This node wakes now; the others hear the NOTIFY the triggers send.
+	s.signals.Notify(q.Wrote())
 	return nil
 }
 
@@ -158,5 +177,97 @@ func retryable(err error) bool {
 	return false
 }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops listening and closes the pool.
+func (s *Store) Close() error {
+	s.stopListen()
+	<-s.listening
+	return s.db.Close()
+}
+
+// Subscribe wakes the caller after each commit that wrote topic, on any
+// node: this node's own units wake it at once, and the NOTIFY that the
+// triggers of migration 0007 send at commit wakes it for the others'.
+func (s *Store) Subscribe(topic store.Topic) (<-chan struct{}, func()) {
+	return s.signals.Subscribe(topic)
+}
+
+// listen holds one connection of its own (outside the pool) LISTENing to
+// orderhub_<schema>, and turns each notification into a wake-up. A lost
+// connection is reopened after a pause; wake-ups missed meanwhile are
+// covered by the readers' polling.
+func (s *Store) listen(ctx context.Context, url string) {
+	defer close(s.listening)
+	for wait := time.Second; ctx.Err() == nil; {
+		err := s.listenOnce(ctx, url)
+		if ctx.Err() != nil {
+			return
+		}
+		slog.Warn("postgres LISTEN connection lost; readers poll until it is back", "error", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 30*time.Second)
+	}
+}
+
+func (s *Store) listenOnce(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{"orderhub_" + schema}.Sanitize()); err != nil {
+		return err
+	}
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		switch n.Payload {
+		case "events":
+			s.signals.Notify(store.TopicEvents)
+		case "deliveries":
+			s.signals.Notify(store.TopicDeliveries)
+		case "dispatched":
+			s.signals.Notify(store.TopicDispatched)
+		case "config":
+			s.signals.Notify(store.TopicConfig)
+		}
+	}
+}
+
+// Explain returns PostgreSQL's plan of a statement (EXPLAIN, text format)
+// with sequential scans priced out (enable_seqscan off), so that a "Seq
+// Scan" in it means that no index can serve the statement at all, whatever
+// the table's size. It runs nothing.
+func (s *Store) Explain(ctx context.Context, query string, args ...any) ([]string, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, "EXPLAIN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		plan = append(plan, line)
+	}
+	return plan, rows.Err()
+}

@@ -79,6 +79,10 @@ type Store struct {
 	stop              chan struct{}
 	done              chan struct{}
 	closeOnce         sync.Once
+	signals           store.Signals
+	// readStmts and writeStmts keep the statements prepared on the read
+	// pool and on the writer's connection.
+	readStmts, writeStmts *sqlstore.StmtCache
 }
 
 type unit struct {
@@ -129,21 +133,27 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	n := runtime.NumCPU() * 2
-	if n < 4 {
-		n = 4
-	}
+	// WAL readers do not wait for the writer or each other; enough of
+	// them that requests do not queue for a connection.
+	n := max(8, runtime.NumCPU()*4)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
+	// Reads run without the caller's cancellation too: every one is an
+	// index lookup or a bounded page (the query-plan tests hold them to
+	// that), and a cancellable context costs database/sql and the driver
+	// a watcher goroutine per statement.
+	readStmts := sqlstore.NewStmtCache(read, true)
 	s := &Store{
-		Queries:  sqlstore.New(read, dialect),
-		read:     read,
-		write:    write,
-		conn:     conn,
-		units:    make(chan *unit, maxBatch),
-		maxBatch: max(1, min(batchLimit, maxBatch)),
-		stop:     make(chan struct{}),
-		done:     make(chan struct{}),
+		Queries:    sqlstore.New(readStmts, dialect),
+		readStmts:  readStmts,
+		writeStmts: sqlstore.NewStmtCache(conn, true),
+		read:       read,
+		write:      write,
+		conn:       conn,
+		units:      make(chan *unit, maxBatch),
+		maxBatch:   max(1, min(batchLimit, maxBatch)),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	go s.writer()
 	return s, nil
@@ -242,6 +252,7 @@ func (s *Store) writer() {
 func (s *Store) commit(batch []*unit) {
 	ctx := context.Background()
 	errs := make([]error, len(batch))
+	var wrote store.Topic
 	if _, err := s.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		for _, u := range batch {
 			u.errc <- hub.Internal(err, "begin transaction")
@@ -251,7 +262,8 @@ func (s *Store) commit(batch []*unit) {
 	ok := 0
 	for i, u := range batch {
 		var lost bool
-		lost, errs[i] = s.runUnit(u)
+		var w store.Topic
+		lost, w, errs[i] = s.runUnit(u)
 		if lost {
 			// SQLite rolled the whole transaction back (an I/O error, a
 			// full disk): the units before this one are gone too, and
@@ -272,6 +284,7 @@ func (s *Store) commit(batch []*unit) {
 		}
 		if errs[i] == nil {
 			ok++
+			wrote |= w
 		}
 	}
 	var commitErr error
@@ -283,6 +296,9 @@ func (s *Store) commit(batch []*unit) {
 	} else {
 		s.conn.ExecContext(ctx, "ROLLBACK")
 	}
+	if commitErr == nil {
+		s.signals.Notify(wrote)
+	}
 	for i, u := range batch {
 		if errs[i] == nil {
 			errs[i] = commitErr
@@ -291,18 +307,25 @@ func (s *Store) commit(batch []*unit) {
 	}
 }
 
+// Subscribe wakes the caller after each commit that wrote topic. SQLite is
+// one process: another process writing the file (the CLI) wakes nobody,
+// which the readers' polling covers.
+func (s *Store) Subscribe(topic store.Topic) (<-chan struct{}, func()) {
+	return s.signals.Subscribe(topic)
+}
+
 var errTxLost = errors.New("the database rolled back the transaction")
 
 // runUnit runs one unit inside a savepoint, rolling back to it on error or
 // panic. lost reports that the savepoint is gone: the database rolled back
 // the whole transaction while the unit ran.
-func (s *Store) runUnit(u *unit) (lost bool, err error) {
+func (s *Store) runUnit(u *unit) (lost bool, wrote store.Topic, err error) {
 	ctx := context.Background()
 	if e := u.ctx.Err(); e != nil {
-		return false, &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: e}
+		return false, 0, &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: e}
 	}
 	if _, err := s.conn.ExecContext(ctx, "SAVEPOINT unit"); err != nil {
-		return false, hub.Internal(err, "savepoint")
+		return false, 0, hub.Internal(err, "savepoint")
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -321,35 +344,26 @@ func (s *Store) runUnit(u *unit) (lost bool, err error) {
 			}
 		}
 	}()
-	q := sqlstore.New(uninterruptible{s.conn}, dialect)
-	q.Now = s.Queries.Now
-	return false, u.fn(q)
+	q := s.Queries.Unit(s.writeStmts)
+	if err = u.fn(q); err == nil {
+		err = q.Finish(ctx)
+	}
+	return false, q.Wrote(), err
 }
 
-// uninterruptible runs the writer's statements without the caller's
-// cancellation. SQLite answers an interrupted write inside a transaction by
-// rolling back the whole transaction, which here holds the other units of
-// the batch too. A unit's context is checked before it starts; once
+// The writer's statements (writeStmts) run without the caller's
+// cancellation: SQLite answers an interrupted write inside a transaction
+// by rolling back the whole transaction, which here holds the other units
+// of the batch too. A unit's context is checked before it starts; once
 // started, it runs to its end like any unit already queued.
-type uninterruptible struct{ c *sql.Conn }
-
-func (u uninterruptible) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return u.c.ExecContext(context.WithoutCancel(ctx), query, args...)
-}
-
-func (u uninterruptible) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return u.c.QueryContext(context.WithoutCancel(ctx), query, args...)
-}
-
-func (u uninterruptible) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return u.c.QueryRowContext(context.WithoutCancel(ctx), query, args...)
-}
 
 // Close stops the writer after the queued units and closes the database.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
 		<-s.done
+		s.writeStmts.Close()
+		s.readStmts.Close()
 		s.conn.Close()
 		s.write.Close()
 		s.read.Close()
@@ -360,4 +374,25 @@ func (s *Store) Close() error {
 // IsBusy reports a database-locked error (another process holds the file).
 func IsBusy(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "SQLITE_BUSY")
+}
+
+// Explain returns SQLite's query plan of a statement, one line per step
+// ("SEARCH orders USING INDEX …", "SCAN events"), for the query-plan tests.
+// It runs nothing.
+func (s *Store) Explain(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.read.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
 }

@@ -1,10 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -167,7 +170,7 @@ func (s *Queries) ClaimUndispatchedEvents(ctx context.Context, limit int) ([]sto
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.query(ctx, `SELECT e.id, e.type, e.brand_id, e.location_id, e.order_id, e.payload, e.created_at
+	rows, err := s.query(ctx, `SELECT e.id, e.type, e.brand_id, e.location_id, e.order_id, e.payload, e.created_at, e.seq
 		FROM events e
 		WHERE e.dispatched_at IS NULL
 		  AND (e.order_id = 0 OR NOT EXISTS (SELECT 1 FROM events p
@@ -176,21 +179,51 @@ func (s *Queries) ClaimUndispatchedEvents(ctx context.Context, limit int) ([]sto
 	if err != nil {
 		return nil, s.wrap(err, "events")
 	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.Event, error) {
-		var e store.Event
-		var typ, payload string
-		var at int64
-		if err := sc.Scan(&e.ID, &typ, &e.BrandID, &e.LocationID, &e.OrderID, &payload, &at); err != nil {
-			return nil, err
-		}
-		e.Type, e.Payload, e.CreatedAt = hub.EventType(typ), []byte(payload), fromMicros(at)
-		return &e, nil
-	}, s, "events")
+	return collect(rows, scanEvent, s, "events")
 }
 
-func (s *Queries) MarkEventDispatched(ctx context.Context, id int64, at time.Time) error {
-	res, err := s.exec(ctx, `UPDATE events SET dispatched_at = ? WHERE id = ?`, micros(at), id)
-	return s.mustAffect(res, err, "event")
+func (s *Queries) LockDispatch(ctx context.Context) (bool, error) {
+	if s.d.TryDispatchLock == "" {
+		return true, nil
+	}
+	var ok bool
+	err := s.queryRow(ctx, s.d.TryDispatchLock).Scan(&ok)
+	return ok, s.wrap(err, "dispatch lock")
+}
+
+func (s *Queries) MarkEventsDispatched(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	s.wrote |= store.TopicDispatched
+	// Numbers are handed out under the dispatch lock (taken here if the
+	// unit has not taken it yet), so they commit in order.
+	if s.d.DispatchLock != "" {
+		if _, err := s.exec(ctx, s.d.DispatchLock); err != nil {
+			return s.wrap(err, "dispatch lock")
+		}
+	}
+	var last int64
+	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&last); err != nil {
+		return s.wrap(err, "events")
+	}
+	var seq strings.Builder
+	seq.WriteString("CASE id")
+	args := []any{micros(at)}
+	for i, id := range ids {
+		seq.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		args = append(args, id, last+int64(i)+1)
+	}
+	seq.WriteString(" END")
+	in, inArgs := inList(ids)
+	res, err := s.exec(ctx, `UPDATE events SET dispatched_at = ?, seq = `+seq.String()+` WHERE id IN (`+in+`)`, append(args, inArgs...)...)
+	if err != nil {
+		return s.wrap(err, "events")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != int64(len(ids)) {
+		return s.wrap(cmp.Or(err, error(hub.NotFound("event not found"))), "events")
+	}
+	return nil
 }
 
 // ---- deliveries ----
@@ -231,15 +264,106 @@ func (s *Queries) CreateDelivery(ctx context.Context, d *store.Delivery) error {
 	if d.Body == nil {
 		d.Body = []byte{}
 	}
-	var err error
+	s.wrote |= store.TopicDeliveries
+	blocked, err := s.behindPending(ctx, d.Target, d.OrderID)
+	if err != nil {
+		return err
+	}
 	d.ID, err = s.insert(ctx, `INSERT INTO deliveries (event_id, event_type, brand_id, target_kind, target_id, order_id,
 		url, method, content_type, body, signing, acceptance, status, attempts, next_attempt_at, retry_from,
-		last_error, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		last_error, created_at, updated_at, blocked)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.EventID, string(d.EventType), d.BrandID, string(d.Target.Kind), d.Target.ID, d.OrderID,
 		d.URL, d.Method, d.ContentType, d.Body, d.Signing, d.Acceptance, string(d.Status), d.Attempts,
-		micros(d.NextAttemptAt), micros(d.RetryFrom), d.LastError, micros(now), micros(now))
+		micros(d.NextAttemptAt), micros(d.RetryFrom), d.LastError, micros(now), micros(now), boolInt(blocked))
 	return s.wrap(err, "delivery")
+}
+
+// behindPending reports whether a new delivery of an order to a target
+// must wait behind one still pending (in-order delivery per order and
+// target). On PostgreSQL the pending row is locked: a concurrent attempt
+// that is finishing it either commits first (then the row is no longer
+// pending and the new one is ready) or waits for this unit (then its
+// unblock step sees the new row). Either way no delivery stays blocked
+// behind nothing.
+func (s *Queries) behindPending(ctx context.Context, t store.Target, orderID int64) (bool, error) {
+	if orderID == 0 {
+		return false, nil
+	}
+	var one int
+	err := s.queryRow(ctx, `SELECT 1 FROM deliveries WHERE target_kind = ? AND target_id = ? AND order_id = ?
+		AND status = 'pending' LIMIT 1`+s.d.ForUpdate, string(t.Kind), t.ID, orderID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, s.wrap(err, "deliveries")
+}
+
+// unblockNext makes the next pending delivery of an order to a target
+// ready, once the one before it has left pending.
+func (s *Queries) unblockNext(ctx context.Context, t store.Target, orderID int64) error {
+	if orderID == 0 {
+		return nil
+	}
+	_, err := s.exec(ctx, `UPDATE deliveries SET blocked = 0 WHERE id = (SELECT MIN(id) FROM deliveries
+		WHERE target_kind = ? AND target_id = ? AND order_id = ? AND status = 'pending' AND blocked = 1)`,
+		string(t.Kind), t.ID, orderID)
+	return s.wrap(err, "deliveries")
+}
+
+// UnblockDeliveries makes ready the first pending delivery of every order
+// whose pending deliveries to a target are all blocked (after a replay put
+// several back at once), for one target, or for every target when t's Kind
+// is empty (the retention sweep's repair, should anything have left a
+// delivery blocked behind nothing). It reports how many it made ready.
+func (s *Queries) UnblockDeliveries(ctx context.Context, t store.Target) (int, error) {
+	where, args := "", []any{}
+	if t.Kind != "" {
+		where, args = ` AND target_kind = ? AND target_id = ?`, []any{string(t.Kind), t.ID}
+	}
+	res, err := s.exec(ctx, `UPDATE deliveries SET blocked = 0 WHERE id IN (SELECT MIN(id) FROM deliveries
+		WHERE status = 'pending' AND order_id <> 0`+where+`
+		GROUP BY target_kind, target_id, order_id HAVING MIN(blocked) = 1)`, args...)
+	if err != nil {
+		return 0, s.wrap(err, "deliveries")
+	}
+	n, err := res.RowsAffected()
+	return int(n), s.wrap(err, "deliveries")
+}
+
+// PendingTargets finds the targets with ready pending deliveries by a skip
+// scan of deliveries_ready (one index probe per target, whatever the
+// backlog), with the earliest next attempt of each.
+func (s *Queries) PendingTargets(ctx context.Context) ([]store.TargetDue, error) {
+	per := func(kind string) string {
+		return `SELECT '` + kind + `', tid, (SELECT MIN(next_attempt_at) FROM deliveries
+			WHERE target_kind = '` + kind + `' AND target_id = t_` + kind + `.tid AND status = 'pending' AND blocked = 0)
+			FROM t_` + kind + ` WHERE tid IS NOT NULL`
+	}
+	skip := func(kind string) string {
+		return `t_` + kind + `(tid) AS (
+			SELECT MIN(target_id) FROM deliveries WHERE target_kind = '` + kind + `' AND status = 'pending' AND blocked = 0
+			UNION ALL
+			SELECT (SELECT MIN(target_id) FROM deliveries WHERE target_kind = '` + kind + `' AND status = 'pending' AND blocked = 0
+				AND target_id > t_` + kind + `.tid)
+			FROM t_` + kind + ` WHERE t_` + kind + `.tid IS NOT NULL)`
+	}
+	w, p := string(store.TargetWebhook), string(store.TargetPartner)
+	rows, err := s.query(ctx, `WITH RECURSIVE `+skip(w)+`, `+skip(p)+` `+per(w)+` UNION ALL `+per(p))
+	if err != nil {
+		return nil, s.wrap(err, "deliveries")
+	}
+	defer rows.Close()
+	var out []store.TargetDue
+	for rows.Next() {
+		var kind string
+		var id, next int64
+		if err := rows.Scan(&kind, &id, &next); err != nil {
+			return nil, s.wrap(err, "deliveries")
+		}
+		out = append(out, store.TargetDue{Target: store.Target{Kind: store.TargetKind(kind), ID: id}, NextAttemptAt: fromMicros(next)})
+	}
+	return out, s.wrap(rows.Err(), "deliveries")
 }
 
 func (s *Queries) ClaimDeliveries(ctx context.Context, c store.DeliveryClaim) ([]store.Delivery, error) {
@@ -247,49 +371,26 @@ func (s *Queries) ClaimDeliveries(ctx context.Context, c store.DeliveryClaim) ([
 		return nil, nil
 	}
 	now := micros(c.Now)
-	args := []any{now, now}
-	excl := ""
-	for _, t := range c.Exclude {
-		excl += ` AND NOT (d.target_kind = ? AND d.target_id = ?)`
-		args = append(args, string(t.Kind), t.ID)
-	}
-	args = append(args, c.Limit)
-	rows, err := s.query(ctx, `SELECT d.id FROM deliveries d
-		WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-		  AND (d.lease_until IS NULL OR d.lease_until < ?)`+excl+`
-		  AND (d.order_id = 0 OR NOT EXISTS (SELECT 1 FROM deliveries p
-			WHERE p.target_kind = d.target_kind AND p.target_id = d.target_id AND p.order_id = d.order_id
-			  AND p.status = 'pending' AND p.id < d.id))
-		ORDER BY d.next_attempt_at, d.id LIMIT ?`+s.d.SkipLocked, args...)
+	rows, err := s.query(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ?
+		WHERE id IN (SELECT id FROM deliveries
+			WHERE target_kind = ? AND target_id = ? AND status = 'pending' AND blocked = 0 AND next_attempt_at <= ?
+			  AND (lease_until IS NULL OR lease_until < ?)
+			ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked+`)
+		RETURNING `+deliveryCols, c.Owner, micros(c.Until), string(c.Target.Kind), c.Target.ID, now, now, c.Limit)
 	if err != nil {
 		return nil, s.wrap(err, "deliveries")
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, s.wrap(err, "deliveries")
+	out, err := collect(rows, scanDelivery, s, "deliveries")
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].NextAttemptAt.Equal(out[j].NextAttemptAt) {
+			return out[i].NextAttemptAt.Before(out[j].NextAttemptAt)
 		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, s.wrap(err, "deliveries")
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	in, inArgs := inList(ids)
-	if _, err := s.exec(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (`+in+`)`,
-		append([]any{c.Owner, micros(c.Until)}, inArgs...)...); err != nil {
-		return nil, s.wrap(err, "deliveries")
-	}
-	rows, err = s.query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id IN (`+in+`) ORDER BY next_attempt_at, id`, inArgs...)
-	if err != nil {
-		return nil, s.wrap(err, "deliveries")
-	}
-	return collect(rows, scanDelivery, s, "deliveries")
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
 }
 
 func inList(ids []int64) (string, []any) {
@@ -337,10 +438,16 @@ func (s *Queries) CompleteAttempt(ctx context.Context, owner string, d *store.De
 	if err != nil {
 		return false, s.wrap(err, "delivery")
 	}
-	if n == 1 {
-		d.LeaseOwner, d.LeaseUntil = "", nil
+	if n == 0 {
+		return false, nil
 	}
-	return n == 1, nil
+	d.LeaseOwner, d.LeaseUntil = "", nil
+	if d.Status != store.DeliveryPending {
+		if err := s.unblockNext(ctx, d.Target, d.OrderID); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // cleanText makes answer snippets storable as TEXT on both databases
@@ -349,25 +456,53 @@ func cleanText(v string) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(v, "\uFFFD"), "\x00", "\uFFFD")
 }
 
+// replaySet makes a delivery pending again. One of an order goes back
+// blocked; UnblockDeliveries then readies the first of each order that has
+// nothing ready, so that an order's replayed deliveries still go in order.
 const replaySet = `status = 'pending', attempts = 0, next_attempt_at = ?, retry_from = ?, lease_owner = '',
-	lease_until = NULL, last_error = '', last_status_code = 0, delivered_at = NULL, updated_at = ?`
+	lease_until = NULL, last_error = '', last_status_code = 0, delivered_at = NULL, updated_at = ?,
+	blocked = CASE WHEN order_id = 0 THEN 0 ELSE 1 END`
 
 func (s *Queries) ReplayDelivery(ctx context.Context, id int64, at time.Time) error {
+	s.wrote |= store.TopicDeliveries
+	d, err := s.GetDelivery(ctx, id)
+	if err != nil {
+		return err
+	}
 	t := micros(at)
 	res, err := s.exec(ctx, `UPDATE deliveries SET `+replaySet+` WHERE id = ? AND status <> 'pending'`, t, t, t, id)
 	if err != nil {
 		return s.wrap(err, "delivery")
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	n, err := res.RowsAffected()
+	if err != nil {
 		return s.wrap(err, "delivery")
 	}
-	if _, err := s.GetDelivery(ctx, id); err != nil {
-		return err
+	if n == 0 {
+		return hub.Conflict(hub.ReasonNone, "delivery %d is already pending", id)
 	}
-	return hub.Conflict(hub.ReasonNone, "delivery %d is already pending", id)
+	return s.reorder(ctx, d.Target, at)
+}
+
+// reorder restores in-order delivery after a replay put earlier deliveries
+// back: a ready delivery that is not in flight and has an earlier pending
+// one of its order waits again, and the first of each order with nothing
+// ready becomes ready. (One in flight goes on: its attempt has started.)
+func (s *Queries) reorder(ctx context.Context, t store.Target, at time.Time) error {
+	if _, err := s.exec(ctx, `UPDATE deliveries SET blocked = 1
+		WHERE target_kind = ? AND target_id = ? AND status = 'pending' AND blocked = 0 AND order_id <> 0
+		  AND (lease_until IS NULL OR lease_until < ?)
+		  AND EXISTS (SELECT 1 FROM deliveries p WHERE p.target_kind = deliveries.target_kind
+			AND p.target_id = deliveries.target_id AND p.order_id = deliveries.order_id
+			AND p.status = 'pending' AND p.id < deliveries.id)`, string(t.Kind), t.ID, micros(at)); err != nil {
+		return s.wrap(err, "deliveries")
+	}
+	_, err := s.UnblockDeliveries(ctx, t)
+	return err
 }
 
 func (s *Queries) ReplayDeadDeliveries(ctx context.Context, kind store.TargetKind, targetID int64, at time.Time) (int, error) {
+	s.wrote |= store.TopicDeliveries
 	t := micros(at)
 	res, err := s.exec(ctx, `UPDATE deliveries SET `+replaySet+`
 		WHERE target_kind = ? AND target_id = ? AND status = 'dead'`, t, t, t, string(kind), targetID)
@@ -375,7 +510,13 @@ func (s *Queries) ReplayDeadDeliveries(ctx context.Context, kind store.TargetKin
 		return 0, s.wrap(err, "deliveries")
 	}
 	n, err := res.RowsAffected()
-	return int(n), s.wrap(err, "deliveries")
+	if err != nil {
+		return 0, s.wrap(err, "deliveries")
+	}
+	if err := s.reorder(ctx, store.Target{Kind: kind, ID: targetID}, at); err != nil {
+		return 0, err
+	}
+	return int(n), nil
 }
 
 func (s *Queries) GetDelivery(ctx context.Context, id int64) (*store.Delivery, error) {
@@ -402,10 +543,7 @@ func (s *Queries) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([
 		where = append(where, "id < ?")
 		args = append(args, f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
+	limit := pageLimit(f.Limit)
 	args = append(args, limit)
 	rows, err := s.query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY id DESC LIMIT ?`, args...)

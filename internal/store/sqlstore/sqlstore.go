@@ -38,6 +38,10 @@ type Dialect struct {
 	// them and skips rows other transactions hold (" FOR UPDATE SKIP
 	// LOCKED" on PostgreSQL; "" where the single writer serialises).
 	SkipLocked string
+	// TryDispatchLock is a statement answering whether this transaction
+	// got the dispatcher's lock, held until it ends, and DispatchLock one
+	// that waits for it ("" where the single writer serialises).
+	TryDispatchLock, DispatchLock string
 }
 
 // Querier is what *sql.DB, *sql.Tx and *sql.Conn share.
@@ -53,6 +57,45 @@ type Queries struct {
 	d *Dialect
 	// Now is the clock for timestamps.
 	Now func() time.Time
+	// Trace, when set, sees every statement as the database gets it,
+	// before it runs (the query-plan tests EXPLAIN what it saw).
+	Trace Tracer
+	// wrote collects what this unit wrote, for the wake-ups its store
+	// sends once it commits.
+	wrote store.Topic
+}
+
+// Wrote reports what the unit wrote (store.Topic bits).
+func (s *Queries) Wrote() store.Topic { return s.wrote }
+
+// configChanged notes that the unit changed configuration: Finish moves
+// the configuration version.
+func (s *Queries) configChanged() { s.wrote |= store.TopicConfig }
+
+// Finish runs at the end of a successful unit, before it commits: a unit
+// that changed configuration moves the version, last, so that the row
+// lock it takes on PostgreSQL is held for the shortest time.
+func (s *Queries) Finish(ctx context.Context) error {
+	if s.wrote&store.TopicConfig == 0 {
+		return nil
+	}
+	_, err := s.exec(ctx, `UPDATE config_version SET version = version + 1 WHERE id = 1`)
+	return s.wrap(err, "config version")
+}
+
+func (s *Queries) ConfigVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.queryRow(ctx, `SELECT version FROM config_version WHERE id = 1`).Scan(&v)
+	return v, s.wrap(err, "config version")
+}
+
+// Tracer sees a statement and its arguments.
+type Tracer func(query string, args []any)
+
+// Unit returns queries over q (a unit's transaction) that share s's clock
+// and tracer.
+func (s *Queries) Unit(q Querier) *Queries {
+	return &Queries{q: q, d: s.d, Now: s.Now, Trace: s.Trace}
 }
 
 // New returns queries over q.
@@ -80,16 +123,24 @@ func RebindDollar(query string) string {
 	return b.String()
 }
 
+func (s *Queries) rebind(query string, args []any) string {
+	query = s.d.Rebind(query)
+	if s.Trace != nil {
+		s.Trace(query, args)
+	}
+	return query
+}
+
 func (s *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return s.q.ExecContext(ctx, s.d.Rebind(query), args...)
+	return s.q.ExecContext(ctx, s.rebind(query, args), args...)
 }
 
 func (s *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return s.q.QueryContext(ctx, s.d.Rebind(query), args...)
+	return s.q.QueryContext(ctx, s.rebind(query, args), args...)
 }
 
 func (s *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return s.q.QueryRowContext(ctx, s.d.Rebind(query), args...)
+	return s.q.QueryRowContext(ctx, s.rebind(query, args), args...)
 }
 
 // insert runs an INSERT ... RETURNING id.
@@ -97,6 +148,19 @@ func (s *Queries) insert(ctx context.Context, query string, args ...any) (int64,
 	var id int64
 	err := s.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 	return id, err
+}
+
+// pageLimit bounds a listing: 0 (or less) is the default page of 50, and
+// more than store.MaxPage is store.MaxPage. A caller that asks for one row
+// more than it shows (to tell whether a next page exists) gets it.
+func pageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > store.MaxPage:
+		return store.MaxPage
+	}
+	return n
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }
@@ -135,6 +199,7 @@ func (s *Queries) wrap(err error, what string) error {
 // ---- brands ----
 
 func (s *Queries) CreateBrand(ctx context.Context, b *hub.Brand) error {
+	s.configChanged()
 	now := nowUTC(s)
 	b.CreatedAt, b.UpdatedAt = now, now
 	doc, err := marshal(b)
@@ -147,6 +212,7 @@ func (s *Queries) CreateBrand(ctx context.Context, b *hub.Brand) error {
 }
 
 func (s *Queries) UpdateBrand(ctx context.Context, b *hub.Brand) error {
+	s.configChanged()
 	b.UpdatedAt = nowUTC(s)
 	doc, err := marshal(b)
 	if err != nil {
@@ -217,6 +283,7 @@ func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (
 // ---- locations ----
 
 func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
+	s.configChanged()
 	now := nowUTC(s)
 	l.CreatedAt, l.UpdatedAt = now, now
 	doc, err := marshal(l)
@@ -232,6 +299,7 @@ func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
 }
 
 func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
+	s.configChanged()
 	l.UpdatedAt = nowUTC(s)
 	doc, err := marshal(l)
 	if err != nil {
@@ -295,6 +363,7 @@ func (s *Queries) FindLocation(ctx context.Context, brandID int64, ref string) (
 // ---- products ----
 
 func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
+	s.configChanged()
 	now := nowUTC(s)
 	p.CreatedAt, p.UpdatedAt = now, now
 	doc, err := marshal(p)
@@ -310,6 +379,7 @@ func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
 }
 
 func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
+	s.configChanged()
 	p.UpdatedAt = nowUTC(s)
 	doc, err := marshal(p)
 	if err != nil {
@@ -388,6 +458,7 @@ func (s *Queries) ListProducts(ctx context.Context, f store.ProductFilter) ([]hu
 // ---- timeslots ----
 
 func (s *Queries) PutTimeslot(ctx context.Context, t *hub.Timeslot) error {
+	s.configChanged()
 	doc, err := marshal(t)
 	if err != nil {
 		return hub.Internal(err, "encode timeslot")
@@ -578,8 +649,16 @@ func (s *Queries) FindOrder(ctx context.Context, brandID int64, ref string) (*hu
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, s.wrap(err, "order")
 	}
-	o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND (external_ref = ? OR channel_ref = ?)
-		ORDER BY (external_ref = ?) DESC, id LIMIT 1`, brandID, ref, ref, ref))
+	o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND external_ref = ? AND external_ref <> ''
+		ORDER BY id LIMIT 1`, brandID, ref))
+	if err == nil {
+		return o, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, s.wrap(err, "order")
+	}
+	o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND channel_ref = ? AND channel_ref <> ''
+		ORDER BY id LIMIT 1`, brandID, ref))
 	if err == nil {
 		return o, nil
 	}
@@ -593,21 +672,28 @@ func (s *Queries) FindOrder(ctx context.Context, brandID int64, ref string) (*hu
 }
 
 func (s *Queries) FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error) {
-	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND channel = ? AND external_ref = ?`,
-		brandID, string(channel), ref))
+	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND external_ref = ? AND channel = ? AND external_ref <> ''`,
+		brandID, ref, string(channel)))
 	return o, s.wrap(err, "order")
 }
 
 func (s *Queries) FindOrderByIdempotencyKey(ctx context.Context, partnerID int64, key string) (*hub.Order, string, error) {
 	var hash string
-	var id int64
-	err := s.queryRow(ctx, `SELECT id, request_hash FROM orders WHERE partner_id = ? AND idempotency_key = ?`, partnerID, key).Scan(&id, &hash)
+	o, err := scanOrder(scanFirst{s.queryRow(ctx, `SELECT request_hash, `+orderCols+` FROM orders
+		WHERE partner_id = ? AND idempotency_key = ? AND idempotency_key <> ''`, partnerID, key), &hash})
 	if err != nil {
 		return nil, "", s.wrap(err, "order")
 	}
-	o, err := s.GetOrder(ctx, id)
-	return o, hash, err
+	return o, hash, nil
 }
+
+// scanFirst scans one extra leading column into first, then the rest.
+type scanFirst struct {
+	sc    interface{ Scan(...any) error }
+	first any
+}
+
+func (f scanFirst) Scan(dest ...any) error { return f.sc.Scan(append([]any{f.first}, dest...)...) }
 
 func (s *Queries) ListOrders(ctx context.Context, f store.OrderFilter) ([]hub.Order, error) {
 	var where []string
@@ -634,10 +720,7 @@ func (s *Queries) ListOrders(ctx context.Context, f store.OrderFilter) ([]hub.Or
 	if f.BeforeID > 0 {
 		add("id < ?", f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 || limit > 500 {
-		limit = 50
-	}
+	limit := pageLimit(f.Limit)
 	args = append(args, limit)
 	rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
 	if err != nil {
@@ -680,50 +763,60 @@ func (s *Queries) AddEvent(ctx context.Context, e *store.Event) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = nowUTC(s)
 	}
+	s.wrote |= store.TopicEvents
 	var err error
 	e.ID, err = s.insert(ctx, `INSERT INTO events (type, brand_id, location_id, order_id, payload, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, string(e.Type), e.BrandID, e.LocationID, e.OrderID, string(e.Payload), micros(e.CreatedAt))
 	return s.wrap(err, "event")
 }
 
-func (s *Queries) ListEvents(ctx context.Context, afterID int64, limit int) ([]store.Event, error) {
-	return s.listEvents(ctx, `id > ?`, []any{afterID}, limit)
+func (s *Queries) ListEvents(ctx context.Context, afterSeq int64, limit int) ([]store.Event, error) {
+	return s.listEvents(ctx, `seq > ?`, `seq`, []any{afterSeq}, limit)
 }
 
-func (s *Queries) ListBrandEvents(ctx context.Context, brandID, afterID int64, limit int) ([]store.Event, error) {
-	return s.listEvents(ctx, `brand_id = ? AND id > ?`, []any{brandID, afterID}, limit)
+func (s *Queries) ListBrandEvents(ctx context.Context, brandID, afterSeq int64, limit int) ([]store.Event, error) {
+	return s.listEvents(ctx, `brand_id = ? AND seq > ?`, `seq`, []any{brandID, afterSeq}, limit)
 }
 
-func (s *Queries) listEvents(ctx context.Context, where string, args []any, limit int) ([]store.Event, error) {
+func (s *Queries) ListEventsByID(ctx context.Context, afterID int64, limit int) ([]store.Event, error) {
+	return s.listEvents(ctx, `id > ?`, `id`, []any{afterID}, limit)
+}
+
+func (s *Queries) listEvents(ctx context.Context, where, order string, args []any, limit int) ([]store.Event, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.query(ctx, `SELECT id, type, brand_id, location_id, order_id, payload, created_at
-		FROM events WHERE `+where+` ORDER BY id LIMIT ?`, append(args, limit)...)
+	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, s.wrap(err, "events")
 	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.Event, error) {
-		var e store.Event
-		var typ, payload string
-		var at int64
-		if err := sc.Scan(&e.ID, &typ, &e.BrandID, &e.LocationID, &e.OrderID, &payload, &at); err != nil {
-			return nil, err
-		}
-		e.Type, e.Payload, e.CreatedAt = hub.EventType(typ), []byte(payload), fromMicros(at)
-		return &e, nil
-	}, s, "events")
+	return collect(rows, scanEvent, s, "events")
 }
 
-func (s *Queries) LastEventID(ctx context.Context) (int64, error) {
-	var id int64
-	err := s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
-	return id, s.wrap(err, "events")
+const eventCols = `id, type, brand_id, location_id, order_id, payload, created_at, seq`
+
+func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
+	var e store.Event
+	var typ, payload string
+	var at int64
+	var seq sql.NullInt64
+	if err := sc.Scan(&e.ID, &typ, &e.BrandID, &e.LocationID, &e.OrderID, &payload, &at, &seq); err != nil {
+		return nil, err
+	}
+	e.Type, e.Payload, e.CreatedAt, e.Seq = hub.EventType(typ), []byte(payload), fromMicros(at), seq.Int64
+	return &e, nil
+}
+
+func (s *Queries) LastEventSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
+	return seq, s.wrap(err, "events")
 }
 
 // ---- partners ----
 
 func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
+	s.configChanged()
 	now := nowUTC(s)
 	p.CreatedAt, p.UpdatedAt = now, now
 	doc, err := marshal(p)
@@ -736,6 +829,7 @@ func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
 }
 
 func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
+	s.configChanged()
 	p.UpdatedAt = nowUTC(s)
 	doc, err := marshal(p)
 	if err != nil {
@@ -830,6 +924,7 @@ func (s *Queries) CreateCredential(ctx context.Context, c *store.Credential) err
 
 // RevokeCredential revokes a credential and the tokens issued for it.
 func (s *Queries) RevokeCredential(ctx context.Context, id int64, at time.Time) error {
+	s.configChanged()
 	res, err := s.exec(ctx, `UPDATE credentials SET revoked_at = ? WHERE (id = ? OR parent_id = ?) AND revoked_at IS NULL`, micros(at), id, id)
 	if err != nil {
 		return s.wrap(err, "credential")

@@ -832,8 +832,8 @@ func testEvents(t *testing.T, s store.Store) {
 	if got, err := s.ListEvents(ctx, 0, 10); err != nil || len(got) != 0 {
 		t.Fatalf("ListEvents on empty store = %v, %v", got, err)
 	}
-	if last, err := s.LastEventID(ctx); err != nil || last != 0 {
-		t.Fatalf("LastEventID on empty store = %d, %v", last, err)
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 0 {
+		t.Fatalf("LastEventSeq on empty store = %d, %v", last, err)
 	}
 	var evs []*store.Event
 	for i := range 5 {
@@ -851,44 +851,68 @@ func testEvents(t *testing.T, s store.Store) {
 		return nil
 	})
 	for i, e := range evs {
-		if e.ID <= 0 || (i > 0 && e.ID <= evs[i-1].ID) || e.CreatedAt.IsZero() {
-			t.Fatalf("AddEvent %d: id %d, created %v", i, e.ID, e.CreatedAt)
+		if e.ID <= 0 || (i > 0 && e.ID <= evs[i-1].ID) || e.CreatedAt.IsZero() || e.Seq != 0 {
+			t.Fatalf("AddEvent %d: id %d, created %v, seq %d", i, e.ID, e.CreatedAt, e.Seq)
 		}
+	}
+	// Readers see events once dispatched, in dispatch order: the sequence,
+	// not the id, orders them.
+	if got, err := s.ListEvents(ctx, 0, 100); err != nil || len(got) != 0 {
+		t.Fatalf("undispatched events are listed: %d, %v", len(got), err)
+	}
+	order := []*store.Event{evs[2], evs[0], evs[1], evs[3], evs[4]}
+	at := base()
+	update(t, s, func(tx store.Tx) error { return tx.MarkEventsDispatched(ctx, []int64{evs[2].ID, evs[0].ID}, at) })
+	update(t, s, func(tx store.Tx) error {
+		return tx.MarkEventsDispatched(ctx, []int64{evs[1].ID, evs[3].ID, evs[4].ID}, at)
+	})
+	for i, e := range order {
+		e.Seq = int64(i + 1)
 	}
 	all, err := s.ListEvents(ctx, 0, 100)
 	if err != nil || len(all) != 5 {
 		t.Fatalf("ListEvents = %d, %v", len(all), err)
 	}
 	for i := range all {
-		if !reflect.DeepEqual(all[i], *evs[i]) {
-			t.Fatalf("event %d = %+v\nwant %+v", i, all[i], *evs[i])
+		if !reflect.DeepEqual(all[i], *order[i]) {
+			t.Fatalf("event %d = %+v\nwant %+v", i, all[i], *order[i])
 		}
 	}
-	got, err := s.ListEvents(ctx, evs[1].ID, 2)
-	if err != nil || len(got) != 2 || got[0].ID != evs[2].ID || got[1].ID != evs[3].ID {
-		t.Fatalf("ListEvents(after %d, 2) = %+v, %v", evs[1].ID, got, err)
+	got, err := s.ListEvents(ctx, 2, 2)
+	if err != nil || len(got) != 2 || got[0].ID != evs[1].ID || got[1].ID != evs[3].ID {
+		t.Fatalf("ListEvents(after seq 2, 2) = %+v, %v", got, err)
 	}
-	if got, err := s.ListEvents(ctx, evs[4].ID, 10); err != nil || len(got) != 0 {
+	if got, err := s.ListEvents(ctx, 5, 10); err != nil || len(got) != 0 {
 		t.Fatalf("ListEvents after the last = %v, %v", got, err)
 	}
-	if last, err := s.LastEventID(ctx); err != nil || last != evs[4].ID {
-		t.Fatalf("LastEventID = %d, %v; want %d", last, err, evs[4].ID)
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 5 {
+		t.Fatalf("LastEventSeq = %d, %v; want 5", last, err)
 	}
-	// One brand's events only, in id order, after a cursor.
+	// One brand's events only, in seq order, after a cursor.
 	other := &store.Event{Type: hub.EventOrderCreated, BrandID: 2, OrderID: 9, Payload: []byte(`{}`)}
-	update(t, s, func(tx store.Tx) error { return tx.AddEvent(ctx, other) })
-	if got, err := s.ListBrandEvents(ctx, 2, 0, 10); err != nil || len(got) != 1 || got[0].ID != other.ID {
+	update(t, s, func(tx store.Tx) error {
+		if err := tx.AddEvent(ctx, other); err != nil {
+			return err
+		}
+		return tx.MarkEventsDispatched(ctx, []int64{other.ID}, at)
+	})
+	if got, err := s.ListBrandEvents(ctx, 2, 0, 10); err != nil || len(got) != 1 || got[0].ID != other.ID || got[0].Seq != 6 {
 		t.Fatalf("ListBrandEvents(2) = %+v, %v", got, err)
 	}
-	if got, err := s.ListBrandEvents(ctx, 1, evs[2].ID, 10); err != nil || len(got) != 2 || got[0].ID != evs[3].ID || got[1].ID != evs[4].ID {
-		t.Fatalf("ListBrandEvents(1, after %d) = %+v, %v", evs[2].ID, got, err)
+	if got, err := s.ListBrandEvents(ctx, 1, 3, 10); err != nil || len(got) != 2 || got[0].ID != evs[3].ID || got[1].ID != evs[4].ID {
+		t.Fatalf("ListBrandEvents(1, after seq 3) = %+v, %v", got, err)
 	}
-	if got, err := s.ListBrandEvents(ctx, 1, 0, 2); err != nil || len(got) != 2 || got[1].ID != evs[1].ID {
+	if got, err := s.ListBrandEvents(ctx, 1, 0, 2); err != nil || len(got) != 2 || got[1].ID != evs[0].ID {
 		t.Fatalf("ListBrandEvents(1, limit 2) = %+v, %v", got, err)
 	}
 	// Events written by a failed unit are not there.
+	var lost store.Event
 	err = s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.AddEvent(ctx, &store.Event{Type: hub.EventOrderPaid, BrandID: 1, Payload: []byte(`{}`)}); err != nil {
+		lost = store.Event{Type: hub.EventOrderPaid, BrandID: 1, Payload: []byte(`{}`)}
+		if err := tx.AddEvent(ctx, &lost); err != nil {
+			return err
+		}
+		if err := tx.MarkEventsDispatched(ctx, []int64{lost.ID}, at); err != nil {
 			return err
 		}
 		return errors.New("refused")
@@ -898,6 +922,9 @@ func testEvents(t *testing.T, s store.Store) {
 	}
 	if got, _ := s.ListEvents(ctx, 0, 100); len(got) != 6 {
 		t.Fatalf("a rolled-back event is visible: %d events, want 6", len(got))
+	}
+	if last, err := s.LastEventSeq(ctx); err != nil || last != 6 {
+		t.Fatalf("LastEventSeq after a rolled-back dispatch = %d, %v; want 6", last, err)
 	}
 }
 
@@ -1185,7 +1212,7 @@ func testUpdateRollback(t *testing.T, s store.Store) {
 	}
 	bs, _ := s.ListBrands(ctx)
 	os, _ := s.ListOrders(ctx, store.OrderFilter{BrandID: f.b1.ID})
-	evs, _ := s.ListEvents(ctx, 0, 100)
+	evs, _ := s.ListEventsByID(ctx, 0, 100)
 	_, ierr := s.GetIdempotency(ctx, "s", "k")
 	if len(bs) != 2 || len(os) != 0 || len(evs) != 0 || hub.ErrorCode(ierr) != hub.CodeNotFound {
 		t.Fatalf("a failed unit left writes behind: %d brands, %d orders, %d events, idempotency %v", len(bs), len(os), len(evs), ierr)
@@ -1293,7 +1320,7 @@ func testUpdateConcurrentMixed(t *testing.T, s store.Store) {
 		t.Fatalf("stored brands = %v\nwant %v", got, want)
 	}
 	wantStock(t, s, f.l1.ID, p.ID, ptr[int64](1000-units/2))
-	evs, _ := s.ListEvents(ctx, 0, 1000)
+	evs, _ := s.ListEventsByID(ctx, 0, 1000)
 	if len(evs) != units/2 {
 		t.Fatalf("%d events stored, want %d", len(evs), units/2)
 	}
@@ -1345,7 +1372,7 @@ func testUpdateConcurrentConstraint(t *testing.T, s store.Store) {
 		okCount++
 	}
 	os, _ := s.ListOrders(ctx, store.OrderFilter{BrandID: f.b1.ID, Limit: 500})
-	evs, _ := s.ListEvents(ctx, 0, 1000)
+	evs, _ := s.ListEventsByID(ctx, 0, 1000)
 	if len(os) != okCount+1 || len(evs) != okCount {
 		t.Fatalf("%d orders and %d events stored, want %d and %d", len(os), len(evs), okCount+1, okCount)
 	}

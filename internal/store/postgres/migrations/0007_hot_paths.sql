@@ -1,0 +1,64 @@
+-- Hot paths (issue 10). PostgreSQL dialect; keep in step with
+-- sqlite/migrations (same tables, columns and indexes).
+
+-- Order references: see the SQLite migration.
+DROP INDEX orders_external_ref;
+CREATE UNIQUE INDEX orders_external_ref ON orders (brand_id, external_ref, channel) WHERE external_ref <> '';
+DROP INDEX orders_channel_ref;
+CREATE UNIQUE INDEX orders_channel_ref ON orders (brand_id, channel_ref, channel) WHERE channel_ref <> '';
+
+-- Deliveries: blocked, see the SQLite migration.
+ALTER TABLE deliveries ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+UPDATE deliveries SET blocked = 1
+ WHERE status = 'pending' AND order_id <> 0 AND EXISTS (
+       SELECT 1 FROM deliveries p
+        WHERE p.target_kind = deliveries.target_kind AND p.target_id = deliveries.target_id
+          AND p.order_id = deliveries.order_id AND p.status = 'pending' AND p.id < deliveries.id);
+DROP INDEX deliveries_due;
+CREATE INDEX deliveries_ready ON deliveries (target_kind, target_id, next_attempt_at, id) WHERE status = 'pending' AND blocked = 0;
+
+-- Wake-ups across nodes (PostgreSQL only; SQLite is one process and wakes
+-- in process): a committed event or a new or replayed delivery notifies
+-- the channel orderhub_<schema>, which every node LISTENs to, so that the
+-- delivery engine and the live views need not poll. NOTIFY is sent at
+-- commit, and one per transaction and payload.
+CREATE FUNCTION orderhub_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('orderhub_' || current_schema(), TG_ARGV[0]);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER events_notify AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('events');
+CREATE TRIGGER deliveries_notify AFTER INSERT ON deliveries
+    FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('deliveries');
+CREATE TRIGGER deliveries_replay_notify AFTER UPDATE OF status ON deliveries
+    FOR EACH ROW WHEN (NEW.status = 'pending' AND OLD.status <> 'pending')
+    EXECUTE FUNCTION orderhub_notify('deliveries');
+
+-- The configuration version: one number that every change of brands,
+-- locations, products, timeslots, partners or credentials increments, in
+-- the unit of the change (sqlstore bumps it just before the unit commits).
+-- Each node caches configuration under the version it read, so one
+-- primary-key read per request tells whether its copy is current, on any
+-- number of nodes.
+CREATE TABLE config_version (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    version BIGINT  NOT NULL
+);
+INSERT INTO config_version (id, version) VALUES (1, 1);
+
+-- The dispatch sequence: the dispatcher numbers events as it fans them
+-- out, one dispatcher at a time, so a committed seq is never passed by a
+-- smaller one committing later (ids are: PostgreSQL assigns them at insert
+-- and they become visible at commit, out of order). Readers of the outbox
+-- (/hub/v1/events, the dashboard's live view, cache invalidation) page by
+-- seq and never skip an event.
+ALTER TABLE events ADD COLUMN seq BIGINT;
+CREATE UNIQUE INDEX events_seq ON events (seq);
+CREATE INDEX events_brand_seq ON events (brand_id, seq);
+DROP INDEX events_brand;
+UPDATE events SET seq = id WHERE dispatched_at IS NOT NULL;
+CREATE TRIGGER events_dispatched_notify AFTER UPDATE OF seq ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('dispatched');
+CREATE TRIGGER config_notify AFTER UPDATE ON config_version
+    FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('config');
