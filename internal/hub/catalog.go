@@ -3,6 +3,7 @@ package hub
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -84,12 +85,20 @@ func (l *Location) Validate() error {
 // Zone returns the location's time zone (UTC if it cannot be loaded, which
 // Validate prevents).
 func (l *Location) Zone() *time.Location {
+	if z, ok := zones.Load(l.Timezone); ok {
+		return z.(*time.Location)
+	}
 	z, err := time.LoadLocation(l.Timezone)
 	if err != nil {
-		return time.UTC
+		return time.UTC // validated when the location is saved
 	}
+	zones.Store(l.Timezone, z)
 	return z
 }
+
+// zones keeps the time zones loaded so far by name: time.LoadLocation
+// reads and parses the zone file on every call.
+var zones sync.Map
 
 // I18n holds a text per language tag ("en", "vi", "ko", "zh-HK").
 type I18n map[string]string

@@ -48,7 +48,10 @@ func Handler(cfg Config, svc *service.Service, log *slog.Logger) http.Handler {
 	}
 	mux := http.NewServeMux()
 	Routes(mux, cfg, svc, log)
-	return httpx.Middleware(log, mux, cfg.Metrics)
+	scoped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r.WithContext(service.WithRequestScope(r.Context())))
+	})
+	return httpx.Middleware(log, scoped, cfg.Metrics)
 }
 
 // Routes lists every surface.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
-	"orderhub/internal/store"
 )
 
 // Menu is a location's catalog as an ordering channel shows it at one
@@ -55,25 +54,25 @@ type MenuComboItem struct {
 // their supplier, ordered by sort order then id. Sold-out products stay on
 // the menu, flagged, so that a channel can show them greyed out.
 func (s *Service) Menu(ctx context.Context, brandID, locationID int64) (*Menu, error) {
-	brand, err := s.store.GetBrand(ctx, brandID)
+	cfg, err := s.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.store.GetLocation(ctx, locationID)
+	brand, err := cfg.Brand(ctx, brandID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := cfg.Location(ctx, locationID)
 	if err != nil || loc.BrandID != brandID {
 		return nil, hub.NotFound("location %d not found", locationID)
 	}
-	products, err := s.store.ListProducts(ctx, store.ProductFilter{BrandID: brandID})
+	products, err := cfg.Products(ctx, brandID)
 	if err != nil {
 		return nil, err
 	}
-	slotList, err := s.store.ListTimeslots(ctx, brandID)
+	slots, err := cfg.Timeslots(ctx, brandID)
 	if err != nil {
 		return nil, err
-	}
-	slots := make(map[int64]hub.Timeslot, len(slotList))
-	for _, t := range slotList {
-		slots[t.ID] = t
 	}
 	stock, err := s.store.ListStock(ctx, locationID)
 	if err != nil {

@@ -132,12 +132,20 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 	if res, err := s.findExisting(ctx, in); res != nil || err != nil {
 		return res, err
 	}
-	o, needs, err := s.buildOrder(ctx, in)
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o, needs, err := s.buildOrder(ctx, cfg, in)
 	if err != nil {
 		return nil, err
 	}
 	if s.inventory != nil && !in.SkipInventoryCheck {
-		if err := s.inventory.CheckInventory(ctx, o); err != nil {
+		partners, err := cfg.Partners(ctx, o.BrandID)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.inventory.CheckInventory(ctx, o, partners); err != nil {
 			return nil, err
 		}
 	}
@@ -178,26 +186,21 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 // findExisting answers a retry (same idempotency key) or a duplicate
 // (same external ref) from what is stored.
 func (s *Service) findExisting(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
+	k := store.OrderKeys{BrandID: in.BrandID, Channel: in.Channel, ExternalRef: strings.TrimSpace(in.ExternalRef)}
 	if in.IdempotencyKey != "" {
-		o, hash, err := s.store.FindOrderByIdempotencyKey(ctx, idempotencyPartner(in), idempotencyKey(in))
-		switch {
-		case err == nil && hash == in.RequestHash:
-			return &PlaceOrderResult{Order: o, Replayed: true}, nil
-		case err == nil:
-			return nil, hub.Conflict(hub.ReasonIdempotencyReuse, "idempotency key %q was used for a different order", in.IdempotencyKey).
-				WithDetail("order", o)
-		case hub.ErrorCode(err) != hub.CodeNotFound:
-			return nil, err
-		}
+		k.PartnerID, k.IdempotencyKey = idempotencyPartner(in), idempotencyKey(in)
 	}
-	if in.ExternalRef != "" {
-		o, err := s.store.FindOrderByExternalRef(ctx, in.BrandID, in.Channel, in.ExternalRef)
-		if err == nil {
-			return nil, hub.Conflict(hub.ReasonDuplicateOrder, "order %q already exists", in.ExternalRef).WithDetail("order", o)
-		}
-		if hub.ErrorCode(err) != hub.CodeNotFound {
-			return nil, err
-		}
+	byKey, hash, byRef, err := s.store.FindOrderByKeys(ctx, k)
+	switch {
+	case err != nil:
+		return nil, err
+	case byKey != nil && hash == in.RequestHash:
+		return &PlaceOrderResult{Order: byKey, Replayed: true}, nil
+	case byKey != nil:
+		return nil, hub.Conflict(hub.ReasonIdempotencyReuse, "idempotency key %q was used for a different order", in.IdempotencyKey).
+			WithDetail("order", byKey)
+	case byRef != nil:
+		return nil, hub.Conflict(hub.ReasonDuplicateOrder, "order %q already exists", in.ExternalRef).WithDetail("order", byRef)
 	}
 	return nil, nil
 }
@@ -222,12 +225,12 @@ func idempotencyKey(in PlaceOrderInput) string {
 }
 
 // buildOrder validates and prices the order without writing anything.
-func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Order, []hub.StockNeed, error) {
-	brand, err := s.store.GetBrand(ctx, in.BrandID)
+func (s *Service) buildOrder(ctx context.Context, cfg *Config, in PlaceOrderInput) (*hub.Order, []hub.StockNeed, error) {
+	brand, err := cfg.Brand(ctx, in.BrandID)
 	if err != nil {
 		return nil, nil, err
 	}
-	loc, err := s.store.GetLocation(ctx, in.LocationID)
+	loc, err := cfg.Location(ctx, in.LocationID)
 	if err != nil || loc.BrandID != brand.ID {
 		return nil, nil, hub.NotFound("location %d not found", in.LocationID).WithField("location_id")
 	}
@@ -252,13 +255,9 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 	if len(in.Lines) > hub.MaxLines {
 		return nil, nil, hub.Invalid("lines", "at most %d lines", hub.MaxLines)
 	}
-	slotList, err := s.store.ListTimeslots(ctx, brand.ID)
+	slots, err := cfg.Timeslots(ctx, brand.ID)
 	if err != nil {
 		return nil, nil, err
-	}
-	slots := make(map[int64]hub.Timeslot, len(slotList))
-	for _, t := range slotList {
-		slots[t.ID] = t
 	}
 	now := s.Now()
 	day := now.In(loc.Zone()).Format(time.DateOnly)
@@ -283,12 +282,12 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 		if field == "" {
 			field = "lines[" + strconv.Itoa(i) + "]"
 		}
-		line, lineNeeds, err := s.buildLine(ctx, brand, loc, li, field, now, day, slots)
+		line, lineNeeds, err := s.buildLine(ctx, cfg, brand, loc, li, field, now, day, slots)
 		if err != nil {
 			return nil, nil, err
 		}
 		if !in.SkipStock {
-			if err := s.checkSoldOut(ctx, brand.ID, &line, field); err != nil {
+			if err := s.checkSoldOut(ctx, cfg, brand.ID, &line, field); err != nil {
 				return nil, nil, err
 			}
 		}
@@ -321,9 +320,9 @@ func (s *Service) buildOrder(ctx context.Context, in PlaceOrderInput) (*hub.Orde
 	return o, mergeNeeds(needs), nil
 }
 
-func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Location, li LineInput, field string,
+func (s *Service) buildLine(ctx context.Context, cfg *Config, brand *hub.Brand, loc *hub.Location, li LineInput, field string,
 	now time.Time, day string, slots map[int64]hub.Timeslot) (hub.OrderLine, []hub.StockNeed, error) {
-	p, err := s.store.FindProduct(ctx, brand.ID, li.ProductRef)
+	p, err := cfg.FindProduct(ctx, brand.ID, li.ProductRef)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeNotFound {
 			return hub.OrderLine{}, nil, hub.NotFound("product %q not found", li.ProductRef).WithField(field + ".product").WithReason(hub.ReasonUnknownProduct)
@@ -336,7 +335,7 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 	if !p.IndividualSale {
 		return hub.OrderLine{}, nil, hub.Conflict(hub.ReasonNotIndividual, "%s is only sold in combos", p.Name.Get("en")).WithField(field + ".product")
 	}
-	req, err := s.lineRequest(ctx, brand, loc, p, li, field, now, slots)
+	req, err := s.lineRequest(ctx, cfg, brand, loc, p, li, field, now, slots)
 	if err != nil {
 		return hub.OrderLine{}, nil, err
 	}
@@ -350,7 +349,7 @@ func (s *Service) buildLine(ctx context.Context, brand *hub.Brand, loc *hub.Loca
 
 // lineRequest resolves a line's combo choices for hub.BuildLine, checking
 // that each chosen combo item may be ordered.
-func (s *Service) lineRequest(ctx context.Context, brand *hub.Brand, loc *hub.Location, p *hub.Product, li LineInput, field string,
+func (s *Service) lineRequest(ctx context.Context, cfg *Config, brand *hub.Brand, loc *hub.Location, p *hub.Product, li LineInput, field string,
 	now time.Time, slots map[int64]hub.Timeslot) (hub.LineRequest, error) {
 	req := hub.LineRequest{
 		Product: p, Quantity: li.Quantity, SpecialInstructions: li.SpecialInstructions,
@@ -360,7 +359,7 @@ func (s *Service) lineRequest(ctx context.Context, brand *hub.Brand, loc *hub.Lo
 		req.ComboProducts = map[int64]*hub.Product{}
 		for _, comp := range p.ComboComponents {
 			for _, it := range comp.Items {
-				cp, err := s.store.GetProduct(ctx, brand.ID, it.ProductID)
+				cp, err := cfg.Product(ctx, brand.ID, it.ProductID)
 				if err != nil {
 					return hub.LineRequest{}, err
 				}
@@ -372,7 +371,7 @@ func (s *Service) lineRequest(ctx context.Context, brand *hub.Brand, loc *hub.Lo
 			if cf == "" {
 				cf = field + ".combo[" + strconv.Itoa(j) + "]"
 			}
-			cp, err := s.store.FindProduct(ctx, brand.ID, ci.ProductRef)
+			cp, err := cfg.FindProduct(ctx, brand.ID, ci.ProductRef)
 			if err != nil {
 				if hub.ErrorCode(err) == hub.CodeNotFound {
 					return hub.LineRequest{}, hub.Invalid(cf, "combo item %q not found", ci.ProductRef).WithReason(hub.ReasonInvalidOption)
@@ -472,25 +471,28 @@ func (s *Service) checkStock(ctx context.Context, r store.Reader, locationID int
 }
 
 func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in PlaceOrderInput, needs []hub.StockNeed) (*BalancePayment, error) {
+	left, short, err := tx.TakeStock(ctx, o.LocationID, needs)
+	if err != nil {
+		return nil, err
+	}
+	if short != nil {
+		return nil, s.stockError(ctx, tx, o.BrandID, needOf(needs, short.ProductID), &short.Left)
+	}
 	o.StockTaken = nil
 	for _, n := range needs {
-		ok, left, err := tx.TakeStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity))
-		if err != nil {
-			return nil, err
+		if _, tracked := left[n.ProductID]; tracked {
+			o.StockTaken = append(o.StockTaken, hub.StockNeed{ProductID: n.ProductID, Quantity: n.Quantity})
 		}
-		if left == nil && !ok {
-			continue // untracked
-		}
-		if !ok {
-			return nil, s.stockError(ctx, tx, o.BrandID, n, left)
-		}
-		o.StockTaken = append(o.StockTaken, hub.StockNeed{ProductID: n.ProductID, Quantity: n.Quantity})
 	}
 	pay, err := s.debitForOrder(ctx, tx, o, in)
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.CreateOrder(ctx, o, idempotencyKey(in), in.RequestHash); err != nil {
+	doc, err := encodeOrder(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.CreateOrder(ctx, o, doc, idempotencyKey(in), in.RequestHash); err != nil {
 		return nil, err
 	}
 	actor := in.Actor
@@ -500,28 +502,52 @@ func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in
 	if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "create", ToStatus: hub.StatusNew, Actor: actor, CreatedAt: o.CreatedAt}); err != nil {
 		return nil, err
 	}
-	if err := s.addEvent(ctx, tx, hub.EventOrderCreated, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o}); err != nil {
+	orderJSON, err := withID(doc, o)
+	if err != nil {
 		return nil, err
 	}
-	if err := s.recordOrderPayment(ctx, tx, o, actor, pay); err != nil {
+	evs, err := s.stockEvents(o.BrandID, o.LocationID, o.StockTaken, left)
+	if err != nil {
 		return nil, err
 	}
-	return pay, s.stockEvents(ctx, tx, o.BrandID, o.LocationID, o.StockTaken)
+	if err := tx.AddEvents(ctx, append([]*store.Event{s.orderEvent(hub.EventOrderCreated, o, orderJSON, "")}, evs...)); err != nil {
+		return nil, err
+	}
+	return pay, s.recordOrderPayment(ctx, tx, o, actor, pay)
 }
 
-func (s *Service) stockEvents(ctx context.Context, tx store.Tx, brandID, locationID int64, changed []hub.StockNeed) error {
-	for _, n := range changed {
-		left, err := tx.GetStock(ctx, locationID, n.ProductID)
-		if err != nil {
-			return err
-		}
-		if err := s.addEvent(ctx, tx, hub.EventStockChanged, brandID, locationID, 0, map[string]any{
-			"location_id": locationID, "product_id": n.ProductID, "quantity": left,
-		}); err != nil {
-			return err
+// needOf is the need of a product among needs.
+func needOf(needs []hub.StockNeed, productID int64) hub.StockNeed {
+	for _, n := range needs {
+		if n.ProductID == productID {
+			return n
 		}
 	}
-	return nil
+	return hub.StockNeed{ProductID: productID}
+}
+
+// stockEvents are the stock.changed events of the products changed, with
+// what each has left.
+func (s *Service) stockEvents(brandID, locationID int64, changed []hub.StockNeed, left map[int64]int64) ([]*store.Event, error) {
+	evs := make([]*store.Event, 0, len(changed))
+	for _, n := range changed {
+		q, ok := left[n.ProductID]
+		e, err := s.event(hub.EventStockChanged, brandID, locationID, 0, map[string]any{
+			"location_id": locationID, "product_id": n.ProductID, "quantity": ptrIf(q, ok),
+		})
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, nil
+}
+
+func ptrIf(v int64, ok bool) *int64 {
+	if !ok {
+		return nil
+	}
+	return &v
 }
 
 // OrderScope limits which orders a caller sees: a brand, and optionally the
@@ -583,12 +609,12 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 			paid = true
 		}
 		var returned []hub.StockNeed
+		var left map[int64]int64
 		note := in.Note
 		if to == hub.StatusCancelled {
-			for _, n := range o.StockTaken {
-				if err := tx.ReturnStock(ctx, o.LocationID, n.ProductID, int64(n.Quantity)); err != nil {
-					return err
-				}
+			var err error
+			if left, err = tx.ReturnStock(ctx, o.LocationID, o.StockTaken); err != nil {
+				return err
 			}
 			returned, o.StockTaken = o.StockTaken, nil
 			refunded, err := s.refundToBalance(ctx, tx, o)
@@ -603,15 +629,22 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 			Actor: in.Actor.Name, Note: note, CreatedAt: o.UpdatedAt}); err != nil {
 			return err
 		}
-		if err := s.addEvent(ctx, tx, hub.StatusEvent(to), o.BrandID, o.LocationID, o.ID, map[string]any{"order": o, "from_status": from.String()}); err != nil {
+		doc, err := encodeOrder(o)
+		if err != nil {
 			return err
 		}
+		evs := []*store.Event{s.orderEvent(hub.StatusEvent(to), o, doc, from.String())}
 		if paid {
-			if err := s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o}); err != nil {
-				return err
-			}
+			evs = append(evs, s.orderEvent(hub.EventOrderPaid, o, doc, ""))
 		}
-		return s.stockEvents(ctx, tx, o.BrandID, o.LocationID, returned)
+		stock, err := s.stockEvents(o.BrandID, o.LocationID, returned, left)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddEvents(ctx, append(evs, stock...)); err != nil {
+			return err
+		}
+		return tx.UpdateOrder(ctx, o, doc)
 	})
 	if err == nil {
 		s.metrics.OrderTransitioned(out.Status)
@@ -641,15 +674,23 @@ func (s *Service) MarkPaid(ctx context.Context, in MarkPaidInput) (*hub.Order, e
 			Actor: in.Actor.Name, CreatedAt: o.UpdatedAt}); err != nil {
 			return err
 		}
-		return s.addEvent(ctx, tx, hub.EventOrderPaid, o.BrandID, o.LocationID, o.ID, map[string]any{"order": o})
+		doc, err := encodeOrder(o)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddEvent(ctx, s.orderEvent(hub.EventOrderPaid, o, doc, "")); err != nil {
+			return err
+		}
+		return tx.UpdateOrder(ctx, o, doc)
 	})
 }
 
 // changeOrder is the one way an existing order changes: it finds the order
 // in the caller's scope, locks its row for one unit of work (so concurrent
 // changes apply one after the other and each sees the other's result),
-// stamps the new version and time, lets change apply its rule and write its
-// history row and events, and stores the order. Any error undoes it all.
+// stamps the new version and time, and lets change apply its rule and
+// write its history row, its events and the order (tx.UpdateOrder, with
+// the encoding its events share). Any error undoes it all.
 func (s *Service) changeOrder(ctx context.Context, scope OrderScope, ref string, change func(tx store.Tx, o *hub.Order) error) (*hub.Order, error) {
 	found, err := s.FindOrder(ctx, scope, ref)
 	if err != nil {
@@ -664,9 +705,6 @@ func (s *Service) changeOrder(ctx context.Context, scope OrderScope, ref string,
 		o.UpdatedAt = s.Now()
 		o.Version++
 		if err := change(tx, o); err != nil {
-			return err
-		}
-		if err := tx.UpdateOrder(ctx, o); err != nil {
 			return err
 		}
 		out = o

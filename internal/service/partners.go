@@ -308,11 +308,11 @@ var errUnauthorized = &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid c
 
 // partnerFor loads a credential's partner and checks that it is live and
 // speaks the expected protocol.
-func (s *Service) partnerFor(ctx context.Context, c *store.Credential, protocol hub.Channel) (*hub.Partner, error) {
+func (s *Service) partnerFor(ctx context.Context, cfg *Config, c *store.Credential, protocol hub.Channel) (*hub.Partner, error) {
 	if !c.Live(s.Now()) || c.PartnerID == 0 {
 		return nil, errUnauthorized
 	}
-	p, err := s.store.GetPartner(ctx, c.PartnerID)
+	p, err := cfg.Partner(ctx, c.PartnerID)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeNotFound {
 			return nil, errUnauthorized
@@ -325,16 +325,21 @@ func (s *Service) partnerFor(ctx context.Context, c *store.Credential, protocol 
 	return p, nil
 }
 
-// lookup finds a credential, turning not-found into unauthorized.
-func (s *Service) lookup(ctx context.Context, kind store.CredentialKind, lookup string) (*store.Credential, error) {
-	c, err := s.store.CredentialByLookup(ctx, kind, lookup)
+// lookup finds a credential, turning not-found into unauthorized, and
+// returns the configuration it was found in (for the partner).
+func (s *Service) lookup(ctx context.Context, kind store.CredentialKind, lookup string) (*store.Credential, *Config, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := cfg.credential(ctx, kind, lookup)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeNotFound {
-			return nil, errUnauthorized
+			return nil, nil, errUnauthorized
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return c, nil
+	return c, cfg, nil
 }
 
 // AuthenticateAPIKey returns the partner a static key belongs to, if it is
@@ -344,11 +349,11 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, 
 	if key == "" {
 		return nil, errUnauthorized
 	}
-	c, err := s.lookup(ctx, store.CredAPIKey, auth.Hash(key))
+	c, cfg, err := s.lookup(ctx, store.CredAPIKey, auth.Hash(key))
 	if err != nil {
 		return nil, err
 	}
-	return s.partnerFor(ctx, c, protocol)
+	return s.partnerFor(ctx, cfg, c, protocol)
 }
 
 // AuthenticateClient checks OAuth2 client credentials (constant-time on the
@@ -357,14 +362,14 @@ func (s *Service) AuthenticateClient(ctx context.Context, protocol hub.Channel, 
 	if clientID == "" || secret == "" {
 		return nil, nil, errUnauthorized
 	}
-	c, err := s.lookup(ctx, store.CredClient, clientID)
+	c, cfg, err := s.lookup(ctx, store.CredClient, clientID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if !auth.CheckHash(secret, c.SecretHash) {
 		return nil, nil, errUnauthorized
 	}
-	p, err := s.partnerFor(ctx, c, protocol)
+	p, err := s.partnerFor(ctx, cfg, c, protocol)
 	return p, c, err
 }
 
@@ -385,11 +390,11 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, protocol hub.Chan
 	if token == "" {
 		return nil, errUnauthorized
 	}
-	c, err := s.lookup(ctx, store.CredAccessToken, auth.Hash(token))
+	c, cfg, err := s.lookup(ctx, store.CredAccessToken, auth.Hash(token))
 	if err != nil {
 		return nil, err
 	}
-	return s.partnerFor(ctx, c, protocol)
+	return s.partnerFor(ctx, cfg, c, protocol)
 }
 
 // HubPrincipal is who calls the native API: an operator (BrandID 0) or a
@@ -407,7 +412,7 @@ func (s *Service) AuthenticateHubToken(ctx context.Context, token string) (*HubP
 	if token == "" {
 		return nil, errUnauthorized
 	}
-	c, err := s.lookup(ctx, store.CredHubToken, auth.Hash(token))
+	c, _, err := s.lookup(ctx, store.CredHubToken, auth.Hash(token))
 	if err != nil {
 		return nil, err
 	}
@@ -419,7 +424,7 @@ func (s *Service) AuthenticateHubToken(ctx context.Context, token string) (*HubP
 
 // AuthenticateAdmin checks a dashboard login.
 func (s *Service) AuthenticateAdmin(ctx context.Context, username, password string) error {
-	c, err := s.lookup(ctx, store.CredAdminPassword, username)
+	c, _, err := s.lookup(ctx, store.CredAdminPassword, username)
 	if err != nil {
 		// Spend the same time as a real check so that user names cannot
 		// be probed by timing.

@@ -39,11 +39,15 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 		probs = append(probs, e)
 		return nil
 	}
-	brand, err := s.store.GetBrand(ctx, in.BrandID)
+	cfg, err := s.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
-	loc, err := s.store.GetLocation(ctx, in.LocationID)
+	brand, err := cfg.Brand(ctx, in.BrandID)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := cfg.Location(ctx, in.LocationID)
 	if err != nil || loc.BrandID != brand.ID {
 		return nil, hub.NotFound("location %d not found", in.LocationID).WithField("location_id")
 	}
@@ -65,13 +69,9 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 	if len(in.Lines) > hub.MaxLines {
 		return append(probs, hub.Invalid("lines", "at most %d lines", hub.MaxLines)), nil
 	}
-	slotList, err := s.store.ListTimeslots(ctx, brand.ID)
+	slots, err := cfg.Timeslots(ctx, brand.ID)
 	if err != nil {
 		return nil, err
-	}
-	slots := make(map[int64]hub.Timeslot, len(slotList))
-	for _, t := range slotList {
-		slots[t.ID] = t
 	}
 	now := s.Now()
 	day := now.In(loc.Zone()).Format(time.DateOnly)
@@ -86,7 +86,7 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 		if field == "" {
 			field = "lines[" + strconv.Itoa(i) + "]"
 		}
-		p, err := s.store.FindProduct(ctx, brand.ID, li.ProductRef)
+		p, err := cfg.FindProduct(ctx, brand.ID, li.ProductRef)
 		if err != nil {
 			if hub.ErrorCode(err) != hub.CodeNotFound {
 				return nil, err
@@ -114,7 +114,7 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 		free.BundleSize, free.MinQuantity, free.MaxQuantity = 0, 0, 0
 		fl := li
 		fl.Quantity = min(max(li.Quantity, 1), hub.MaxLineQuantity)
-		req, err := s.lineRequest(ctx, brand, loc, &free, fl, field, now, slots)
+		req, err := s.lineRequest(ctx, cfg, brand, loc, &free, fl, field, now, slots)
 		if err != nil {
 			if err := add(err); err != nil {
 				return nil, err
@@ -134,7 +134,7 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 				WithReason(hub.ReasonPriceMismatch))
 		}
 		if !in.SkipStock {
-			if err := s.checkSoldOut(ctx, brand.ID, &line, field); err != nil {
+			if err := s.checkSoldOut(ctx, cfg, brand.ID, &line, field); err != nil {
 				if err := add(err); err != nil {
 					return nil, err
 				}
@@ -169,7 +169,7 @@ func (s *Service) OrderProblems(ctx context.Context, in PlaceOrderInput) ([]*hub
 // checkSoldOut refuses a line whose product, or a combo item chosen for
 // it, is flagged sold out (ReasonOutOfStock, like a stock of zero, with
 // Details["product_id"]).
-func (s *Service) checkSoldOut(ctx context.Context, brandID int64, line *hub.OrderLine, field string) error {
+func (s *Service) checkSoldOut(ctx context.Context, cfg *Config, brandID int64, line *hub.OrderLine, field string) error {
 	ids := []int64{line.ProductID}
 	for _, m := range line.Modifiers {
 		if m.Kind == hub.ModifierCombo && !m.Removed && m.ProductID != 0 {
@@ -177,7 +177,7 @@ func (s *Service) checkSoldOut(ctx context.Context, brandID int64, line *hub.Ord
 		}
 	}
 	for _, id := range ids {
-		p, err := s.store.GetProduct(ctx, brandID, id)
+		p, err := cfg.Product(ctx, brandID, id)
 		if err != nil {
 			return err
 		}

@@ -22,9 +22,9 @@ import (
 
 // InventoryChecker asks an outside party (a platform client's provider API)
 // whether an order's lines are in stock before the order is taken. It is
-// called outside any transaction.
+// called outside any transaction, with the partners of the order's brand.
 type InventoryChecker interface {
-	CheckInventory(ctx context.Context, o *hub.Order) error
+	CheckInventory(ctx context.Context, o *hub.Order, partners []hub.Partner) error
 }
 
 // Metrics hears about order changes once their unit of work has committed
@@ -48,6 +48,7 @@ func (noMetrics) OrderTransitioned(hub.Status) {}
 
 // Service holds the store and the clock.
 type Service struct {
+	config    configCache
 	store     store.Store
 	log       *slog.Logger
 	now       func() time.Time

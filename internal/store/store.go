@@ -65,7 +65,11 @@ type Reader interface {
 	// its channel gave it or the id orderhub answered that channel.
 	FindOrder(ctx context.Context, brandID int64, ref string) (*hub.Order, error)
 	FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error)
-	FindOrderByIdempotencyKey(ctx context.Context, partnerID int64, key string) (*hub.Order, string, error)
+	// FindOrderByKeys finds, in one read, the stored orders that share a
+	// new order's keys: byKey has its idempotency key (with the request
+	// hash it was stored with), byRef its channel's id. Either is nil when
+	// there is none (or its key is empty).
+	FindOrderByKeys(ctx context.Context, k OrderKeys) (byKey *hub.Order, keyHash string, byRef *hub.Order, err error)
 	ListOrders(ctx context.Context, f OrderFilter) ([]hub.Order, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]hub.OrderEvent, error)
 
@@ -133,26 +137,34 @@ type Tx interface {
 
 	// SetStock sets the quantity on hand; nil makes the product untracked.
 	SetStock(ctx context.Context, locationID, productID int64, qty *int64) error
-	// TakeStock removes n units if at least n are on hand. It reports
-	// whether it took them and what is left (nil: untracked, nothing taken
-	// and nothing needed).
-	TakeStock(ctx context.Context, locationID, productID int64, n int64) (ok bool, left *int64, err error)
-	// ReturnStock puts n units back (no-op for untracked stock).
-	ReturnStock(ctx context.Context, locationID, productID int64, n int64) error
+	// TakeStock takes each need's quantity from a location's stock, in
+	// two statements whatever the number of products: what is untracked
+	// needs nothing and is left out of the answer; for each tracked one
+	// it reports what is left. When a tracked product has less than its
+	// need, short names it and what it has, and the caller must fail the
+	// unit (what was taken is undone with it). Quantities must be
+	// positive.
+	TakeStock(ctx context.Context, locationID int64, needs []hub.StockNeed) (left map[int64]int64, short *Shortage, err error)
+	// ReturnStock puts quantities back (untracked stock is left alone)
+	// and reports what each tracked product now has.
+	ReturnStock(ctx context.Context, locationID int64, back []hub.StockNeed) (left map[int64]int64, err error)
 
-	// CreateOrder stores a new order and sets its ID. A clash of number,
+	// CreateOrder stores a new order and sets its ID. doc is o encoded as
+	// JSON, when the caller has it (nil: encoded here). A clash of number,
 	// external ref or idempotency key is a conflict with reason
 	// hub.ReasonDuplicateOrder.
-	CreateOrder(ctx context.Context, o *hub.Order, idempotencyKey, requestHash string) error
+	CreateOrder(ctx context.Context, o *hub.Order, doc []byte, idempotencyKey, requestHash string) error
 	// LockOrder reads an order and holds it against concurrent changes
 	// until the unit ends.
 	LockOrder(ctx context.Context, id int64) (*hub.Order, error)
 	// UpdateOrder writes a changed order; its Version must be the stored
-	// one plus one.
-	UpdateOrder(ctx context.Context, o *hub.Order) error
+	// one plus one. doc is o encoded as JSON, or nil.
+	UpdateOrder(ctx context.Context, o *hub.Order, doc []byte) error
 	AddHistory(ctx context.Context, e *hub.OrderEvent) error
-	// AddEvent writes an outbox event.
+	// AddEvent writes an outbox event and sets its ID.
 	AddEvent(ctx context.Context, e *Event) error
+	// AddEvents writes several in one statement (their IDs are not set).
+	AddEvents(ctx context.Context, es []*Event) error
 
 	CreatePartner(ctx context.Context, p *hub.Partner) error
 	UpdatePartner(ctx context.Context, p *hub.Partner) error
@@ -168,10 +180,27 @@ type Tx interface {
 	BalanceWriter
 }
 
+// Shortage is a tracked product with less stock than an order needs.
+type Shortage struct {
+	ProductID int64
+	Left      int64
+}
+
 // MaxPage is the most rows one listing returns (ListOrders,
 // ListDeliveries): the APIs show at most 500 and ask for one more to know
 // whether there is a next page.
 const MaxPage = 1000
+
+// OrderKeys are what make a new order a repeat of a stored one: its
+// idempotency key (unique per partner) and its channel's id (unique per
+// brand and channel).
+type OrderKeys struct {
+	PartnerID      int64
+	IdempotencyKey string
+	BrandID        int64
+	Channel        hub.Channel
+	ExternalRef    string
+}
 
 // ProductFilter selects products of a brand.
 type ProductFilter struct {

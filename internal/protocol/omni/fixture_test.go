@@ -90,7 +90,7 @@ func newFixture(t *testing.T, st store.Store, cfg Config, useTLS bool) *fixture 
 		CreatedAt: created, UpdatedAt: created, Version: 1,
 	}
 	must(t, st.Update(ctx, func(tx store.Tx) error {
-		if err := tx.CreateOrder(ctx, f.order, "", ""); err != nil {
+		if err := tx.CreateOrder(ctx, f.order, nil, "", ""); err != nil {
 			return err
 		}
 		return tx.AddHistory(ctx, &hub.OrderEvent{OrderID: f.order.ID, Action: "create", ToStatus: hub.StatusNew, Actor: "pos", CreatedAt: created})

@@ -30,20 +30,19 @@ func (k groupKind) name() string {
 type catalog func(ref string) (*hub.Product, error)
 
 func (h *Handler) catalog(ctx context.Context, brandID int64) catalog {
-	cache := map[string]*hub.Product{}
+	var cfg *service.Config
 	return func(ref string) (*hub.Product, error) {
-		if p, ok := cache[ref]; ok {
-			return p, nil
-		}
-		p, err := h.svc.Store().FindProduct(ctx, brandID, ref)
-		if err != nil {
-			if hub.ErrorCode(err) != hub.CodeNotFound {
+		if cfg == nil {
+			var err error
+			if cfg, err = h.svc.Config(ctx); err != nil {
 				return nil, err
 			}
-			p = nil
 		}
-		cache[ref] = p
-		return p, nil
+		p, err := cfg.FindProduct(ctx, brandID, ref)
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			return nil, nil
+		}
+		return p, err
 	}
 }
 

@@ -68,11 +68,7 @@ func NewInventoryChecker(st store.Reader, client *http.Client, log *slog.Logger)
 }
 
 // CheckInventory implements service.InventoryChecker.
-func (c *InventoryChecker) CheckInventory(ctx context.Context, o *hub.Order) error {
-	partners, err := c.st.ListPartners(ctx, o.BrandID)
-	if err != nil {
-		return err
-	}
+func (c *InventoryChecker) CheckInventory(ctx context.Context, o *hub.Order, partners []hub.Partner) error {
 	for i := range partners {
 		p := &partners[i]
 		if p.Protocol != hub.ChannelZeek || p.Disabled || p.Settings.ProviderURL == "" || !p.CanAccess(o.BrandID, o.LocationID) {

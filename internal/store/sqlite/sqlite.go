@@ -96,7 +96,10 @@ func Path(dataDir string) string { return filepath.Join(dataDir, "orderhub.db") 
 
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)"} {
+	// temp_store(MEMORY): each unit runs in a savepoint, whose
+	// sub-journal would otherwise be a temporary file written for every
+	// page a unit changes.
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(1)", "temp_store(MEMORY)"} {
 		v.Add("_pragma", p)
 	}
 	if readOnly {

@@ -531,45 +531,139 @@ func (s *Queries) ListStock(ctx context.Context, locationID int64) (map[int64]in
 	return out, s.wrap(rows.Err(), "stock")
 }
 
-// TakeStock decrements only when enough is on hand: the condition is part of
-// the UPDATE, so concurrent takers (goroutines or nodes) are serialised by
-// the row lock and none can take what another already took.
-func (s *Queries) TakeStock(ctx context.Context, locationID, productID int64, n int64) (bool, *int64, error) {
-	if n <= 0 {
-		return false, nil, hub.Invalid("quantity", "must be positive")
+// TakeStock reads which products are tracked, then decrements them all in
+// one UPDATE that also requires enough on hand (quantity >= need): the
+// condition is part of the UPDATE, so concurrent takers (goroutines or
+// nodes) are serialised by the row locks and none can take what another
+// already took; a row the UPDATE skipped for that reason is a shortage.
+func (s *Queries) TakeStock(ctx context.Context, locationID int64, needs []hub.StockNeed) (map[int64]int64, *store.Shortage, error) {
+	if len(needs) == 0 {
+		return nil, nil, nil
 	}
-	var left int64
-	err := s.queryRow(ctx, `UPDATE stock SET quantity = quantity - ?, updated_at = ?
-		WHERE location_id = ? AND product_id = ? AND quantity IS NOT NULL AND quantity >= ? RETURNING quantity`,
-		n, micros(nowUTC(s)), locationID, productID, n).Scan(&left)
-	if err == nil {
-		return true, &left, nil
+	need := make(map[int64]int64, len(needs))
+	ids := make([]int64, 0, len(needs))
+	for _, n := range needs {
+		if n.Quantity <= 0 {
+			return nil, nil, hub.Invalid("quantity", "must be positive")
+		}
+		if _, ok := need[n.ProductID]; !ok {
+			ids = append(ids, n.ProductID)
+		}
+		need[n.ProductID] += int64(n.Quantity)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return false, nil, s.wrap(err, "stock")
-	}
-	cur, err := s.GetStock(ctx, locationID, productID)
+	have, err := s.stockOf(ctx, locationID, ids)
 	if err != nil {
-		return false, nil, err
+		return nil, nil, err
 	}
-	return false, cur, nil
+	var tracked []int64
+	for _, id := range ids {
+		if q, ok := have[id]; ok {
+			if q < need[id] {
+				return nil, &store.Shortage{ProductID: id, Left: q}, nil
+			}
+			tracked = append(tracked, id)
+		}
+	}
+	if len(tracked) == 0 {
+		return map[int64]int64{}, nil, nil
+	}
+	by, byArgs := caseByProduct(tracked, need)
+	in, inArgs := inList(tracked)
+	args := append(append(append([]any{}, byArgs...), micros(nowUTC(s)), locationID), inArgs...)
+	args = append(args, byArgs...)
+	rows, err := s.query(ctx, `UPDATE stock SET quantity = quantity - `+by+`, updated_at = ?
+		WHERE location_id = ? AND product_id IN (`+in+`) AND quantity IS NOT NULL AND quantity >= `+by+`
+		RETURNING product_id, quantity`, args...)
+	if err != nil {
+		return nil, nil, s.wrap(err, "stock")
+	}
+	left, err := scanStock(rows, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range tracked {
+		if _, ok := left[id]; !ok {
+			// Taken meanwhile by another node (PostgreSQL): short now.
+			now, err := s.stockOf(ctx, locationID, []int64{id})
+			if err != nil {
+				return nil, nil, err
+			}
+			return nil, &store.Shortage{ProductID: id, Left: now[id]}, nil
+		}
+	}
+	return left, nil, nil
 }
 
-func (s *Queries) ReturnStock(ctx context.Context, locationID, productID int64, n int64) error {
-	if n <= 0 {
-		return nil
+func (s *Queries) ReturnStock(ctx context.Context, locationID int64, back []hub.StockNeed) (map[int64]int64, error) {
+	add := map[int64]int64{}
+	var ids []int64
+	for _, n := range back {
+		if n.Quantity <= 0 {
+			continue
+		}
+		if _, ok := add[n.ProductID]; !ok {
+			ids = append(ids, n.ProductID)
+		}
+		add[n.ProductID] += int64(n.Quantity)
 	}
-	_, err := s.exec(ctx, `UPDATE stock SET quantity = quantity + ?, updated_at = ?
-		WHERE location_id = ? AND product_id = ? AND quantity IS NOT NULL`, n, micros(nowUTC(s)), locationID, productID)
-	return s.wrap(err, "stock")
+	if len(ids) == 0 {
+		return map[int64]int64{}, nil
+	}
+	by, byArgs := caseByProduct(ids, add)
+	in, inArgs := inList(ids)
+	args := append(append(append([]any{}, byArgs...), micros(nowUTC(s)), locationID), inArgs...)
+	rows, err := s.query(ctx, `UPDATE stock SET quantity = quantity + `+by+`, updated_at = ?
+		WHERE location_id = ? AND product_id IN (`+in+`) AND quantity IS NOT NULL
+		RETURNING product_id, quantity`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "stock")
+	}
+	return scanStock(rows, s)
+}
+
+// stockOf reads the tracked quantities of some products at a location.
+func (s *Queries) stockOf(ctx context.Context, locationID int64, ids []int64) (map[int64]int64, error) {
+	in, inArgs := inList(ids)
+	rows, err := s.query(ctx, `SELECT product_id, quantity FROM stock
+		WHERE location_id = ? AND product_id IN (`+in+`) AND quantity IS NOT NULL`, append([]any{locationID}, inArgs...)...)
+	if err != nil {
+		return nil, s.wrap(err, "stock")
+	}
+	return scanStock(rows, s)
+}
+
+// caseByProduct is a CASE expression giving each product its quantity.
+func caseByProduct(ids []int64, qty map[int64]int64) (string, []any) {
+	var b strings.Builder
+	args := make([]any, 0, 2*len(ids))
+	b.WriteString("CASE product_id")
+	for _, id := range ids {
+		b.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
+		args = append(args, id, qty[id])
+	}
+	b.WriteString(" END")
+	return b.String(), args
+}
+
+func scanStock(rows *sql.Rows, s *Queries) (map[int64]int64, error) {
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, q int64
+		if err := rows.Scan(&id, &q); err != nil {
+			return nil, s.wrap(err, "stock")
+		}
+		out[id] = q
+	}
+	return out, s.wrap(rows.Err(), "stock")
 }
 
 // ---- orders ----
 
-func (s *Queries) CreateOrder(ctx context.Context, o *hub.Order, idempotencyKey, requestHash string) error {
-	doc, err := marshal(o)
+func (s *Queries) CreateOrder(ctx context.Context, o *hub.Order, encoded []byte, idempotencyKey, requestHash string) error {
+	doc, err := orderDoc(o, encoded)
 	if err != nil {
-		return hub.Internal(err, "encode order")
+		return err
 	}
 	o.ID, err = s.insert(ctx, `INSERT INTO orders (brand_id, location_id, partner_id, channel, number, external_ref, channel_ref,
 		idempotency_key, request_hash, status, payment_status, version, doc, created_at, updated_at)
@@ -580,10 +674,23 @@ func (s *Queries) CreateOrder(ctx context.Context, o *hub.Order, idempotencyKey,
 	return s.wrap(err, "order")
 }
 
-func (s *Queries) UpdateOrder(ctx context.Context, o *hub.Order) error {
-	doc, err := marshal(o)
+// orderDoc is the stored document of an order: the caller's encoding, or
+// its own.
+func orderDoc(o *hub.Order, doc []byte) (string, error) {
+	if doc != nil {
+		return string(doc), nil
+	}
+	s, err := marshal(o)
 	if err != nil {
-		return hub.Internal(err, "encode order")
+		return "", hub.Internal(err, "encode order")
+	}
+	return s, nil
+}
+
+func (s *Queries) UpdateOrder(ctx context.Context, o *hub.Order, encoded []byte) error {
+	doc, err := orderDoc(o, encoded)
+	if err != nil {
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE orders SET status = ?, payment_status = ?, channel_ref = ?, version = ?, doc = ?, updated_at = ?
 		WHERE id = ? AND version = ?`,
@@ -677,14 +784,36 @@ func (s *Queries) FindOrderByExternalRef(ctx context.Context, brandID int64, cha
 	return o, s.wrap(err, "order")
 }
 
-func (s *Queries) FindOrderByIdempotencyKey(ctx context.Context, partnerID int64, key string) (*hub.Order, string, error) {
-	var hash string
-	o, err := scanOrder(scanFirst{s.queryRow(ctx, `SELECT request_hash, `+orderCols+` FROM orders
-		WHERE partner_id = ? AND idempotency_key = ? AND idempotency_key <> ''`, partnerID, key), &hash})
-	if err != nil {
-		return nil, "", s.wrap(err, "order")
+func (s *Queries) FindOrderByKeys(ctx context.Context, k store.OrderKeys) (*hub.Order, string, *hub.Order, error) {
+	if k.IdempotencyKey == "" && k.ExternalRef == "" {
+		return nil, "", nil, nil
 	}
-	return o, hash, nil
+	// Each side of the OR is its own partial index; an empty key matches
+	// nothing (the indexes leave empty keys out).
+	rows, err := s.query(ctx, `SELECT request_hash, idempotency_key, `+orderCols+` FROM orders
+		WHERE (partner_id = ? AND idempotency_key = ? AND idempotency_key <> '')
+		   OR (brand_id = ? AND external_ref = ? AND channel = ? AND external_ref <> '')
+		LIMIT 2`, k.PartnerID, k.IdempotencyKey, k.BrandID, k.ExternalRef, string(k.Channel))
+	if err != nil {
+		return nil, "", nil, s.wrap(err, "order")
+	}
+	defer rows.Close()
+	var byKey, byRef *hub.Order
+	var keyHash string
+	for rows.Next() {
+		var hash, key string
+		o, err := scanOrder(scanFirst{scanFirst{rows, &hash}, &key})
+		if err != nil {
+			return nil, "", nil, s.wrap(err, "order")
+		}
+		if k.IdempotencyKey != "" && key == k.IdempotencyKey && o.PartnerID == k.PartnerID {
+			byKey, keyHash = o, hash
+		}
+		if k.ExternalRef != "" && o.ExternalRef == k.ExternalRef && o.Channel == k.Channel && o.BrandID == k.BrandID {
+			byRef = o
+		}
+	}
+	return byKey, keyHash, byRef, s.wrap(rows.Err(), "order")
 }
 
 // scanFirst scans one extra leading column into first, then the rest.
@@ -767,6 +896,29 @@ func (s *Queries) AddEvent(ctx context.Context, e *store.Event) error {
 	var err error
 	e.ID, err = s.insert(ctx, `INSERT INTO events (type, brand_id, location_id, order_id, payload, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, string(e.Type), e.BrandID, e.LocationID, e.OrderID, string(e.Payload), micros(e.CreatedAt))
+	return s.wrap(err, "event")
+}
+
+func (s *Queries) AddEvents(ctx context.Context, es []*store.Event) error {
+	if len(es) == 0 {
+		return nil
+	}
+	s.wrote |= store.TopicEvents
+	now := nowUTC(s)
+	var b strings.Builder
+	args := make([]any, 0, 6*len(es))
+	b.WriteString(`INSERT INTO events (type, brand_id, location_id, order_id, payload, created_at) VALUES `)
+	for i, e := range es {
+		if e.CreatedAt.IsZero() {
+			e.CreatedAt = now
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, string(e.Type), e.BrandID, e.LocationID, e.OrderID, string(e.Payload), micros(e.CreatedAt))
+	}
+	_, err := s.exec(ctx, b.String(), args...)
 	return s.wrap(err, "event")
 }
 

@@ -166,7 +166,7 @@ func newOrder(brandID, locationID int64, channel hub.Channel) *hub.Order {
 
 func createOrder(t *testing.T, s store.Store, o *hub.Order, key, hash string) *hub.Order {
 	t.Helper()
-	update(t, s, func(tx store.Tx) error { return tx.CreateOrder(ctxOf(t), o, key, hash) })
+	update(t, s, func(tx store.Tx) error { return tx.CreateOrder(ctxOf(t), o, nil, key, hash) })
 	if o.ID <= 0 {
 		t.Fatalf("CreateOrder did not set a positive ID: %d", o.ID)
 	}
@@ -443,13 +443,34 @@ func fmtQty(q *int64) string {
 	return strconv.FormatInt(*q, 10)
 }
 
+// takeOne takes n of one product: whether it took them, and what is left
+// (nil: untracked, nothing taken and nothing needed).
+func takeOne(ctx context.Context, tx store.Tx, loc, prod, n int64) (bool, *int64, error) {
+	left, short, err := tx.TakeStock(ctx, loc, []hub.StockNeed{{ProductID: prod, Quantity: int(n)}})
+	switch {
+	case err != nil:
+		return false, nil, err
+	case short != nil:
+		return false, &short.Left, nil
+	}
+	if q, ok := left[prod]; ok {
+		return true, &q, nil
+	}
+	return false, nil, nil
+}
+
+func giveBack(ctx context.Context, tx store.Tx, loc, prod, n int64) error {
+	_, err := tx.ReturnStock(ctx, loc, []hub.StockNeed{{ProductID: prod, Quantity: int(n)}})
+	return err
+}
+
 func take(t *testing.T, s store.Store, loc, prod, n int64) (bool, *int64) {
 	t.Helper()
 	var ok bool
 	var left *int64
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		ok, left, err = tx.TakeStock(ctxOf(t), loc, prod, n)
+		ok, left, err = takeOne(ctxOf(t), tx, loc, prod, n)
 		return err
 	})
 	return ok, left
@@ -472,7 +493,7 @@ func testStock(t *testing.T, s store.Store) {
 	if ok, left := take(t, s, f.l1.ID, u.ID, 5); ok || left != nil {
 		t.Fatalf("TakeStock untracked = %v, %s", ok, fmtQty(left))
 	}
-	update(t, s, func(tx store.Tx) error { return tx.ReturnStock(ctx, f.l1.ID, u.ID, 3) })
+	update(t, s, func(tx store.Tx) error { return giveBack(ctx, tx, f.l1.ID, u.ID, 3) })
 	wantStock(t, s, f.l1.ID, u.ID, nil)
 
 	update(t, s, func(tx store.Tx) error { return tx.SetStock(ctx, f.l1.ID, p.ID, ptr[int64](3)) })
@@ -496,17 +517,61 @@ func testStock(t *testing.T, s store.Store) {
 	// Stock is per location.
 	wantStock(t, s, f.l2.ID, p.ID, nil)
 
+	// Several products at once: the untracked one needs nothing, each
+	// tracked one reports what is left; a need repeated is summed.
+	q := product(t, s, f.b1.ID, "Q", "", 100)
+	update(t, s, func(tx store.Tx) error { return tx.SetStock(ctx, f.l2.ID, p.ID, ptr[int64](5)) })
+	update(t, s, func(tx store.Tx) error { return tx.SetStock(ctx, f.l2.ID, q.ID, ptr[int64](2)) })
+	var left map[int64]int64
+	update(t, s, func(tx store.Tx) error {
+		var short *store.Shortage
+		var err error
+		left, short, err = tx.TakeStock(ctx, f.l2.ID, []hub.StockNeed{{ProductID: u.ID, Quantity: 9},
+			{ProductID: p.ID, Quantity: 2}, {ProductID: q.ID, Quantity: 1}, {ProductID: p.ID, Quantity: 1}})
+		if short != nil {
+			return fmt.Errorf("short: %+v", short)
+		}
+		return err
+	})
+	if !reflect.DeepEqual(left, map[int64]int64{p.ID: 2, q.ID: 1}) {
+		t.Fatalf("TakeStock of three products left %v, want %v", left, map[int64]int64{p.ID: 2, q.ID: 1})
+	}
+	// One short: it is named with what it has, and failing the unit
+	// undoes the others.
+	err := s.Update(ctx, func(tx store.Tx) error {
+		_, short, err := tx.TakeStock(ctx, f.l2.ID, []hub.StockNeed{{ProductID: p.ID, Quantity: 1}, {ProductID: q.ID, Quantity: 2}})
+		if err != nil {
+			return err
+		}
+		if short == nil || *short != (store.Shortage{ProductID: q.ID, Left: 1}) {
+			return fmt.Errorf("short = %+v, want product %d with 1", short, q.ID)
+		}
+		return hub.Conflict(hub.ReasonNotEnoughStock, "short")
+	})
+	wantCode(t, err, hub.CodeConflict)
+	wantStock(t, s, f.l2.ID, p.ID, ptr[int64](2))
+	wantStock(t, s, f.l2.ID, q.ID, ptr[int64](1))
+	var back map[int64]int64
+	update(t, s, func(tx store.Tx) error {
+		var err error
+		back, err = tx.ReturnStock(ctx, f.l2.ID, []hub.StockNeed{{ProductID: p.ID, Quantity: 3}, {ProductID: u.ID, Quantity: 1}})
+		return err
+	})
+	if !reflect.DeepEqual(back, map[int64]int64{p.ID: 5}) {
+		t.Fatalf("ReturnStock left %v, want %v", back, map[int64]int64{p.ID: 5})
+	}
+
 	// Nonsense quantities are refused and change nothing.
-	err := s.Update(ctx, func(tx store.Tx) error { _, _, err := tx.TakeStock(ctx, f.l1.ID, p.ID, 0); return err })
+	err = s.Update(ctx, func(tx store.Tx) error { _, _, err := takeOne(ctx, tx, f.l1.ID, p.ID, 0); return err })
 	wantCode(t, err, hub.CodeInvalid)
-	err = s.Update(ctx, func(tx store.Tx) error { _, _, err := tx.TakeStock(ctx, f.l1.ID, p.ID, -2); return err })
+	err = s.Update(ctx, func(tx store.Tx) error { _, _, err := takeOne(ctx, tx, f.l1.ID, p.ID, -2); return err })
 	wantCode(t, err, hub.CodeInvalid)
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.SetStock(ctx, f.l1.ID, p.ID, ptr[int64](-1)) })
 	wantCode(t, err, hub.CodeInvalid)
-	update(t, s, func(tx store.Tx) error { return tx.ReturnStock(ctx, f.l1.ID, p.ID, -5) }) // a no-op
+	update(t, s, func(tx store.Tx) error { return giveBack(ctx, tx, f.l1.ID, p.ID, -5) }) // a no-op
 	wantStock(t, s, f.l1.ID, p.ID, ptr[int64](0))
 
-	update(t, s, func(tx store.Tx) error { return tx.ReturnStock(ctx, f.l1.ID, p.ID, 4) })
+	update(t, s, func(tx store.Tx) error { return giveBack(ctx, tx, f.l1.ID, p.ID, 4) })
 	wantStock(t, s, f.l1.ID, p.ID, ptr[int64](4))
 	// Setting overwrites; nil makes it untracked again.
 	update(t, s, func(tx store.Tx) error { return tx.SetStock(ctx, f.l1.ID, p.ID, ptr[int64](10)) })
@@ -534,7 +599,7 @@ func testStockConcurrent(t *testing.T, s store.Store) {
 			var ok bool
 			err := s.Update(ctx, func(tx store.Tx) error {
 				var err error
-				ok, _, err = tx.TakeStock(ctx, f.l1.ID, p.ID, 1)
+				ok, _, err = takeOne(ctx, tx, f.l1.ID, p.ID, 1)
 				return err
 			})
 			mu.Lock()
@@ -601,12 +666,26 @@ func testOrdersFind(t *testing.T, s store.Store) {
 	_, err = s.FindOrderByExternalRef(ctx, f.b2.ID, hub.ChannelJunglebook, "OA-100")
 	wantCode(t, err, hub.CodeNotFound)
 
-	got, hash, err := s.FindOrderByIdempotencyKey(ctx, 42, "idem-1")
-	if err != nil || got.ID != o.ID || hash != "hash-1" {
-		t.Fatalf("FindOrderByIdempotencyKey = %v, %q, %v", got, hash, err)
+	for _, c := range []struct {
+		k     store.OrderKeys
+		byKey bool
+		hash  string
+		byRef bool
+	}{
+		{store.OrderKeys{PartnerID: 42, IdempotencyKey: "idem-1"}, true, "hash-1", false},
+		{store.OrderKeys{PartnerID: 43, IdempotencyKey: "idem-1"}, false, "", false},
+		{store.OrderKeys{BrandID: f.b1.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, false, "", true},
+		{store.OrderKeys{BrandID: f.b1.ID, Channel: hub.ChannelZeek, ExternalRef: "OA-100"}, false, "", false},
+		{store.OrderKeys{BrandID: f.b2.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, false, "", false},
+		{store.OrderKeys{PartnerID: 42, IdempotencyKey: "idem-1", BrandID: f.b1.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, true, "hash-1", true},
+		{store.OrderKeys{PartnerID: 42, BrandID: f.b1.ID, Channel: hub.ChannelJunglebook}, false, "", false}, // empty keys match nothing
+	} {
+		byKey, hash, byRef, err := s.FindOrderByKeys(ctx, c.k)
+		if err != nil || (byKey != nil) != c.byKey || hash != c.hash || (byRef != nil) != c.byRef ||
+			(byKey != nil && !reflect.DeepEqual(byKey, o)) || (byRef != nil && !reflect.DeepEqual(byRef, o)) {
+			t.Fatalf("FindOrderByKeys(%+v) = %v, %q, %v, %v", c.k, byKey, hash, byRef, err)
+		}
 	}
-	_, _, err = s.FindOrderByIdempotencyKey(ctx, 43, "idem-1")
-	wantCode(t, err, hub.CodeNotFound)
 
 	// The number wins over a channel id equal to it; the external ref over
 	// another order's channel ref.
@@ -636,7 +715,7 @@ func testOrderClashes(t *testing.T, s store.Store) {
 		c := newOrder(f.b1.ID, f.l1.ID, hub.ChannelTableOrder)
 		c.PartnerID = 5
 		key := mutate(c)
-		err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateOrder(ctx, c, key, "h2") })
+		err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateOrder(ctx, c, nil, key, "h2") })
 		if hub.ErrorCode(err) != hub.CodeConflict || hub.ErrorReason(err) != hub.ReasonDuplicateOrder {
 			t.Errorf("%s: CreateOrder = %v; want conflict %s", name, err, hub.ReasonDuplicateOrder)
 		}
@@ -650,7 +729,7 @@ func testOrderClashes(t *testing.T, s store.Store) {
 	// external ref on another channel, key of another partner.
 	ok := func(name string, c *hub.Order, key string) {
 		t.Helper()
-		if err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateOrder(ctx, c, key, "h") }); err != nil {
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateOrder(ctx, c, nil, key, "h") }); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -686,7 +765,7 @@ func testOrderUpdate(t *testing.T, s store.Store) {
 		locked.Status, locked.PaymentStatus, locked.ChannelRef = hub.StatusConfirmed, hub.PaymentPaid, "ANS-1"
 		locked.Version++
 		locked.UpdatedAt = locked.UpdatedAt.Add(time.Minute)
-		return tx.UpdateOrder(ctx, locked)
+		return tx.UpdateOrder(ctx, locked, nil)
 	})
 	got, err := s.GetOrder(ctx, o.ID)
 	if err != nil || got.Status != hub.StatusConfirmed || got.PaymentStatus != hub.PaymentPaid || got.Version != 2 ||
@@ -700,12 +779,12 @@ func testOrderUpdate(t *testing.T, s store.Store) {
 	stale := *o
 	stale.Version = 2
 	stale.Status = hub.StatusCancelled
-	err = s.Update(ctx, func(tx store.Tx) error { return tx.UpdateOrder(ctx, &stale) })
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.UpdateOrder(ctx, &stale, nil) })
 	wantCode(t, err, hub.CodeConflict)
 	// Skipping a version is a conflict too.
 	skip := *got
 	skip.Version = 4
-	err = s.Update(ctx, func(tx store.Tx) error { return tx.UpdateOrder(ctx, &skip) })
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.UpdateOrder(ctx, &skip, nil) })
 	wantCode(t, err, hub.CodeConflict)
 	if got, _ := s.GetOrder(ctx, o.ID); got.Status != hub.StatusConfirmed || got.Version != 2 {
 		t.Fatalf("a refused update changed the order: %+v", got)
@@ -732,7 +811,7 @@ func testOrderLock(t *testing.T, s store.Store) {
 				}
 				cur.Version++
 				cur.Notes += "x"
-				return tx.UpdateOrder(ctx, cur)
+				return tx.UpdateOrder(ctx, cur, nil)
 			})
 			if err != nil {
 				t.Errorf("locked update: %v", err)
@@ -1188,11 +1267,11 @@ func testUpdateRollback(t *testing.T, s store.Store) {
 			if err := tx.CreateBrand(ctx, &hub.Brand{Name: "Ghost", Currency: "KRW"}); err != nil {
 				return err
 			}
-			if _, _, err := tx.TakeStock(ctx, f.l1.ID, p.ID, 3); err != nil {
+			if _, _, err := takeOne(ctx, tx, f.l1.ID, p.ID, 3); err != nil {
 				return err
 			}
 			o := newOrder(f.b1.ID, f.l1.ID, hub.ChannelHub)
-			if err := tx.CreateOrder(ctx, o, "", ""); err != nil {
+			if err := tx.CreateOrder(ctx, o, nil, "", ""); err != nil {
 				return err
 			}
 			if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "create", ToStatus: hub.StatusNew, Actor: "t"}); err != nil {
@@ -1277,7 +1356,7 @@ func testUpdateConcurrentMixed(t *testing.T, s store.Store) {
 				if err := tx.CreateBrand(ctx, &hub.Brand{Name: fmt.Sprintf("unit-%02d", i), Currency: "KRW"}); err != nil {
 					return err
 				}
-				if _, _, err := tx.TakeStock(ctx, f.l1.ID, p.ID, 1); err != nil {
+				if _, _, err := takeOne(ctx, tx, f.l1.ID, p.ID, 1); err != nil {
 					return err
 				}
 				if err := tx.AddEvent(ctx, &store.Event{Type: hub.EventStockChanged, BrandID: f.b1.ID, Payload: []byte(strconv.Itoa(i))}); err != nil {
@@ -1350,7 +1429,7 @@ func testUpdateConcurrentConstraint(t *testing.T, s store.Store) {
 				if i%3 == 0 {
 					o.Number = taken.Number // clashes
 				}
-				if err := tx.CreateOrder(ctx, o, "", ""); err != nil {
+				if err := tx.CreateOrder(ctx, o, nil, "", ""); err != nil {
 					return err
 				}
 				return tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: "create", ToStatus: hub.StatusNew, Actor: "t"})
