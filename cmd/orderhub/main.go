@@ -331,6 +331,9 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	// formatters); stopped after the HTTP server, before the store closes.
 	engine.Start(ctx)
 	defer stopEngine(engine, c.ShutdownTimeout, log)
+	// The outbox watcher keeps this node's menu cache current (it stops
+	// with ctx).
+	go svc.Watch(ctx, time.Second)
 	// The retention sweep stops first (a sweep in progress is cancelled).
 	sweeper := newSweeper(st, c, log)
 	sweeper.Start(ctx)

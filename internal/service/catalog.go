@@ -131,6 +131,7 @@ func (s *Service) SetStock(ctx context.Context, brandID, locationID, productID i
 	if qty != nil && *qty < 0 {
 		return hub.Invalid("quantity", "must not be negative")
 	}
+	defer s.stockChanged(locationID)
 	return s.store.Update(ctx, func(tx store.Tx) error {
 		l, err := tx.GetLocation(ctx, locationID)
 		if err != nil || l.BrandID != brandID {

@@ -58,6 +58,10 @@ func (s *Service) Menu(ctx context.Context, brandID, locationID int64) (*Menu, e
 	if err != nil {
 		return nil, err
 	}
+	return s.menu(ctx, cfg, brandID, locationID)
+}
+
+func (s *Service) menu(ctx context.Context, cfg *Config, brandID, locationID int64) (*Menu, error) {
 	brand, err := cfg.Brand(ctx, brandID)
 	if err != nil {
 		return nil, err

@@ -165,6 +165,9 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 			return err
 		})
 		if err == nil {
+			if len(o.StockTaken) > 0 {
+				s.stockChanged(o.LocationID)
+			}
 			return &PlaceOrderResult{Order: o, Payment: pay}, nil
 		}
 		if hub.ErrorReason(err) != hub.ReasonDuplicateOrder || hub.ErrorCode(err) != hub.CodeConflict {
@@ -648,6 +651,9 @@ func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Orde
 	})
 	if err == nil {
 		s.metrics.OrderTransitioned(out.Status)
+		if out.Status == hub.StatusCancelled {
+			s.stockChanged(out.LocationID)
+		}
 	}
 	return out, err
 }

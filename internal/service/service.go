@@ -49,6 +49,7 @@ func (noMetrics) OrderTransitioned(hub.Status) {}
 // Service holds the store and the clock.
 type Service struct {
 	config    configCache
+	menus     menuCache
 	store     store.Store
 	log       *slog.Logger
 	now       func() time.Time

@@ -132,7 +132,11 @@ func (h *Handler) store(ctx context.Context, p *hub.Partner, raw string) (*hub.L
 	if err != nil || id <= 0 {
 		return nil, hub.NotFound("store not found")
 	}
-	loc, err := h.svc.Store().GetLocation(ctx, id)
+	cfg, err := h.svc.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := cfg.Location(ctx, id)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeNotFound {
 			return nil, hub.NotFound("store not found")
@@ -159,16 +163,17 @@ func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner) e
 	if err != nil {
 		return err
 	}
-	m, err := h.svc.Menu(ctx, p.BrandID, loc.ID)
+	l := lang(r)
+	body, etag, err := h.svc.RenderedMenu(ctx, p.BrandID, loc.ID, l, func(m *service.Menu) ([]byte, error) {
+		b, err := json.Marshal(renderMenu(m, l))
+		if err != nil {
+			return nil, hub.Internal(err, "encode menu")
+		}
+		return append(b, '\n'), nil
+	})
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(renderMenu(m, lang(r)))
-	if err != nil {
-		return hub.Internal(err, "encode menu")
-	}
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Vary", "Authorization")
@@ -178,7 +183,7 @@ func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner) e
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	w.Write(append(body, '\n'))
+	w.Write(body)
 	return nil
 }
 
