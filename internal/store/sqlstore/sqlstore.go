@@ -430,15 +430,31 @@ func (s *Queries) FindProduct(ctx context.Context, brandID int64, ref string) (*
 			return p, err
 		}
 	}
-	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND ref_id = ?`, brandID, ref))
+	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND ref_id = ? AND ref_id <> ''`, brandID, ref))
 	if err == nil {
 		return p, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, s.wrap(err, "product")
 	}
-	p, err = scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND sku = ? ORDER BY id LIMIT 1`, brandID, ref))
-	return p, s.wrap(err, "product")
+	rows, err := s.query(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND sku = ? AND sku <> ''`, brandID, ref)
+	if err != nil {
+		return nil, s.wrap(err, "product")
+	}
+	ps, err := collect(rows, scanProduct, s, "product")
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, hub.NotFound("product not found")
+	}
+	first := &ps[0] // the oldest of those sharing the SKU
+	for i := range ps {
+		if ps[i].ID < first.ID {
+			first = &ps[i]
+		}
+	}
+	return first, nil
 }
 
 func (s *Queries) ListProducts(ctx context.Context, f store.ProductFilter) ([]hub.Product, error) {
@@ -756,21 +772,27 @@ func (s *Queries) FindOrder(ctx context.Context, brandID int64, ref string) (*hu
 	if !errors.Is(err, sql.ErrNoRows) {
 		return nil, s.wrap(err, "order")
 	}
-	o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND external_ref = ? AND external_ref <> ''
-		ORDER BY id LIMIT 1`, brandID, ref))
-	if err == nil {
-		return o, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, s.wrap(err, "order")
-	}
-	o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND channel_ref = ? AND channel_ref <> ''
-		ORDER BY id LIMIT 1`, brandID, ref))
-	if err == nil {
-		return o, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return nil, s.wrap(err, "order")
+	// No ORDER BY in these: it would tempt the planner into walking
+	// orders_brand in id order instead of the reference's index. The
+	// oldest of the (few) matches is picked here.
+	for _, col := range []string{"external_ref", "channel_ref"} {
+		rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND `+col+` = ? AND `+col+` <> ''`, brandID, ref)
+		if err != nil {
+			return nil, s.wrap(err, "order")
+		}
+		os, err := collect(rows, scanOrder, s, "order")
+		if err != nil {
+			return nil, err
+		}
+		if len(os) > 0 {
+			oldest := &os[0]
+			for i := range os {
+				if os[i].ID < oldest.ID {
+					oldest = &os[i]
+				}
+			}
+			return oldest, nil
+		}
 	}
 	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
 		o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND id = ?`, brandID, id))
