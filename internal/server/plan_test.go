@@ -423,4 +423,3 @@ func waitUntil(t *testing.T, d time.Duration, cond func() bool) {
 	}
 	t.Fatalf("condition not met within %v", d)
 }
-
