@@ -39,13 +39,14 @@ import (
 
 // Handler serves /hub/v1.
 type Handler struct {
-	svc *service.Service
-	log *slog.Logger
+	svc    *service.Service
+	log    *slog.Logger
+	replay *httpx.Replay
 }
 
 // New returns the native API handler.
 func New(svc *service.Service, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, log: log}
+	return &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
 // Routes lists every /hub/v1 route.
@@ -53,9 +54,18 @@ func (h *Handler) Routes(mux Mux) {
 	// known holds every route too, so that a path served under other
 	// methods answers 405 with Allow rather than 404.
 	known := http.NewServeMux()
-	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
-		mux.Handle(pattern, httpx.Idempotency(h.svc.Store(), "hub", h.log, h.idempotencyConflict, h.authed(fn)))
+	add := func(pattern string, replayed bool, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+		mux.Handle(pattern, h.authed(replayed, fn))
 		known.Handle(pattern, http.NotFoundHandler())
+	}
+	// route: writes go through the replay layer (Idempotency-Key), per
+	// token. intake: placing an order hands its key to the service
+	// instead (the order is the record; createOrder).
+	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+		add(pattern, true, fn)
+	}
+	intake := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+		add(pattern, false, fn)
 	}
 	route("GET /hub/v1/brands", h.listBrands)
 	route("POST /hub/v1/brands", h.createBrand)
@@ -80,7 +90,7 @@ func (h *Handler) Routes(mux Mux) {
 	route("PUT /hub/v1/timeslots/{id}", h.putTimeslot)
 
 	route("GET /hub/v1/orders", h.listOrders)
-	route("POST /hub/v1/orders", h.createOrder)
+	intake("POST /hub/v1/orders", h.createOrder)
 	route("GET /hub/v1/orders/{ref}", h.getOrder)
 	route("GET /hub/v1/orders/{ref}/history", h.orderHistory)
 	route("POST /hub/v1/orders/{ref}/actions/{action}", h.orderAction)
@@ -144,7 +154,7 @@ func allowedMethods(known *http.ServeMux, r *http.Request) []string {
 type principalKey struct{}
 
 // authed checks the bearer token and renders handler errors.
-func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) http.Handler {
+func (h *Handler) authed(replayed bool, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
@@ -158,11 +168,21 @@ func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *service.Hu
 			h.writeError(w, r, err)
 			return
 		}
-		if err := fn(w, r, p); err != nil {
-			h.writeError(w, r, err)
+		run := func(w http.ResponseWriter, r *http.Request) {
+			if err := fn(w, r, p); err != nil {
+				h.writeError(w, r, err)
+			}
 		}
+		if !replayed {
+			run(w, r)
+			return
+		}
+		h.replay.Do(w, r, scopeOf(p), httpx.Key(r), httpx.Keep, h.idempotencyConflict, run)
 	})
 }
+
+// scopeOf is the replay scope of a hub token.
+func scopeOf(p *service.HubPrincipal) string { return "hubtoken:" + strconv.FormatInt(p.CredentialID, 10) }
 
 var statusOf = map[hub.Code]int{
 	hub.CodeInvalid:      http.StatusBadRequest,
@@ -215,9 +235,19 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	httpx.WriteJSON(w, status, body)
 }
 
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	httpx.WriteJSON(w, status, errorBody{Error: errorObject{Code: "conflict", Message: msg,
-		Details: map[string]any{"reason": string(hub.ReasonIdempotencyReuse)}}})
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
+	reason := map[httpx.Conflict]string{
+		httpx.ConflictMismatch:    string(hub.ReasonIdempotencyReuse),
+		httpx.ConflictInProgress:  "idempotency_key_in_progress",
+		httpx.ConflictSecretShown: "idempotency_key_secret_shown",
+		httpx.ConflictBadKey:      "idempotency_key_invalid",
+	}[c]
+	code := "conflict"
+	if c == httpx.ConflictBadKey {
+		code = "invalid"
+	}
+	httpx.WriteJSON(w, c.Status(), errorBody{Error: errorObject{Code: code, Message: c.Message(),
+		Details: map[string]any{"reason": reason, "field": "Idempotency-Key"}}})
 }
 
 // decode reads a strict JSON body.

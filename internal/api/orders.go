@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -93,6 +94,11 @@ func options(in []optionRequest, field string) []service.OptionInput {
 }
 
 func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+	ticket, conflict := h.replay.Ticket(r, nil, scopeOf(p), httpx.Key(r))
+	if conflict != 0 {
+		h.idempotencyConflict(w, r, conflict)
+		return nil
+	}
 	var req orderRequest
 	if err := decode(r, &req); err != nil {
 		return err
@@ -108,7 +114,8 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 		BrandID: brandID, LocationID: req.LocationID, Channel: hub.ChannelHub, ExternalRef: req.ExternalRef,
 		Table: req.Table, Customer: req.Customer, Delivery: req.Delivery, Notes: req.Notes,
 		DeliveryFee: req.DeliveryFee, Discount: req.Discount, Currency: req.Currency, PaymentMethod: req.PaymentMethod,
-		Actor: "hub:credential " + strconv.FormatInt(p.CredentialID, 10),
+		Actor:          "hub:credential " + strconv.FormatInt(p.CredentialID, 10),
+		IdempotencyKey: ticket.Key, RequestHash: ticket.Hash,
 	}
 	if req.Type != "" {
 		t, ok := hub.ParseOrderType(req.Type)
@@ -132,8 +139,15 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 		in.Lines = append(in.Lines, li)
 	}
 	res, err := h.svc.PlaceOrder(r.Context(), in)
+	if c := httpx.ConflictOf(err); c != 0 {
+		h.idempotencyConflict(w, r, c)
+		return nil
+	}
 	if err != nil {
 		return err
+	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	return created(w, viewOrder(res.Order))
 }

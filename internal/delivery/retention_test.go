@@ -29,7 +29,12 @@ func TestRetentionSweeper(t *testing.T) {
 		})
 		ctx := context.Background()
 		if err := st.Update(ctx, func(tx store.Tx) error {
-			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{Scope: "s", Key: "k", RequestHash: "h", Status: 201})
+			r := &store.IdempotencyRecord{Scope: "s", Key: "k", RequestHash: "h", Owner: "o"}
+			if _, err := tx.ClaimIdempotency(ctx, r, time.Now(), time.Hour); err != nil {
+				return err
+			}
+			r.Status = 201
+			return tx.FinishIdempotency(ctx, r)
 		}); err != nil {
 			t.Fatal(err)
 		}

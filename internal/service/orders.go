@@ -186,6 +186,19 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 	}
 }
 
+// ReplayOrder answers a repeat of an order request by its idempotency key
+// alone: the stored order (Replayed), a conflict when the key was used
+// for another request, or nil when the key is new. A door whose contract
+// checks duplicates before placing (Junglebook's ranked problems) asks
+// this first.
+func (s *Service) ReplayOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {
+	if in.IdempotencyKey == "" {
+		return nil, nil
+	}
+	in.ExternalRef = ""
+	return s.findExisting(ctx, in)
+}
+
 // findExisting answers a retry (same idempotency key) or a duplicate
 // (same external ref) from what is stored.
 func (s *Service) findExisting(ctx context.Context, in PlaceOrderInput) (*PlaceOrderResult, error) {

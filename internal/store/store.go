@@ -175,8 +175,20 @@ type Tx interface {
 	CreateCredential(ctx context.Context, c *Credential) error
 	RevokeCredential(ctx context.Context, id int64, at time.Time) error
 
-	PutIdempotency(ctx context.Context, r *IdempotencyRecord) error
-	DeleteIdempotency(ctx context.Context, scope, key string) error
+	// ClaimIdempotency starts an attempt at a key. When no record holds
+	// it (none, or one created before now - ttl), or an in-progress one
+	// whose lease has passed holds it for the same request, it writes r in
+	// progress (Status 0, r.Owner, r.LeaseUntil) and returns nil. Otherwise
+	// it writes nothing and returns the record that holds the key.
+	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord, now time.Time, ttl time.Duration) (*IdempotencyRecord, error)
+	// FinishIdempotency stores the answer (Status, ContentType, Body) of
+	// r.Owner's attempt; nothing when another attempt took the key over.
+	FinishIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// ReleaseIdempotency frees owner's in-progress key (nothing once it
+	// is finished or taken over).
+	ReleaseIdempotency(ctx context.Context, scope, key, owner string) error
+	// RenewIdempotency extends owner's lease of an in-progress key.
+	RenewIdempotency(ctx context.Context, scope, key, owner string, until time.Time) error
 	BalanceWriter
 }
 
@@ -284,7 +296,8 @@ type Event struct {
 }
 
 // IdempotencyRecord remembers the first answer to a write with an
-// Idempotency-Key. Status 0 marks a request still in progress.
+// Idempotency-Key. Status 0 marks a request still in progress: Owner's,
+// until LeaseUntil.
 type IdempotencyRecord struct {
 	Scope       string
 	Key         string
@@ -293,4 +306,6 @@ type IdempotencyRecord struct {
 	ContentType string
 	Body        []byte
 	CreatedAt   time.Time
+	Owner       string
+	LeaseUntil  *time.Time
 }

@@ -25,6 +25,7 @@ import (
 type Handler struct {
 	svc      *service.Service
 	log      *slog.Logger
+	replay   *httpx.Replay
 	newOrdNo func() string
 }
 
@@ -40,7 +41,8 @@ func New(svc *service.Service, log *slog.Logger, opts ...Option) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Handler{svc: svc, log: log.With("protocol", "junglebook"), newOrdNo: newOrdNo}
+	log = log.With("protocol", "junglebook")
+	h := &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log), newOrdNo: newOrdNo}
 	for _, o := range opts {
 		o(h)
 	}
@@ -57,8 +59,7 @@ func (h *Handler) Routes(mux interface {
 		path string
 		test bool
 	}{{"/order", false}, {"/order/test", true}} {
-		var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, c.test) })
-		inner = httpx.Idempotency(h.svc.Store(), "junglebook", h.log, h.idempotencyConflict, inner)
+		inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, c.test) })
 		mux.Handle(c.path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodPost {
 				w.Header().Set("Allow", "POST")
@@ -99,9 +100,19 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 		}
 		return
 	}
+	// Idempotency-Key: the order is the record (httpx.Ticket). /order/test
+	// stores nothing, so it has nothing to replay.
+	var ticket httpx.Ticket
+	if !test {
+		var conflict httpx.Conflict
+		if ticket, conflict = h.replay.Ticket(r, nil, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r)); conflict != 0 {
+			h.idempotencyConflict(w, r, conflict)
+			return
+		}
+	}
 	data, flt := readData(w, r)
 	if flt == nil {
-		h.order(w, r, partner, data, test)
+		h.order(w, r, partner, data, test, ticket)
 		return
 	}
 	h.writeFault(w, http.StatusOK, flt.code, flt.param, messages[flt.code], h.balanceText(ctx, partner))
@@ -202,7 +213,7 @@ func unwrapData(body []byte) []byte {
 }
 
 // order validates and places (or tests) an order.
-func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, data []byte, test bool) {
+func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, data []byte, test bool, ticket httpx.Ticket) {
 	ctx := r.Context()
 	set, err := settingsOf(p)
 	if err != nil {
@@ -225,6 +236,25 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 	}
 	ordNo := h.newOrdNo()
 	in, recv := h.placeInput(p, loc, set, req, ordNo, test)
+	in.IdempotencyKey, in.RequestHash = ticket.Key, ticket.Hash
+	if ticket.Key != "" {
+		// A repeat is answered from its order before the problems are
+		// listed (which would call it a duplicate).
+		res, err := h.svc.ReplayOrder(ctx, in)
+		if c := httpx.ConflictOf(err); c != 0 {
+			h.idempotencyConflict(w, r, c)
+			return
+		}
+		if err != nil {
+			h.writeError(w, r, err, h.balanceText(ctx, p))
+			return
+		}
+		if res != nil {
+			w.Header().Set("Idempotent-Replayed", "true")
+			h.accepted(w, r, p, req, recv, res, test)
+			return
+		}
+	}
 	probs, err := h.svc.OrderProblems(ctx, in)
 	if err != nil {
 		h.writeError(w, r, err, h.balanceText(ctx, p))
@@ -235,13 +265,28 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 		return
 	}
 	res, err := h.svc.PlaceOrder(ctx, in)
+	if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
+		h.idempotencyConflict(w, r, c)
+		return
+	}
 	if err != nil {
 		h.writeProblem(w, r, p, req, in, hub.AsError(err))
 		return
 	}
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	h.accepted(w, r, p, req, recv, res, test)
+}
+
+// accepted answers a placed (or tested, or replayed) order.
+func (h *Handler) accepted(w http.ResponseWriter, r *http.Request, p *hub.Partner, req *request, recv receiver,
+	res *service.PlaceOrderResult, test bool) {
+	ctx := r.Context()
 	o := res.Order
+	ordNo := o.ChannelRef
 	accepted := orderAccepted{
-		Success: "1", OrdNo: ordNo, OaType: req.OaType, OaAPIOrdno: in.ExternalRef,
+		Success: "1", OrdNo: ordNo, OaType: req.OaType, OaAPIOrdno: o.ExternalRef,
 		NameReceiver: recv.Name, ZipCode: recv.ZipCode, Address: joinAddress(recv.Address, recv.Address2),
 		OrderGoods: orderGoods(o.Lines), SettleKind: req.SettleKind,
 		SettlePrice:     hub.FormatAmount(o.Fees.Total, o.Currency),
@@ -255,6 +300,10 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 		pay.PayResultMsg, pay.CashBalance = msgTest, h.balanceText(ctx, p)
 	case res.Payment != nil && res.Payment.Paid:
 		pay.Successs, pay.PayResultMsg, pay.CashBalance = 1, msgPaid, hub.FormatAmount(res.Payment.Balance, o.Currency)
+	case res.Replayed && o.PaymentStatus == hub.PaymentPaid && o.PaymentMethod == service.PaymentMethodBalance:
+		pay.Successs, pay.PayResultMsg, pay.CashBalance = 1, msgPaid, h.balanceText(ctx, p)
+	case res.Replayed && o.PaymentMethod == service.PaymentMethodBalance:
+		pay.PayResultMsg, pay.CashBalance = msgNotEnough, h.balanceText(ctx, p)
 	case res.Payment != nil:
 		pay.PayResultMsg, pay.CashBalance = msgNotEnough, hub.FormatAmount(res.Payment.Balance, o.Currency)
 	default:
@@ -547,8 +596,8 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, 
 	h.writeFault(w, status, codeOther, param, msg, balance)
 }
 
-// idempotencyConflict renders the Idempotency-Key middleware's conflicts
-// in the envelope (HTTP 409 or 422).
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, msg string) {
-	h.writeFault(w, status, codeInvalid, "Idempotency-Key", msg, "0")
+// idempotencyConflict renders the replay layer's conflicts in the
+// envelope (HTTP 409 or 422).
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
+	h.writeFault(w, c.Status(), codeInvalid, "Idempotency-Key", c.Message(), "0")
 }

@@ -28,8 +28,9 @@ type Config struct {
 
 // Handler serves the bot and POS calls of seed 000.
 type Handler struct {
-	svc *service.Service
-	log *slog.Logger
+	svc    *service.Service
+	log    *slog.Logger
+	replay *httpx.Replay
 }
 
 // New returns the handler.
@@ -38,7 +39,8 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{svc: svc, log: log.With("protocol", "kakao")}
+	log = log.With("protocol", "kakao")
+	return &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
 // call is an authenticated handler.
@@ -50,11 +52,7 @@ func (h *Handler) Routes(mux interface {
 	HandleFunc(string, func(http.ResponseWriter, *http.Request))
 }) {
 	route := func(method, path string, fn call) {
-		var next http.Handler = h.authed(fn)
-		if method != http.MethodGet {
-			next = httpx.Idempotency(h.svc.Store(), "kakao", h.log, h.idempotencyConflict, next)
-		}
-		mux.Handle(method+" "+path, next)
+		mux.Handle(method+" "+path, h.authed(fn))
 		// Any other method on the path: 405 in the seed's envelope.
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			allow := method
@@ -65,14 +63,16 @@ func (h *Handler) Routes(mux interface {
 			writeError(w, http.StatusMethodNotAllowed, "method "+r.Method+" not allowed")
 		})
 	}
-	// BOT → POS (the bot acts as the customer).
+	// BOT → POS (the bot acts as the customer). Writes go through the
+	// replay layer (Idempotency-Key) after authentication; order intake
+	// hands its key to the service instead (the order is the record).
 	route(http.MethodGet, "/api/v1/stores/{storeId}/items", as(RoleBot, h.menu))
 	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", as(RoleBot, h.placeOrder))
 	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", as(RoleBot, h.orderStatus))
-	route(http.MethodDelete, "/api/v1/cancel", as(RoleBot, h.cancel))
+	route(http.MethodDelete, "/api/v1/cancel", as(RoleBot, h.replayed(h.cancel)))
 	// POS → orderhub progress (the POS acts as the store).
-	route(http.MethodPost, "/api/kakao/v1/order/cook", as(RolePOS, h.progress(hub.ActionPrepare)))
-	route(http.MethodPost, "/api/kakao/v1/order/complete", as(RolePOS, h.progress(hub.ActionComplete)))
+	route(http.MethodPost, "/api/kakao/v1/order/cook", as(RolePOS, h.replayed(h.progress(hub.ActionPrepare))))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", as(RolePOS, h.replayed(h.progress(hub.ActionComplete))))
 }
 
 // SettingRole is the partner setting (Settings.Extra) that limits a kakao
@@ -98,6 +98,19 @@ func as(side string, fn call) call {
 			return &hub.Error{Code: hub.CodeForbidden, Message: "this key is a " + role + " key and may not call " + side + " endpoints"}
 		}
 		return fn(w, r, p)
+	}
+}
+
+// replayed runs fn through the replay layer, keyed per partner.
+func (h *Handler) replayed(fn call) call {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+		h.replay.Do(w, r, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+			func(w http.ResponseWriter, r *http.Request) {
+				if err := fn(w, r, p); err != nil {
+					h.fail(w, r, err)
+				}
+			})
+		return nil
 	}
 }
 
@@ -240,9 +253,19 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		return hub.Internal(err, "encode request")
 	}
 	sum := sha256.Sum256(canon)
+	key, hash := "bot:"+botID, hex.EncodeToString(sum[:])
+	// An Idempotency-Key, when sent, is the key instead of botOrderId.
+	ticket, conflict := h.replay.Ticket(r, body, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r))
+	if conflict != 0 {
+		h.idempotencyConflict(w, r, conflict)
+		return nil
+	}
+	if ticket.Key != "" {
+		key, hash = ticket.Key, ticket.Hash
+	}
 	in := service.PlaceOrderInput{
 		BrandID: p.BrandID, LocationID: loc.ID, Partner: p, Channel: hub.ChannelKakao,
-		ExternalRef: botID, IdempotencyKey: "bot:" + botID, RequestHash: hex.EncodeToString(sum[:]),
+		ExternalRef: botID, IdempotencyKey: key, RequestHash: hash,
 		Type: typ, Table: strings.TrimSpace(req.Table), Notes: strings.TrimSpace(req.Notes),
 		PaymentMethod: strings.TrimSpace(req.PaymentMethod), Lines: req.lines(),
 		Actor: "partner:" + strconv.FormatInt(p.ID, 10),
@@ -251,6 +274,10 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		in.Customer = hub.Customer{ID: string(c.ID), Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone)}
 	}
 	res, err := h.svc.PlaceOrder(ctx, in)
+	if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
+		h.idempotencyConflict(w, r, c)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -431,7 +458,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// idempotencyConflict renders httpx.Idempotency's refusals.
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
-	writeError(w, status, message)
+// idempotencyConflict renders the replay layer's refusals.
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
+	writeError(w, c.Status(), c.Message())
 }

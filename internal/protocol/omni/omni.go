@@ -29,9 +29,10 @@ type Config struct {
 
 // Handler serves the four order-status calls.
 type Handler struct {
-	svc *service.Service
-	cfg Config
-	log *slog.Logger
+	svc    *service.Service
+	cfg    Config
+	log    *slog.Logger
+	replay *httpx.Replay
 }
 
 // New returns the Omni handler.
@@ -40,7 +41,8 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{svc: svc, cfg: cfg, log: log.With("protocol", "omni")}
+	log = log.With("protocol", "omni")
+	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
 // call is one of the four endpoints.
@@ -67,13 +69,7 @@ func (h *Handler) Routes(mux interface {
 	HandleFunc(string, func(http.ResponseWriter, *http.Request))
 }) {
 	for _, c := range calls {
-		var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveCall(w, r, c) })
-		// Idempotency-Key (DESIGN.md §4): the shared middleware replays the
-		// first answer to a repeated key. It sits inside the header, HTTPS
-		// and method layer, so replays carry the seed's headers too and
-		// plain-HTTP or wrong-method requests are never recorded.
-		inner = httpx.Idempotency(h.svc.Store(), "omni", h.log, h.idempotencyConflict, inner)
-		mux.Handle(c.path, h.outer(c, inner))
+		mux.Handle(c.path, h.outer(c, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveCall(w, r, c) })))
 	}
 }
 
@@ -141,7 +137,10 @@ func remoteAddr(s string) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-// serveCall handles an authenticated POST of one call.
+// serveCall authenticates a POST of one call and runs it through the
+// replay layer (Idempotency-Key, DESIGN.md §4): it sits inside the header,
+// HTTPS and method layer, so replays carry the seed's headers too and
+// plain-HTTP, wrong-method or unauthenticated requests are never recorded.
 func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 	ctx := r.Context()
 	partner, err := h.authenticate(ctx, r)
@@ -154,6 +153,13 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 		h.fail(w, r, c, c.key, err)
 		return
 	}
+	h.replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+		func(w http.ResponseWriter, r *http.Request) { h.run(w, r, c, partner) })
+}
+
+// run is one call by an authenticated partner.
+func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *hub.Partner) {
+	ctx := r.Context()
 	key, ref, ferr := readRef(r, c)
 	if ferr != nil {
 		writeJSON(w, http.StatusBadRequest, ferr)
@@ -162,6 +168,7 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
 	actor := hub.Actor{Role: partner.Role(), Name: "partner:" + strconv.FormatInt(partner.ID, 10)}
 	var o *hub.Order
+	var err error
 	switch c.name {
 	case "confirm":
 		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
@@ -345,16 +352,13 @@ func statusMessage(s hub.Status) string {
 	return "Order status does not allow this action"
 }
 
-// idempotencyConflict renders httpx.Idempotency's refusals in the envelope.
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
-	code := "invalid_request"
-	switch {
-	case status == http.StatusConflict:
-		code = "request_in_progress"
-	case status == http.StatusUnprocessableEntity && strings.Contains(message, "already used"):
-		code = "idempotency_key_reused"
-	case status == http.StatusUnprocessableEntity:
-		code = "invalid_idempotency_key"
-	}
-	writeJSON(w, status, fieldError("non_field_errors", code, message))
+// idempotencyConflict renders the replay layer's refusals in the envelope.
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
+	code := map[httpx.Conflict]string{
+		httpx.ConflictMismatch:    "idempotency_key_reused",
+		httpx.ConflictInProgress:  "request_in_progress",
+		httpx.ConflictSecretShown: "idempotency_key_reused",
+		httpx.ConflictBadKey:      "invalid_idempotency_key",
+	}[c]
+	writeJSON(w, c.Status(), fieldError("non_field_errors", code, c.Message()))
 }

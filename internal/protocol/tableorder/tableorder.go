@@ -28,9 +28,10 @@ type Config struct {
 
 // Handler serves the QR scan-to-order API.
 type Handler struct {
-	svc *service.Service
-	cfg Config
-	log *slog.Logger
+	svc    *service.Service
+	cfg    Config
+	log    *slog.Logger
+	replay *httpx.Replay
 }
 
 // New returns the handler.
@@ -42,7 +43,8 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{svc: svc, cfg: cfg, log: log.With("protocol", "tableorder")}
+	log = log.With("protocol", "tableorder")
+	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
 // Routes registers the two calls.
@@ -53,7 +55,7 @@ func (h *Handler) Routes(mux interface {
 	// The token endpoint is not behind httpx.Idempotency: a recorded answer
 	// would keep an access token in clear, and asking again is harmless.
 	mux.HandleFunc("POST /v1/auth/login", h.login)
-	mux.Handle("POST /v1/items", httpx.Idempotency(h.svc.Store(), "tableorder", h.log, h.idempotencyConflict, http.HandlerFunc(h.addItems)))
+	mux.HandleFunc("POST /v1/items", h.addItems)
 	// Any other method: 405 with Allow: POST, in each path's own envelope.
 	mux.HandleFunc("/v1/auth/login", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
@@ -100,18 +102,37 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sum := sha256.Sum256(req.canonical)
+	key, hash := idempotencyKey(req), hex.EncodeToString(sum[:])
+	// An Idempotency-Key header, when sent, is the key (scoped per
+	// partner) instead of unique_code or id; the order is the record.
+	ticket, conflict := h.replay.Ticket(r, body, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r))
+	if conflict != 0 {
+		h.idempotencyConflict(w, r, conflict)
+		return
+	}
+	if ticket.Key != "" {
+		key, hash = ticket.Key, ticket.Hash
+	}
 	in := service.PlaceOrderInput{
 		BrandID: partner.BrandID, LocationID: locationID, Partner: partner, Channel: hub.ChannelTableOrder,
-		ExternalRef: req.ID, IdempotencyKey: idempotencyKey(req), RequestHash: hex.EncodeToString(sum[:]),
+		ExternalRef: req.ID, IdempotencyKey: key, RequestHash: hash,
 		Type: typ, Lines: ls, Currency: req.currency,
 		Actor: "partner:" + strconv.FormatInt(partner.ID, 10),
 	}
 	if req.UniqueCode != "" {
 		in.Attributes = map[string]any{"unique_code": req.UniqueCode}
 	}
-	if _, err := h.svc.PlaceOrder(ctx, in); err != nil {
+	res, err := h.svc.PlaceOrder(ctx, in)
+	if err != nil {
+		if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
+			h.idempotencyConflict(w, r, c)
+			return
+		}
 		h.fail(w, r, req, err, true)
 		return
+	}
+	if res.Replayed && ticket.Key != "" {
+		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -211,15 +232,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: msg, Path: path}})
 }
 
-// idempotencyConflict renders httpx.Idempotency's refusals (the
+// idempotencyConflict renders the replay layer's refusals (the
 // Idempotency-Key header) in the envelope.
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
-	code := "invalid_request"
-	switch {
-	case status == http.StatusConflict:
-		code = "request_in_progress"
-	case status == http.StatusUnprocessableEntity && strings.Contains(message, "already used"):
-		code = "idempotency_key_reused"
-	}
-	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: message, Path: "Idempotency-Key"}})
+func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
+	code := map[httpx.Conflict]string{
+		httpx.ConflictMismatch:    "idempotency_key_reused",
+		httpx.ConflictInProgress:  "request_in_progress",
+		httpx.ConflictSecretShown: "idempotency_key_reused",
+		httpx.ConflictBadKey:      "invalid_request",
+	}[c]
+	httpx.WriteJSON(w, c.Status(), errorBody{errorDetail{Code: code, Message: c.Message(), Path: "Idempotency-Key"}})
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 )
 
@@ -45,7 +46,7 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 		return h.serviceError(ctx, c, err, nil)
 	}
 	c.partner = partner
-	return h.once(ctx, c, false, func() answer {
+	return h.replayed(ctx, c, httpx.Rerun, func() answer {
 		tok, _, err := h.svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
 		if err != nil {
 			return h.serviceError(ctx, c, err, nil)

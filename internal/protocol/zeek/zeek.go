@@ -3,8 +3,6 @@ package zeek
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -16,7 +14,6 @@ import (
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
-	"orderhub/internal/store"
 )
 
 // Config is the platform surface's configuration.
@@ -41,9 +38,10 @@ const (
 
 // Handler serves the platform API of seed 003.
 type Handler struct {
-	svc *service.Service
-	cfg Config
-	log *slog.Logger
+	svc    *service.Service
+	cfg    Config
+	log    *slog.Logger
+	replay *httpx.Replay
 }
 
 // New returns the handler.
@@ -55,7 +53,8 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{svc: svc, cfg: cfg, log: log.With("protocol", "zeek")}
+	log = log.With("protocol", "zeek")
+	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
 // Routes registers the four calls. Paths are registered without a method
@@ -88,8 +87,12 @@ type call struct {
 	method    string
 	path      string
 	body      []byte
-	partner   *hub.Partner // nil on the token call
+	partner   *hub.Partner // nil on the token call until its client is known
 	header    http.Header
+	// idemKey is the Idempotency-Key, hash the request's canonical hash
+	// (httpx.RequestHash).
+	idemKey string
+	hash    string
 }
 
 func (c *call) reader() *reader { return &reader{zone: c.zone} }
@@ -101,17 +104,19 @@ type answer struct {
 	// replayed marks a recorded answer given again (Idempotent-Replayed:
 	// true, as the native API's Idempotency-Key replays say).
 	replayed bool
+	// conflict marks the replay layer's own refusal (never kept).
+	conflict bool
 }
 
 type ctxKey struct{}
 
 // endpoint builds the layers of one call: method and KS headers, bearer
-// auth, the Idempotency-Key middleware (DESIGN.md §4; per client, not per
-// token, so that a retry with a fresh token still replays; not on the token
-// call, whose answer holds a live token that must not be stored), the
-// KS-Client-Request-Id replay, and the call itself.
+// auth, the replay layer (KS-Client-Request-Id, and Idempotency-Key when
+// sent; per client, not per token, so that a retry with a fresh token
+// still replays), and the call itself. The token call, which
+// authenticates its client itself, runs the replay layer from token.
 func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) answer) http.Handler {
-	var inner http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	inner := func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		c := ctx.Value(ctxKey{}).(*call)
 		body, err := httpx.ReadBody(r)
@@ -120,29 +125,12 @@ func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) ans
 			return
 		}
 		c.body = body
+		c.hash = httpx.RequestHash(r, body)
 		if !auth {
 			h.write(w, c.lang, run(ctx, c))
 			return
 		}
-		h.write(w, c.lang, h.once(ctx, c, true, func() answer { return run(ctx, c) }))
-	})
-	if auth {
-		idem := httpx.Idempotency(h.svc.Store(), "zeek", h.log, h.idempotencyConflict, inner)
-		inner = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			ctx := r.Context()
-			c := ctx.Value(ctxKey{}).(*call)
-			p, err := h.authenticate(ctx, r)
-			if err != nil {
-				h.write(w, c.lang, h.serviceError(ctx, c, err, nil))
-				return
-			}
-			c.partner = p
-			// The middleware scopes keys by the Authorization header:
-			// name the client instead of its token.
-			r = r.Clone(ctx)
-			r.Header.Set("Authorization", "zeek-client "+strconv.FormatInt(p.ID, 10))
-			idem.ServeHTTP(w, r)
-		})
+		h.write(w, c.lang, h.replayed(ctx, c, httpx.Keep, func() answer { return run(ctx, c) }))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang, langOK := parseLang(r.Header.Get("KS-Lang"))
@@ -160,7 +148,17 @@ func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) ans
 			return
 		}
 		c.method, c.path, c.header = r.Method, r.URL.Path, r.Header
-		inner.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
+		c.idemKey = httpx.Key(r)
+		ctx := context.WithValue(r.Context(), ctxKey{}, c)
+		if auth {
+			partner, err := h.authenticate(ctx, r)
+			if err != nil {
+				h.write(w, c.lang, h.serviceError(ctx, c, err, nil))
+				return
+			}
+			c.partner = partner
+		}
+		inner(w, r.WithContext(ctx))
 	})
 }
 
@@ -222,85 +220,56 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 	return h.svc.AuthenticateAccessToken(ctx, hub.ChannelZeek, token)
 }
 
-// rerunMarker is the content type of a recorded answer that was not kept
-// (the token call's): a replay runs the call again.
-const rerunMarker = "zeek/rerun"
+// replayed runs a call of an authenticated client through the replay
+// layer (DESIGN.md §4, §10): per client, the first request with a
+// KS-Client-Request-Id runs and its answer is kept (unless it is an input
+// error or a 5xx, which may be retried); the same id with the same method,
+// path and body (as canonical JSON) answers the kept answer again without
+// running anything; the same id with anything else is 40902, and while the
+// first still runs 40903. An Idempotency-Key sent as well is honoured the
+// same way around it. With mode Rerun only the request is kept (the token
+// call's answer holds a live access token, which orderhub keeps only as a
+// hash): a repeat runs the call again.
+func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run func() answer) answer {
+	scope := "partner:" + strconv.FormatInt(c.partner.ID, 10)
+	byRequestID := func() answer {
+		return h.runReplay(ctx, c, scope+":ks", c.requestID, false, mode, run)
+	}
+	if c.idemKey == "" || mode == httpx.Rerun {
+		return byRequestID()
+	}
+	return h.runReplay(ctx, c, scope+":idempotency-key", c.idemKey, true, mode, byRequestID)
+}
 
-// once applies KS-Client-Request-Id (DESIGN.md §4): per client, the first
-// request with an id runs and its answer is recorded (unless it is a 5xx,
-// which may be retried); the same id with the same method, path and body
-// answers the recorded answer again without running anything; the same id
-// with anything else is 40902, and while the first is still running 40903.
-// With keep false the answer is not stored (it holds a live access token,
-// which orderhub keeps only as a hash): a replay runs the call again.
-func (h *Handler) once(ctx context.Context, c *call, keep bool, run func() answer) answer {
-	st := h.svc.Store()
-	scope := "zeek:" + strconv.FormatInt(c.partner.ID, 10)
-	sum := sha256.Sum256(append([]byte(c.method+" "+c.path+"\n"), c.body...))
-	hash := hex.EncodeToString(sum[:])
-	inserted := false
-	for attempt := 0; attempt < 2 && !inserted; attempt++ {
-		rec, err := st.GetIdempotency(ctx, scope, c.requestID)
-		if err == nil && time.Since(rec.CreatedAt) > httpx.IdempotencyTTL {
-			if derr := st.Update(ctx, func(tx store.Tx) error { return tx.DeleteIdempotency(ctx, scope, c.requestID) }); derr != nil {
-				return h.serviceError(ctx, c, derr, nil)
-			}
-			rec, err = nil, hub.NotFound("expired")
-		}
-		switch {
-		case err == nil:
-			if rec.RequestHash != hash {
-				return errorAnswer(http.StatusConflict, codeRequestIDReuse, text(codeRequestIDReuse, c.lang))
-			}
-			if rec.Status == 0 {
-				return errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, c.lang))
-			}
-			if rec.ContentType == rerunMarker {
-				return run()
-			}
-			return answer{status: rec.Status, body: rec.Body, replayed: true}
-		case hub.ErrorCode(err) != hub.CodeNotFound:
-			return h.serviceError(ctx, c, err, nil)
-		}
-		err = st.Update(ctx, func(tx store.Tx) error {
-			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{Scope: scope, Key: c.requestID, RequestHash: hash})
-		})
-		switch {
-		case err == nil:
-			inserted = true
-		case hub.ErrorCode(err) != hub.CodeConflict:
-			return h.serviceError(ctx, c, err, nil)
-		}
-		// On a conflict a concurrent request with the same id won the
-		// insert: look again and answer as its replay.
+// idemReuse is 40902's text when the reused key is an Idempotency-Key.
+var idemReuse = [2]string{"Idempotency-Key was already used for a different request", "Idempotency-Key đã được dùng cho một yêu cầu khác"}
+
+func (h *Handler) runReplay(ctx context.Context, c *call, scope, key string, idem bool, mode httpx.Mode, run func() answer) answer {
+	out, replayed, conflict := h.replay.Run(ctx, scope, key, c.hash, mode, func() httpx.Outcome {
+		a := run()
+		return httpx.Outcome{Status: a.status, ContentType: contentType, Body: a.body, Discard: a.conflict}
+	})
+	if conflict != 0 {
+		return h.replayConflict(c, conflict, idem)
 	}
-	if !inserted {
-		return errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, c.lang))
+	return answer{status: out.Status, body: out.Body, replayed: replayed}
+}
+
+// replayConflict is a replay layer refusal in the seed's envelope.
+func (h *Handler) replayConflict(c *call, conflict httpx.Conflict, idem bool) answer {
+	var a answer
+	switch {
+	case conflict == httpx.ConflictInProgress:
+		a = errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, c.lang))
+	case conflict == httpx.ConflictBadKey:
+		a = errorAnswer(http.StatusBadRequest, codeInvalid, (&problem{field: "Idempotency-Key", kind: kindTooLong, arg: "255"}).message(c.lang))
+	case idem:
+		a = errorAnswer(http.StatusConflict, codeRequestIDReuse, pick(idemReuse, c.lang))
+	default:
+		a = errorAnswer(http.StatusConflict, codeRequestIDReuse, text(codeRequestIDReuse, c.lang))
 	}
-	done := false
-	// The answer is recorded (or the id freed) even when the client has
-	// gone: a client that gave up is the one that retries with this id.
-	wctx := context.WithoutCancel(ctx)
-	defer func() {
-		// A panic or a 5xx leaves the id free for a retry.
-		if !done {
-			st.Update(wctx, func(tx store.Tx) error { return tx.DeleteIdempotency(wctx, scope, c.requestID) })
-		}
-	}()
-	ans := run()
-	if ans.status >= 500 {
-		return ans
-	}
-	rec := &store.IdempotencyRecord{Scope: scope, Key: c.requestID, RequestHash: hash, Status: ans.status, ContentType: contentType, Body: ans.body}
-	if !keep {
-		rec.ContentType, rec.Body = rerunMarker, nil
-	}
-	if err := st.Update(wctx, func(tx store.Tx) error { return tx.PutIdempotency(wctx, rec) }); err != nil {
-		h.log.ErrorContext(ctx, "zeek: recording the answer to a request id failed", "request_id", httpx.RequestID(ctx), "error", err)
-		return ans
-	}
-	done = true
-	return ans
+	a.conflict = true
+	return a
 }
 
 // contentType is the seed's Content-Type.
@@ -376,27 +345,6 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 	return errorAnswer(http.StatusInternalServerError, codeInternal, text(codeInternal, c.lang))
 }
 
-// idempotencyConflict renders httpx.Idempotency's refusals (Idempotency-Key).
-func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, status int, message string) {
-	lang := langEN
-	if c, _ := r.Context().Value(ctxKey{}).(*call); c != nil {
-		lang = c.lang
-	}
-	switch {
-	case status == http.StatusConflict:
-		h.write(w, lang, errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, lang)))
-	case status == http.StatusUnprocessableEntity && strings.Contains(message, "already used"):
-		h.write(w, lang, errorAnswer(http.StatusConflict, codeRequestIDReuse, pick(idemReuse, lang)))
-	default:
-		p := &problem{field: "Idempotency-Key", kind: kindTooLong, arg: "255"}
-		if status == http.StatusBadRequest {
-			p = &problem{field: "body", kind: kindService, en: message}
-		}
-		h.write(w, lang, errorAnswer(http.StatusBadRequest, codeInvalid, p.message(lang)))
-	}
-}
-
-var idemReuse = [2]string{"Idempotency-Key was already used for a different request", "Idempotency-Key đã được dùng cho một yêu cầu khác"}
 
 // Regions of KS-Region and their zones.
 var regions = map[string]struct {

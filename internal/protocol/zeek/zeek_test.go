@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -259,9 +260,13 @@ func TestRequestIDReplay(t *testing.T) {
 			c := &client{token: r.json(t)["data"].(map[string]any)["access_token"].(string)}
 			expect(t, "replayed token works", f.call(c, PathStatusUpdate, `{"order_id":"x","status":5}`), 404, "")
 		}
-		expectError(t, "token id reuse", f.call(nil, PathToken, tb+" ", "KS-Client-Request-Id", "tok-1"), 409, "40902",
+		// The same JSON laid out otherwise is the same request; another
+		// request is 40902.
+		expect(t, "token, re-indented", f.call(nil, PathToken, "{\n  "+tb[1:]+" ", "KS-Client-Request-Id", "tok-1"), 200, "")
+		other := `{"client_id":"` + f.a.clientID + `","client_secret":"` + f.a.clientSecret + `","scope":"all"}`
+		expectError(t, "token id reuse", f.call(nil, PathToken, other, "KS-Client-Request-Id", "tok-1"), 409, "40902",
 			"KS-Client-Request-Id was already used for a different request")
-		rec, err := st.GetIdempotency(f.ctx, "zeek:"+strconv.FormatInt(f.a.partner.ID, 10), "tok-1")
+		rec, err := st.GetIdempotency(f.ctx, "replay:partner:"+strconv.FormatInt(f.a.partner.ID, 10)+":ks", "tok-1")
 		must(t, err)
 		if len(rec.Body) != 0 || strings.Contains(string(rec.Body), "oht_") {
 			t.Errorf("token answer stored: %q", rec.Body)
@@ -531,15 +536,16 @@ func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
 		h := New(f.svc, Config{})
-		c := &call{lang: langEN, requestID: "left-1", method: http.MethodPost, path: PathStatusUpdate, body: []byte(`{}`), partner: f.a.partner}
+		c := &call{lang: langEN, requestID: "left-1", method: http.MethodPost, path: PathStatusUpdate, body: []byte(`{}`), partner: f.a.partner,
+			hash: "h-left-1"}
 		ctx, cancel := context.WithCancel(f.ctx)
 		defer cancel()
 		runs := 0
 		run := func() answer { runs++; cancel(); return ok(nil) }
-		if a := h.once(ctx, c, true, run); a.status != http.StatusOK {
+		if a := h.replayed(ctx, c, httpx.Keep, run); a.status != http.StatusOK {
 			t.Fatalf("first answer %d %s", a.status, a.body)
 		}
-		again := h.once(f.ctx, c, true, run)
+		again := h.replayed(f.ctx, c, httpx.Keep, run)
 		if runs != 1 || !again.replayed || again.status != http.StatusOK {
 			t.Fatalf("after the client left: %d runs, replayed %v, status %d", runs, again.replayed, again.status)
 		}

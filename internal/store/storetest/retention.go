@@ -117,8 +117,12 @@ func deleteIdem(t *testing.T, s store.Store, cutoff time.Time, limit int) (n int
 func putIdem(t *testing.T, s store.Store, key string, status int, at time.Time) {
 	t.Helper()
 	update(t, s, func(tx store.Tx) error {
-		return tx.PutIdempotency(ctxOf(t), &store.IdempotencyRecord{Scope: "partner:1", Key: key, RequestHash: "h",
-			Status: status, CreatedAt: at})
+		r := &store.IdempotencyRecord{Scope: "partner:1", Key: key, RequestHash: "h", Owner: "o", CreatedAt: at}
+		if _, err := tx.ClaimIdempotency(ctxOf(t), r, at, time.Hour); err != nil || status == 0 {
+			return err
+		}
+		r.Status = status
+		return tx.FinishIdempotency(ctxOf(t), r)
 	})
 }
 
