@@ -182,7 +182,9 @@ func (h *Handler) authed(replayed bool, fn func(http.ResponseWriter, *http.Reque
 }
 
 // scopeOf is the replay scope of a hub token.
-func scopeOf(p *service.HubPrincipal) string { return "hubtoken:" + strconv.FormatInt(p.CredentialID, 10) }
+func scopeOf(p *service.HubPrincipal) string {
+	return "hubtoken:" + strconv.FormatInt(p.CredentialID, 10)
+}
 
 var statusOf = map[hub.Code]int{
 	hub.CodeInvalid:      http.StatusBadRequest,

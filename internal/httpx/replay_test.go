@@ -130,7 +130,10 @@ func TestReplayInputErrorsNotKept(t *testing.T) {
 			f.answer = func(w http.ResponseWriter, r *http.Request, n int32) { w.WriteHeader(201); io.WriteString(w, "ok") }
 			wantAnswer(t, c.name+": corrected retry", f.send(ctx, "p", "k-"+c.name, "application/json", `{"v":2}`), 201, "ok", false)
 		}
-		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) { w.WriteHeader(409); io.WriteString(w, "sold out") }
+		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) {
+			w.WriteHeader(409)
+			io.WriteString(w, "sold out")
+		}
 		f.send(ctx, "p", "k-409", "application/json", `{"v":1}`)
 		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) { w.WriteHeader(201) }
 		wantAnswer(t, "409 again", f.send(ctx, "p", "k-409", "application/json", `{"v":1}`), 409, "sold out", true)

@@ -345,7 +345,6 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 	return errorAnswer(http.StatusInternalServerError, codeInternal, text(codeInternal, c.lang))
 }
 
-
 // Regions of KS-Region and their zones.
 var regions = map[string]struct {
 	zone   string

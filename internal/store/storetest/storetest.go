@@ -1247,7 +1247,9 @@ func testIdempotency(t *testing.T, s store.Store) {
 		t.Fatalf("another scope: %+v", held)
 	}
 	// Renewed, the lease outlives its first end; only by its owner.
-	update(t, s, func(tx store.Tx) error { return tx.RenewIdempotency(ctx, "partner:1", "k1", "a", now.Add(3*time.Minute)) })
+	update(t, s, func(tx store.Tx) error {
+		return tx.RenewIdempotency(ctx, "partner:1", "k1", "a", now.Add(3*time.Minute))
+	})
 	update(t, s, func(tx store.Tx) error { return tx.RenewIdempotency(ctx, "partner:1", "k1", "z", now.Add(time.Hour)) })
 	if got := get("partner:1", "k1"); !got.LeaseUntil.Equal(now.Add(3 * time.Minute)) {
 		t.Fatalf("renewed lease = %v", got.LeaseUntil)
