@@ -3,12 +3,14 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"orderhub/internal/hub"
 	"orderhub/internal/server"
@@ -405,5 +407,39 @@ func testEvents(t *testing.T, f *fixture) {
 	status, body, _ := f.do("GET", "/hub/v1/events", f.otherTok, "")
 	if status != 200 || len(body["data"].([]any)) != 0 {
 		t.Fatalf("other brand's events: %d %v", status, body)
+	}
+}
+
+// TestOrdersPageOf500: limit=500 returns up to 500 orders (it returned 50:
+// the API asked the store for 501, which the store took for nonsense) and
+// a cursor only when there are more.
+func TestOrdersPageOf500(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t))
+	ctx := context.Background()
+	err := f.st.Update(ctx, func(tx store.Tx) error {
+		now := time.Now().UTC()
+		for i := range 501 {
+			o := &hub.Order{Number: fmt.Sprintf("PAGE%04d", i), BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+				Type: hub.OrderPickUp, Currency: "KRW", Status: hub.StatusNew, PaymentStatus: hub.PaymentUnpaid, Version: 1,
+				CreatedAt: now, UpdatedAt: now}
+			if err := tx.CreateOrder(ctx, o, nil, "", ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body, _ := f.do("GET", "/hub/v1/orders?limit=500", f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 500 || body["next_cursor"] == nil {
+		t.Fatalf("limit=500 of 501: %d, %d orders, next %v", status, len(body["data"].([]any)), body["next_cursor"])
+	}
+	status, body, _ = f.do("GET", "/hub/v1/orders?limit=500&cursor="+body["next_cursor"].(string), f.brandTok, "")
+	if status != 200 || len(body["data"].([]any)) != 1 || body["next_cursor"] != nil {
+		t.Fatalf("the second page: %d, %d orders, next %v", status, len(body["data"].([]any)), body["next_cursor"])
+	}
+	if status, body, _ := f.do("GET", "/hub/v1/orders?limit=501", f.brandTok, ""); status != 400 {
+		t.Fatalf("limit=501: %d %v", status, body)
 	}
 }
