@@ -24,6 +24,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -100,6 +101,7 @@ type config struct {
 	TrustedProxies  string
 	ShutdownTimeout time.Duration
 	MetricsToken    string
+	CPUProfile      string
 	Delivery        deliveryConfig
 }
 
@@ -226,6 +228,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "orderhub serve:", err)
 		return 2
 	}
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub serve:", err)
+			return 1
+		}
+		defer stop()
+	}
 	if err := runServer(ctx, &c, log, stdout); err != nil {
 		log.Error("orderhub stopped", "error", err)
 		return 1
@@ -247,6 +257,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile (runtime/pprof) of the whole run to this file")
 	deliveryFlags(fs, c)
 	return fs
 }
@@ -402,4 +413,18 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Add
 	// store_id is the brand).
 	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.Zeek.StoreID)
 	return nil
+}
+
+// startCPUProfile is serve --cpuprofile: a CPU profile from start to
+// shutdown (how orderhub bench --cpuprofile profiles its children).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
