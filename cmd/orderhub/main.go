@@ -4,6 +4,7 @@
 //	orderhub migrate [--data ./data] [--database-url postgres://...]
 //	orderhub deliveries list|replay ...
 //	orderhub token create [--brand N] [--label TEXT]
+//	orderhub bench [--quick] [--phases ...] [--database-url postgres://...]
 //	orderhub version
 //
 // Every flag can also be set with an ORDERHUB_* environment variable (the
@@ -54,6 +55,7 @@ Usage:
   orderhub migrate  apply database migrations and exit
   orderhub deliveries list|replay   inspect and replay event deliveries
   orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
+  orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub version  print the version
 
 Run "orderhub <command> -h" for a command's flags.
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return deliveries(ctx, args[1:], stdout, stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "orderhub", version)
 		return 0
