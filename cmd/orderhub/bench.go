@@ -49,7 +49,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		return bench.ServeCeiling(ctx, *addr, stderr)
 	}
-	cfg := bench.Config{Args: append([]string{"bench"}, args...)}
+	cfg := bench.Config{Args: append([]string{"bench"}, args...), Version: version}
 	var phases, childArgs string
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)

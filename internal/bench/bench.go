@@ -145,8 +145,10 @@ type Config struct {
 	// CPUProfileDir, when set, makes every orderhub child write a CPU
 	// profile there (serve --cpuprofile), one file per stage.
 	CPUProfileDir string
-	// Args is the command line, for the report.
-	Args []string
+	// Args is the command line and Version the binary's version (set at
+	// build time with -ldflags "-X main.version=..."), for the report.
+	Args    []string
+	Version string
 }
 
 type bench struct {
@@ -220,7 +222,7 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) int {
 func meta(cfg Config) Meta {
 	m := Meta{StartedAt: time.Now().UTC(), GoVersion: runtime.Version(), Cores: runtime.NumCPU(), CPU: cpuModel(),
 		Database: "sqlite", Connections: cfg.Connections, Duration: cfg.Duration.String(), Quick: cfg.Quick,
-		Phases: cfg.Phases, ChildArgs: cfg.ChildArgs, Args: cfg.Args, LoadAvgStart: loadAvg()}
+		Phases: cfg.Phases, ChildArgs: cfg.ChildArgs, Args: cfg.Args, LoadAvgStart: loadAvg(), Version: cfg.Version}
 	if cfg.DatabaseURL != "" {
 		m.Database = "postgres"
 	}

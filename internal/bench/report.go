@@ -36,6 +36,7 @@ type Report struct {
 // Meta describes the run.
 type Meta struct {
 	StartedAt   time.Time `json:"started_at"`
+	Version     string    `json:"version"`
 	Commit      string    `json:"commit,omitempty"`
 	Modified    bool      `json:"modified,omitempty"`
 	GoVersion   string    `json:"go_version"`
