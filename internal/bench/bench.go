@@ -702,6 +702,7 @@ func (b *bench) delivery(ctx context.Context) error {
 	}
 	dups, _ := b.recv.stats()
 	f := &DeliveryFigure{Rate: rate, Seconds: d.Seconds(), Planned: res.Planned, Sent: res.Sent, Missed: res.Missed,
+		Achieved:   float64(res.Sent) / d.Seconds(),
 		PostErrors: res.Errors + uint64(len(bad)), Delivered: delivered, Undelivered: len(ids) - delivered, Duplicates: dups,
 		P50ms: ms(h.Quantile(0.5)), P99ms: ms(h.Quantile(0.99)), MaxMs: ms(h.Max()),
 		PostP50ms: ms(res.Hist.Quantile(0.5)), PostP99ms: ms(res.Hist.Quantile(0.99)), WaitSeconds: waited.Seconds(),
@@ -710,7 +711,8 @@ func (b *bench) delivery(ctx context.Context) error {
 	b.mu.Lock()
 	b.rep.Errors += f.PostErrors
 	b.mu.Unlock()
-	b.logf("delivery: p50 %.1f ms, p99 %.1f ms; %d/%d delivered, %d ticks missed, %d POST errors", f.P50ms, f.P99ms, delivered, len(ids), f.Missed, f.PostErrors)
+	b.logf("delivery: p50 %.1f ms, p99 %.1f ms; %d/%d delivered, %.0f orders/s achieved (%d ticks missed), %d POST errors",
+		f.P50ms, f.P99ms, delivered, len(ids), f.Achieved, f.Missed, f.PostErrors)
 	for _, s := range f.Samples {
 		b.logf("  error: %s", s)
 	}
