@@ -4,6 +4,7 @@
 //	orderhub migrate [--data ./data] [--database-url postgres://...]
 //	orderhub deliveries list|replay ...
 //	orderhub token create [--brand N] [--label TEXT]
+//	orderhub bench [--quick] [--phases ...] [--database-url postgres://...]
 //	orderhub version
 //
 // Every flag can also be set with an ORDERHUB_* environment variable (the
@@ -24,6 +25,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,6 +55,7 @@ Usage:
   orderhub migrate  apply database migrations and exit
   orderhub deliveries list|replay   inspect and replay event deliveries
   orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
+  orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub version  print the version
 
 Run "orderhub <command> -h" for a command's flags.
@@ -73,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return deliveries(ctx, args[1:], stdout, stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "orderhub", version)
 		return 0
@@ -101,6 +106,7 @@ type config struct {
 	ShutdownTimeout time.Duration
 	MetricsToken    string
 	PprofAddr       string
+	CPUProfile      string
 	Delivery        deliveryConfig
 }
 
@@ -227,6 +233,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "orderhub serve:", err)
 		return 2
 	}
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "orderhub serve:", err)
+			return 1
+		}
+		defer stop()
+	}
 	if err := runServer(ctx, &c, log, stdout); err != nil {
 		log.Error("orderhub stopped", "error", err)
 		return 1
@@ -249,6 +263,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
+	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile (runtime/pprof) of the whole run to this file")
 	deliveryFlags(fs, c)
 	return fs
 }
@@ -414,4 +429,18 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Add
 	// store_id is the brand).
 	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.Zeek.StoreID)
 	return nil
+}
+
+// startCPUProfile is serve --cpuprofile: a CPU profile from start to
+// shutdown (how orderhub bench --cpuprofile profiles its children).
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
