@@ -128,21 +128,22 @@ func endpointSecrets(ep *store.WebhookEndpoint, now time.Time) []string {
 // and replay, so that a receiver can drop repeats.
 func MessageID(deliveryID int64) string { return "dlv_" + strconv.FormatInt(deliveryID, 10) }
 
-// attempt sends d once and records the outcome; sent is called once the
-// answer is in (or nothing is to be sent), before the record. It returns
-// an error only when it could not record (or was aborted).
-func (e *Engine) attempt(ctx context.Context, d *store.Delivery, sent func()) error {
+// attempt sends d once and records the outcome; sent is called with the
+// attempt's latency once the answer is in (or nothing is to be sent),
+// before the record. It returns an error only when it could not record
+// (or was aborted).
+func (e *Engine) attempt(ctx context.Context, d *store.Delivery, sent func(time.Duration)) error {
 	start := e.now()
 	tg, err := e.loadTarget(ctx, d, start)
 	if err != nil {
 		return err
 	}
 	if tg.notSent != "" {
-		sent()
+		sent(0)
 		return e.record(d, nil, outNotSent, result{err: errors.New(tg.notSent)}, start)
 	}
 	res := e.send(ctx, d, tg, start)
-	sent()
+	sent(res.latency)
 	if ctx.Err() != nil {
 		return ctx.Err() // aborted: not an attempt
 	}
@@ -244,8 +245,23 @@ func describe(out outcome, r result, timeout time.Duration) string {
 	return fmt.Sprintf("HTTP %d", r.status)
 }
 
-// record writes the attempt and the delivery's new state in one unit, and
-// keeps a webhook endpoint's health.
+// outcomeRecord is an attempt's outcome waiting to be written.
+type outcomeRecord struct {
+	d        *store.Delivery
+	a        *store.DeliveryAttempt
+	out      outcome
+	webhook  bool
+	r        result
+	errText  string
+	at       time.Time
+	disabled string // set by writeRecords
+	done     chan error
+}
+
+// record writes the attempt and the delivery's new state, and keeps a
+// webhook endpoint's health. Records are written in groups: the first
+// caller writes everything queued while it runs, in one unit, and the
+// others wait for theirs (one commit for many deliveries).
 func (e *Engine) record(d *store.Delivery, tg *target, out outcome, r result, at time.Time) error {
 	now := e.now()
 	var a *store.DeliveryAttempt
@@ -273,40 +289,29 @@ func (e *Engine) record(d *store.Delivery, tg *target, out outcome, r result, at
 	default:
 		d.Status = store.DeliveryDead
 	}
-	webhook := d.Target.Kind == store.TargetWebhook && tg != nil && tg.endpoint != nil
-	var disabled string
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := e.st.Update(ctx, func(tx store.Tx) error {
-		disabled = ""
-		if _, err := tx.CompleteAttempt(ctx, e.cfg.Node, d, a); err != nil {
-			return err
+	rec := &outcomeRecord{d: d, a: a, out: out, r: r, errText: errText, at: now, done: make(chan error, 1),
+		webhook: d.Target.Kind == store.TargetWebhook && tg != nil && tg.endpoint != nil}
+	e.recMu.Lock()
+	e.recQueue = append(e.recQueue, rec)
+	if !e.recWriting {
+		e.recWriting = true
+		for len(e.recQueue) > 0 {
+			batch := e.recQueue
+			e.recQueue = nil
+			e.recMu.Unlock()
+			err := e.writeRecords(batch)
+			for _, b := range batch {
+				b.done <- err
+			}
+			e.recMu.Lock()
 		}
-		if !webhook {
-			return nil
-		}
-		ep, err := tx.RecordWebhookEndpointResult(ctx, d.Target.ID, out == outSuccess, now)
-		if hub.ErrorCode(err) == hub.CodeNotFound {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		switch {
-		case ep.Disabled:
-		case out == outGone:
-			disabled = "the endpoint answered 410 Gone"
-		case ep.FailingSince != nil && now.Sub(*ep.FailingSince) >= e.cfg.DisableAfter:
-			disabled = fmt.Sprintf("failing without a success since %s (%s)", ep.FailingSince.Format(time.RFC3339), e.cfg.DisableAfter)
-		}
-		if disabled != "" {
-			return tx.SetWebhookEndpointDisabled(ctx, ep.ID, true, disabled, now)
-		}
-		return nil
-	})
-	if err != nil {
+		e.recWriting = false
+	}
+	e.recMu.Unlock()
+	if err := <-rec.done; err != nil {
 		return err
 	}
+	disabled := rec.disabled
 	if m := e.cfg.Metrics; m != nil {
 		switch d.Status {
 		case store.DeliveryDelivered:
@@ -327,6 +332,56 @@ func (e *Engine) record(d *store.Delivery, tg *target, out outcome, r result, at
 		lg.Debug("delivered", "status", r.status, "latency", r.latency)
 	default:
 		lg.Info("delivery attempt failed; will retry", "error", errText, "next_attempt_at", d.NextAttemptAt)
+	}
+	return nil
+}
+
+// maxRecordBatch bounds the records one unit writes.
+const maxRecordBatch = 128
+
+// writeRecords writes a group of outcomes in units of at most
+// maxRecordBatch.
+func (e *Engine) writeRecords(recs []*outcomeRecord) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for len(recs) > 0 {
+		n := min(len(recs), maxRecordBatch)
+		batch := recs[:n]
+		recs = recs[n:]
+		err := e.st.Update(ctx, func(tx store.Tx) error {
+			for _, rec := range batch {
+				rec.disabled = ""
+				if _, err := tx.CompleteAttempt(ctx, e.cfg.Node, rec.d, rec.a); err != nil {
+					return err
+				}
+				if !rec.webhook {
+					continue
+				}
+				ep, err := tx.RecordWebhookEndpointResult(ctx, rec.d.Target.ID, rec.out == outSuccess, rec.at)
+				if hub.ErrorCode(err) == hub.CodeNotFound || (err == nil && ep == nil) {
+					continue // gone, or a success (nothing to judge)
+				}
+				if err != nil {
+					return err
+				}
+				switch {
+				case ep.Disabled:
+				case rec.out == outGone:
+					rec.disabled = "the endpoint answered 410 Gone"
+				case ep.FailingSince != nil && rec.at.Sub(*ep.FailingSince) >= e.cfg.DisableAfter:
+					rec.disabled = fmt.Sprintf("failing without a success since %s (%s)", ep.FailingSince.Format(time.RFC3339), e.cfg.DisableAfter)
+				}
+				if rec.disabled != "" {
+					if err := tx.SetWebhookEndpointDisabled(ctx, ep.ID, true, rec.disabled, rec.at); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }

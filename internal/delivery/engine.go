@@ -176,8 +176,17 @@ type Engine struct {
 	held      map[store.Target]int
 	heldTotal int
 	queue     []*store.Delivery
-	started   bool
-	stopped   bool
+	// latency is each target's recent attempt time (an exponentially
+	// weighted mean), which sizes what the node claims for it.
+	latency map[store.Target]time.Duration
+	started bool
+	stopped bool
+
+	// Outcomes waiting to be written, by whichever attempt is writing
+	// (record).
+	recMu      sync.Mutex
+	recQueue   []*outcomeRecord
+	recWriting bool
 
 	kickDispatch chan struct{}
 	kickDeliver  chan struct{}
@@ -200,6 +209,7 @@ func New(st store.Store, cfg Config) *Engine {
 		formatters:   map[hub.Channel]Formatter{},
 		perTarget:    map[store.Target]int{},
 		held:         map[store.Target]int{},
+		latency:      map[store.Target]time.Duration{},
 		kickDispatch: make(chan struct{}, 1),
 		kickDeliver:  make(chan struct{}, 1),
 	}
@@ -357,10 +367,25 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 	}
 }
 
+// holdFor is how many deliveries of a target this node may hold at once
+// (claimed, not yet recorded): PerTarget times as many rounds of attempts
+// as fit, at the target's recent latency, in what a lease leaves after
+// one attempt's timeout (at least 2, at most 32 rounds). A fast receiver
+// gets big claims (one claim per many deliveries); a slow one small
+// claims, so that what is claimed starts well inside its lease. e.mu must
+// be held.
+func (e *Engine) holdFor(t store.Target) int {
+	lat := max(e.latency[t], time.Millisecond)
+	rounds := int((e.cfg.Lease - e.cfg.Timeout) / lat)
+	return e.cfg.PerTarget * min(max(rounds, 2), maxRounds)
+}
+
+// maxRounds bounds holdFor; the node holds at most Workers × maxRounds in
+// all.
+const maxRounds = 32
+
 // claim asks the store which targets have ready deliveries, claims as
-// many of each as this node may hold (2 × PerTarget per target, 2 ×
-// Workers in all, so that a claimed delivery starts within one attempt
-// timeout and ends well inside its lease), and starts what the slots
+// many of each as this node may hold (holdFor), and starts what the slots
 // allow. It returns how long until the earliest delivery it saw that is
 // not due yet (0: none).
 func (e *Engine) claim(ctx context.Context) (next time.Duration, err error) {
@@ -375,7 +400,7 @@ func (e *Engine) claim(ctx context.Context) (next time.Duration, err error) {
 	}
 	var asks []ask
 	e.mu.Lock()
-	room := 2*e.cfg.Workers - e.heldTotal
+	room := e.cfg.Workers*maxRounds - e.heldTotal
 	for _, td := range due {
 		if td.NextAttemptAt.After(now) {
 			if w := td.NextAttemptAt.Sub(now); next == 0 || w < next {
@@ -383,7 +408,7 @@ func (e *Engine) claim(ctx context.Context) (next time.Duration, err error) {
 			}
 			continue
 		}
-		n := min(2*e.cfg.PerTarget-e.held[td.Target], room)
+		n := min(e.holdFor(td.Target)-e.held[td.Target], room)
 		if n > 0 {
 			asks = append(asks, ask{td.Target, n})
 			room -= n
@@ -473,12 +498,18 @@ func (e *Engine) release(ids []int64) {
 // to the target does not wait for the commit.
 func (e *Engine) run(d *store.Delivery) {
 	sent := false
-	freeSlot := func() {
+	freeSlot := func(latency time.Duration) {
 		if sent {
 			return
 		}
 		sent = true
 		e.mu.Lock()
+		if latency > 0 {
+			if old, ok := e.latency[d.Target]; ok {
+				latency = (7*old + latency) / 8
+			}
+			e.latency[d.Target] = latency
+		}
 		e.sending--
 		if e.perTarget[d.Target]--; e.perTarget[d.Target] <= 0 {
 			delete(e.perTarget, d.Target)
@@ -488,7 +519,7 @@ func (e *Engine) run(d *store.Delivery) {
 		e.release(expired)
 	}
 	defer func() {
-		freeSlot()
+		freeSlot(0)
 		e.mu.Lock()
 		e.unhold(d.Target)
 		e.mu.Unlock()

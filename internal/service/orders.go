@@ -717,8 +717,18 @@ func (s *Service) changeOrder(ctx context.Context, scope OrderScope, ref string,
 	}
 	var out *hub.Order
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		o, err := tx.LockOrder(ctx, found.ID)
+		// The order as found serves if it has not changed since: the
+		// unit then reads its version only (on SQLite's single writer,
+		// decoding the order again was a third of a transition's time).
+		v, err := tx.LockOrderVersion(ctx, found.ID)
 		if err != nil {
+			return err
+		}
+		var o *hub.Order
+		if v == found.Version {
+			c := *found // the change reassigns fields; it never writes into found's slices
+			o = &c
+		} else if o, err = tx.LockOrder(ctx, found.ID); err != nil {
 			return err
 		}
 		o.UpdatedAt = s.Now()

@@ -49,9 +49,9 @@ type DeliveryWriter interface {
 	// turns its pending deliveries dead, so that they can be replayed once
 	// it is enabled again), or enables it, clearing reason and failing_since.
 	SetWebhookEndpointDisabled(ctx context.Context, id int64, disabled bool, reason string, at time.Time) error
-	// RecordWebhookEndpointResult notes a success (last_success_at, clears
-	// failing_since) or a failure (sets failing_since if unset) and returns
-	// the endpoint as it now is.
+	// RecordWebhookEndpointResult notes a success (last_success_at, to
+	// the minute, and clears failing_since; it returns nil) or a failure
+	// (sets failing_since if unset; it returns the endpoint as it now is).
 	RecordWebhookEndpointResult(ctx context.Context, id int64, success bool, at time.Time) (*WebhookEndpoint, error)
 	// DeleteWebhookEndpoint removes an endpoint; its pending deliveries die.
 	DeleteWebhookEndpoint(ctx context.Context, id int64, at time.Time) error

@@ -157,6 +157,10 @@ type Tx interface {
 	// LockOrder reads an order and holds it against concurrent changes
 	// until the unit ends.
 	LockOrder(ctx context.Context, id int64) (*hub.Order, error)
+	// LockOrderVersion is LockOrder for a caller that already has the
+	// order: it holds the row and reads only its version, so that the
+	// caller decodes the order again only if it changed meanwhile.
+	LockOrderVersion(ctx context.Context, id int64) (int, error)
 	// UpdateOrder writes a changed order; its Version must be the stored
 	// one plus one. doc is o encoded as JSON, or nil.
 	UpdateOrder(ctx context.Context, o *hub.Order, doc []byte) error

@@ -127,7 +127,12 @@ func (s *Queries) killPending(ctx context.Context, endpointID int64, why string,
 func (s *Queries) RecordWebhookEndpointResult(ctx context.Context, id int64, success bool, at time.Time) (*store.WebhookEndpoint, error) {
 	var err error
 	if success {
-		_, err = s.exec(ctx, `UPDATE webhook_endpoints SET last_success_at = ?, failing_since = NULL WHERE id = ?`, micros(at), id)
+		// A healthy endpoint's row is written at most once a minute, not
+		// at every delivery (it would be the hottest row of a busy node).
+		_, err = s.exec(ctx, `UPDATE webhook_endpoints SET last_success_at = ?, failing_since = NULL
+			WHERE id = ? AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < ?)`,
+			micros(at), id, micros(at.Add(-time.Minute)))
+		return nil, s.wrap(err, "webhook endpoint")
 	} else {
 		_, err = s.exec(ctx, `UPDATE webhook_endpoints SET failing_since = ? WHERE id = ? AND failing_since IS NULL`, micros(at), id)
 	}

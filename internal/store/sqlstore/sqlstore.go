@@ -753,6 +753,12 @@ func (s *Queries) GetOrder(ctx context.Context, id int64) (*hub.Order, error) {
 	return o, s.wrap(err, "order")
 }
 
+func (s *Queries) LockOrderVersion(ctx context.Context, id int64) (int, error) {
+	var v int
+	err := s.queryRow(ctx, `SELECT version FROM orders WHERE id = ?`+s.d.ForUpdate, id).Scan(&v)
+	return v, s.wrap(err, "order")
+}
+
 func (s *Queries) LockOrder(ctx context.Context, id int64) (*hub.Order, error) {
 	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ?`+s.d.ForUpdate, id))
 	return o, s.wrap(err, "order")

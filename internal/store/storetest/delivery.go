@@ -353,7 +353,14 @@ func testWebhookEndpoints(t *testing.T, s store.Store) {
 			r, err = tx.RecordWebhookEndpointResult(ctx, ep.ID, success, at)
 			return err
 		})
-		if g := getEndpoint(t, s, ep.ID); !reflect.DeepEqual(g, r) {
+		g := getEndpoint(t, s, ep.ID)
+		if success {
+			if r != nil {
+				t.Fatalf("a success returned %+v, want nil", r)
+			}
+			return g
+		}
+		if !reflect.DeepEqual(g, r) {
 			t.Fatalf("RecordWebhookEndpointResult returned\n%+v\nbut the store has\n%+v", r, g)
 		}
 		return r
@@ -369,7 +376,9 @@ func testWebhookEndpoints(t *testing.T, s store.Store) {
 		{false, t1, &t1, nil},
 		{false, t2, &t1, nil}, // failing since the first failure
 		{true, t3, nil, &t3},
-		{false, t4, &t4, &t3},
+		{true, t3.Add(30 * time.Second), nil, &t3}, // a healthy endpoint is written at most once a minute
+		{true, t3.Add(61 * time.Second), nil, ptr(t3.Add(61 * time.Second))},
+		{false, t4, &t4, ptr(t3.Add(61 * time.Second))},
 	} {
 		r := result(c.success, c.at)
 		if !timeIs(r.FailingSince, c.failing) || !timeIs(r.LastSuccessAt, c.succAt) || r.Disabled {
@@ -378,7 +387,7 @@ func testWebhookEndpoints(t *testing.T, s store.Store) {
 		}
 	}
 	err = s.Update(ctx, func(tx store.Tx) error {
-		_, err := tx.RecordWebhookEndpointResult(ctx, ep3.ID+100, true, t1)
+		_, err := tx.RecordWebhookEndpointResult(ctx, ep3.ID+100, false, t1)
 		return err
 	})
 	wantCode(t, err, hub.CodeNotFound)
@@ -400,7 +409,7 @@ func testWebhookEndpoints(t *testing.T, s store.Store) {
 	update(t, s, func(tx store.Tx) error { return tx.SetWebhookEndpointDisabled(ctx, ep.ID, false, "", t6) })
 	got = getEndpoint(t, s, ep.ID)
 	if got.Disabled || got.DisabledReason != "" || got.DisabledAt != nil || got.FailingSince != nil ||
-		!timeIs(got.LastSuccessAt, &t3) || !got.UpdatedAt.Equal(t6) {
+		!timeIs(got.LastSuccessAt, ptr(t3.Add(61*time.Second))) || !got.UpdatedAt.Equal(t6) {
 		t.Fatalf("after enabling: %+v", got)
 	}
 	for _, disable := range []bool{true, false} {
