@@ -274,7 +274,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	c.do("GET", "/hub/v1/locations/"+itoa(locID)+"/stock/"+itoa(p004.ID)+b, hubTok, "", "", 200)
 
 	// Omni: confirm and complete by number (a QR order's).
-	qrOrder, err := st.FindOrder(ctx, brandID, "PLAN-QR-1")
+	qrOrder, err := svc.FindOrder(ctx, service.OrderScope{BrandID: brandID}, "PLAN-QR-1")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -580,18 +580,34 @@ func (sc OrderScope) allows(o *hub.Order) bool {
 	return sc.Partner == nil || sc.Partner.CanAccess(o.BrandID, o.LocationID)
 }
 
-// FindOrder finds an order by any of its references within the scope.
-// Orders outside it are reported as not found, never as forbidden, so that
-// their existence does not leak.
+// door is the channel a scope's caller speaks: its partner's protocol, or
+// the native API.
+func (sc OrderScope) door() hub.Channel {
+	if sc.Partner != nil {
+		return sc.Partner.Protocol
+	}
+	return hub.ChannelHub
+}
+
+// FindOrder finds the order a caller names by ref (hub.ResolveOrderRef:
+// its own channel's ids first, then the hub number; a bare integer is a
+// hub id on /hub/v1 only; a reference that could mean two orders is an
+// error naming both). Orders outside the scope are not candidates at all,
+// and are reported as not found, never as forbidden, so that their
+// existence does not leak.
 func (s *Service) FindOrder(ctx context.Context, sc OrderScope, ref string) (*hub.Order, error) {
-	o, err := s.store.FindOrder(ctx, sc.BrandID, ref)
+	door := sc.door()
+	all, err := s.store.FindOrdersByRef(ctx, sc.BrandID, ref, door == hub.ChannelHub)
 	if err != nil {
 		return nil, err
 	}
-	if !sc.allows(o) {
-		return nil, hub.NotFound("order not found")
+	visible := all[:0]
+	for _, o := range all {
+		if sc.allows(&o) {
+			visible = append(visible, o)
+		}
 	}
-	return o, nil
+	return hub.ResolveOrderRef(door, strings.TrimSpace(ref), visible)
 }
 
 // TransitionInput names an order and what to do with it.

@@ -61,9 +61,11 @@ type Reader interface {
 	ListStock(ctx context.Context, locationID int64) (map[int64]int64, error)
 
 	GetOrder(ctx context.Context, id int64) (*hub.Order, error)
-	// FindOrder looks an order up within a brand by hub id, number, the id
-	// its channel gave it or the id orderhub answered that channel.
-	FindOrder(ctx context.Context, brandID int64, ref string) (*hub.Order, error)
+	// FindOrdersByRef lists the orders of a brand that ref could name: by
+	// hub number, by the id a channel gave it, by the id orderhub answered
+	// a channel, and with byID by hub id too. Which one a door means is
+	// hub.ResolveOrderRef's rule.
+	FindOrdersByRef(ctx context.Context, brandID int64, ref string, byID bool) ([]hub.Order, error)
 	FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error)
 	// FindOrderByKeys finds, in one read, the stored orders that share a
 	// new order's keys: byKey has its idempotency key (with the request

@@ -45,11 +45,16 @@
 // Confirm documents the key "number", the other three "order"; all four
 // accept either (DESIGN.md §4). When both are sent, the call's documented
 // key wins. The key the client used is the one named in "errors". The value
-// is an order reference as service.FindOrder understands it: the hub number
-// ("FR9TL74P"), the ordering channel's id, the id orderhub answered that
-// channel, or the numeric hub id; a JSON number is taken as its literal
-// text. Field errors follow Django REST framework, which the seed's API
-// visibly is (detail bodies, Vary: Accept, Allow: POST, OPTIONS):
+// is an order reference as service.FindOrder understands it
+// (hub.ResolveOrderRef): the hub number ("FR9TL74P"), the ordering
+// channel's id, or the id orderhub answered that channel; a JSON number is
+// taken as its literal text, and is never a hub id (only /hub/v1 takes
+// those). A reference that names two orders (a hub number equal to a QR
+// order's id, say) is refused with a message naming both, never guessed:
+// 400 error_code "ambiguous_reference". The answer's "number" is the
+// reference the POS sent, whichever of the order's ids it was. Field
+// errors follow Django REST framework, which the seed's API visibly is
+// (detail bodies, Vary: Accept, Allow: POST, OPTIONS):
 //
 //	key absent (neither key)  required  "This field is required."   (names the documented key)
 //	null                      null      "This field may not be null."
@@ -89,7 +94,8 @@
 // channel:
 //
 //	id              hub order id (integer)
-//	number          hub number ("FR9TL74P")
+//	number          the reference the request named the order by (the hub
+//	                number "FR9TL74P", as the seed's examples send it)
 //	total           before tax, service charge, delivery fee and discount: the
 //	                subtotal, less the tax it contains when the brand's prices
 //	                include tax, so that total + tax + serviceCharge +

@@ -183,12 +183,21 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 		h.fail(w, r, c, key, h.withStatus(ctx, err, scope, ref))
 		return
 	}
-	brand, err := h.svc.Store().GetBrand(ctx, o.BrandID)
+	cfg, err := h.svc.Config(ctx)
+	if err != nil {
+		h.fail(w, r, c, key, err)
+		return
+	}
+	brand, err := cfg.Brand(ctx, o.BrandID)
 	if err != nil {
 		h.fail(w, r, c, key, hub.Internal(err, "load brand %d of order %d", o.BrandID, o.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, renderOrder(o, brand.Name))
+	out := renderOrder(o, brand.Name)
+	// The POS named the order by ref: its answer names it the same way
+	// (DESIGN.md §10), whichever of the order's ids ref was.
+	out.Number = ref
+	writeJSON(w, http.StatusOK, out)
 }
 
 // authenticate reads "Authorization: token <key>".
@@ -312,6 +321,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c call, key strin
 // conflictBody maps a refused state change onto the seed's section C.
 func conflictBody(c call, key string, err error, e *hub.Error) *errorBody {
 	switch e.Reason {
+	case hub.ReasonAmbiguousReference:
+		return fieldError(key, "ambiguous_reference", hub.PublicMessage(e))
 	case hub.ReasonAlreadyCompleted:
 		return fieldError(key, "order_already_completed", "Order already completed")
 	case hub.ReasonAlreadyCancelled:

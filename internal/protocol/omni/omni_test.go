@@ -237,8 +237,10 @@ func TestBody(t *testing.T) {
 		errBody("number", "invalid_status", "Order has been confirmed"))
 	expect(t, "both keys, other call", f.post("paid", `{"number": "FR9TL74P", "order": "NOPE"}`), 400,
 		errBody("order", "invalid_order_number", "Order not found"))
-	// A hub id as a JSON number, and other references of the order.
-	expect(t, "hub id", f.post("complete", `{"order": 1}`), 200, "")
+	// A hub id names an order on /hub/v1 only (DESIGN.md §10); the number
+	// and the order's other references do here.
+	expect(t, "hub id", f.post("complete", `{"order": 1}`), 400, errBody("order", "invalid_order_number", "Order not found"))
+	expect(t, "by number", f.post("complete", `{"order": "FR9TL74P"}`), 200, "")
 	o := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "QR-778"})
 	expect(t, "channel id", f.post("cancel", `{"order": "QR-778"}`), 200, "")
 	if got, _ := f.st.GetOrder(f.ctx, o.ID); got.Status != hub.StatusCancelled {
@@ -329,4 +331,41 @@ func TestIdempotencyKey(t *testing.T) {
 		errBody("non_field_errors", "idempotency_key_reused", msg))
 	// Without the key, the same call is refused as usual.
 	expect(t, "no key", f.post("paid", `{"order": "FR9TL74P"}`), 400, errBody("order", "already_paid", "Order already paid"))
+}
+
+// TestAmbiguousReference (DESIGN.md §10): a reference that names two
+// orders is refused with both named, never resolved to one of them
+// silently; an order named by another of its ids is answered with the
+// reference the POS sent.
+func TestAmbiguousReference(t *testing.T) {
+	f := newFixture(t, nil, Config{}, false)
+	hubOrder := f.place(service.PlaceOrderInput{Channel: hub.ChannelHub, ExternalRef: "FR9-EXT"})
+	qr := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: hubOrder.Number})
+	r := f.post("confirm", `{"number": "`+hubOrder.Number+`"}`)
+	if r.status != 400 || !strings.Contains(string(r.body), `"error_code":"ambiguous_reference"`) ||
+		!strings.Contains(string(r.body), hubOrder.Number+" (hub)") || !strings.Contains(string(r.body), qr.Number+" (tableorder)") {
+		t.Fatalf("a hub number equal to a QR id: %d %s", r.status, r.body)
+	}
+	// Two channels' ids alike.
+	qr2 := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "FR9-EXT"})
+	r = f.post("confirm", `{"number": "FR9-EXT"}`)
+	if r.status != 400 || !strings.Contains(string(r.body), hubOrder.Number) || !strings.Contains(string(r.body), qr2.Number) {
+		t.Fatalf("two channels' ids alike: %d %s", r.status, r.body)
+	}
+	for _, o := range []*hub.Order{hubOrder, qr, qr2} {
+		if got, _ := f.st.GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+			t.Fatalf("order %s moved to %v by an ambiguous reference", o.Number, got.Status)
+		}
+	}
+	// Named by its own number, each is found; the answer echoes the
+	// reference sent.
+	r = f.post("confirm", `{"number": "`+qr.Number+`"}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"number":"`+qr.Number+`"`) {
+		t.Fatalf("by its number: %d %s", r.status, r.body)
+	}
+	only := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "QR-ONLY"})
+	r = f.post("confirm", `{"number": "QR-ONLY"}`)
+	if r.status != 200 || !strings.Contains(string(r.body), `"number":"QR-ONLY"`) || strings.Contains(string(r.body), only.Number) {
+		t.Fatalf("by its channel id, the answer must echo it: %d %s", r.status, r.body)
+	}
 }

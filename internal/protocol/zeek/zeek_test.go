@@ -509,8 +509,10 @@ func TestStatusCodes(t *testing.T) {
 		"Invalid parameter: status must be one of 3, 5, 9")
 	expectError(t, "no order_id", f.call(f.a, PathStatusUpdate, `{"status":5}`), 400, "40001", "Invalid parameter: order_id is required")
 	expectError(t, "status as text", f.call(f.a, PathStatusUpdate, `{"order_id":"x","status":"done"}`), 400, "40001", "Invalid parameter: status must be an integer")
-	// order_id as a number is its text (the hub id).
-	expect(t, "numeric order_id", f.call(f.a, PathStatusUpdate, `{"order_id":`+itoa(o2.ID)+`,"status":5}`), 200, `{"error":0}`)
+	// order_id as a number is its text; a bare integer is a hub id on
+	// /hub/v1 only (DESIGN.md §10), so the hub id names nothing here.
+	expectError(t, "numeric order_id", f.call(f.a, PathStatusUpdate, `{"order_id":`+itoa(o2.ID)+`,"status":5}`), 404, "40401", "Not found")
+	expect(t, "by number", f.call(f.a, PathStatusUpdate, `{"order_id":"`+o2.Number+`","status":5}`), 200, `{"error":0}`)
 	h, err := f.st.OrderHistory(f.ctx, o2.ID)
 	must(t, err)
 	if last := h[len(h)-1]; last.ToStatus != hub.StatusCompleted || last.Note != "zeek status 5" || last.Actor != "partner:"+itoa(f.a.partner.ID) {

@@ -764,46 +764,39 @@ func (s *Queries) LockOrder(ctx context.Context, id int64) (*hub.Order, error) {
 	return o, s.wrap(err, "order")
 }
 
-// FindOrder tries, in order: the hub number, the channel's id, the id we
-// answered the channel, and a numeric hub id.
-func (s *Queries) FindOrder(ctx context.Context, brandID int64, ref string) (*hub.Order, error) {
+// FindOrdersByRef reads each reference's own index (a UNION ALL: one OR
+// would tempt a planner into walking the brand's orders) and leaves out
+// the repeats of an order found twice.
+func (s *Queries) FindOrdersByRef(ctx context.Context, brandID int64, ref string, byID bool) ([]hub.Order, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" {
-		return nil, hub.NotFound("order not found")
+		return nil, nil
 	}
-	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND number = ?`, brandID, ref))
-	if err == nil {
-		return o, nil
+	q := `SELECT ` + orderCols + ` FROM orders WHERE brand_id = ? AND number = ?
+		UNION ALL SELECT ` + orderCols + ` FROM orders WHERE brand_id = ? AND external_ref = ? AND external_ref <> ''
+		UNION ALL SELECT ` + orderCols + ` FROM orders WHERE brand_id = ? AND channel_ref = ? AND channel_ref <> ''`
+	args := []any{brandID, ref, brandID, ref, brandID, ref}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 && byID {
+		q += ` UNION ALL SELECT ` + orderCols + ` FROM orders WHERE brand_id = ? AND id = ?`
+		args = append(args, brandID, id)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
 		return nil, s.wrap(err, "order")
 	}
-	// No ORDER BY in these: it would tempt the planner into walking
-	// orders_brand in id order instead of the reference's index. The
-	// oldest of the (few) matches is picked here.
-	for _, col := range []string{"external_ref", "channel_ref"} {
-		rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND `+col+` = ? AND `+col+` <> ''`, brandID, ref)
-		if err != nil {
-			return nil, s.wrap(err, "order")
-		}
-		os, err := collect(rows, scanOrder, s, "order")
-		if err != nil {
-			return nil, err
-		}
-		if len(os) > 0 {
-			oldest := &os[0]
-			for i := range os {
-				if os[i].ID < oldest.ID {
-					oldest = &os[i]
-				}
-			}
-			return oldest, nil
+	all, err := collect(rows, scanOrder, s, "order")
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	out := all[:0]
+	for _, o := range all {
+		if !seen[o.ID] {
+			seen[o.ID] = true
+			out = append(out, o)
 		}
 	}
-	if id, perr := strconv.ParseInt(ref, 10, 64); perr == nil && id > 0 {
-		o, err = scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND id = ?`, brandID, id))
-	}
-	return o, s.wrap(err, "order")
+	return out, nil
 }
 
 func (s *Queries) FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error) {

@@ -640,66 +640,69 @@ func testOrdersFind(t *testing.T, s store.Store) {
 	if !reflect.DeepEqual(got, o) {
 		t.Fatalf("GetOrder =\n%+v\nwant\n%+v", got, o)
 	}
-	for _, ref := range []string{o.Number, "OA-100", "JB-555", strconv.FormatInt(o.ID, 10), " " + o.Number + " "} {
-		got, err := s.FindOrder(ctx, f.b1.ID, ref)
-		if err != nil || got.ID != o.ID {
-			t.Errorf("FindOrder(%q) = %v, %v", ref, got, err)
+	ids := func(os []hub.Order) []int64 {
+		out := []int64{}
+		for _, o := range os {
+			out = append(out, o.ID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	byRef := func(brand int64, ref string, byID bool) []int64 {
+		t.Helper()
+		os, err := s.FindOrdersByRef(ctx, brand, ref, byID)
+		if err != nil {
+			t.Fatalf("FindOrdersByRef(%q): %v", ref, err)
+		}
+		for _, g := range os {
+			if g.ID == o.ID && !reflect.DeepEqual(&g, o) {
+				t.Fatalf("FindOrdersByRef(%q) =\n%+v\nwant\n%+v", ref, g, o)
+			}
+		}
+		return ids(os)
+	}
+	for _, ref := range []string{o.Number, "OA-100", "JB-555", " " + o.Number + " "} {
+		if got := byRef(f.b1.ID, ref, false); !slices.Equal(got, []int64{o.ID}) {
+			t.Errorf("FindOrdersByRef(%q) = %v, want [%d]", ref, got, o.ID)
 		}
 		// Never within another brand.
-		_, err = s.FindOrder(ctx, f.b2.ID, ref)
-		if hub.ErrorCode(err) != hub.CodeNotFound {
-			t.Errorf("FindOrder(other brand, %q) = %v, want not found", ref, err)
+		if got := byRef(f.b2.ID, ref, true); len(got) != 0 {
+			t.Errorf("FindOrdersByRef(other brand, %q) = %v", ref, got)
 		}
 	}
-	_, err = s.FindOrder(ctx, f.b1.ID, "")
-	wantCode(t, err, hub.CodeNotFound)
-	_, err = s.FindOrder(ctx, f.b1.ID, "NOPE")
-	wantCode(t, err, hub.CodeNotFound)
+	// The hub id only when asked for.
+	if got := byRef(f.b1.ID, strconv.FormatInt(o.ID, 10), false); len(got) != 0 {
+		t.Errorf("by id without byID: %v", got)
+	}
+	if got := byRef(f.b1.ID, strconv.FormatInt(o.ID, 10), true); !slices.Equal(got, []int64{o.ID}) {
+		t.Errorf("by id: %v", got)
+	}
+	for _, ref := range []string{"", "NOPE"} {
+		if got := byRef(f.b1.ID, ref, true); len(got) != 0 {
+			t.Errorf("FindOrdersByRef(%q) = %v", ref, got)
+		}
+	}
 	_, err = s.GetOrder(ctx, o.ID+100)
 	wantCode(t, err, hub.CodeNotFound)
 
-	if got, err := s.FindOrderByExternalRef(ctx, f.b1.ID, hub.ChannelJunglebook, "OA-100"); err != nil || got.ID != o.ID {
-		t.Fatalf("FindOrderByExternalRef = %v, %v", got, err)
-	}
-	_, err = s.FindOrderByExternalRef(ctx, f.b1.ID, hub.ChannelZeek, "OA-100")
-	wantCode(t, err, hub.CodeNotFound)
-	_, err = s.FindOrderByExternalRef(ctx, f.b2.ID, hub.ChannelJunglebook, "OA-100")
-	wantCode(t, err, hub.CodeNotFound)
-
-	for _, c := range []struct {
-		k     store.OrderKeys
-		byKey bool
-		hash  string
-		byRef bool
-	}{
-		{store.OrderKeys{PartnerID: 42, IdempotencyKey: "idem-1"}, true, "hash-1", false},
-		{store.OrderKeys{PartnerID: 43, IdempotencyKey: "idem-1"}, false, "", false},
-		{store.OrderKeys{BrandID: f.b1.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, false, "", true},
-		{store.OrderKeys{BrandID: f.b1.ID, Channel: hub.ChannelZeek, ExternalRef: "OA-100"}, false, "", false},
-		{store.OrderKeys{BrandID: f.b2.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, false, "", false},
-		{store.OrderKeys{PartnerID: 42, IdempotencyKey: "idem-1", BrandID: f.b1.ID, Channel: hub.ChannelJunglebook, ExternalRef: "OA-100"}, true, "hash-1", true},
-		{store.OrderKeys{PartnerID: 42, BrandID: f.b1.ID, Channel: hub.ChannelJunglebook}, false, "", false}, // empty keys match nothing
-	} {
-		byKey, hash, byRef, err := s.FindOrderByKeys(ctx, c.k)
-		if err != nil || (byKey != nil) != c.byKey || hash != c.hash || (byRef != nil) != c.byRef ||
-			(byKey != nil && !reflect.DeepEqual(byKey, o)) || (byRef != nil && !reflect.DeepEqual(byRef, o)) {
-			t.Fatalf("FindOrderByKeys(%+v) = %v, %q, %v, %v", c.k, byKey, hash, byRef, err)
-		}
-	}
-
-	// The number wins over a channel id equal to it; the external ref over
-	// another order's channel ref.
+	// Every order a reference could name, once each.
 	o2 := newOrder(f.b1.ID, f.l1.ID, hub.ChannelTableOrder)
 	o2.ExternalRef = o.Number
 	createOrder(t, s, o2, "", "")
 	o3 := newOrder(f.b1.ID, f.l1.ID, hub.ChannelTableOrder)
 	o3.ChannelRef = "OA-100"
 	createOrder(t, s, o3, "", "")
-	if got, err := s.FindOrder(ctx, f.b1.ID, o.Number); err != nil || got.ID != o.ID {
-		t.Fatalf("FindOrder(number) = %v, %v; want %d", got, err, o.ID)
+	o4 := newOrder(f.b1.ID, f.l1.ID, hub.ChannelHub)
+	o4.ExternalRef, o4.ChannelRef = "SAME", "SAME"
+	createOrder(t, s, o4, "", "")
+	if got := byRef(f.b1.ID, o.Number, false); !slices.Equal(got, []int64{o.ID, o2.ID}) {
+		t.Fatalf("FindOrdersByRef(number) = %v, want %v", got, []int64{o.ID, o2.ID})
 	}
-	if got, err := s.FindOrder(ctx, f.b1.ID, "OA-100"); err != nil || got.ID != o.ID {
-		t.Fatalf("FindOrder(external ref) = %v, %v; want %d", got, err, o.ID)
+	if got := byRef(f.b1.ID, "OA-100", false); !slices.Equal(got, []int64{o.ID, o3.ID}) {
+		t.Fatalf("FindOrdersByRef(external ref) = %v, want %v", got, []int64{o.ID, o3.ID})
+	}
+	if got := byRef(f.b1.ID, "SAME", false); !slices.Equal(got, []int64{o4.ID}) {
+		t.Fatalf("an order named twice by one ref: %v", got)
 	}
 }
 
@@ -772,8 +775,8 @@ func testOrderUpdate(t *testing.T, s store.Store) {
 		got.ChannelRef != "ANS-1" || !got.UpdatedAt.Equal(locked.UpdatedAt) {
 		t.Fatalf("after UpdateOrder: %+v, %v", got, err)
 	}
-	if f, err := s.FindOrder(ctx, f.b1.ID, "ANS-1"); err != nil || f.ID != o.ID {
-		t.Fatalf("FindOrder by new channel ref: %v, %v", f, err)
+	if os, err := s.FindOrdersByRef(ctx, f.b1.ID, "ANS-1", false); err != nil || len(os) != 1 || os[0].ID != o.ID {
+		t.Fatalf("FindOrdersByRef by new channel ref: %v, %v", os, err)
 	}
 	// A stale version (written from version 1 again) is a conflict.
 	stale := *o
