@@ -136,9 +136,12 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 	if err != nil {
 		return nil, err
 	}
-	o, needs, err := s.buildOrder(ctx, cfg, in)
+	o, needs, probs, err := s.checkOrder(ctx, cfg, in, false)
 	if err != nil {
 		return nil, err
+	}
+	if len(probs) > 0 {
+		return nil, probs[0]
 	}
 	if s.inventory != nil && !in.SkipInventoryCheck {
 		partners, err := cfg.Partners(ctx, o.BrandID)
@@ -150,12 +153,7 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 		}
 	}
 	if in.DryRun {
-		if !in.SkipStock {
-			if err := s.checkStock(ctx, s.store, o.LocationID, needs); err != nil {
-				return nil, err
-			}
-		}
-		return &PlaceOrderResult{Order: o}, nil
+		return &PlaceOrderResult{Order: o}, nil // stock was checked (not taken) by checkOrder
 	}
 	for attempt := 0; ; attempt++ {
 		var pay *BalancePayment
@@ -238,129 +236,6 @@ func idempotencyKey(in PlaceOrderInput) string {
 		return in.IdempotencyKey
 	}
 	return "brand:" + strconv.FormatInt(in.BrandID, 10) + ":" + in.IdempotencyKey
-}
-
-// buildOrder validates and prices the order without writing anything.
-func (s *Service) buildOrder(ctx context.Context, cfg *Config, in PlaceOrderInput) (*hub.Order, []hub.StockNeed, error) {
-	brand, err := cfg.Brand(ctx, in.BrandID)
-	if err != nil {
-		return nil, nil, err
-	}
-	loc, err := cfg.Location(ctx, in.LocationID)
-	if err != nil || loc.BrandID != brand.ID {
-		return nil, nil, hub.NotFound("location %d not found", in.LocationID).WithField("location_id")
-	}
-	if in.Partner != nil && !in.Partner.CanAccess(brand.ID, loc.ID) {
-		return nil, nil, &hub.Error{Code: hub.CodeForbidden, Field: "location_id", Message: "this credential may not order for this location"}
-	}
-	if !hub.ValidChannel(in.Channel) {
-		return nil, nil, hub.Invalid("channel", "unknown channel %q", in.Channel)
-	}
-	if in.Type == "" {
-		in.Type = hub.OrderPickUp
-	}
-	if _, ok := hub.ParseOrderType(string(in.Type)); !ok {
-		return nil, nil, hub.Invalid("type", "must be dine_in, pick_up or delivery")
-	}
-	if in.Currency != "" && !strings.EqualFold(in.Currency, brand.Currency) {
-		return nil, nil, hub.Invalid("currency", "must be %s, the brand's currency", brand.Currency)
-	}
-	if len(in.Lines) == 0 {
-		return nil, nil, hub.Invalid("lines", "at least one line is required")
-	}
-	if len(in.Lines) > hub.MaxLines {
-		return nil, nil, hub.Invalid("lines", "at most %d lines", hub.MaxLines)
-	}
-	slots, err := cfg.Timeslots(ctx, brand.ID)
-	if err != nil {
-		return nil, nil, err
-	}
-	now := s.Now()
-	day := now.In(loc.Zone()).Format(time.DateOnly)
-	policy := hub.PriceReject
-	if in.Partner != nil && in.Partner.Settings.PricePolicy != "" {
-		policy = in.Partner.Settings.PricePolicy
-	}
-	o := &hub.Order{
-		Number: newOrderNumber(), BrandID: brand.ID, LocationID: loc.ID, Channel: in.Channel,
-		ExternalRef: strings.TrimSpace(in.ExternalRef), ChannelRef: in.ChannelRef, Type: in.Type,
-		Table: in.Table, PickupCode: newPickupCode(), Customer: in.Customer, Delivery: in.Delivery,
-		Notes: in.Notes, Currency: brand.Currency, Status: hub.StatusNew, PaymentStatus: hub.PaymentUnpaid,
-		PaymentMethod: in.PaymentMethod, ScheduledAt: in.ScheduledAt, Attributes: in.Attributes,
-		CreatedAt: now, UpdatedAt: now, Version: 1,
-	}
-	if in.Partner != nil {
-		o.PartnerID = in.Partner.ID
-	}
-	var needs []hub.StockNeed
-	for i, li := range in.Lines {
-		field := li.Field
-		if field == "" {
-			field = "lines[" + strconv.Itoa(i) + "]"
-		}
-		line, lineNeeds, err := s.buildLine(ctx, cfg, brand, loc, li, field, now, day, slots)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !in.SkipStock {
-			if err := s.checkSoldOut(ctx, cfg, brand.ID, &line, field); err != nil {
-				return nil, nil, err
-			}
-		}
-		if li.ClientUnitPrice != nil && *li.ClientUnitPrice != line.UnitPrice {
-			if policy != hub.PriceAccept {
-				return nil, nil, hub.Invalid(field+".price", "price %s does not match the catalog price %s",
-					hub.FormatAmount(*li.ClientUnitPrice, brand.Currency), hub.FormatAmount(line.UnitPrice, brand.Currency)).
-					WithReason(hub.ReasonPriceMismatch)
-			}
-			cp := *li.ClientUnitPrice
-			line.ClientUnitPrice = &cp
-			o.PriceFlagged = true
-		}
-		o.Lines = append(o.Lines, line)
-		needs = append(needs, lineNeeds...)
-	}
-	if err := o.CheckTexts(); err != nil {
-		return nil, nil, err
-	}
-	o.Fees, err = hub.ComputeFees(brand, o.Lines, in.DeliveryFee, in.Discount)
-	if err == nil && in.FreeDeliveryFrom > 0 && hub.DeliveryFeeFor(o.Fees.Subtotal, in.DeliveryFee, in.FreeDeliveryFrom) == 0 {
-		o.Fees, err = hub.ComputeFees(brand, o.Lines, 0, in.Discount)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if in.SkipStock {
-		needs = nil
-	}
-	return o, mergeNeeds(needs), nil
-}
-
-func (s *Service) buildLine(ctx context.Context, cfg *Config, brand *hub.Brand, loc *hub.Location, li LineInput, field string,
-	now time.Time, day string, slots map[int64]hub.Timeslot) (hub.OrderLine, []hub.StockNeed, error) {
-	p, err := cfg.FindProduct(ctx, brand.ID, li.ProductRef)
-	if err != nil {
-		if hub.ErrorCode(err) == hub.CodeNotFound {
-			return hub.OrderLine{}, nil, hub.NotFound("product %q not found", li.ProductRef).WithField(field + ".product").WithReason(hub.ReasonUnknownProduct)
-		}
-		return hub.OrderLine{}, nil, err
-	}
-	if err := s.checkOrderable(p, loc, now, slots, field); err != nil {
-		return hub.OrderLine{}, nil, err
-	}
-	if !p.IndividualSale {
-		return hub.OrderLine{}, nil, hub.Conflict(hub.ReasonNotIndividual, "%s is only sold in combos", p.Name.Get("en")).WithField(field + ".product")
-	}
-	req, err := s.lineRequest(ctx, cfg, brand, loc, p, li, field, now, slots)
-	if err != nil {
-		return hub.OrderLine{}, nil, err
-	}
-	line, needs, err := hub.BuildLine(req, day)
-	if err != nil {
-		return hub.OrderLine{}, nil, err
-	}
-	line.Modifiers = append(line.Modifiers, li.ExtraModifiers...)
-	return line, needs, nil
 }
 
 // lineRequest resolves a line's combo choices for hub.BuildLine, checking
@@ -465,25 +340,6 @@ func (s *Service) stockError(ctx context.Context, r store.Reader, brandID int64,
 		e = hub.Conflict(hub.ReasonOutOfStock, "%s is sold out", name)
 	}
 	return e.WithField(n.Field).WithDetail("product_id", n.ProductID).WithDetail("available", have)
-}
-
-// checkStock compares needs with stock on hand without taking anything
-// (dry runs).
-func (s *Service) checkStock(ctx context.Context, r store.Reader, locationID int64, needs []hub.StockNeed) error {
-	loc, err := r.GetLocation(ctx, locationID)
-	if err != nil {
-		return err
-	}
-	for _, n := range needs {
-		left, err := r.GetStock(ctx, locationID, n.ProductID)
-		if err != nil {
-			return err
-		}
-		if left != nil && *left < int64(n.Quantity) {
-			return s.stockError(ctx, r, loc.BrandID, n, left)
-		}
-	}
-	return nil
 }
 
 func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in PlaceOrderInput, needs []hub.StockNeed) (*BalancePayment, error) {
