@@ -60,17 +60,21 @@ func (h *Handler) getBrand(w http.ResponseWriter, r *http.Request, p *service.Hu
 	return ok(w, b)
 }
 
+// The PATCH handlers decode the body onto the stored row inside the
+// service's unit (Modify…), under a row lock, so that two concurrent
+// PATCHes never lose each other's fields.
+
 func (h *Handler) patchBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	b, err := h.brand(r, p)
 	if err != nil {
 		return err
 	}
-	id := b.ID
-	if err := decode(r, b); err != nil {
+	body, err := readRaw(r)
+	if err != nil {
 		return err
 	}
-	b.ID = id
-	if err := h.svc.UpdateBrand(r.Context(), b); err != nil {
+	b, err = h.svc.ModifyBrand(r.Context(), b.ID, func(b *hub.Brand) error { return decodeRaw(body, b) })
+	if err != nil {
 		return err
 	}
 	return ok(w, b)
@@ -123,15 +127,12 @@ func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *servi
 	if err != nil {
 		return err
 	}
-	id, brandID := l.ID, l.BrandID
-	if err := decode(r, l); err != nil {
+	body, err := readRaw(r)
+	if err != nil {
 		return err
 	}
-	if l.BrandID != brandID {
-		return hub.Invalid("brand_id", "a location cannot move to another brand")
-	}
-	l.ID = id
-	if err := h.svc.UpdateLocation(r.Context(), l); err != nil {
+	l, err = h.svc.ModifyLocation(r.Context(), l.ID, func(l *hub.Location) error { return decodeRaw(body, l) })
+	if err != nil {
 		return err
 	}
 	return ok(w, l)
@@ -298,12 +299,12 @@ func (h *Handler) patchProduct(w http.ResponseWriter, r *http.Request, p *servic
 	if err != nil {
 		return err
 	}
-	id, brandID := pr.ID, pr.BrandID
-	if err := decode(r, pr); err != nil {
+	body, err := readRaw(r)
+	if err != nil {
 		return err
 	}
-	pr.ID, pr.BrandID = id, brandID
-	if err := h.svc.SaveProduct(r.Context(), pr); err != nil {
+	pr, err = h.svc.ModifyProduct(r.Context(), pr.BrandID, pr.ID, func(pr *hub.Product) error { return decodeRaw(body, pr) })
+	if err != nil {
 		return err
 	}
 	return ok(w, pr)

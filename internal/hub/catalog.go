@@ -100,6 +100,10 @@ func (l *Location) Zone() *time.Location {
 // reads and parses the zone file on every call.
 var zones sync.Map
 
+// MaxStock bounds a stock quantity (a billion units: far above any shelf,
+// far below what adding an order's quantities back could overflow).
+const MaxStock = 1_000_000_000
+
 // I18n holds a text per language tag ("en", "vi", "ko", "zh-HK").
 type I18n map[string]string
 

@@ -36,6 +36,62 @@ func (s *Service) UpdateBrand(ctx context.Context, b *hub.Brand) error {
 	})
 }
 
+// ModifyBrand changes a brand in one unit of work: it reads the brand
+// under a row lock, lets fn change it (a partial update, such as a PATCH
+// body decoded onto it), validates the result and writes it. Two
+// concurrent changes apply one after the other and never lose each
+// other's fields; an error from fn is returned as is and nothing is
+// written.
+func (s *Service) ModifyBrand(ctx context.Context, id int64, fn func(b *hub.Brand) error) (*hub.Brand, error) {
+	var out *hub.Brand
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		b, err := tx.LockBrand(ctx, id)
+		if err != nil {
+			return err
+		}
+		currency, created := b.Currency, b.CreatedAt
+		if err := fn(b); err != nil {
+			return err
+		}
+		b.ID, b.CreatedAt = id, created
+		if err := b.Validate(); err != nil {
+			return err
+		}
+		if b.Currency != currency {
+			return hub.Invalid("currency", "cannot be changed (amounts are stored in %s)", currency)
+		}
+		out = b
+		return tx.UpdateBrand(ctx, b)
+	})
+	return out, err
+}
+
+// ModifyLocation changes a location as ModifyBrand changes a brand; it
+// cannot move to another brand.
+func (s *Service) ModifyLocation(ctx context.Context, id int64, fn func(l *hub.Location) error) (*hub.Location, error) {
+	var out *hub.Location
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		l, err := tx.LockLocation(ctx, id)
+		if err != nil {
+			return err
+		}
+		brandID, created := l.BrandID, l.CreatedAt
+		if err := fn(l); err != nil {
+			return err
+		}
+		if l.BrandID != brandID {
+			return hub.Invalid("brand_id", "a location cannot move to another brand")
+		}
+		l.ID, l.CreatedAt = id, created
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		out = l
+		return tx.UpdateLocation(ctx, l)
+	})
+	return out, err
+}
+
 // CreateLocation validates and stores a new location of an existing brand.
 func (s *Service) CreateLocation(ctx context.Context, l *hub.Location) error {
 	if err := l.Validate(); err != nil {
@@ -128,8 +184,8 @@ func (s *Service) SaveProducts(ctx context.Context, ps []*hub.Product) []error {
 // untracked). Combos have no stock of their own: theirs is derived from
 // their items, so setting it is refused.
 func (s *Service) SetStock(ctx context.Context, brandID, locationID, productID int64, qty *int64) error {
-	if qty != nil && *qty < 0 {
-		return hub.Invalid("quantity", "must not be negative")
+	if qty != nil && (*qty < 0 || *qty > hub.MaxStock) {
+		return hub.Invalid("quantity", "must be between 0 and %d", hub.MaxStock)
 	}
 	defer s.stockChanged(locationID)
 	return s.store.Update(ctx, func(tx store.Tx) error {

@@ -261,7 +261,9 @@ func (s *Service) ListHubTokens(ctx context.Context, brandID int64) ([]HubToken,
 // issue another. Revoking a revoked token changes nothing.
 func (s *Service) RevokeHubToken(ctx context.Context, brandID, id int64) error {
 	return s.store.Update(ctx, func(tx store.Tx) error {
-		all, err := tx.ListHubTokens(ctx, 0)
+		// Locked, so that two revocations at once (two nodes) cannot both
+		// see the other's token as the one left.
+		all, err := tx.LockHubTokens(ctx, 0)
 		if err != nil {
 			return err
 		}

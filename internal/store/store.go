@@ -128,6 +128,12 @@ type Tx interface {
 
 	CreateBrand(ctx context.Context, b *hub.Brand) error
 	UpdateBrand(ctx context.Context, b *hub.Brand) error
+	// LockBrand, LockLocation and LockPartner read a row and hold it
+	// against concurrent changes until the unit ends (read-change-write:
+	// two changes never lose each other's fields).
+	LockBrand(ctx context.Context, id int64) (*hub.Brand, error)
+	LockLocation(ctx context.Context, id int64) (*hub.Location, error)
+	LockPartner(ctx context.Context, id int64) (*hub.Partner, error)
 	CreateLocation(ctx context.Context, l *hub.Location) error
 	UpdateLocation(ctx context.Context, l *hub.Location) error
 	CreateProduct(ctx context.Context, p *hub.Product) error
@@ -179,6 +185,9 @@ type Tx interface {
 	// previousExpiresAt (a partner's first secret has no previous).
 	SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string, previousExpiresAt time.Time) error
 	CreateCredential(ctx context.Context, c *Credential) error
+	// LockHubTokens is ListHubTokens holding the rows until the unit ends
+	// (a check, then a change: revoking all but the last operator token).
+	LockHubTokens(ctx context.Context, brandID int64) ([]Credential, error)
 	RevokeCredential(ctx context.Context, id int64, at time.Time) error
 
 	// ClaimIdempotency starts an attempt at a key. When no record holds

@@ -258,6 +258,11 @@ func (s *Queries) GetBrand(ctx context.Context, id int64) (*hub.Brand, error) {
 	return b, s.wrap(err, "brand")
 }
 
+func (s *Queries) LockBrand(ctx context.Context, id int64) (*hub.Brand, error) {
+	b, err := scanBrand(s.queryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`+s.d.ForUpdate, id))
+	return b, s.wrap(err, "brand")
+}
+
 func (s *Queries) ListBrands(ctx context.Context) ([]hub.Brand, error) {
 	rows, err := s.query(ctx, `SELECT `+brandCols+` FROM brands ORDER BY id`)
 	if err != nil {
@@ -331,6 +336,11 @@ func scanLocation(sc interface{ Scan(...any) error }) (*hub.Location, error) {
 
 func (s *Queries) GetLocation(ctx context.Context, id int64) (*hub.Location, error) {
 	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`, id))
+	return l, s.wrap(err, "location")
+}
+
+func (s *Queries) LockLocation(ctx context.Context, id int64) (*hub.Location, error) {
+	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`+s.d.ForUpdate, id))
 	return l, s.wrap(err, "location")
 }
 
@@ -1061,6 +1071,11 @@ func (s *Queries) GetPartner(ctx context.Context, id int64) (*hub.Partner, error
 	return p, s.wrap(err, "partner")
 }
 
+func (s *Queries) LockPartner(ctx context.Context, id int64) (*hub.Partner, error) {
+	p, err := scanPartner(s.queryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`+s.d.ForUpdate, id))
+	return p, s.wrap(err, "partner")
+}
+
 func (s *Queries) ListPartners(ctx context.Context, brandID int64) ([]hub.Partner, error) {
 	q := `SELECT ` + partnerCols + ` FROM partners`
 	var args []any
@@ -1149,11 +1164,19 @@ func (s *Queries) ListCredentials(ctx context.Context, partnerID int64) ([]store
 }
 
 func (s *Queries) ListHubTokens(ctx context.Context, brandID int64) ([]store.Credential, error) {
+	return s.hubTokens(ctx, brandID, "")
+}
+
+func (s *Queries) LockHubTokens(ctx context.Context, brandID int64) ([]store.Credential, error) {
+	return s.hubTokens(ctx, brandID, s.d.ForUpdate)
+}
+
+func (s *Queries) hubTokens(ctx context.Context, brandID int64, lock string) ([]store.Credential, error) {
 	q, args := `SELECT `+credentialCols+` FROM credentials WHERE kind = ?`, []any{string(store.CredHubToken)}
 	if brandID != 0 {
 		q, args = q+` AND brand_id = ?`, append(args, brandID)
 	}
-	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
+	rows, err := s.query(ctx, q+` ORDER BY id`+lock, args...)
 	if err != nil {
 		return nil, s.wrap(err, "credentials")
 	}
