@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"orderhub/internal/hub"
@@ -452,4 +454,45 @@ func TestBotURL(t *testing.T) {
 			t.Errorf("%s: %s %v, want %s", base, got, err, want)
 		}
 	}
+}
+
+// TestConcurrentRepeatsTwoNodes: 50 identical orders at once, half to each
+// of two nodes on one database, are one order: every answer is 201 with
+// that order (a replay), none 409 "already exists".
+func TestConcurrentRepeatsTwoNodes(t *testing.T) {
+	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
+		f := newFixture(t, open())
+		plenty := int64(100)
+		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
+		svc2 := service.New(open(), service.WithClock(f.clock))
+		mux := http.NewServeMux()
+		New(svc2, Config{}).Routes(mux)
+		srv2 := httptest.NewServer(mux)
+		t.Cleanup(srv2.Close)
+		bases := []string{f.srv.URL, srv2.URL}
+		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/orders"
+		body := strings.ReplaceAll(orderBody, `"kb-1"`, `"race-1"`)
+		const n = 50
+		res := make([]response, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() { <-start; res[i] = do(t, bases[i%2], "POST", path, f.botKey, body) })
+		}
+		close(start)
+		wg.Wait()
+		ids := map[any]bool{}
+		for i, r := range res {
+			if r.status != 201 {
+				t.Fatalf("request %d: %d %s", i, r.status, r.body)
+			}
+			ids[r.json(t)["orderId"]] = true
+		}
+		if len(ids) != 1 {
+			t.Fatalf("%d distinct orders answered, want 1: %v", len(ids), ids)
+		}
+		if os, err := f.st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID}); err != nil || len(os) != 1 {
+			t.Fatalf("%d orders stored, want 1 (%v)", len(os), err)
+		}
+	})
 }
