@@ -89,10 +89,11 @@ type Figure struct {
 	Side
 	// Exhausted: the order pool ran out before the duration ended (the
 	// figure covers Seconds only).
-	Exhausted bool     `json:"exhausted,omitempty"`
-	Ceiling   Side     `json:"ceiling"`
-	Ratio     float64  `json:"ratio"`
-	VsEmpty   *float64 `json:"ratio_to_empty,omitempty"`
+	Exhausted bool    `json:"exhausted,omitempty"`
+	Ceiling   Side    `json:"ceiling"`
+	Ratio     float64 `json:"ratio"`
+	// VsEmpty is Ratio over the empty database's QR Ratio (scale).
+	VsEmpty *float64 `json:"ratio_to_empty,omitempty"`
 	// SettleMs is how long the bench waited for orderhub to go idle
 	// before the ceiling measurement.
 	SettleMs float64 `json:"settle_ms"`
