@@ -86,7 +86,7 @@ var sqlKeywords = map[string]bool{"where": true, "set": true, "order": true, "gr
 // queues are partial indexes that hold only work still to do: reading one
 // whole costs the backlog, not the history (the dispatcher's queue of
 // undispatched events).
-var queues = map[string]bool{"events_undispatched": true}
+var queues = map[string]bool{"events_undispatched": true, "events_pending_order": true}
 
 // fullScans returns the guarded tables a plan reads in full.
 func fullScans(dialect, query string, plan []string) []string {

@@ -209,7 +209,7 @@ func (s *Queries) MarkEventsDispatched(ctx context.Context, ids []int64, at time
 		}
 	}
 	var last int64
-	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&last); err != nil {
+	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE seq IS NOT NULL`).Scan(&last); err != nil {
 		return s.wrap(err, "events")
 	}
 	var seq strings.Builder

@@ -992,7 +992,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (*store.Event, error) {
 
 func (s *Queries) LastEventSeq(ctx context.Context) (int64, error) {
 	var seq int64
-	err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events`).Scan(&seq)
+	err := s.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) FROM events WHERE seq IS NOT NULL`).Scan(&seq)
 	return seq, s.wrap(err, "events")
 }
 

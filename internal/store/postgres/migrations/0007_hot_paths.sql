@@ -54,8 +54,14 @@ INSERT INTO config_version (id, version) VALUES (1, 1);
 -- (/hub/v1/events, the dashboard's live view, cache invalidation) page by
 -- seq and never skip an event.
 ALTER TABLE events ADD COLUMN seq BIGINT;
-CREATE UNIQUE INDEX events_seq ON events (seq);
-CREATE INDEX events_brand_seq ON events (brand_id, seq);
+CREATE UNIQUE INDEX events_seq ON events (seq) WHERE seq IS NOT NULL;
+CREATE INDEX events_brand_seq ON events (brand_id, seq) WHERE seq IS NOT NULL;
+-- An event is written once and numbered once: partial indexes leave the
+-- numberless out (no index entry to write at insert), and the
+-- dispatcher's check of an order's earlier undispatched events reads only
+-- those still undispatched.
+DROP INDEX events_order;
+CREATE INDEX events_pending_order ON events (order_id, id) WHERE dispatched_at IS NULL;
 DROP INDEX events_brand;
 UPDATE events SET seq = id WHERE dispatched_at IS NOT NULL;
 CREATE TRIGGER events_dispatched_notify AFTER UPDATE OF seq ON events
