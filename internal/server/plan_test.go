@@ -125,10 +125,7 @@ func fullScans(dialect, query string, plan []string) []string {
 			// An index scan without a condition walks the whole index,
 			// unless a Limit right above it stops the walk (MAX over an
 			// index: one row).
-			if i > 0 && strings.Contains(plan[i-1], "Limit") {
-				continue
-			}
-			cond := false
+			cond, filter := false, false
 			for _, next := range plan[i+1:] {
 				if strings.Contains(next, "->") {
 					break
@@ -136,6 +133,12 @@ func fullScans(dialect, query string, plan []string) []string {
 				if strings.Contains(next, "Index Cond") || strings.Contains(next, "Recheck Cond") {
 					cond = true
 				}
+				if strings.Contains(next, "Filter:") {
+					filter = true
+				}
+			}
+			if i > 0 && strings.Contains(plan[i-1], "Limit") && !filter {
+				continue
 			}
 			if !cond && m[1] != "Bitmap Heap Scan" {
 				out = append(out, strings.TrimSpace(line))
