@@ -31,8 +31,8 @@ type Store interface {
 	// Dialect names the implementation ("sqlite", "postgres").
 	Dialect() string
 	// Subscribe wakes the caller after each commit of a unit that wrote
-	// topic: on this node, and on PostgreSQL on every node (LISTEN/NOTIFY).
-	// See Signals.
+	// topic: on this node, and on PostgreSQL on every node (LISTEN/NOTIFY)
+	// for every topic but TopicEvents (see migration 0007). See Signals.
 	Subscribe(topic Topic) (<-chan struct{}, func())
 	Close() error
 }

@@ -231,8 +231,6 @@ func (s *Store) listenOnce(ctx context.Context, url string) error {
 			return err
 		}
 		switch n.Payload {
-		case "events":
-			s.signals.Notify(store.TopicEvents)
 		case "deliveries":
 			s.signals.Notify(store.TopicDeliveries)
 		case "dispatched":

@@ -18,17 +18,20 @@ DROP INDEX deliveries_due;
 CREATE INDEX deliveries_ready ON deliveries (target_kind, target_id, next_attempt_at, id) WHERE status = 'pending' AND blocked = 0;
 
 -- Wake-ups across nodes (PostgreSQL only; SQLite is one process and wakes
--- in process): a committed event or a new or replayed delivery notifies
--- the channel orderhub_<schema>, which every node LISTENs to, so that the
--- delivery engine and the live views need not poll. NOTIFY is sent at
--- commit, and one per transaction and payload.
+-- in process): new or replayed deliveries, dispatched events and
+-- configuration changes notify the channel orderhub_<schema>, which every
+-- node LISTENs to, so that the delivery engine, the live views and the
+-- menu caches need not poll. NOTIFY is sent at commit, one per
+-- transaction and payload. Writing an event does not notify: transactions
+-- that NOTIFY commit one at a time (PostgreSQL serialises them on the
+-- notification queue), which every order would pay; the node that wrote
+-- an event wakes its own dispatcher in process, and one dispatcher is
+-- enough (it holds the dispatch lock anyway).
 CREATE FUNCTION orderhub_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('orderhub_' || current_schema(), TG_ARGV[0]);
     RETURN NULL;
 END $$;
-CREATE TRIGGER events_notify AFTER INSERT ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('events');
 CREATE TRIGGER deliveries_notify AFTER INSERT ON deliveries
     FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('deliveries');
 CREATE TRIGGER deliveries_replay_notify AFTER UPDATE OF status ON deliveries
