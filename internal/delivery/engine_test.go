@@ -363,10 +363,15 @@ func TestDeadLetterThenReplay(t *testing.T) {
 		env := newEnv(t, st)
 		var mu sync.Mutex
 		up := false
+		// gate holds the first replayed attempt until the test has tried
+		// to replay it again while it is pending.
+		gate := make(chan struct{})
 		rcv := newReceiver(t, func(h *hit, n int) answer {
 			mu.Lock()
-			defer mu.Unlock()
-			if up {
+			isUp := up
+			mu.Unlock()
+			if isUp {
+				<-gate
 				return answer{Status: 200}
 			}
 			return answer{Status: 503}
@@ -398,6 +403,7 @@ func TestDeadLetterThenReplay(t *testing.T) {
 		if _, err := delivery.Replay(env.ctx, st, ds[0].ID, time.Now()); hub.ErrorCode(err) != hub.CodeConflict {
 			t.Errorf("replaying a pending delivery: %v, want a conflict", err)
 		}
+		close(gate)
 		waitFor(t, 30*time.Second, "replayed one", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDelivered) == 1 })
 		// ...then all the dead of the endpoint.
 		n, err := delivery.ReplayDead(env.ctx, st, store.Target{Kind: store.TargetWebhook, ID: ep.ID}, time.Now())
