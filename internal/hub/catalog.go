@@ -53,11 +53,17 @@ type Location struct {
 	Timezone string `json:"timezone"`
 	// RefID is the id of this location in a client's system (Zeek
 	// ref_location_id).
-	RefID     string    `json:"ref_id,omitempty"`
-	Address   string    `json:"address,omitempty"`
-	Phone     string    `json:"phone,omitempty"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	RefID   string `json:"ref_id,omitempty"`
+	Address string `json:"address,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	// The store controls (operations.go): preparation time (0: the
+	// default 15 minutes), status, acceptance, snoozed products by id.
+	PrepMinutes int              `json:"prep_minutes,omitempty"`
+	Status      LocationStatus   `json:"status"`
+	Accept      AcceptPolicy     `json:"accept"`
+	Snoozes     map[int64]Snooze `json:"snoozes,omitempty"`
+	CreatedAt   time.Time        `json:"created_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
 // Validate checks a location before it is stored.

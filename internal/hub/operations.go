@@ -1,0 +1,218 @@
+package hub
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Store operations (DESIGN.md §9): the controls a store runs its day with,
+// as rules every door obeys. A location carries them (its document), so
+// they reach every node through the configuration version, and each is
+// judged at the instant: a snooze or a pause with an end needs no sweep to
+// end.
+
+// LocationMode is what a location does with new orders.
+type LocationMode string
+
+const (
+	// ModeOnline takes orders.
+	ModeOnline LocationMode = "online"
+	// ModeBusy takes orders and promises them later (ExtraPrepMinutes).
+	ModeBusy LocationMode = "busy"
+	// ModePaused refuses new orders at every door; orders taken go on.
+	ModePaused LocationMode = "paused"
+)
+
+// Bounds of the store controls.
+const (
+	DefaultPrepMinutes    = 15
+	MaxPrepMinutes        = 24 * 60
+	DefaultAcceptDeadline = 600 // seconds
+	MaxAcceptDeadline     = 24 * 60 * 60
+	MaxReasonLength       = 200
+)
+
+// LocationStatus is a location's mode, until when (nil: until changed),
+// and why.
+type LocationStatus struct {
+	Mode             LocationMode `json:"mode"`
+	ExtraPrepMinutes int          `json:"extra_prep_minutes"`
+	Until            *time.Time   `json:"until"`
+	Reason           string       `json:"reason,omitempty"`
+	Since            *time.Time   `json:"since,omitempty"`
+}
+
+// AcceptMode says who accepts a new order.
+type AcceptMode string
+
+const (
+	// AcceptManual: the store confirms; an order still NEW after the
+	// deadline is cancelled by the system (reason not_accepted).
+	AcceptManual AcceptMode = "manual"
+	// AcceptAuto: the system confirms a new order at once.
+	AcceptAuto AcceptMode = "auto"
+)
+
+// AcceptPolicy is how a location accepts orders.
+type AcceptPolicy struct {
+	Mode            AcceptMode `json:"mode"`
+	DeadlineSeconds int        `json:"deadline_seconds"`
+}
+
+// Snooze takes a product off a location's menu ("86 it") until Until (nil:
+// until unsnoozed).
+type Snooze struct {
+	Until  *time.Time `json:"until"`
+	Reason string     `json:"reason,omitempty"`
+	Since  time.Time  `json:"since"`
+}
+
+// Reasons of the store controls' refusals.
+const (
+	ReasonLocationPaused Reason = "location_paused"
+	ReasonSnoozed        Reason = "snoozed"
+	ReasonNotAccepted    Reason = "not_accepted" // the cancel reason of a deadline passed
+)
+
+// StatusAt is the location's status at t: online when none was set or
+// once its Until has passed.
+func (l *Location) StatusAt(t time.Time) LocationStatus {
+	s := l.Status
+	if s.Mode == "" || (s.Until != nil && !t.Before(*s.Until)) {
+		return LocationStatus{Mode: ModeOnline}
+	}
+	return s
+}
+
+// Prep is the location's preparation time.
+func (l *Location) Prep() time.Duration {
+	if l.PrepMinutes <= 0 {
+		return DefaultPrepMinutes * time.Minute
+	}
+	return time.Duration(l.PrepMinutes) * time.Minute
+}
+
+// AcceptPolicyOf is the location's acceptance policy with its defaults
+// (manual, 600 s).
+func (l *Location) AcceptPolicyOf() AcceptPolicy {
+	p := l.Accept
+	if p.Mode == "" {
+		p.Mode = AcceptManual
+	}
+	if p.DeadlineSeconds <= 0 {
+		p.DeadlineSeconds = DefaultAcceptDeadline
+	}
+	return p
+}
+
+// SnoozeAt reports whether a product is snoozed at the location at t.
+func (l *Location) SnoozeAt(productID int64, t time.Time) (Snooze, bool) {
+	s, ok := l.Snoozes[productID]
+	if !ok || (s.Until != nil && !t.Before(*s.Until)) {
+		return Snooze{}, false
+	}
+	return s, true
+}
+
+// CheckOpen refuses a new order at a location paused at t.
+func CheckOpen(l *Location, t time.Time) error {
+	s := l.StatusAt(t)
+	if s.Mode != ModePaused {
+		return nil
+	}
+	msg := l.Name + " is paused and takes no orders"
+	if s.Until != nil {
+		msg += " until " + s.Until.In(l.Zone()).Format("15:04")
+	}
+	if s.Reason != "" {
+		msg += ": " + s.Reason
+	}
+	return Conflict(ReasonLocationPaused, "%s", msg).WithField("location_id")
+}
+
+// EstimatedReady is when an order accepted at at should be ready: the
+// location's preparation time, longer by the extra minutes of a busy
+// location.
+func EstimatedReady(l *Location, at time.Time) time.Time {
+	d := l.Prep()
+	if s := l.StatusAt(at); s.Mode == ModeBusy {
+		d += time.Duration(s.ExtraPrepMinutes) * time.Minute
+	}
+	return at.Add(d)
+}
+
+// AcceptanceStart is when acceptance of an order starts: at once, or for a
+// scheduled order its time less the preparation time (never before it was
+// taken).
+func AcceptanceStart(l *Location, createdAt time.Time, scheduledFor *time.Time) time.Time {
+	if scheduledFor == nil {
+		return createdAt
+	}
+	if start := scheduledFor.Add(-l.Prep()); start.After(createdAt) {
+		return start
+	}
+	return createdAt
+}
+
+// ValidateStatus checks a status a store asks for at now.
+func ValidateStatus(s *LocationStatus, now time.Time) error {
+	switch s.Mode {
+	case ModeOnline, ModeBusy, ModePaused:
+	default:
+		return Invalid("mode", "must be online, busy or paused")
+	}
+	if s.ExtraPrepMinutes < 0 || s.ExtraPrepMinutes > MaxPrepMinutes {
+		return Invalid("extra_prep_minutes", "must be between 0 and %d", MaxPrepMinutes)
+	}
+	if s.Mode != ModeBusy && s.ExtraPrepMinutes != 0 {
+		return Invalid("extra_prep_minutes", "applies to mode busy only")
+	}
+	if s.Until != nil && !s.Until.After(now) {
+		return Invalid("until", "must be in the future")
+	}
+	if s.Mode == ModeOnline && s.Until != nil {
+		return Invalid("until", "online has no end")
+	}
+	return checkReason(&s.Reason)
+}
+
+// ValidateAccept checks an acceptance policy.
+func ValidateAccept(p *AcceptPolicy) error {
+	switch p.Mode {
+	case AcceptManual, AcceptAuto:
+	default:
+		return Invalid("mode", "must be manual or auto")
+	}
+	if p.DeadlineSeconds < 0 || p.DeadlineSeconds > MaxAcceptDeadline {
+		return Invalid("deadline_seconds", "must be between 0 and %d", MaxAcceptDeadline)
+	}
+	if p.DeadlineSeconds == 0 {
+		p.DeadlineSeconds = DefaultAcceptDeadline
+	}
+	return nil
+}
+
+// ValidatePrep checks a preparation time in minutes.
+func ValidatePrep(minutes int) error {
+	if minutes < 1 || minutes > MaxPrepMinutes {
+		return Invalid("prep_minutes", "must be between 1 and %d", MaxPrepMinutes)
+	}
+	return nil
+}
+
+// ValidateSnooze checks a snooze asked for at now.
+func ValidateSnooze(s *Snooze, now time.Time) error {
+	if s.Until != nil && !s.Until.After(now) {
+		return Invalid("until", "must be in the future")
+	}
+	return checkReason(&s.Reason)
+}
+
+func checkReason(r *string) error {
+	*r = strings.TrimSpace(*r)
+	if !utf8.ValidString(*r) || len(*r) > MaxReasonLength {
+		return Invalid("reason", "must be valid UTF-8 of at most %d bytes", MaxReasonLength)
+	}
+	return nil
+}
