@@ -115,12 +115,17 @@ const (
 	EventOrderPaid      EventType = "order.paid"
 	EventProductUpdated EventType = "product.updated"
 	EventStockChanged   EventType = "stock.changed"
+	// The store controls (DESIGN.md §9).
+	EventProductSnoozed        EventType = "product.snoozed"
+	EventProductUnsnoozed      EventType = "product.unsnoozed"
+	EventLocationStatusChanged EventType = "location.status_changed"
 )
 
 // EventTypes lists every event type.
 var EventTypes = []EventType{
 	EventOrderCreated, EventOrderConfirmed, EventOrderPreparing, EventOrderReady,
 	EventOrderCompleted, EventOrderCancelled, EventOrderPaid, EventProductUpdated, EventStockChanged,
+	EventProductSnoozed, EventProductUnsnoozed, EventLocationStatusChanged,
 }
 
 // StatusEvent is the event a transition into s emits.

@@ -71,7 +71,6 @@ type Snooze struct {
 // Reasons of the store controls' refusals.
 const (
 	ReasonLocationPaused Reason = "location_paused"
-	ReasonSnoozed        Reason = "snoozed"
 	ReasonNotAccepted    Reason = "not_accepted" // the cancel reason of a deadline passed
 )
 

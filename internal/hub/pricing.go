@@ -57,6 +57,16 @@ func CheckAvailable(p *Product, loc *Location, at time.Time, slots map[int64]Tim
 	if !p.SoldAt(loc.ID) {
 		return Conflict(ReasonNotAvailable, "%s is not sold at %s", name, loc.Name)
 	}
+	if sn, ok := loc.SnoozeAt(p.ID, at); ok {
+		// Not available, as the doors say it; the detail lets a door
+		// whose contract calls it sold out (the shop's 206) say so.
+		e := Conflict(ReasonNotAvailable, "%s is off the menu at %s", name, loc.Name).WithDetail("snoozed", true)
+		if sn.Until != nil {
+			e = Conflict(ReasonNotAvailable, "%s is off the menu at %s until %s", name, loc.Name,
+				sn.Until.In(loc.Zone()).Format("15:04")).WithDetail("snoozed", true).WithDetail("available_at", sn.Until)
+		}
+		return e
+	}
 	local := at.In(loc.Zone())
 	known, inside := 0, false
 	for _, id := range p.TimeslotIDs {

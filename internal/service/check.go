@@ -66,6 +66,11 @@ func (s *Service) checkOrder(ctx context.Context, cfg *Config, in PlaceOrderInpu
 	if in.Partner != nil && !in.Partner.CanAccess(brand.ID, loc.ID) {
 		return nil, nil, nil, &hub.Error{Code: hub.CodeForbidden, Field: "location_id", Message: "this credential may not order for this location"}
 	}
+	// A paused location takes no order at all: not a problem of the
+	// order, the answer (each door has its own envelope for it).
+	if err := hub.CheckOpen(loc, s.Now()); err != nil {
+		return nil, nil, nil, err
+	}
 	if !hub.ValidChannel(in.Channel) && add(hub.Invalid("channel", "unknown channel %q", in.Channel)) {
 		return done()
 	}
