@@ -84,7 +84,7 @@ var unchecked = []string{
 	"OrderStatus", "PaymentStatus", "ProductType", "EventType",
 	"DatedPrice", "Launch", "OptionGroup", "OptionValue", "ComboComponent", "ComboItem",
 	"Customer", "DeliveryAddress", "Modifier", "OrderLine", "Fees", "StockNeed", "ProductRef",
-	"PartnerSettings", "DeliveryStatus", "DeliveryTarget",
+	"PartnerSettings", "DeliveryStatus", "DeliveryTarget", "LocationStatus", "AcceptPolicy", "Snooze",
 	// Anonymous request structs and map answers of the handlers.
 	"StockInput", "OrderActionInput", "OrderPaymentInput", "CallbackSecret", "TopUpInput",
 	"WebhookEndpointCreate", "WebhookEndpointPatch", "WebhookSecretRotation", "ReplayCount",

@@ -221,9 +221,10 @@ func TestStatusEvent(t *testing.T) {
 		}
 	}
 	want := []EventType{"order.created", "order.confirmed", "order.preparing", "order.ready",
-		"order.completed", "order.cancelled", "order.paid", "product.updated", "stock.changed"}
+		"order.completed", "order.cancelled", "order.paid", "product.updated", "stock.changed",
+		"product.snoozed", "product.unsnoozed", "location.status_changed"}
 	if fmt.Sprint(EventTypes) != fmt.Sprint(want) {
-		t.Errorf("EventTypes = %v, want DESIGN.md §5's %v", EventTypes, want)
+		t.Errorf("EventTypes = %v, want DESIGN.md §5's and §9's %v", EventTypes, want)
 	}
 }
 
