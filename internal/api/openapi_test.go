@@ -47,6 +47,9 @@ var responseSchemas = map[string]any{
 
 	"BrandList":           page[hub.Brand]{},
 	"LocationList":        page[hub.Location]{},
+	"LocationStatus":      hub.LocationStatus{},
+	"AcceptPolicy":        hub.AcceptPolicy{},
+	"Snooze":              hub.Snooze{},
 	"StockLevelList":      page[service.StockLevel]{},
 	"ProductList":         page[hub.Product]{},
 	"TimeslotList":        page[hub.Timeslot]{},
@@ -84,7 +87,7 @@ var unchecked = []string{
 	"OrderStatus", "PaymentStatus", "ProductType", "EventType",
 	"DatedPrice", "Launch", "OptionGroup", "OptionValue", "ComboComponent", "ComboItem",
 	"Customer", "DeliveryAddress", "Modifier", "OrderLine", "Fees", "StockNeed", "ProductRef",
-	"PartnerSettings", "DeliveryStatus", "DeliveryTarget", "LocationStatus", "AcceptPolicy", "Snooze",
+	"PartnerSettings", "DeliveryStatus", "DeliveryTarget",
 	// Anonymous request structs and map answers of the handlers.
 	"StockInput", "OrderActionInput", "OrderPaymentInput", "CallbackSecret", "TopUpInput",
 	"WebhookEndpointCreate", "WebhookEndpointPatch", "WebhookSecretRotation", "ReplayCount",
