@@ -25,7 +25,7 @@ func (s *Queries) CreateOrder(ctx context.Context, o *hub.Order, encoded []byte,
 		o.BrandID, o.LocationID, o.PartnerID, string(o.Channel), o.Number, o.ExternalRef, o.ChannelRef,
 		idempotencyKey, requestHash, int(o.Status), int(o.PaymentStatus), o.Version, doc,
 		micros(o.CreatedAt), micros(o.UpdatedAt))
-	return s.wrap(err, "order")
+	return s.wrapClash(err, "order", hub.ReasonDuplicateOrder)
 }
 
 // orderDoc is the stored document of an order: the caller's encoding, or
@@ -50,7 +50,7 @@ func (s *Queries) UpdateOrder(ctx context.Context, o *hub.Order, encoded []byte)
 		WHERE id = ? AND version = ?`,
 		int(o.Status), int(o.PaymentStatus), o.ChannelRef, o.Version, doc, micros(o.UpdatedAt), o.ID, o.Version-1)
 	if err != nil {
-		return s.wrap(err, "order")
+		return s.wrapClash(err, "order", hub.ReasonDuplicateOrder) // a channel ref another order has
 	}
 	n, err := res.RowsAffected()
 	if err != nil {

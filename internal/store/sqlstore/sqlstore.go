@@ -180,8 +180,18 @@ func marshal(v any) (string, error) {
 }
 
 // wrap turns database errors into hub errors: no rows is not found, a
-// unique violation a conflict, anything else internal.
+// unique violation a plain conflict ("<what> already exists", no reason),
+// anything else internal. A caller whose clash means more says so with
+// wrapClash or translates the violation itself.
 func (s *Queries) wrap(err error, what string) error {
+	return s.wrapClash(err, what, hub.ReasonNone)
+}
+
+// wrapClash is wrap with the reason a unique violation is given: the orders
+// table's keys (number, external ref, channel ref, idempotency key) clash
+// as hub.ReasonDuplicateOrder, which the service's order placement relies
+// on.
+func (s *Queries) wrapClash(err error, what string, clash hub.Reason) error {
 	if err == nil {
 		return nil
 	}
@@ -196,7 +206,7 @@ func (s *Queries) wrap(err error, what string) error {
 		return &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled or timed out", Err: err}
 	}
 	if s.d.IsUniqueViolation(err) {
-		return &hub.Error{Code: hub.CodeConflict, Reason: hub.ReasonDuplicateOrder, Message: what + " already exists", Err: err}
+		return &hub.Error{Code: hub.CodeConflict, Reason: clash, Message: what + " already exists", Err: err}
 	}
 	return hub.Internal(err, "%s: database error", what)
 }

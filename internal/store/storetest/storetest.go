@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimEventsSkipLocked", testClaimEventsSkipLocked},
 		{"FanOut", testFanOut},
 		{"Deliveries", testDeliveries},
+		{"DeliveryClashIsNoDuplicateOrder", testDeliveryClash},
 		{"ListDeliveries", testListDeliveries},
 		{"ClaimDeliveries", testClaimDeliveries},
 		{"ClaimDeliveriesConcurrent", testClaimDeliveriesConcurrent},
