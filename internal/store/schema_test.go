@@ -128,26 +128,26 @@ func newSchema() *schema {
 func compareSchemas(a, b *schema) []string {
 	var out []string
 	diff := func(format string, args ...any) { out = append(out, fmt.Sprintf(format, args...)) }
+	// both reports whether a thing is in both schemas, and notes it when not.
+	both := func(what string, inA, inB bool) bool {
+		switch {
+		case !inA:
+			diff("%s: only in postgres", what)
+		case !inB:
+			diff("%s: only in sqlite", what)
+		}
+		return inA && inB
+	}
 	for _, name := range union(a.tables, b.tables) {
 		ca, inA := a.tables[name]
 		cb, inB := b.tables[name]
-		switch {
-		case !inA:
-			diff("table %s: only in postgres", name)
-			continue
-		case !inB:
-			diff("table %s: only in sqlite", name)
+		if !both("table "+name, inA, inB) {
 			continue
 		}
 		for _, col := range union(ca, cb) {
 			x, inA := ca[col]
 			y, inB := cb[col]
-			switch {
-			case !inA:
-				diff("column %s.%s: only in postgres", name, col)
-			case !inB:
-				diff("column %s.%s: only in sqlite", name, col)
-			default:
+			if both("column "+name+"."+col, inA, inB) {
 				if x.class != y.class {
 					diff("column %s.%s: type %s (sqlite) vs %s (postgres)", name, col, x.class, y.class)
 				}
@@ -172,22 +172,12 @@ func compareSchemas(a, b *schema) []string {
 	for _, name := range union(a.indexes, b.indexes) {
 		x, inA := a.indexes[name]
 		y, inB := b.indexes[name]
-		switch {
-		case !inA:
-			diff("index %s: only in postgres", name)
-		case !inB:
-			diff("index %s: only in sqlite", name)
-		case x != y:
+		if both("index "+name, inA, inB) && x != y {
 			diff("index %s: %s (sqlite) vs %s (postgres)", name, x, y)
 		}
 	}
 	for _, name := range union(a.objects, b.objects) {
-		switch {
-		case !a.objects[name]:
-			diff("%s: only in postgres", name)
-		case !b.objects[name]:
-			diff("%s: only in sqlite", name)
-		}
+		both(name, a.objects[name], b.objects[name])
 	}
 	return out
 }
@@ -240,37 +230,26 @@ func typeClass(t string) string {
 
 func sqliteSchema(ctx context.Context, db *sql.DB) (*schema, error) {
 	s := newSchema()
-	type object struct{ typ, name, table, sql string }
-	var objects []object
-	rows, err := db.QueryContext(ctx, `SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master
-		WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY type, name`)
+	indexSQL := map[string]string{}
+	err := eachRow(ctx, db, func(rows *sql.Rows) error {
+		var typ, name, table, create string
+		if err := rows.Scan(&typ, &name, &table, &create); err != nil {
+			return err
+		}
+		switch typ {
+		case "table":
+			s.tables[name] = nil
+		case "index":
+			indexSQL[name] = create
+		case "trigger":
+			s.objects["trigger "+name+" on "+table] = true
+		default:
+			s.objects[typ+" "+name] = true
+		}
+		return nil
+	}, `SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
 	if err != nil {
 		return nil, err
-	}
-	for rows.Next() {
-		var o object
-		if err := rows.Scan(&o.typ, &o.name, &o.table, &o.sql); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		objects = append(objects, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	indexSQL := map[string]string{}
-	for _, o := range objects {
-		switch o.typ {
-		case "table":
-			s.tables[o.name] = nil
-		case "index":
-			indexSQL[o.name] = o.sql
-		case "trigger":
-			s.objects["trigger "+o.name+" on "+o.table] = true
-		default:
-			s.objects[o.typ+" "+o.name] = true
-		}
 	}
 	for table := range s.tables {
 		if err := sqliteTable(ctx, db, s, table, indexSQL); err != nil {
@@ -287,21 +266,14 @@ func sqliteTable(ctx context.Context, db *sql.DB, s *schema, table string, index
 		dflt      sql.NullString
 		pk        int
 	}
-	rows, err := db.QueryContext(ctx, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, table)
-	if err != nil {
-		return err
-	}
 	var cols []col
-	for rows.Next() {
+	err := eachRow(ctx, db, func(rows *sql.Rows) error {
 		var c col
-		if err := rows.Scan(&c.name, &c.typ, &c.notNull, &c.dflt, &c.pk); err != nil {
-			rows.Close()
-			return err
-		}
+		err := rows.Scan(&c.name, &c.typ, &c.notNull, &c.dflt, &c.pk)
 		cols = append(cols, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	}, `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid`, table)
+	if err != nil {
 		return err
 	}
 	var pk []col
@@ -318,70 +290,56 @@ func sqliteTable(ctx context.Context, db *sql.DB, s *schema, table string, index
 	if len(pk) == 1 && strings.EqualFold(pk[0].typ, "INTEGER") {
 		rowid = pk[0].name
 	}
+	var pkNames []string
+	for _, c := range pk {
+		pkNames = append(pkNames, c.name)
+	}
 	s.tables[table] = map[string]column{}
 	for _, c := range cols {
 		s.tables[table][c.name] = column{class: typeClass(c.typ), notNull: c.notNull || c.name == rowid,
 			dflt: normalizeSQL(c.dflt.String), generated: c.name == rowid}
 	}
-	s.primary[table] = joinNames(pk, func(c col) string { return c.name })
+	s.primary[table] = strings.Join(pkNames, ", ")
 
-	rows, err = db.QueryContext(ctx, `SELECT name, "unique", origin FROM pragma_index_list(?)`, table)
-	if err != nil {
-		return err
-	}
 	type idx struct {
 		name, origin string
 		unique       bool
 	}
 	var idxs []idx
-	for rows.Next() {
+	err = eachRow(ctx, db, func(rows *sql.Rows) error {
 		var i idx
-		if err := rows.Scan(&i.name, &i.unique, &i.origin); err != nil {
-			rows.Close()
-			return err
-		}
+		err := rows.Scan(&i.name, &i.unique, &i.origin)
 		idxs = append(idxs, i)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return err
+	}, `SELECT name, "unique", origin FROM pragma_index_list(?)`, table)
+	if err != nil {
 		return err
 	}
 	for _, i := range idxs {
-		cols, err := sqliteIndexColumns(ctx, db, i.name)
+		var cols []string
+		err := eachRow(ctx, db, func(rows *sql.Rows) error {
+			var c string
+			var desc bool
+			err := rows.Scan(&c, &desc)
+			if desc {
+				c += " DESC"
+			}
+			cols = append(cols, c)
+			return err
+		}, `SELECT COALESCE(name, '<expression>'), "desc" FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno`, i.name)
 		if err != nil {
 			return fmt.Errorf("index %s: %w", i.name, err)
 		}
 		switch i.origin {
 		case "pk": // the primary key, read from table_info above
 		case "u":
-			s.uniques[table] = append(s.uniques[table], cols)
+			s.uniques[table] = append(s.uniques[table], strings.Join(cols, ", "))
 		default:
-			s.indexes[i.name] = index{table: table, columns: cols, unique: i.unique, where: sqliteWhere(indexSQL[i.name])}
+			s.indexes[i.name] = index{table: table, columns: strings.Join(cols, ", "), unique: i.unique, where: sqliteWhere(indexSQL[i.name])}
 		}
 	}
 	slices.Sort(s.uniques[table])
 	return nil
-}
-
-func sqliteIndexColumns(ctx context.Context, db *sql.DB, name string) (string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT COALESCE(name, '<expression>'), "desc" FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno`, name)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var cols []string
-	for rows.Next() {
-		var c string
-		var desc bool
-		if err := rows.Scan(&c, &desc); err != nil {
-			return "", err
-		}
-		if desc {
-			c += " DESC"
-		}
-		cols = append(cols, c)
-	}
-	return strings.Join(cols, ", "), rows.Err()
 }
 
 // sqliteWhere is the partial-index predicate of a CREATE INDEX statement as
@@ -396,20 +354,44 @@ func sqliteWhere(create string) string {
 
 // ---- PostgreSQL ----
 
+// The PostgreSQL catalog of the current schema: base tables, columns,
+// every index with its key columns and the constraint (primary key or
+// unique) it implements if any, and the other objects.
+const (
+	pgTables = `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`
+	pgColumns = `SELECT table_name, column_name, data_type, is_nullable = 'NO', COALESCE(column_default, ''), is_identity = 'YES'
+		FROM information_schema.columns WHERE table_schema = current_schema()`
+	pgIndexes = `SELECT t.relname, i.relname, x.indisunique, COALESCE(pg_get_expr(x.indpred, x.indrelid), ''),
+			(SELECT string_agg(pg_get_indexdef(x.indexrelid, k, true) ||
+				CASE WHEN x.indoption[k-1] & 1 = 1 THEN ' DESC' ELSE '' END, ', ' ORDER BY k)
+			   FROM generate_series(1, x.indnkeyatts) AS k),
+			COALESCE((SELECT c.contype::text FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u')), '')
+		FROM pg_index x
+		JOIN pg_class i ON i.oid = x.indexrelid
+		JOIN pg_class t ON t.oid = x.indrelid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		WHERE n.nspname = current_schema()`
+	pgObjects = `SELECT 'trigger ' || t.tgname || ' on ' || c.relname FROM pg_trigger t
+		JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = current_schema() AND NOT t.tgisinternal
+		UNION ALL SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = current_schema()
+		UNION ALL SELECT 'view ' || table_name FROM information_schema.views WHERE table_schema = current_schema()`
+)
+
 func postgresSchema(ctx context.Context, db *sql.DB) (*schema, error) {
 	s := newSchema()
-	err := eachRow(ctx, db, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`, func(rows *sql.Rows) error {
+	err := eachRow(ctx, db, func(rows *sql.Rows) error {
 		var t string
 		err := rows.Scan(&t)
 		s.tables[t] = map[string]column{}
 		return err
-	})
+	}, pgTables)
 	if err != nil {
 		return nil, err
 	}
-	err = eachRow(ctx, db, `SELECT table_name, column_name, data_type, is_nullable = 'NO', COALESCE(column_default, ''), is_identity = 'YES'
-		FROM information_schema.columns WHERE table_schema = current_schema()`, func(rows *sql.Rows) error {
+	err = eachRow(ctx, db, func(rows *sql.Rows) error {
 		var table, name, typ, dflt string
 		var notNull, identity bool
 		if err := rows.Scan(&table, &name, &typ, &notNull, &dflt, &identity); err != nil {
@@ -420,22 +402,11 @@ func postgresSchema(ctx context.Context, db *sql.DB) (*schema, error) {
 				generated: identity || strings.HasPrefix(dflt, "nextval(")}
 		}
 		return nil
-	})
+	}, pgColumns)
 	if err != nil {
 		return nil, err
 	}
-	// Every index of the schema's tables with its key columns, and the
-	// constraint (primary key or unique) it implements, if any.
-	err = eachRow(ctx, db, `SELECT t.relname, i.relname, x.indisunique, COALESCE(pg_get_expr(x.indpred, x.indrelid), ''),
-			(SELECT string_agg(pg_get_indexdef(x.indexrelid, k, true) ||
-				CASE WHEN x.indoption[k-1] & 1 = 1 THEN ' DESC' ELSE '' END, ', ' ORDER BY k)
-			   FROM generate_series(1, x.indnkeyatts) AS k),
-			COALESCE((SELECT c.contype::text FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.contype IN ('p', 'u')), '')
-		FROM pg_index x
-		JOIN pg_class i ON i.oid = x.indexrelid
-		JOIN pg_class t ON t.oid = x.indrelid
-		JOIN pg_namespace n ON n.oid = t.relnamespace
-		WHERE n.nspname = current_schema()`, func(rows *sql.Rows) error {
+	err = eachRow(ctx, db, func(rows *sql.Rows) error {
 		var table, name, where, cols, constraint string
 		var unique bool
 		if err := rows.Scan(&table, &name, &unique, &where, &cols, &constraint); err != nil {
@@ -451,30 +422,25 @@ func postgresSchema(ctx context.Context, db *sql.DB) (*schema, error) {
 			s.indexes[name] = index{table: table, columns: cols, unique: unique, where: normalizeSQL(where)}
 		}
 		return nil
-	})
+	}, pgIndexes)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range s.uniques {
 		slices.Sort(u)
 	}
-	err = eachRow(ctx, db, `SELECT 'trigger ' || t.tgname || ' on ' || c.relname FROM pg_trigger t
-		JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-		WHERE n.nspname = current_schema() AND NOT t.tgisinternal
-		UNION ALL SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-		WHERE n.nspname = current_schema()
-		UNION ALL SELECT 'view ' || table_name FROM information_schema.views WHERE table_schema = current_schema()`,
-		func(rows *sql.Rows) error {
-			var o string
-			err := rows.Scan(&o)
-			s.objects[o] = true
-			return err
-		})
+	err = eachRow(ctx, db, func(rows *sql.Rows) error {
+		var o string
+		err := rows.Scan(&o)
+		s.objects[o] = true
+		return err
+	}, pgObjects)
 	return s, err
 }
 
-func eachRow(ctx context.Context, db *sql.DB, query string, fn func(*sql.Rows) error) error {
-	rows, err := db.QueryContext(ctx, query)
+// eachRow runs fn on each row of a query.
+func eachRow(ctx context.Context, db *sql.DB, fn func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -485,14 +451,6 @@ func eachRow(ctx context.Context, db *sql.DB, query string, fn func(*sql.Rows) e
 		}
 	}
 	return rows.Err()
-}
-
-func joinNames[T any](xs []T, name func(T) string) string {
-	names := make([]string, len(xs))
-	for i, x := range xs {
-		names[i] = name(x)
-	}
-	return strings.Join(names, ", ")
 }
 
 // ---- normalising SQL text ----
