@@ -379,6 +379,9 @@ func IsBusy(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "SQLITE_BUSY")
 }
 
+// DB exposes the read pool (for tests that read the catalog).
+func (s *Store) DB() *sql.DB { return s.read }
+
 // Explain returns SQLite's query plan of a statement, one line per step
 // ("SEARCH orders USING INDEX …", "SCAN events"), for the query-plan tests.
 // It runs nothing.

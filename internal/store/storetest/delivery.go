@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -681,6 +682,26 @@ func testDeliveries(t *testing.T, s store.Store) {
 	}
 	if ds, _ := s.ListDeliveries(ctx, store.DeliveryFilter{}); len(ds) != 2 {
 		t.Fatalf("%d deliveries after a failed unit, want 2", len(ds))
+	}
+}
+
+// testDeliveryClash: a delivery that clashes with the unique (event,
+// target) key, as a second fan-out of an event would, is a plain conflict,
+// not a duplicate order (only the orders table's keys mean that).
+func testDeliveryClash(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	f := newFixture(t, s)
+	d := newDelivery(f.b1.ID, webhookTarget(1), 42, base())
+	createDeliveries(t, s, d)
+	again := newDelivery(f.b1.ID, d.Target, 42, base())
+	again.EventID = d.EventID
+	err := s.Update(ctx, func(tx store.Tx) error { return tx.CreateDelivery(ctx, again) })
+	wantReason(t, err, hub.CodeConflict, hub.ReasonNone)
+	if he := (*hub.Error)(nil); !errors.As(err, &he) || strings.Contains(he.Message, "order") {
+		t.Fatalf("a delivery clash reads %v", err)
+	}
+	if ds, _ := s.ListDeliveries(ctx, store.DeliveryFilter{}); len(ds) != 1 {
+		t.Fatalf("%d deliveries after a clash, want 1", len(ds))
 	}
 }
 

@@ -1,0 +1,96 @@
+// Locations: a brand's locations, found by id, code or ref id.
+
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/hub"
+)
+
+func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
+	s.configChanged()
+	now := nowUTC(s)
+	l.CreatedAt, l.UpdatedAt = now, now
+	doc, err := marshal(l)
+	if err != nil {
+		return hub.Internal(err, "encode location")
+	}
+	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		l.BrandID, l.Code, l.RefID, doc, micros(now), micros(now))
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
+	}
+	return s.wrap(err, "location")
+}
+
+func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
+	s.configChanged()
+	l.UpdatedAt = nowUTC(s)
+	doc, err := marshal(l)
+	if err != nil {
+		return hub.Internal(err, "encode location")
+	}
+	res, err := s.exec(ctx, `UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		l.Code, l.RefID, doc, micros(l.UpdatedAt), l.ID)
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
+	}
+	return s.mustAffect(res, err, "location")
+}
+
+const locationCols = `id, brand_id, doc, created_at, updated_at`
+
+func scanLocation(sc interface{ Scan(...any) error }) (*hub.Location, error) {
+	var l hub.Location
+	var doc string
+	var id, brand, created, updated int64
+	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &l); err != nil {
+		return nil, fmt.Errorf("decode location %d: %w", id, err)
+	}
+	l.ID, l.BrandID, l.CreatedAt, l.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
+	return &l, nil
+}
+
+func (s *Queries) GetLocation(ctx context.Context, id int64) (*hub.Location, error) {
+	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`, id))
+	return l, s.wrap(err, "location")
+}
+
+func (s *Queries) LockLocation(ctx context.Context, id int64) (*hub.Location, error) {
+	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`+s.d.ForUpdate, id))
+	return l, s.wrap(err, "location")
+}
+
+func (s *Queries) ListLocations(ctx context.Context, brandID int64) ([]hub.Location, error) {
+	rows, err := s.query(ctx, `SELECT `+locationCols+` FROM locations WHERE brand_id = ? ORDER BY id`, brandID)
+	if err != nil {
+		return nil, s.wrap(err, "locations")
+	}
+	return collect(rows, scanLocation, s, "locations")
+}
+
+// FindLocation finds a location of a brand by id, code or ref id.
+func (s *Queries) FindLocation(ctx context.Context, brandID int64, ref string) (*hub.Location, error) {
+	ref = strings.TrimSpace(ref)
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		l, err := s.GetLocation(ctx, id)
+		if err == nil && l.BrandID == brandID {
+			return l, nil
+		}
+		if err != nil && hub.ErrorCode(err) != hub.CodeNotFound {
+			return nil, err
+		}
+	}
+	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations
+		WHERE brand_id = ? AND (code = ? OR (ref_id <> '' AND ref_id = ?)) ORDER BY (code = ?) DESC, id LIMIT 1`,
+		brandID, ref, ref, ref))
+	return l, s.wrap(err, "location")
+}

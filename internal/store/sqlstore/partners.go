@@ -1,0 +1,106 @@
+// Partners: partner documents and their callback secrets (current and
+// previous, for rotation).
+
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"orderhub/internal/hub"
+)
+
+func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
+	s.configChanged()
+	now := nowUTC(s)
+	p.CreatedAt, p.UpdatedAt = now, now
+	doc, err := marshal(p)
+	if err != nil {
+		return hub.Internal(err, "encode partner")
+	}
+	p.ID, err = s.insert(ctx, `INSERT INTO partners (brand_id, protocol, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		p.BrandID, string(p.Protocol), doc, micros(now), micros(now))
+	return s.wrap(err, "partner")
+}
+
+func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
+	s.configChanged()
+	p.UpdatedAt = nowUTC(s)
+	doc, err := marshal(p)
+	if err != nil {
+		return hub.Internal(err, "encode partner")
+	}
+	res, err := s.exec(ctx, `UPDATE partners SET protocol = ?, doc = ?, updated_at = ? WHERE id = ?`,
+		string(p.Protocol), doc, micros(p.UpdatedAt), p.ID)
+	return s.mustAffect(res, err, "partner")
+}
+
+func (s *Queries) SetPartnerCallbackSecret(ctx context.Context, partnerID int64, secret string, previousExpiresAt time.Time) error {
+	// The right-hand sides read the row as it was: the current secret
+	// becomes the previous one.
+	res, err := s.exec(ctx, `UPDATE partners SET previous_callback_secret = callback_secret,
+		previous_callback_secret_expires_at = CASE WHEN callback_secret = '' THEN NULL ELSE CAST(? AS BIGINT) END,
+		callback_secret = ? WHERE id = ?`, micros(previousExpiresAt), secret, partnerID)
+	return s.mustAffect(res, err, "partner")
+}
+
+func (s *Queries) PartnerPreviousCallbackSecret(ctx context.Context, partnerID int64) (string, *time.Time, error) {
+	var secret string
+	var exp sql.NullInt64
+	err := s.queryRow(ctx, `SELECT previous_callback_secret, previous_callback_secret_expires_at FROM partners WHERE id = ?`,
+		partnerID).Scan(&secret, &exp)
+	if err != nil {
+		return "", nil, s.wrap(err, "partner")
+	}
+	return secret, fromNullMicros(exp), nil
+}
+
+func (s *Queries) PartnerCallbackSecret(ctx context.Context, partnerID int64) (string, error) {
+	var secret string
+	err := s.queryRow(ctx, `SELECT callback_secret FROM partners WHERE id = ?`, partnerID).Scan(&secret)
+	return secret, s.wrap(err, "partner")
+}
+
+const partnerCols = `id, brand_id, protocol, doc, created_at, updated_at`
+
+func scanPartner(sc interface{ Scan(...any) error }) (*hub.Partner, error) {
+	var p hub.Partner
+	var doc, proto string
+	var id, brand, created, updated int64
+	if err := sc.Scan(&id, &brand, &proto, &doc, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, fmt.Errorf("decode partner %d: %w", id, err)
+	}
+	p.ID, p.BrandID, p.Protocol = id, brand, hub.Channel(proto)
+	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &p, nil
+}
+
+func (s *Queries) GetPartner(ctx context.Context, id int64) (*hub.Partner, error) {
+	p, err := scanPartner(s.queryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
+	return p, s.wrap(err, "partner")
+}
+
+func (s *Queries) LockPartner(ctx context.Context, id int64) (*hub.Partner, error) {
+	p, err := scanPartner(s.queryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`+s.d.ForUpdate, id))
+	return p, s.wrap(err, "partner")
+}
+
+func (s *Queries) ListPartners(ctx context.Context, brandID int64) ([]hub.Partner, error) {
+	q := `SELECT ` + partnerCols + ` FROM partners`
+	var args []any
+	if brandID > 0 {
+		q += ` WHERE brand_id = ?`
+		args = append(args, brandID)
+	}
+	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, s.wrap(err, "partners")
+	}
+	return collect(rows, scanPartner, s, "partners")
+}

@@ -1,0 +1,125 @@
+// Products: a brand's catalogue, found by id, ref id or SKU.
+
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/store"
+)
+
+func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
+	s.configChanged()
+	now := nowUTC(s)
+	p.CreatedAt, p.UpdatedAt = now, now
+	doc, err := marshal(p)
+	if err != nil {
+		return hub.Internal(err, "encode product")
+	}
+	p.ID, err = s.insert(ctx, `INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.BrandID, p.RefID, p.SKU, doc, micros(now), micros(now))
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
+	}
+	return s.wrap(err, "product")
+}
+
+func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
+	s.configChanged()
+	p.UpdatedAt = nowUTC(s)
+	doc, err := marshal(p)
+	if err != nil {
+		return hub.Internal(err, "encode product")
+	}
+	res, err := s.exec(ctx, `UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
+		p.RefID, p.SKU, doc, micros(p.UpdatedAt), p.ID, p.BrandID)
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
+	}
+	return s.mustAffect(res, err, "product")
+}
+
+const productCols = `id, brand_id, doc, created_at, updated_at`
+
+func scanProduct(sc interface{ Scan(...any) error }) (*hub.Product, error) {
+	var p hub.Product
+	var doc string
+	var id, brand, created, updated int64
+	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, fmt.Errorf("decode product %d: %w", id, err)
+	}
+	p.ID, p.BrandID, p.CreatedAt, p.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
+	return &p, nil
+}
+
+func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
+	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`, id, brandID))
+	return p, s.wrap(err, "product")
+}
+
+func (s *Queries) LockProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
+	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`+s.d.ForUpdate, id, brandID))
+	return p, s.wrap(err, "product")
+}
+
+func (s *Queries) FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, hub.NotFound("product not found")
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		p, err := s.GetProduct(ctx, brandID, id)
+		if err == nil || hub.ErrorCode(err) != hub.CodeNotFound {
+			return p, err
+		}
+	}
+	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND ref_id = ? AND ref_id <> ''`, brandID, ref))
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, s.wrap(err, "product")
+	}
+	rows, err := s.query(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND sku = ? AND sku <> ''`, brandID, ref)
+	if err != nil {
+		return nil, s.wrap(err, "product")
+	}
+	ps, err := collect(rows, scanProduct, s, "product")
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) == 0 {
+		return nil, hub.NotFound("product not found")
+	}
+	first := &ps[0] // the oldest of those sharing the SKU
+	for i := range ps {
+		if ps[i].ID < first.ID {
+			first = &ps[i]
+		}
+	}
+	return first, nil
+}
+
+func (s *Queries) ListProducts(ctx context.Context, f store.ProductFilter) ([]hub.Product, error) {
+	q := `SELECT ` + productCols + ` FROM products WHERE brand_id = ? AND id > ? ORDER BY id`
+	args := []any{f.BrandID, f.AfterID}
+	if f.Limit > 0 {
+		q += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, s.wrap(err, "products")
+	}
+	return collect(rows, scanProduct, s, "products")
+}
