@@ -23,7 +23,6 @@ var schemaDifferences = map[string]string{
 	// Migration 0007: SQLite is one process and wakes its readers in
 	// process; PostgreSQL nodes wake each other with NOTIFY from triggers.
 	"function orderhub_notify: only in postgres":                       "LISTEN/NOTIFY wake-ups across nodes (0007)",
-	"trigger events_notify on events: only in postgres":                "LISTEN/NOTIFY wake-ups across nodes (0007)",
 	"trigger deliveries_notify on deliveries: only in postgres":        "LISTEN/NOTIFY wake-ups across nodes (0007)",
 	"trigger deliveries_replay_notify on deliveries: only in postgres": "LISTEN/NOTIFY wake-ups across nodes (0007)",
 	"trigger events_dispatched_notify on events: only in postgres":     "LISTEN/NOTIFY wake-ups across nodes (0007)",
