@@ -37,7 +37,9 @@ func TestStoreControls(t *testing.T) {
 				t.Errorf("%s: CheckOpen = %v", c.name, err)
 			}
 		}
-		err := CheckOpen(loc(func(l *Location) { l.Status = LocationStatus{Mode: ModePaused, Until: at(90 * time.Minute), Reason: "kitchen fire drill"} }), now)
+		err := CheckOpen(loc(func(l *Location) {
+			l.Status = LocationStatus{Mode: ModePaused, Until: at(90 * time.Minute), Reason: "kitchen fire drill"}
+		}), now)
 		if e := AsError(err); e.Code != CodeConflict || e.Message != "Gangnam is paused and takes no orders until 13:30: kitchen fire drill" || e.Field != "location_id" {
 			t.Errorf("CheckOpen message %q (%s)", e.Message, e.Field)
 		}
