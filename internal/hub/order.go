@@ -228,6 +228,17 @@ type Order struct {
 	// from the catalog (partner price policy "accept").
 	PriceFlagged bool       `json:"price_flagged,omitempty"`
 	ScheduledAt  *time.Time `json:"scheduled_at,omitempty"`
+	// Acceptance (operations.go), fixed when the order is taken: the
+	// location's mode then, when acceptance starts (later than taking it
+	// for a scheduled order), the deadline of manual acceptance, and when
+	// the order should be ready.
+	AcceptMode       AcceptMode `json:"accept_mode,omitempty"`
+	AcceptFrom       *time.Time `json:"accept_from,omitempty"`
+	AcceptBy         *time.Time `json:"accept_by,omitempty"`
+	EstimatedReadyAt *time.Time `json:"estimated_ready_at,omitempty"`
+	// CancelReason is why a cancelled order was cancelled, when a reason
+	// was given (not_accepted: the acceptance deadline passed).
+	CancelReason string `json:"cancel_reason,omitempty"`
 	// StockTaken records what placing the order took from stock, so that
 	// cancelling gives back exactly that.
 	StockTaken []StockNeed `json:"stock_taken,omitempty"`
@@ -302,4 +313,23 @@ func (o *Order) CheckTexts() error {
 		}
 	}
 	return nil
+}
+
+// DueAt is when the system must act on the order (nil: nothing is due):
+// while it is NEW, confirm it at AcceptFrom under auto acceptance, or
+// cancel it at AcceptBy under manual acceptance.
+func (o *Order) DueAt() *time.Time {
+	if o.Status != StatusNew {
+		return nil
+	}
+	if o.AcceptMode == AcceptAuto {
+		return o.AcceptFrom
+	}
+	return o.AcceptBy
+}
+
+// Scheduled reports whether the order waits for its time at t (its
+// acceptance has not started).
+func (o *Order) Scheduled(t time.Time) bool {
+	return o.AcceptFrom != nil && t.Before(*o.AcceptFrom)
 }

@@ -476,7 +476,14 @@ type TransitionInput struct {
 	// "changes paymentStatus to 2").
 	AlsoMarkPaid bool
 	Note         string
+	// Reason is why an order is cancelled (kept on the order: the channel
+	// is told), e.g. hub.ReasonNotAccepted.
+	Reason string
 }
+
+// System is the actor of what orderhub does by itself (auto acceptance,
+// the acceptance deadline); it acts as the store.
+var System = hub.Actor{Role: hub.RoleStore, Name: "system"}
 
 // Transition moves an order through the lifecycle (DESIGN.md §3). The order
 // row is locked for the unit, so concurrent actions on one order apply one
@@ -485,62 +492,90 @@ type TransitionInput struct {
 // balance.
 func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
 	out, err := s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
-		to, err := hub.Transition(o.Status, in.Action, in.Actor)
-		if err != nil {
-			return err
-		}
-		from := o.Status
-		o.Status = to
-		paid := false
-		if in.AlsoMarkPaid && o.PaymentStatus != hub.PaymentPaid {
-			o.PaymentStatus = hub.PaymentPaid
-			paid = true
-		}
-		var returned []hub.StockNeed
-		var left map[int64]int64
-		note := in.Note
-		if to == hub.StatusCancelled {
-			var err error
-			if left, err = tx.ReturnStock(ctx, o.LocationID, o.StockTaken); err != nil {
-				return err
-			}
-			returned, o.StockTaken = o.StockTaken, nil
-			refunded, err := s.refundToBalance(ctx, tx, o)
-			if err != nil {
-				return err
-			}
-			if refunded {
-				note = strings.TrimSpace(note + " (payment refunded to the cash balance)")
-			}
-		}
-		if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
-			Actor: in.Actor.Name, Note: note, CreatedAt: o.UpdatedAt}); err != nil {
-			return err
-		}
-		doc, err := encodeOrder(o)
-		if err != nil {
-			return err
-		}
-		evs := []*store.Event{s.orderEvent(hub.StatusEvent(to), o, doc, from.String())}
-		if paid {
-			evs = append(evs, s.orderEvent(hub.EventOrderPaid, o, doc, ""))
-		}
-		stock, err := s.stockEvents(o.BrandID, o.LocationID, returned, left)
-		if err != nil {
-			return err
-		}
-		if err := tx.AddEvents(ctx, append(evs, stock...)); err != nil {
-			return err
-		}
-		return tx.UpdateOrder(ctx, o, doc)
+		return s.move(ctx, tx, o, in)
 	})
 	if err == nil {
-		s.metrics.OrderTransitioned(out.Status)
-		if out.Status == hub.StatusCancelled {
-			s.stockChanged(out.LocationID)
-		}
+		s.moved(out)
 	}
 	return out, err
+}
+
+// moved tells what watches a committed transition.
+func (s *Service) moved(o *hub.Order) {
+	s.metrics.OrderTransitioned(o.Status)
+	if o.Status == hub.StatusCancelled {
+		s.stockChanged(o.LocationID)
+	}
+}
+
+// move applies a lifecycle action to an order held in tx (its version and
+// time stamped): the rule (hub.Transition), what a cancel gives back
+// (stock, a balance payment), the estimate of an accepted order, the
+// history row, the events and the order itself.
+func (s *Service) move(ctx context.Context, tx store.Tx, o *hub.Order, in TransitionInput) error {
+	to, err := hub.Transition(o.Status, in.Action, in.Actor)
+	if err != nil {
+		return err
+	}
+	from := o.Status
+	o.Status = to
+	paid := false
+	if in.AlsoMarkPaid && o.PaymentStatus != hub.PaymentPaid {
+		o.PaymentStatus = hub.PaymentPaid
+		paid = true
+	}
+	var returned []hub.StockNeed
+	var left map[int64]int64
+	note := in.Note
+	switch {
+	case to == hub.StatusCancelled:
+		var err error
+		if left, err = tx.ReturnStock(ctx, o.LocationID, o.StockTaken); err != nil {
+			return err
+		}
+		returned, o.StockTaken = o.StockTaken, nil
+		refunded, err := s.refundToBalance(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		if refunded {
+			note = strings.TrimSpace(note + " (payment refunded to the cash balance)")
+		}
+		o.CancelReason = in.Reason
+	case from == hub.StatusNew:
+		// Accepted: the estimate counts from now (a busy location's
+		// extra minutes included).
+		cfg, err := s.Config(ctx)
+		if err != nil {
+			return err
+		}
+		loc, err := cfg.Location(ctx, o.LocationID)
+		if err != nil {
+			return err
+		}
+		ready := hub.EstimatedReady(loc, o.UpdatedAt)
+		o.EstimatedReadyAt = &ready
+	}
+	if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
+		Actor: in.Actor.Name, Note: note, CreatedAt: o.UpdatedAt}); err != nil {
+		return err
+	}
+	doc, err := encodeOrder(o)
+	if err != nil {
+		return err
+	}
+	evs := []*store.Event{s.orderEvent(hub.StatusEvent(to), o, doc, from.String())}
+	if paid {
+		evs = append(evs, s.orderEvent(hub.EventOrderPaid, o, doc, ""))
+	}
+	stock, err := s.stockEvents(o.BrandID, o.LocationID, returned, left)
+	if err != nil {
+		return err
+	}
+	if err := tx.AddEvents(ctx, append(evs, stock...)); err != nil {
+		return err
+	}
+	return tx.UpdateOrder(ctx, o, doc)
 }
 
 // MarkPaidInput names an order and how it was paid.

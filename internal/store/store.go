@@ -110,6 +110,9 @@ type Reader interface {
 	// starts ListEvents.
 	LastEventSeq(ctx context.Context) (int64, error)
 
+	// NextDueAt is the earliest due time of a NEW order (nil: none).
+	NextDueAt(ctx context.Context) (*time.Time, error)
+
 	// ConfigVersion is the configuration version: every unit that changes
 	// a brand, location, product, timeslot, partner or credential moves it
 	// when it commits. A cache of configuration is current while the
@@ -165,6 +168,10 @@ type Tx interface {
 	// LockOrder reads an order and holds it against concurrent changes
 	// until the unit ends.
 	LockOrder(ctx context.Context, id int64) (*hub.Order, error)
+	// ClaimDueOrders locks up to limit NEW orders whose due time (the
+	// acceptance loop's: hub.Order.DueAt) has come, earliest first,
+	// skipping orders another unit holds.
+	ClaimDueOrders(ctx context.Context, now time.Time, limit int) ([]hub.Order, error)
 	// LockOrderVersion is LockOrder for a caller that already has the
 	// order: it holds the row and reads only its version, so that the
 	// caller decodes the order again only if it changed meanwhile.

@@ -5,10 +5,12 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
@@ -20,11 +22,11 @@ func (s *Queries) CreateOrder(ctx context.Context, o *hub.Order, encoded []byte,
 		return err
 	}
 	o.ID, err = s.insert(ctx, `INSERT INTO orders (brand_id, location_id, partner_id, channel, number, external_ref, channel_ref,
-		idempotency_key, request_hash, status, payment_status, version, doc, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		idempotency_key, request_hash, status, payment_status, version, doc, created_at, updated_at, due_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.BrandID, o.LocationID, o.PartnerID, string(o.Channel), o.Number, o.ExternalRef, o.ChannelRef,
 		idempotencyKey, requestHash, int(o.Status), int(o.PaymentStatus), o.Version, doc,
-		micros(o.CreatedAt), micros(o.UpdatedAt))
+		micros(o.CreatedAt), micros(o.UpdatedAt), nullMicros(o.DueAt()))
 	return s.wrapClash(err, "order", hub.ReasonDuplicateOrder)
 }
 
@@ -46,9 +48,10 @@ func (s *Queries) UpdateOrder(ctx context.Context, o *hub.Order, encoded []byte)
 	if err != nil {
 		return err
 	}
-	res, err := s.exec(ctx, `UPDATE orders SET status = ?, payment_status = ?, channel_ref = ?, version = ?, doc = ?, updated_at = ?
-		WHERE id = ? AND version = ?`,
-		int(o.Status), int(o.PaymentStatus), o.ChannelRef, o.Version, doc, micros(o.UpdatedAt), o.ID, o.Version-1)
+	res, err := s.exec(ctx, `UPDATE orders SET status = ?, payment_status = ?, channel_ref = ?, version = ?, doc = ?, updated_at = ?,
+		due_at = ? WHERE id = ? AND version = ?`,
+		int(o.Status), int(o.PaymentStatus), o.ChannelRef, o.Version, doc, micros(o.UpdatedAt), nullMicros(o.DueAt()),
+		o.ID, o.Version-1)
 	if err != nil {
 		return s.wrapClash(err, "order", hub.ReasonDuplicateOrder) // a channel ref another order has
 	}
@@ -207,4 +210,27 @@ func (s *Queries) ListOrders(ctx context.Context, f store.OrderFilter) ([]hub.Or
 		return nil, s.wrap(err, "orders")
 	}
 	return collect(rows, scanOrder, s, "orders")
+}
+
+// ClaimDueOrders locks up to limit NEW orders whose due_at has come,
+// earliest first, skipping rows another unit holds (PostgreSQL): two nodes
+// never act on one order at once, and the one that waited finds it no
+// longer due.
+func (s *Queries) ClaimDueOrders(ctx context.Context, now time.Time, limit int) ([]hub.Order, error) {
+	rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE status = 1 AND due_at IS NOT NULL AND due_at <= ?
+		ORDER BY due_at LIMIT ?`+s.d.SkipLocked, micros(now), limit)
+	if err != nil {
+		return nil, s.wrap(err, "orders")
+	}
+	return collect(rows, scanOrder, s, "orders")
+}
+
+// NextDueAt is the earliest due_at of a NEW order (nil: none).
+func (s *Queries) NextDueAt(ctx context.Context) (*time.Time, error) {
+	var v sql.NullInt64
+	err := s.queryRow(ctx, `SELECT MIN(due_at) FROM orders WHERE status = 1 AND due_at IS NOT NULL`).Scan(&v)
+	if err != nil {
+		return nil, s.wrap(err, "orders")
+	}
+	return fromNullMicros(v), nil
 }
