@@ -123,17 +123,9 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	// Flags may come before or after the positional delivery id.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args[1:])
+	if err != nil {
+		return 2
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		fmt.Fprintln(stderr, "orderhub deliveries: --log-format must be text or json")

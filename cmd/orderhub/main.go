@@ -55,6 +55,7 @@ Usage:
   orderhub migrate  apply database migrations and exit
   orderhub deliveries list|replay   inspect and replay event deliveries
   orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
+  orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub version  print the version
 
@@ -76,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return deliveries(ctx, args[1:], stdout, stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "location":
+		return location(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
@@ -140,6 +143,22 @@ func applyEnv(fs *flag.FlagSet, names ...string) error {
 		}
 	}
 	return err
+}
+
+// parseMixed parses flags that may come before, between or after the
+// positional arguments, which it returns in order.
+func parseMixed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // storageFlagNames are the flags storageFlags adds.
@@ -349,6 +368,9 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	// The outbox watcher keeps this node's menu cache current (it stops
 	// with ctx).
 	go svc.Watch(ctx, time.Second)
+	// The acceptance loop confirms or cancels orders whose time has come
+	// (deadlines are stored with the orders: any node, after any restart).
+	go svc.RunAcceptance(ctx, time.Second)
 	// The retention sweep stops first (a sweep in progress is cancelled).
 	sweeper := newSweeper(st, c, log)
 	sweeper.Start(ctx)

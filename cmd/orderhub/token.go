@@ -56,17 +56,9 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	// Flags may come before or after revoke's token id.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); err != nil {
-			return 2
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	pos, err := parseMixed(fs, args[1:])
+	if err != nil {
+		return 2
 	}
 	var id int64
 	if cmd == "revoke" {

@@ -79,6 +79,11 @@ func (h *Handler) Routes(mux Mux) {
 	route("GET /hub/v1/locations/{id}/stock", h.listStock)
 	route("GET /hub/v1/locations/{id}/stock/{productId}", h.getStock)
 	route("PUT /hub/v1/locations/{id}/stock/{productId}", h.putStock)
+	route("POST /hub/v1/locations/{id}/snooze", h.snooze)
+	route("POST /hub/v1/locations/{id}/unsnooze", h.unsnooze)
+	route("GET /hub/v1/locations/{id}/snoozes", h.listSnoozes)
+	route("GET /hub/v1/locations/{id}/status", h.getStatus)
+	route("PUT /hub/v1/locations/{id}/status", h.putStatus)
 
 	route("GET /hub/v1/products", h.listProducts)
 	route("POST /hub/v1/products", h.createProduct)
@@ -228,7 +233,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 			details["reason"] = string(e.Reason)
 		}
 		if o, ok := details["order"].(*hub.Order); ok {
-			details["order"] = viewOrder(o)
+			details["order"] = h.viewOrder(o)
 		}
 		if len(details) > 0 {
 			body.Error.Details = details

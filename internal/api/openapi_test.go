@@ -50,6 +50,8 @@ var responseSchemas = map[string]any{
 	"LocationStatus":      hub.LocationStatus{},
 	"AcceptPolicy":        hub.AcceptPolicy{},
 	"Snooze":              hub.Snooze{},
+	"SnoozeList":          snoozeList{},
+	"SnoozedProduct":      snoozedProduct{},
 	"StockLevelList":      page[service.StockLevel]{},
 	"ProductList":         page[hub.Product]{},
 	"TimeslotList":        page[hub.Timeslot]{},
@@ -65,16 +67,19 @@ var responseSchemas = map[string]any{
 
 // requestSchemas are decoded by the handlers.
 var requestSchemas = map[string]any{
-	"BrandInput":       hub.Brand{},
-	"LocationInput":    hub.Location{},
-	"ProductInput":     hub.Product{},
-	"TimeslotInput":    hub.Timeslot{},
-	"PartnerInput":     hub.Partner{},
-	"OrderRequest":     orderRequest{},
-	"OrderLineRequest": lineRequest{},
-	"OptionRequest":    optionRequest{},
-	"ComboRequest":     comboRequest{},
-	"HubTokenInput":    hubTokenRequest{},
+	"BrandInput":          hub.Brand{},
+	"LocationInput":       hub.Location{},
+	"ProductInput":        hub.Product{},
+	"TimeslotInput":       hub.Timeslot{},
+	"PartnerInput":        hub.Partner{},
+	"OrderRequest":        orderRequest{},
+	"OrderLineRequest":    lineRequest{},
+	"OptionRequest":       optionRequest{},
+	"ComboRequest":        comboRequest{},
+	"HubTokenInput":       hubTokenRequest{},
+	"SnoozeInput":         snoozeRequest{},
+	"UnsnoozeInput":       unsnoozeRequest{},
+	"LocationStatusInput": statusRequest{},
 }
 
 // unchecked are the native API's schemas with no named Go type to compare
@@ -261,7 +266,7 @@ func (c *schemaChecker) check(at string, s map[string]any, typ reflect.Type, goN
 	}
 
 	switch {
-	case typ == reflect.TypeOf(time.Time{}):
+	case typ == reflect.TypeOf(time.Time{}), typ == reflect.TypeOf(wireTime{}):
 		want("string")
 		if s["format"] != "date-time" {
 			c.t.Errorf("%s: a time without format date-time", at)

@@ -19,10 +19,14 @@ type orderView struct {
 	*hub.Order
 	StatusName        string `json:"status_name"`
 	PaymentStatusName string `json:"payment_status_name"`
+	// Scheduled: the order waits for its time (its acceptance has not
+	// started), so it is shown apart from the orders to make now.
+	Scheduled bool `json:"scheduled"`
 }
 
-func viewOrder(o *hub.Order) orderView {
-	return orderView{Order: o, StatusName: o.Status.String(), PaymentStatusName: o.PaymentStatus.String()}
+func (h *Handler) viewOrder(o *hub.Order) orderView {
+	return orderView{Order: o, StatusName: o.Status.String(), PaymentStatusName: o.PaymentStatus.String(),
+		Scheduled: o.Status == hub.StatusNew && o.Scheduled(h.svc.Now())}
 }
 
 // ref accepts a JSON string or number (a product named by hub id or PLU).
@@ -82,6 +86,8 @@ type orderRequest struct {
 	Discount      int64         `json:"discount"`
 	Currency      string        `json:"currency"`
 	PaymentMethod string        `json:"payment_method"`
+	// ScheduledFor is an order for later (hub.ValidateSchedule).
+	ScheduledFor *wireTime `json:"scheduled_for"`
 }
 
 func options(in []optionRequest, field string) []service.OptionInput {
@@ -115,7 +121,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 		Table: req.Table, Customer: req.Customer, Delivery: req.Delivery, Notes: req.Notes,
 		DeliveryFee: req.DeliveryFee, Discount: req.Discount, Currency: req.Currency, PaymentMethod: req.PaymentMethod,
 		Actor:          "hub:credential " + strconv.FormatInt(p.CredentialID, 10),
-		IdempotencyKey: ticket.Key, RequestHash: ticket.Hash,
+		IdempotencyKey: ticket.Key, RequestHash: ticket.Hash, ScheduledFor: req.ScheduledFor.ptr(),
 	}
 	if req.Type != "" {
 		t, ok := hub.ParseOrderType(req.Type)
@@ -149,7 +155,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 	if res.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	return created(w, viewOrder(res.Order))
+	return created(w, h.viewOrder(res.Order))
 }
 
 func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -199,7 +205,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 			res.NextCursor = &next
 			break
 		}
-		res.Data = append(res.Data, viewOrder(&os[i]))
+		res.Data = append(res.Data, h.viewOrder(&os[i]))
 	}
 	return ok(w, res)
 }
@@ -217,7 +223,7 @@ func (h *Handler) getOrder(w http.ResponseWriter, r *http.Request, p *service.Hu
 	if err != nil {
 		return err
 	}
-	return ok(w, viewOrder(o))
+	return ok(w, h.viewOrder(o))
 }
 
 func (h *Handler) orderHistory(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -246,7 +252,8 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 		return hub.NotFound("unknown action %q: use confirm, prepare, ready, complete or cancel", r.PathValue("action"))
 	}
 	var body struct {
-		Note string `json:"note"`
+		Note   string `json:"note"`
+		Reason string `json:"reason"`
 	}
 	raw, err := readRaw(r)
 	if err != nil {
@@ -259,15 +266,15 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 	}
 	o, err := h.svc.Transition(r.Context(), service.TransitionInput{
 		Scope: service.OrderScope{BrandID: brandID}, OrderRef: r.PathValue("ref"), Action: action,
-		Actor: h.actor(p), Note: strings.TrimSpace(body.Note),
+		Actor: h.actor(p), Note: strings.TrimSpace(body.Note), Reason: body.Reason,
 	})
 	if err != nil {
 		return err
 	}
-	return okOrder(w, o)
+	return h.okOrder(w, o)
 }
 
-func okOrder(w http.ResponseWriter, o *hub.Order) error { return ok(w, viewOrder(o)) }
+func (h *Handler) okOrder(w http.ResponseWriter, o *hub.Order) error { return ok(w, h.viewOrder(o)) }
 
 func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	brandID, err := queryBrand(r, p)
@@ -292,7 +299,7 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 	if err != nil {
 		return err
 	}
-	return okOrder(w, o)
+	return h.okOrder(w, o)
 }
 
 func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {

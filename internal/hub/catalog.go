@@ -85,6 +85,16 @@ func (l *Location) Validate() error {
 	if _, err := time.LoadLocation(l.Timezone); err != nil {
 		return Invalid("timezone", "unknown time zone %q", l.Timezone)
 	}
+	if l.PrepMinutes != 0 {
+		if err := ValidatePrep(l.PrepMinutes); err != nil {
+			return err
+		}
+	}
+	if l.Accept != (AcceptPolicy{}) {
+		if err := ValidateAccept(&l.Accept); err != nil {
+			return AsError(err).WithField("accept." + AsError(err).Field)
+		}
+	}
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package hub
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Action is a lifecycle command.
 type Action string
@@ -39,6 +42,10 @@ type Actor struct {
 	// Name identifies the party in the history ("partner:3", "hub:token 2").
 	Name string
 }
+
+// PartnerActor is the history's name of a partner acting through its
+// credential ("partner:3").
+func PartnerActor(partnerID int64) string { return "partner:" + strconv.FormatInt(partnerID, 10) }
 
 // target is the status each action leads to.
 var target = map[Action]Status{

@@ -173,7 +173,7 @@ func ValidateStatus(s *LocationStatus, now time.Time) error {
 	if s.Mode == ModeOnline && s.Until != nil {
 		return Invalid("until", "online has no end")
 	}
-	return checkReason(&s.Reason)
+	return CheckReason(&s.Reason)
 }
 
 // ValidateAccept checks an acceptance policy.
@@ -205,13 +205,65 @@ func ValidateSnooze(s *Snooze, now time.Time) error {
 	if s.Until != nil && !s.Until.After(now) {
 		return Invalid("until", "must be in the future")
 	}
-	return checkReason(&s.Reason)
+	return CheckReason(&s.Reason)
 }
 
-func checkReason(r *string) error {
+// CheckReason trims a reason a person gave (a pause, a snooze, a cancel)
+// and bounds it.
+func CheckReason(r *string) error {
 	*r = strings.TrimSpace(*r)
 	if !utf8.ValidString(*r) || len(*r) > MaxReasonLength {
 		return Invalid("reason", "must be valid UTF-8 of at most %d bytes", MaxReasonLength)
 	}
 	return nil
+}
+
+// MaxScheduleAhead bounds how far ahead an order may be scheduled.
+const MaxScheduleAhead = 7 * 24 * time.Hour
+
+// ValidateSchedule checks the time a scheduled order is for, asked at now:
+// not in the past (now itself is an order for now that says so, as the
+// platform seed's example does) and at most MaxScheduleAhead ahead.
+func ValidateSchedule(at time.Time, now time.Time) error {
+	if at.Before(now) {
+		return Invalid("scheduled_for", "must not be in the past")
+	}
+	if at.Sub(now) > MaxScheduleAhead {
+		return Invalid("scheduled_for", "must be at most %d days ahead", int(MaxScheduleAhead/(24*time.Hour)))
+	}
+	return nil
+}
+
+// SetAcceptance fixes an order's acceptance when it is taken at now at l:
+// the location's mode, when acceptance starts (now, or prep time before a
+// scheduled order's time), the deadline of manual acceptance counted from
+// that start, and the estimate (the start plus the prep time, busy extra
+// included; a scheduled order's own time when later). Settings changed
+// afterwards do not move them: the store and the channel were told these.
+func (o *Order) SetAcceptance(l *Location, now time.Time) {
+	p := l.AcceptPolicyOf()
+	start := AcceptanceStart(l, now, o.ScheduledFor)
+	o.AcceptMode, o.AcceptFrom, o.AcceptBy = p.Mode, &start, nil
+	o.Accepted(l, start)
+	if p.Mode == AcceptManual {
+		by := start.Add(time.Duration(p.DeadlineSeconds) * time.Second)
+		o.AcceptBy = &by
+	}
+}
+
+// AutoAccepted reports whether the system confirms the order when its
+// acceptance starts at t (auto acceptance, not waiting for its time).
+func (o *Order) AutoAccepted(t time.Time) bool {
+	return o.Status == StatusNew && o.AcceptMode == AcceptAuto && !o.Scheduled(t)
+}
+
+// Accepted sets the estimate of an order accepted at at: at plus the
+// location's prep time (busy extra included), or the order's scheduled
+// time when that is later.
+func (o *Order) Accepted(l *Location, at time.Time) {
+	ready := EstimatedReady(l, at)
+	if o.ScheduledFor != nil && o.ScheduledFor.After(ready) {
+		ready = *o.ScheduledFor
+	}
+	o.EstimatedReadyAt = &ready
 }

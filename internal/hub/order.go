@@ -227,7 +227,7 @@ type Order struct {
 	// PriceFlagged marks an order accepted although a client price differed
 	// from the catalog (partner price policy "accept").
 	PriceFlagged bool       `json:"price_flagged,omitempty"`
-	ScheduledAt  *time.Time `json:"scheduled_at,omitempty"`
+	ScheduledFor *time.Time `json:"scheduled_for,omitempty"`
 	// Acceptance (operations.go), fixed when the order is taken: the
 	// location's mode then, when acceptance starts (later than taking it
 	// for a scheduled order), the deadline of manual acceptance, and when
@@ -237,8 +237,11 @@ type Order struct {
 	AcceptBy         *time.Time `json:"accept_by,omitempty"`
 	EstimatedReadyAt *time.Time `json:"estimated_ready_at,omitempty"`
 	// CancelReason is why a cancelled order was cancelled, when a reason
-	// was given (not_accepted: the acceptance deadline passed).
+	// was given (not_accepted: the acceptance deadline passed), and
+	// CancelledBy who cancelled it (the history's actor name): a channel
+	// is told of every cancel but its own.
 	CancelReason string `json:"cancel_reason,omitempty"`
+	CancelledBy  string `json:"cancelled_by,omitempty"`
 	// StockTaken records what placing the order took from stock, so that
 	// cancelling gives back exactly that.
 	StockTaken []StockNeed `json:"stock_taken,omitempty"`

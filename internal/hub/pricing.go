@@ -36,11 +36,38 @@ func (p *Product) UnitPrice(qty int, day string) int64 {
 }
 
 // CheckAvailable reports whether the product may be ordered at a location at
-// an instant: launched and inside its launch window, displayed, sold at the
+// an instant: on sale there (CheckOnSale) and not snoozed by the location.
+func CheckAvailable(p *Product, loc *Location, at time.Time, slots map[int64]Timeslot) error {
+	if err := CheckOnSale(p, loc, at, slots); err != nil {
+		return err
+	}
+	return CheckSnoozed(p, loc, at)
+}
+
+// CheckSnoozed refuses a product the location has snoozed at the instant:
+// not available, as the doors say it, with details snoozed (so that a door
+// whose contract calls it sold out, the shop's 206, says so) and
+// available_at when the snooze has an end.
+func CheckSnoozed(p *Product, loc *Location, at time.Time) error {
+	sn, ok := loc.SnoozeAt(p.ID, at)
+	if !ok {
+		return nil
+	}
+	name := p.Name.Get("en")
+	if sn.Until == nil {
+		return Conflict(ReasonNotAvailable, "%s is off the menu at %s", name, loc.Name).WithDetail("snoozed", true)
+	}
+	return Conflict(ReasonNotAvailable, "%s is off the menu at %s until %s", name, loc.Name,
+		sn.Until.In(loc.Zone()).Format("15:04")).WithDetail("snoozed", true).WithDetail("available_at", sn.Until)
+}
+
+// CheckOnSale reports whether the product is on sale at a location at an
+// instant: launched and inside its launch window, displayed, sold at the
 // location, and inside one of its timeslots. Timeslot ids the brand has not
 // defined are ignored (a partner may send ids orderhub does not know); a
 // product whose known timeslots all exclude the instant is unavailable.
-func CheckAvailable(p *Product, loc *Location, at time.Time, slots map[int64]Timeslot) error {
+// A menu lists what is on sale, a snoozed product shown as sold out.
+func CheckOnSale(p *Product, loc *Location, at time.Time, slots map[int64]Timeslot) error {
 	name := p.Name.Get("en")
 	if !p.Launch.Launched {
 		return Conflict(ReasonNotAvailable, "%s is not launched", name)
@@ -56,16 +83,6 @@ func CheckAvailable(p *Product, loc *Location, at time.Time, slots map[int64]Tim
 	}
 	if !p.SoldAt(loc.ID) {
 		return Conflict(ReasonNotAvailable, "%s is not sold at %s", name, loc.Name)
-	}
-	if sn, ok := loc.SnoozeAt(p.ID, at); ok {
-		// Not available, as the doors say it; the detail lets a door
-		// whose contract calls it sold out (the shop's 206) say so.
-		e := Conflict(ReasonNotAvailable, "%s is off the menu at %s", name, loc.Name).WithDetail("snoozed", true)
-		if sn.Until != nil {
-			e = Conflict(ReasonNotAvailable, "%s is off the menu at %s until %s", name, loc.Name,
-				sn.Until.In(loc.Zone()).Format("15:04")).WithDetail("snoozed", true).WithDetail("available_at", sn.Until)
-		}
-		return e
 	}
 	local := at.In(loc.Zone())
 	known, inside := 0, false

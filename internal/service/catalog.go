@@ -1,7 +1,9 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"orderhub/internal/hub"
@@ -76,11 +78,15 @@ func (s *Service) ModifyLocation(ctx context.Context, id int64, fn func(l *hub.L
 			return err
 		}
 		brandID, created := l.BrandID, l.CreatedAt
+		controls := storeControls(l)
 		if err := fn(l); err != nil {
 			return err
 		}
 		if l.BrandID != brandID {
 			return hub.Invalid("brand_id", "a location cannot move to another brand")
+		}
+		if err := sameControls(controls, l); err != nil {
+			return err
 		}
 		l.ID, l.CreatedAt = id, created
 		if err := l.Validate(); err != nil {
@@ -93,7 +99,12 @@ func (s *Service) ModifyLocation(ctx context.Context, id int64, fn func(l *hub.L
 }
 
 // CreateLocation validates and stores a new location of an existing brand.
+// It starts online with nothing snoozed: those controls have their own
+// calls (operations.go), each with its event.
 func (s *Service) CreateLocation(ctx context.Context, l *hub.Location) error {
+	if err := sameControls(storeControls(&hub.Location{}), l); err != nil {
+		return err
+	}
 	if err := l.Validate(); err != nil {
 		return err
 	}
@@ -102,25 +113,6 @@ func (s *Service) CreateLocation(ctx context.Context, l *hub.Location) error {
 			return hub.AsError(err).WithField("brand_id")
 		}
 		return tx.CreateLocation(ctx, l)
-	})
-}
-
-// UpdateLocation validates and stores a changed location; it cannot move to
-// another brand.
-func (s *Service) UpdateLocation(ctx context.Context, l *hub.Location) error {
-	if err := l.Validate(); err != nil {
-		return err
-	}
-	return s.store.Update(ctx, func(tx store.Tx) error {
-		old, err := tx.GetLocation(ctx, l.ID)
-		if err != nil {
-			return err
-		}
-		if old.BrandID != l.BrandID {
-			return hub.Invalid("brand_id", "a location cannot move to another brand")
-		}
-		l.CreatedAt = old.CreatedAt
-		return tx.UpdateLocation(ctx, l)
 	})
 }
 
@@ -294,4 +286,27 @@ func (s *Service) PutTimeslot(ctx context.Context, t *hub.Timeslot) error {
 		}
 		return tx.PutTimeslot(ctx, t)
 	})
+}
+
+// storeControls are a location's status and snoozes as written (JSON:
+// times compare as written, not by their time.Location pointers).
+func storeControls(l *hub.Location) [2][]byte {
+	st, _ := json.Marshal(l.Status)
+	sn, _ := json.Marshal(l.Snoozes)
+	return [2][]byte{st, sn}
+}
+
+// sameControls refuses a location write that changes its status or
+// snoozes: those change through SetLocationStatus and Snooze, which
+// validate them and write their events. Preparation time and acceptance
+// are settings, written with the location.
+func sameControls(before [2][]byte, l *hub.Location) error {
+	after := storeControls(l)
+	if !bytes.Equal(before[0], after[0]) {
+		return hub.Invalid("status", "is set through the location's status (PUT /hub/v1/locations/{id}/status)")
+	}
+	if !bytes.Equal(before[1], after[1]) {
+		return hub.Invalid("snoozes", "change through snooze and unsnooze (POST /hub/v1/locations/{id}/snooze)")
+	}
+	return nil
 }

@@ -116,12 +116,18 @@ func (s *Service) checkOrder(ctx context.Context, cfg *Config, in PlaceOrderInpu
 		ExternalRef: ref, ChannelRef: in.ChannelRef, Type: in.Type,
 		Table: in.Table, PickupCode: newPickupCode(), Customer: in.Customer, Delivery: in.Delivery,
 		Notes: in.Notes, Currency: brand.Currency, Status: hub.StatusNew, PaymentStatus: hub.PaymentUnpaid,
-		PaymentMethod: in.PaymentMethod, ScheduledAt: in.ScheduledAt, Attributes: in.Attributes,
+		PaymentMethod: in.PaymentMethod, ScheduledFor: in.ScheduledFor, Attributes: in.Attributes,
 		CreatedAt: now, UpdatedAt: now, Version: 1,
 	}
 	if in.Partner != nil {
 		o.PartnerID = in.Partner.ID
 	}
+	if in.ScheduledFor != nil {
+		if err := hub.ValidateSchedule(*in.ScheduledFor, now); err != nil && add(err) {
+			return done()
+		}
+	}
+	o.SetAcceptance(loc, now)
 	var needs []hub.StockNeed
 	for i, li := range in.Lines {
 		field := li.Field

@@ -16,6 +16,10 @@ type Menu struct {
 	Location *hub.Location
 	At       time.Time
 	Items    []MenuItem
+	// Changes is the next instant the menu changes by itself (a snooze or
+	// the location's status ends), nil when none is set; a cached menu is served until then at
+	// the latest.
+	Changes *time.Time
 }
 
 // MenuItem is one orderable product.
@@ -26,9 +30,12 @@ type MenuItem struct {
 	// Stock is what is on hand; nil is unlimited (untracked, or a product
 	// that does not deduct stock). A combo's is derived from its items.
 	Stock *int64
-	// SoldOut: flagged sold out, no stock left, or (combos) a required
-	// slot with nothing left to choose.
+	// SoldOut: flagged sold out, no stock left, snoozed at the location,
+	// or (combos) a required slot with nothing left to choose.
 	SoldOut bool
+	// AvailableAt is when a snoozed product comes back (nil: not snoozed,
+	// or snoozed until unsnoozed).
+	AvailableAt *time.Time
 	// Components are a combo's slots with their items' state.
 	Components []MenuComponent
 }
@@ -52,7 +59,8 @@ type MenuComboItem struct {
 // sold individually, available at this instant (hub.CheckAvailable: launch
 // window, displayed, sold at the location, timeslots) and not restricted by
 // their supplier, ordered by sort order then id. Sold-out products stay on
-// the menu, flagged, so that a channel can show them greyed out.
+// the menu, flagged, so that a channel can show them greyed out; so do
+// products the location has snoozed, with when they come back.
 func (s *Service) Menu(ctx context.Context, brandID, locationID int64) (*Menu, error) {
 	cfg, err := s.Config(ctx)
 	if err != nil {
@@ -88,19 +96,32 @@ func (s *Service) menu(ctx context.Context, cfg *Config, brandID, locationID int
 	}
 	now := s.Now()
 	day := now.In(loc.Zone()).Format(time.DateOnly)
-	orderable := func(p *hub.Product) bool {
-		return hub.CheckAvailable(p, loc, now, slots) == nil && !p.SupplierRestricted
+	onSale := func(p *hub.Product) bool {
+		return hub.CheckOnSale(p, loc, now, slots) == nil && !p.SupplierRestricted
 	}
 	m := &Menu{Brand: brand, Location: loc, At: now}
+	ends := []*time.Time{loc.Status.Until}
+	for _, sn := range loc.Snoozes {
+		ends = append(ends, sn.Until)
+	}
+	for _, t := range ends {
+		if t != nil && t.After(now) && (m.Changes == nil || t.Before(*m.Changes)) {
+			m.Changes = t
+		}
+	}
 	for i := range products {
 		p := &products[i]
-		if !p.IndividualSale || !orderable(p) {
+		if !p.IndividualSale || !onSale(p) {
 			continue
 		}
 		it := MenuItem{Product: p, Price: p.UnitPrice(1, day)}
+		sn, snoozed := loc.SnoozeAt(p.ID, now)
+		if snoozed {
+			it.AvailableAt = sn.Until
+		}
 		if p.Type != hub.ProductCombo {
 			it.Stock = singleStock(p, stock)
-			it.SoldOut = p.SoldOut || (it.Stock != nil && *it.Stock < 1)
+			it.SoldOut = p.SoldOut || snoozed || (it.Stock != nil && *it.Stock < 1)
 			m.Items = append(m.Items, it)
 			continue
 		}
@@ -109,7 +130,7 @@ func (s *Service) menu(ctx context.Context, cfg *Config, brandID, locationID int
 			return nil, err
 		}
 		it.Stock = lvl.Quantity
-		it.SoldOut = p.SoldOut || (it.Stock != nil && *it.Stock < 1)
+		it.SoldOut = p.SoldOut || snoozed || (it.Stock != nil && *it.Stock < 1)
 		for _, comp := range p.ComboComponents {
 			mc := MenuComponent{Component: comp}
 			left := 0
@@ -119,7 +140,7 @@ func (s *Service) menu(ctx context.Context, cfg *Config, brandID, locationID int
 					continue
 				}
 				mi := MenuComboItem{Product: cp, Price: ci.Price, Stock: singleStock(cp, stock)}
-				mi.SoldOut = cp.SoldOut || !orderable(cp) || (mi.Stock != nil && *mi.Stock < 1)
+				mi.SoldOut = cp.SoldOut || !onSale(cp) || hub.CheckSnoozed(cp, loc, now) != nil || (mi.Stock != nil && *mi.Stock < 1)
 				if !mi.SoldOut {
 					left++
 				}

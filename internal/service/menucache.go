@@ -27,7 +27,8 @@ import (
 //     node, as soon as they are dispatched;
 //   - the minute has not turned (launch windows, timeslots and daily
 //     special prices are judged at the instant; a menu is at most a minute
-//     behind them).
+//     behind them), nor has a snooze of the location ended (Menu.Changes:
+//     a product comes back on the second).
 // Without a running watcher (tests, tools) nothing is cached.
 
 // maxCachedMenus bounds the cache; past it, the oldest half is dropped.
@@ -102,7 +103,11 @@ func (s *Service) RenderedMenu(ctx context.Context, brandID, locationID int64, v
 	sum := sha256.Sum256(body)
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	if caching {
-		e := &menuEntry{config: cfg.g.version, stock: stockGen, validUntil: now.Truncate(time.Minute).Add(time.Minute), body: body, etag: etag}
+		valid := now.Truncate(time.Minute).Add(time.Minute)
+		if m.Changes != nil && m.Changes.Before(valid) {
+			valid = *m.Changes
+		}
+		e := &menuEntry{config: cfg.g.version, stock: stockGen, validUntil: valid, body: body, etag: etag}
 		s.menus.mu.Lock()
 		if s.menus.entries == nil || len(s.menus.entries) >= maxCachedMenus {
 			s.menus.entries = map[menuKey]*menuEntry{}

@@ -81,6 +81,11 @@ func (s *Service) snooze(ctx context.Context, in SnoozeInput, on bool) (*SnoozeR
 		if l.Snoozes == nil {
 			l.Snoozes = map[int64]hub.Snooze{}
 		}
+		for id, sn := range l.Snoozes {
+			if sn.Until != nil && !now.Before(*sn.Until) {
+				delete(l.Snoozes, id) // ended: tidied on the next write, never swept
+			}
+		}
 		for _, id := range ids {
 			if on {
 				l.Snoozes[id] = sn
@@ -94,7 +99,7 @@ func (s *Service) snooze(ctx context.Context, in SnoozeInput, on bool) (*SnoozeR
 		if err := tx.UpdateLocation(ctx, l); err != nil {
 			return err
 		}
-		typ, data := hub.EventProductUnsnoozed, map[string]any{"location_id": l.ID, "products": ids}
+		typ, data := hub.EventProductUnsnoozed, map[string]any{"location_id": l.ID, "products": ids, "actor": in.Actor}
 		if on {
 			typ = hub.EventProductSnoozed
 			data["until"], data["reason"] = in.Until, sn.Reason
@@ -113,6 +118,8 @@ type StatusInput struct {
 	BrandID    int64
 	LocationID int64
 	Status     hub.LocationStatus
+	// Actor names who changed it, in the event.
+	Actor string
 }
 
 // SetLocationStatus sets a location's status with a
@@ -142,51 +149,8 @@ func (s *Service) SetLocationStatus(ctx context.Context, in StatusInput) (*hub.L
 		}
 		out = l
 		return s.addEvent(ctx, tx, hub.EventLocationStatusChanged, l.BrandID, l.ID, 0, map[string]any{
-			"location_id": l.ID, "status": l.Status, "from": from.Mode,
+			"location_id": l.ID, "status": l.Status, "from": from.Mode, "actor": in.Actor,
 		})
-	})
-	return out, err
-}
-
-// SettingsInput changes a location's preparation time and acceptance
-// policy (nil: unchanged).
-type SettingsInput struct {
-	BrandID     int64
-	LocationID  int64
-	PrepMinutes *int
-	Accept      *hub.AcceptPolicy
-}
-
-// SetLocationOperations changes a location's preparation time and
-// acceptance policy. New orders follow them; orders already taken keep the
-// estimate and deadline they were given.
-func (s *Service) SetLocationOperations(ctx context.Context, in SettingsInput) (*hub.Location, error) {
-	if in.PrepMinutes != nil {
-		if err := hub.ValidatePrep(*in.PrepMinutes); err != nil {
-			return nil, err
-		}
-	}
-	if in.Accept != nil {
-		a := *in.Accept
-		if err := hub.ValidateAccept(&a); err != nil {
-			return nil, hub.AsError(err).WithField("accept." + hub.AsError(err).Field)
-		}
-		in.Accept = &a
-	}
-	var out *hub.Location
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		l, err := s.lockLocation(ctx, tx, in.BrandID, in.LocationID)
-		if err != nil {
-			return err
-		}
-		if in.PrepMinutes != nil {
-			l.PrepMinutes = *in.PrepMinutes
-		}
-		if in.Accept != nil {
-			l.Accept = *in.Accept
-		}
-		out = l
-		return tx.UpdateLocation(ctx, l)
 	})
 	return out, err
 }
@@ -195,8 +159,8 @@ func (s *Service) SetLocationOperations(ctx context.Context, in SettingsInput) (
 // brand's is not found).
 func (s *Service) lockLocation(ctx context.Context, tx store.Tx, brandID, locationID int64) (*hub.Location, error) {
 	l, err := tx.LockLocation(ctx, locationID)
-	if err != nil || l.BrandID != brandID {
+	if (err == nil && l.BrandID != brandID) || hub.ErrorCode(err) == hub.CodeNotFound {
 		return nil, hub.NotFound("location %d not found", locationID).WithField("location_id")
 	}
-	return l, nil
+	return l, err
 }

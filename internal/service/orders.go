@@ -83,7 +83,7 @@ type PlaceOrderInput struct {
 	// Currency, when the channel states one, must be the brand's.
 	Currency      string
 	PaymentMethod string
-	ScheduledAt   *time.Time
+	ScheduledFor  *time.Time
 	// SkipStock takes the order whatever the stock (Junglebook "opo"
 	// purchase orders); stock is neither checked nor decremented.
 	SkipStock bool
@@ -165,6 +165,9 @@ func (s *Service) placeOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 		if err == nil {
 			if len(o.StockTaken) > 0 {
 				s.stockChanged(o.LocationID)
+			}
+			if o.Status != hub.StatusNew {
+				s.moved(o)
 			}
 			return &PlaceOrderResult{Order: o, Payment: pay}, nil
 		}
@@ -385,7 +388,18 @@ func (s *Service) insertOrder(ctx context.Context, tx store.Tx, o *hub.Order, in
 	if err := tx.AddEvents(ctx, append([]*store.Event{s.orderEvent(hub.EventOrderCreated, o, orderJSON, "")}, evs...)); err != nil {
 		return nil, err
 	}
-	return pay, s.recordOrderPayment(ctx, tx, o, actor, pay)
+	if err := s.recordOrderPayment(ctx, tx, o, actor, pay); err != nil {
+		return nil, err
+	}
+	if o.AutoAccepted(o.CreatedAt) {
+		// Auto acceptance: the system confirms it in the same unit, so
+		// that no one ever sees it new (its history and events say who).
+		o.Version++
+		if err := s.move(ctx, tx, o, TransitionInput{Action: hub.ActionConfirm, Actor: System, Note: "accepted automatically"}); err != nil {
+			return nil, err
+		}
+	}
+	return pay, nil
 }
 
 // needOf is the need of a product among needs.
@@ -491,6 +505,12 @@ var System = hub.Actor{Role: hub.RoleStore, Name: "system"}
 // the stock the order took, and a payment taken from the partner's cash
 // balance.
 func (s *Service) Transition(ctx context.Context, in TransitionInput) (*hub.Order, error) {
+	if in.Reason != "" && in.Action != hub.ActionCancel {
+		return nil, hub.Invalid("reason", "applies to cancel only")
+	}
+	if err := hub.CheckReason(&in.Reason); err != nil {
+		return nil, err
+	}
 	out, err := s.changeOrder(ctx, in.Scope, in.OrderRef, func(tx store.Tx, o *hub.Order) error {
 		return s.move(ctx, tx, o, in)
 	})
@@ -541,7 +561,7 @@ func (s *Service) move(ctx context.Context, tx store.Tx, o *hub.Order, in Transi
 		if refunded {
 			note = strings.TrimSpace(note + " (payment refunded to the cash balance)")
 		}
-		o.CancelReason = in.Reason
+		o.CancelReason, o.CancelledBy = in.Reason, in.Actor.Name
 	case from == hub.StatusNew:
 		// Accepted: the estimate counts from now (a busy location's
 		// extra minutes included).
@@ -553,8 +573,7 @@ func (s *Service) move(ctx context.Context, tx store.Tx, o *hub.Order, in Transi
 		if err != nil {
 			return err
 		}
-		ready := hub.EstimatedReady(loc, o.UpdatedAt)
-		o.EstimatedReadyAt = &ready
+		o.Accepted(loc, o.UpdatedAt)
 	}
 	if err := tx.AddHistory(ctx, &hub.OrderEvent{OrderID: o.ID, Action: string(in.Action), FromStatus: from, ToStatus: to,
 		Actor: in.Actor.Name, Note: note, CreatedAt: o.UpdatedAt}); err != nil {

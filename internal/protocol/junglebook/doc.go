@@ -81,7 +81,9 @@
 // over a supplier restriction on the same item. The mapping:
 //
 //	103  not launched, outside its launch window, not displayed, not sold at
-//	     the location, outside its timeslots, or sold only inside combos
+//	     the location, outside its timeslots, or sold only inside combos;
+//	     also the whole order when the store is paused (DESIGN.md §9), with
+//	     parameter "orderItem"
 //	105  an order of this brand and channel already has this oaOrderNo
 //	201  no product of the brand has this goodsNo (see goods numbers)
 //	202  the product needs option choices (required option groups), which
@@ -89,8 +91,9 @@
 //	203  ea is not a multiple of the bundle size
 //	204  ea below the product's minimum
 //	205  ea above the product's maximum (or the per-line limit of 9999)
-//	206  runout: the product is flagged sold out (hub.Product.SoldOut), or
-//	     its tracked stock at the location is 0
+//	206  runout: the product is flagged sold out (hub.Product.SoldOut), its
+//	     tracked stock at the location is 0, or the store has snoozed it
+//	     (goodsData.runout "1")
 //	207  not enough stock (tracked stock below ea); also a platform provider's
 //	     inventory refusal, were one configured
 //	208  the supplier restricts the product
@@ -140,7 +143,7 @@
 //   - goodsData, all strings: goodsNo (the product's ref id when it is
 //     numeric, else the goodsNo sent), goodsNm (Korean name), goodsPrice
 //     (catalog price), goodsStock (tracked stock at the location, "" when
-//     untracked), runout ("1" when flagged sold out or stock 0), open ("1"
+//     untracked), runout ("1" when flagged sold out, snoozed or stock 0), open ("1"
 //     when displayed), goodsDetail (attribute, else the Korean
 //     description), categoryCode (attribute, else the category ids joined
 //     with "|"), and categoryNm, origin, maker, brand,

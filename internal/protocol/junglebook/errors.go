@@ -76,7 +76,12 @@ func rank(code string) int {
 // errors outside it.
 func codeOf(e *hub.Error) (string, bool) {
 	switch e.Reason {
-	case hub.ReasonNotAvailable, hub.ReasonNotIndividual:
+	case hub.ReasonNotAvailable:
+		if snoozed, _ := e.Details["snoozed"].(bool); snoozed {
+			return codeRunout, true // the store took it off its menu: sold out, to the shop
+		}
+		return codeNotOrderable, true
+	case hub.ReasonNotIndividual, hub.ReasonLocationPaused:
 		return codeNotOrderable, true
 	case hub.ReasonDuplicateOrder:
 		if _, ok := e.Details["order"].(*hub.Order); ok {

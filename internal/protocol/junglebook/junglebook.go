@@ -257,7 +257,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 	}
 	probs, err := h.svc.OrderProblems(ctx, in)
 	if err != nil {
-		h.writeError(w, r, err, h.balanceText(ctx, p))
+		h.writeProblem(w, r, p, req, in, hub.AsError(err)) // a paused store is in the table (103)
 		return
 	}
 	if e := firstProblem(probs); e != nil {
@@ -523,7 +523,7 @@ func (h *Handler) goodsData(ctx context.Context, in service.PlaceOrderInput, e *
 	if stock != nil {
 		gd.GoodsStock = strconv.FormatInt(*stock, 10)
 	}
-	if prod.SoldOut || (stock != nil && *stock == 0) {
+	if snoozed, _ := e.Details["snoozed"].(bool); snoozed || prod.SoldOut || (stock != nil && *stock == 0) {
 		gd.Runout = "1"
 	}
 	if prod.Displayed {

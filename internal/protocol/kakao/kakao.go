@@ -268,7 +268,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		ExternalRef: botID, IdempotencyKey: key, RequestHash: hash,
 		Type: typ, Table: strings.TrimSpace(req.Table), Notes: strings.TrimSpace(req.Notes),
 		PaymentMethod: strings.TrimSpace(req.PaymentMethod), Lines: req.lines(),
-		Actor: "partner:" + strconv.FormatInt(p.ID, 10),
+		Actor: hub.PartnerActor(p.ID),
 	}
 	if c := req.Customer; c != nil {
 		in.Customer = hub.Customer{ID: string(c.ID), Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone)}
@@ -353,7 +353,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner)
 	}
 	o, err = h.svc.Transition(ctx, service.TransitionInput{
 		Scope: service.OrderScope{BrandID: p.BrandID, Partner: p}, OrderRef: o.Number, Action: hub.ActionCancel,
-		Actor: hub.Actor{Role: hub.RoleCustomer, Name: "partner:" + strconv.FormatInt(p.ID, 10)},
+		Actor: hub.Actor{Role: hub.RoleCustomer, Name: hub.PartnerActor(p.ID)},
 		Note:  "cancelled by the bot",
 	})
 	if err != nil {
@@ -406,7 +406,7 @@ func (h *Handler) progress(action hub.Action) call {
 		}
 		o, err = h.svc.Transition(ctx, service.TransitionInput{
 			Scope: scope, OrderRef: o.Number, Action: action,
-			Actor: hub.Actor{Role: hub.RoleStore, Name: "partner:" + strconv.FormatInt(p.ID, 10)},
+			Actor: hub.Actor{Role: hub.RoleStore, Name: hub.PartnerActor(p.ID)},
 		})
 		if err != nil {
 			return err
@@ -440,6 +440,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case hub.CodeConflict:
 		if e.Reason == hub.ReasonCookingStarted {
 			msg = "cannot cancel while cooking"
+		} else if e.Reason == hub.ReasonLocationPaused {
+			msg = "store is paused"
 		} else if e.Field != "" {
 			msg = e.Field + ": " + msg
 		}

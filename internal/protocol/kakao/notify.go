@@ -16,18 +16,24 @@ import (
 // notification is the body orderhub POSTs to the bot: the order as the bot
 // sees it (orderView) and what happened.
 type notification struct {
-	// Event is the canonical event type: order.preparing, order.ready or
-	// order.completed.
+	// Event is the canonical event type: order.preparing, order.ready,
+	// order.completed or order.cancelled.
 	Event string `json:"event"`
 	// OccurredAt is when the order changed (RFC 3339, UTC).
 	OccurredAt string `json:"occurredAt"`
+	// Reason is why the order was cancelled (cancel notifications only).
+	Reason string `json:"reason,omitempty"`
 	orderView
 }
 
 // Formatter is the delivery.Formatter of the kakao protocol: when an order
 // the bot placed (channel kakao, placed with this partner's key) starts
 // cooking or is ready, the bot's {bot_url}/api/kakao/v1/order/cook?storeId=
-// gets a notification; when it is completed, /order/complete?storeId=. It
+// gets a notification; when it is completed, /order/complete?storeId=;
+// when it is cancelled by anyone but the bot itself (the store on any
+// surface, the system at the acceptance deadline, another partner),
+// /order/cancel?storeId= with the reason (the seed has no POS→bot cancel:
+// orderhub adds it with the same body and signing, DESIGN.md §9). It
 // does not matter which surface moved the order (this package's POS calls,
 // the Omni POS, the native API, the platform). Partners without a bot_url
 // (a POS) and orders of other bots or channels get nothing. Requests are
@@ -40,6 +46,8 @@ func Formatter(ctx context.Context, r store.Reader, ev *store.Event, p *hub.Part
 		call = "cook"
 	case hub.EventOrderCompleted:
 		call = "complete"
+	case hub.EventOrderCancelled:
+		call = "cancel"
 	default:
 		return nil, nil
 	}
@@ -53,12 +61,19 @@ func Formatter(ctx context.Context, r store.Reader, ev *store.Event, p *hub.Part
 	if o.Channel != hub.ChannelKakao || o.PartnerID != p.ID {
 		return nil, nil
 	}
+	n := notification{Event: string(ev.Type), OccurredAt: ev.CreatedAt.UTC().Format(time.RFC3339Nano),
+		orderView: renderOrder(o, DefaultLang)}
+	if call == "cancel" {
+		if o.CancelledBy == hub.PartnerActor(p.ID) {
+			return nil, nil // the bot cancelled it: it knows
+		}
+		n.Reason = cancelReason(o)
+	}
 	target, err := botURL(p.Settings.BotURL, call, o.LocationID)
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(notification{Event: string(ev.Type), OccurredAt: ev.CreatedAt.UTC().Format(time.RFC3339Nano),
-		orderView: renderOrder(o, DefaultLang)})
+	body, err := json.Marshal(n)
 	if err != nil {
 		return nil, hub.Internal(err, "encode bot notification")
 	}

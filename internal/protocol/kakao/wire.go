@@ -149,8 +149,15 @@ type orderView struct {
 	Currency      string     `json:"currency"`
 	Total         int64      `json:"total"`
 	Items         []lineView `json:"items"`
-	CreatedAt     string     `json:"createdAt"`
-	UpdatedAt     string     `json:"updatedAt"`
+	// EstimatedReadyAt is when the order should be ready (RFC 3339, UTC);
+	// ScheduledFor is the time of an order for later.
+	EstimatedReadyAt string `json:"estimatedReadyAt,omitempty"`
+	ScheduledFor     string `json:"scheduledFor,omitempty"`
+	// CancelReason says why a cancelled order was cancelled
+	// (not_accepted: the store did not accept it in time).
+	CancelReason string `json:"cancelReason,omitempty"`
+	CreatedAt    string `json:"createdAt"`
+	UpdatedAt    string `json:"updatedAt"`
 }
 
 type lineView struct {
@@ -189,6 +196,10 @@ func renderOrder(o *hub.Order, lang string) orderView {
 	if o.Channel != hub.ChannelKakao {
 		v.BotOrderID = ""
 	}
+	v.EstimatedReadyAt, v.ScheduledFor = utcTime(o.EstimatedReadyAt), utcTime(o.ScheduledFor)
+	if o.Status == hub.StatusCancelled {
+		v.CancelReason = cancelReason(o)
+	}
 	for _, l := range o.Lines {
 		id := l.ProductRefID
 		if id == "" {
@@ -216,10 +227,13 @@ func renderModifiers(ms []hub.Modifier) []modifierView {
 // ---- menu ----
 
 type menuView struct {
-	StoreID   string         `json:"storeId"`
-	StoreName string         `json:"storeName"`
-	Currency  string         `json:"currency"`
-	Items     []menuItemView `json:"items"`
+	StoreID   string `json:"storeId"`
+	StoreName string `json:"storeName"`
+	// StoreStatus is online, busy or paused (a paused store refuses
+	// orders: 409 {"error": "store is paused"}).
+	StoreStatus string         `json:"storeStatus"`
+	Currency    string         `json:"currency"`
+	Items       []menuItemView `json:"items"`
 }
 
 type menuItemView struct {
@@ -230,6 +244,7 @@ type menuItemView struct {
 	Type            string            `json:"type"` // single | combo
 	Price           int64             `json:"price"`
 	SoldOut         bool              `json:"soldOut"`
+	AvailableAt     string            `json:"availableAt,omitempty"`
 	Stock           *int64            `json:"stock"`
 	Alcohol         bool              `json:"alcohol"`
 	MinQuantity     int               `json:"minQuantity"`
@@ -280,7 +295,7 @@ func productRef(p *hub.Product) string {
 
 func renderMenu(m *service.Menu, lang string) menuView {
 	v := menuView{StoreID: strconv.FormatInt(m.Location.ID, 10), StoreName: m.Location.Name, Currency: m.Brand.Currency,
-		Items: make([]menuItemView, 0, len(m.Items))}
+		StoreStatus: string(m.Location.StatusAt(m.At).Mode), Items: make([]menuItemView, 0, len(m.Items))}
 	for _, it := range m.Items {
 		p := it.Product
 		min := p.MinQuantity
@@ -294,6 +309,9 @@ func renderMenu(m *service.Menu, lang string) menuView {
 		iv := menuItemView{ID: productRef(p), ProductID: p.ID, Name: p.Name.Get(lang), Description: p.Description.Get(lang), Type: typ,
 			Price: it.Price, SoldOut: it.SoldOut, Stock: it.Stock, Alcohol: p.Alcohol, MinQuantity: min, MaxQuantity: p.MaxQuantity,
 			BundleSize: p.BundleSize, OptionGroups: renderGroups(p.OptionGroups, lang)}
+		if it.AvailableAt != nil {
+			iv.AvailableAt = it.AvailableAt.UTC().Format(time.RFC3339)
+		}
 		for _, c := range it.Components {
 			cv := componentView{ID: c.Component.ID, Name: c.Component.Name.Get(lang), SelectQuantity: c.Component.SelectQuantity,
 				Required: c.Component.Required, Items: []comboItemView{}}
@@ -323,4 +341,20 @@ func renderGroups(gs []hub.OptionGroup, lang string) []optionGroupView {
 		out = append(out, gv)
 	}
 	return out
+}
+
+func utcTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// cancelReason is the reason a cancelled order shows the bot: the one
+// given (not_accepted, or the store's words), else "cancelled".
+func cancelReason(o *hub.Order) string {
+	if o.CancelReason != "" {
+		return o.CancelReason
+	}
+	return "cancelled"
 }

@@ -166,7 +166,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 		return
 	}
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
-	actor := hub.Actor{Role: partner.Role(), Name: "partner:" + strconv.FormatInt(partner.ID, 10)}
+	actor := hub.Actor{Role: partner.Role(), Name: hub.PartnerActor(partner.ID)}
 	var o *hub.Order
 	var err error
 	switch c.name {

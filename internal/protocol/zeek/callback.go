@@ -368,10 +368,10 @@ func names(t hub.I18n, fallback string) hub.I18n {
 // schedule: 1 realtime (delivery_time null), 2 advanced (the scheduled
 // time in the zone).
 func schedule(o *hub.Order, zone *time.Location) cbSchedule {
-	if o.ScheduledAt == nil {
+	if o.ScheduledFor == nil {
 		return cbSchedule{Type: 1}
 	}
-	t := o.ScheduledAt.In(zone).Format(time.RFC3339)
+	t := o.ScheduledFor.In(zone).Format(time.RFC3339)
 	return cbSchedule{Type: 2, DeliveryTime: &t}
 }
 

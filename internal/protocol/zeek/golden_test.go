@@ -432,7 +432,7 @@ func (w *seedWorld) seedOrder(t *testing.T) (*hub.Order, error) {
 	at := time.Date(2004, 5, 3, 10, 30, 8, 0, time.UTC)
 	w.clock.Set(at)
 	res, err := w.svc.PlaceOrder(w.ctx, service.PlaceOrderInput{
-		BrandID: 100, LocationID: 122, Channel: hub.ChannelHub, Type: hub.OrderPickUp, ScheduledAt: &at,
+		BrandID: 100, LocationID: 122, Channel: hub.ChannelHub, Type: hub.OrderPickUp, ScheduledFor: &at,
 		Customer: hub.Customer{ID: "33333", RefID: "ref-333333", Name: "Joseph Tai", Phone: "98989898", PhoneCountry: "852"},
 		Delivery: &hub.Delivery{Address: "11/F, SF Centre, 36 Tsing Yi Hong Wan Road"},
 		Notes:    "Please include utensils", PaymentMethod: "paypal",

@@ -66,7 +66,7 @@ func (h *Handler) updateStatus(ctx context.Context, c *call) answer {
 		Scope:    service.OrderScope{BrandID: c.partner.BrandID, Partner: c.partner},
 		OrderRef: ref,
 		Action:   action,
-		Actor:    hub.Actor{Role: c.partner.Role(), Name: "partner:" + strconv.FormatInt(c.partner.ID, 10)},
+		Actor:    hub.Actor{Role: c.partner.Role(), Name: hub.PartnerActor(c.partner.ID)},
 		Note:     "zeek status " + strconv.FormatInt(code, 10),
 	})
 	if err != nil && !alreadyThere(err, action) {

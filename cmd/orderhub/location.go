@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"orderhub/internal/hub"
+	"orderhub/internal/service"
+)
+
+func locationUsage(w io.Writer) {
+	fmt.Fprint(w, `Usage:
+  orderhub location status <location id>                       show the status in force now
+  orderhub location status <location id> --set online|busy|paused [--extra-minutes N] [--until T] [--reason TEXT]
+  orderhub location snooze <location id> <product>... [--until T] [--reason TEXT]
+  orderhub location unsnooze <location id> <product>...
+
+The store controls of DESIGN.md §9, as /hub/v1/locations/{id}/status and
+/snooze do them (the same rules, the same events). A product is a hub id,
+ref id or SKU of the location's brand. T is an RFC 3339 time
+(2026-12-01T21:00:00+09:00) or a duration from now (90m, 2h). snooze and
+unsnooze print the snoozes in force afterwards. --json prints JSON.
+Storage flags (--data, --database-url) as for migrate; a running server
+obeys within a second.
+`)
+}
+
+// location is `orderhub location status|snooze|unsnooze`.
+func location(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (args[0] != "status" && args[0] != "snooze" && args[0] != "unsnooze") {
+		locationUsage(stderr)
+		return 2
+	}
+	cmd := args[0]
+	var c config
+	var set, until, reason string
+	var extra int
+	var asJSON bool
+	fs := flag.NewFlagSet("location "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { locationUsage(stderr); fs.PrintDefaults() }
+	storageFlags(fs, &c)
+	fs.BoolVar(&asJSON, "json", false, "print JSON")
+	if cmd != "unsnooze" {
+		fs.StringVar(&until, "until", "", "end: an RFC 3339 time or a duration from now (default: until changed)")
+		fs.StringVar(&reason, "reason", "", "why (shown to the store)")
+	}
+	if cmd == "status" {
+		fs.StringVar(&set, "set", "", "online, busy or paused (default: show the status)")
+		fs.IntVar(&extra, "extra-minutes", 0, "busy: minutes added to estimates")
+	}
+	if err := applyEnv(fs, storageFlagNames...); err != nil {
+		fmt.Fprintln(stderr, "orderhub location:", err)
+		return 2
+	}
+	pos, err := parseMixed(fs, args[1:])
+	if err != nil {
+		return 2
+	}
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "orderhub location %s: %s\n", cmd, fmt.Sprintf(format, a...))
+		return code
+	}
+	if len(pos) == 0 {
+		locationUsage(stderr)
+		return 2
+	}
+	locID, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil || locID <= 0 {
+		return fail(2, "%q is not a location id", pos[0])
+	}
+	products := pos[1:]
+	switch {
+	case cmd == "status" && len(products) > 0:
+		return fail(2, "unexpected argument %q", products[0])
+	case cmd != "status" && len(products) == 0:
+		return fail(2, "name at least one product")
+	case cmd == "status" && set == "" && (until != "" || reason != "" || extra != 0):
+		return fail(2, "--until, --reason and --extra-minutes go with --set")
+	}
+	now := time.Now()
+	end, err := parseUntil(until, now)
+	if err != nil {
+		return fail(2, "%v", err)
+	}
+
+	st, err := openStore(ctx, &c)
+	if err != nil {
+		return fail(1, "open database: %v", err)
+	}
+	defer st.Close()
+	svc := service.New(st)
+	l, err := st.GetLocation(ctx, locID)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	const actor = "cli"
+	switch cmd {
+	case "status":
+		if set != "" {
+			l, err = svc.SetLocationStatus(ctx, service.StatusInput{BrandID: l.BrandID, LocationID: l.ID, Actor: actor,
+				Status: hub.LocationStatus{Mode: hub.LocationMode(set), ExtraPrepMinutes: extra, Until: end, Reason: reason}})
+			if err != nil {
+				return fail(1, "%v", err)
+			}
+		}
+		s := l.StatusAt(time.Now())
+		if asJSON {
+			return printJSON(stdout, s)
+		}
+		printStatus(stdout, l, s)
+	case "snooze", "unsnooze":
+		in := service.SnoozeInput{BrandID: l.BrandID, LocationID: l.ID, Products: products, Until: end, Reason: reason, Actor: actor}
+		var res *service.SnoozeResult
+		if cmd == "snooze" {
+			res, err = svc.Snooze(ctx, in)
+		} else {
+			res, err = svc.Unsnooze(ctx, in)
+		}
+		if err != nil {
+			return fail(1, "%v", err)
+		}
+		if err := printSnoozes(ctx, stdout, svc, res.Location, asJSON); err != nil {
+			return fail(1, "%v", err)
+		}
+	}
+	return 0
+}
+
+// parseUntil reads --until: empty (no end), an RFC 3339 time, or a
+// duration from now.
+func parseUntil(v string, now time.Time) (*time.Time, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, nil
+	}
+	d, err := time.ParseDuration(strings.TrimPrefix(v, "+"))
+	if err != nil {
+		return nil, fmt.Errorf("--until %q is neither an RFC 3339 time nor a duration such as 90m", v)
+	}
+	t := now.Add(d)
+	return &t, nil
+}
+
+func printJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return 1
+	}
+	return 0
+}
+
+func printStatus(w io.Writer, l *hub.Location, s hub.LocationStatus) {
+	fmt.Fprintf(w, "%s (location %d): %s", l.Name, l.ID, s.Mode)
+	if s.Mode == hub.ModeBusy {
+		fmt.Fprintf(w, ", +%d min", s.ExtraPrepMinutes)
+	}
+	if s.Until != nil {
+		fmt.Fprintf(w, " until %s", s.Until.In(l.Zone()).Format(time.RFC3339))
+	}
+	if s.Reason != "" {
+		fmt.Fprintf(w, " (%s)", s.Reason)
+	}
+	fmt.Fprintln(w)
+}
+
+// printSnoozes prints the location's snoozes in force.
+func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub.Location, asJSON bool) error {
+	type row struct {
+		ProductID int64      `json:"product_id"`
+		Ref       string     `json:"ref_id,omitempty"`
+		Name      string     `json:"name"`
+		Until     *time.Time `json:"until"`
+		Reason    string     `json:"reason,omitempty"`
+	}
+	rows := []row{}
+	now := time.Now()
+	for id := range l.Snoozes {
+		sn, on := l.SnoozeAt(id, now)
+		if !on {
+			continue
+		}
+		r := row{ProductID: id, Until: sn.Until, Reason: sn.Reason}
+		if p, err := svc.Store().GetProduct(ctx, l.BrandID, id); err == nil {
+			r.Ref, r.Name = p.RefID, p.Name.Get("en")
+		}
+		rows = append(rows, r)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].ProductID < rows[j].ProductID })
+	if asJSON {
+		printJSON(w, map[string]any{"location_id": l.ID, "data": rows})
+		return nil
+	}
+	if len(rows) == 0 {
+		fmt.Fprintf(w, "%s (location %d): nothing snoozed\n", l.Name, l.ID)
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "PRODUCT\tREF\tNAME\tUNTIL\tREASON")
+	for _, r := range rows {
+		until := "unsnoozed"
+		if r.Until != nil {
+			until = r.Until.In(l.Zone()).Format(time.RFC3339)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.ProductID, r.Ref, r.Name, until, r.Reason)
+	}
+	return tw.Flush()
+}
