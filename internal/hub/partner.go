@@ -60,14 +60,16 @@ type PartnerSettings struct {
 	Extra map[string]any `json:"extra,omitempty"`
 }
 
-// Validate checks a partner before it is stored.
+// Validate checks what a partner of any protocol must satisfy before it is
+// stored. Whether its protocol exists, and what the protocol asks of its
+// settings and locations, the service checks with the protocol registry.
 func (p *Partner) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.BrandID <= 0 {
 		return Invalid("brand_id", "is required")
 	}
 	if !ValidChannel(p.Protocol) {
-		return Invalid("protocol", "must be one of kakao, omni, junglebook, zeek, tableorder, hub")
+		return Invalid("protocol", "must be a protocol name")
 	}
 	if p.Name == "" {
 		p.Name = string(p.Protocol)
@@ -135,17 +137,6 @@ func (p *Partner) CanEditProduct(prod *Product, brandLocations []int64) bool {
 		}
 	}
 	return true
-}
-
-// Role is the part a partner plays on orders: the POS is the store, the
-// ordering channels are customers. The platform client acts as the store for
-// status updates (its POS reports pickups).
-func (p *Partner) Role() Role {
-	switch p.Protocol {
-	case ChannelOmni, ChannelHub, ChannelZeek:
-		return RoleStore
-	}
-	return RoleCustomer
 }
 
 // SoleLocation is the one location a partner bound to a single location

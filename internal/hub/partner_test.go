@@ -2,6 +2,7 @@ package hub
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -23,7 +24,8 @@ func TestPartnerValidate(t *testing.T) {
 		{"valid", func(*Partner) {}, nil},
 		{"brand missing", func(p *Partner) { p.BrandID = 0 }, invalidAt("brand_id")},
 		{"brand negative", func(p *Partner) { p.BrandID = -1 }, invalidAt("brand_id")},
-		{"protocol unknown", func(p *Partner) { p.Protocol = "toss" }, invalidAt("protocol")},
+		{"protocol malformed", func(p *Partner) { p.Protocol = "KAKAO" }, invalidAt("protocol")},
+		{"protocol unknown to hub", func(p *Partner) { p.Protocol = "toss" }, nil}, // the registry's to refuse
 		{"protocol empty", func(p *Partner) { p.Protocol = "" }, invalidAt("protocol")},
 		{"protocol hub", func(p *Partner) { p.Protocol = ChannelHub }, nil},
 		{"callback relative", func(p *Partner) { p.Settings.CallbackURL = "/callback" }, invalidAt("settings.callback_url")},
@@ -120,31 +122,16 @@ func TestPartnerCanEditProduct(t *testing.T) {
 	}
 }
 
-func TestPartnerRole(t *testing.T) {
-	tests := []struct {
-		protocol Channel
-		want     Role
-	}{
-		{ChannelOmni, RoleStore},     // the store POS
-		{ChannelHub, RoleStore},      // dashboard and native API
-		{ChannelZeek, RoleStore},     // the platform's POS reports pickups
-		{ChannelKakao, RoleCustomer}, // chatbot
-		{ChannelJunglebook, RoleCustomer},
-		{ChannelTableOrder, RoleCustomer},
-	}
-	for _, tt := range tests {
-		p := Partner{Protocol: tt.protocol}
-		if got := p.Role(); got != tt.want {
-			t.Errorf("%s: Role() = %q, want %q", tt.protocol, got, tt.want)
-		}
-	}
-	for _, c := range Channels {
+func TestValidChannel(t *testing.T) {
+	for _, c := range []Channel{ChannelHub, ChannelKakao, ChannelOmni, ChannelJunglebook, ChannelZeek, ChannelTableOrder, "toss", "pos2"} {
 		if !ValidChannel(c) {
 			t.Errorf("ValidChannel(%q) = false", c)
 		}
 	}
-	if ValidChannel("KAKAO") || ValidChannel("") {
-		t.Errorf("ValidChannel accepts unknown channels")
+	for _, c := range []Channel{"", "KAKAO", "2go", "ka-kao", "ka kao", "käkao", Channel(strings.Repeat("a", MaxChannelLen+1))} {
+		if ValidChannel(c) {
+			t.Errorf("ValidChannel(%q) = true", c)
+		}
 	}
 }
 
