@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +62,7 @@ func Protocol() protocol.Protocol {
 		PathPrefixes: []string{"/order"},
 		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, d.Log).Routes(mux) },
 		Demo:         demoPartner,
+		OpenAPI:      openAPI,
 	}
 }
 
@@ -89,6 +91,9 @@ func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, 
 			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), APIKey: c.APIKey}}, nil
 	})
 }
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
 
 // Routes registers the two calls. The paths are registered without a
 // method so that other methods get 405 in the seed's envelope.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -58,8 +59,12 @@ func Protocol() protocol.Protocol {
 		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
 		Formatter:    Formatter,
 		Demo:         demoPartner,
+		OpenAPI:      openAPI,
 	}
 }
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
 
 // DemoCredentials is the kakao entry of demo-credentials.json (DESIGN.md
 // §8): store_id is the first demo location, as the bot names it.

@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"io"
@@ -57,7 +58,8 @@ func Protocol() protocol.Protocol {
 		Routes: func(mux protocol.Mux, d protocol.Deps) {
 			New(d.Service, Config{RequireHTTPS: d.RequireHTTPS, TrustedProxies: d.TrustedProxies, Log: d.Log}).Routes(mux)
 		},
-		Demo: demoPartner,
+		Demo:    demoPartner,
+		OpenAPI: openAPI,
 	}
 }
 
@@ -75,6 +77,9 @@ func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, 
 			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), Token: c.APIKey}}, nil
 	})
 }
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
 
 // call is one of the four endpoints.
 type call struct {

@@ -3,6 +3,7 @@ package tableorder
 import (
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -61,6 +62,7 @@ func Protocol() protocol.Protocol {
 		PathPrefixes: []string{"/v1"},
 		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
 		Demo:         demoPartner,
+		OpenAPI:      openAPI,
 	}
 }
 
@@ -82,6 +84,9 @@ func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, 
 			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), ClientID: c.ClientID, ClientSecret: c.ClientSecret, LocationID: loc}}, nil
 	})
 }
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
 
 // Routes registers the two calls.
 func (h *Handler) Routes(mux protocol.Mux) {

@@ -3,6 +3,7 @@ package zeek
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -72,6 +73,7 @@ func Protocol() protocol.Protocol {
 		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
 		Formatter:    OrderCreateCallback,
 		Demo:         demoPartner,
+		OpenAPI:      openAPI,
 	}
 }
 
@@ -99,6 +101,9 @@ func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, 
 				CallbackSecret: secret, StoreID: d.Brand.ID, LocationIDs: locs}}, nil
 	})
 }
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
 
 // Routes registers the four calls. Paths are registered without a method
 // so that other methods get the seed's envelope (40501) rather than the
