@@ -33,6 +33,7 @@ import (
 
 	"orderhub/internal/demo"
 	"orderhub/internal/metrics"
+	"orderhub/internal/protocol"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -332,10 +333,17 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		return fmt.Errorf("open database: %w", err)
 	}
 	defer st.Close()
-	m := metrics.New(version)
-	svc := service.New(st, service.WithLogger(log), service.WithMetrics(m))
+	// The one registry of protocols, read by the service, the metrics,
+	// the server and the demo alike.
+	protocols := server.Protocols()
+	if err := server.Check(protocols); err != nil {
+		return fmt.Errorf("protocols: %w", err)
+	}
+	m := metrics.New(version, protocols.Surfaces()...)
+	svc := service.New(st, service.WithLogger(log), service.WithMetrics(m), protocols.Option())
 	engine := newEngine(st, c, log, m)
 	scfg.Delivery = engine
+	scfg.Protocols = protocols
 	shutdown := make(chan struct{})
 	scfg.Shutdown = shutdown
 	scfg.Metrics = m
@@ -345,7 +353,7 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		return err
 	}
 	if c.Demo {
-		if err := loadDemo(ctx, c, svc, ln.Addr(), log, stdout); err != nil {
+		if err := loadDemo(ctx, c, svc, protocols, ln.Addr(), log, stdout); err != nil {
 			ln.Close()
 			return err
 		}
@@ -410,7 +418,7 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 	return nil
 }
 
-func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Addr, log *slog.Logger, stdout io.Writer) error {
+func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols protocol.Registry, addr net.Addr, log *slog.Logger, stdout io.Writer) error {
 	empty, err := demo.Empty(ctx, svc)
 	if err != nil {
 		return err
@@ -431,7 +439,7 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Add
 		}
 		base = scheme + "://127.0.0.1:" + port
 	}
-	creds, err := demo.Load(ctx, svc, base)
+	creds, err := demo.Load(ctx, svc, base, protocols)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
@@ -442,14 +450,11 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, addr net.Add
 	fmt.Fprintf(stdout, "Demo data loaded. These credentials are shown once (also written to %s):\n", path)
 	fmt.Fprintf(stdout, "  hub token (Authorization: Bearer ...): %s\n", creds.Hub.Token)
 	fmt.Fprintf(stdout, "  admin: %s / %s\n", creds.Admin.Username, creds.Admin.Password)
-	fmt.Fprintf(stdout, "  kakao api key: %s (store %s)\n", creds.Kakao.APIKey, creds.Kakao.StoreID)
-	fmt.Fprintf(stdout, "  omni token (Authorization: token ...): %s\n", creds.Omni.Token)
-	fmt.Fprintf(stdout, "  junglebook api key: %s\n", creds.Junglebook.APIKey)
-	fmt.Fprintf(stdout, "  zeek client: %s / %s\n", creds.Zeek.ClientID, creds.Zeek.ClientSecret)
-	fmt.Fprintf(stdout, "  tableorder client: %s / %s (location %d)\n", creds.TableOrder.ClientID, creds.TableOrder.ClientSecret, creds.TableOrder.LocationID)
-	// The hub token is an operator token: it names its brand (zeek's
-	// store_id is the brand).
-	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.Zeek.StoreID)
+	for _, p := range creds.Partners {
+		fmt.Fprintf(stdout, "  %s\n", p.Summary)
+	}
+	// The hub token is an operator token: it names its brand.
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.BrandID)
 	return nil
 }
 

@@ -38,7 +38,7 @@ type fixture struct {
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	svc := service.New(st)
+	svc := service.New(st, server.Protocols().Option())
 	f := &fixture{t: t, svc: svc, st: st}
 	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	f.other = &hub.Brand{Name: "Other", Currency: "USD"}

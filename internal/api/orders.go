@@ -178,7 +178,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 		f.Status = st
 	}
 	if c := q.Get("channel"); c != "" {
-		if !hub.ValidChannel(hub.Channel(c)) {
+		if !h.svc.KnownChannel(hub.Channel(c)) {
 			return hub.Invalid("channel", "unknown channel %q", c)
 		}
 		f.Channel = hub.Channel(c)

@@ -2,34 +2,48 @@
 // one brand, two locations in different time zones, about 30 products
 // (options, a combo, alcohol, a timeslot-limited item, tracked and untracked
 // stock), one partner per protocol, an operator token and an admin login.
+// The partners are the protocols' own (protocol.Protocol.Demo, in registry
+// order): this package knows no protocol, and each writes its entry of
+// demo-credentials.json.
 // Secrets are random per database and returned once; only their hashes are
 // stored, so a second start cannot show them again.
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"orderhub/internal/auth"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 )
 
-// Credentials is the shape of demo-credentials.json (DESIGN.md §8).
+// Credentials is demo-credentials.json (DESIGN.md §8): base_url, currency,
+// admin, then one entry per protocol of the registry under its channel's
+// name (each protocol's DemoCredentials, in registry order), then hub.
 type Credentials struct {
-	BaseURL    string          `json:"base_url"`
-	Currency   string          `json:"currency"`
-	Admin      AdminCreds      `json:"admin"`
-	Kakao      KakaoCreds      `json:"kakao"`
-	Omni       OmniCreds       `json:"omni"`
-	Junglebook JunglebookCreds `json:"junglebook"`
-	Zeek       ZeekCreds       `json:"zeek"`
-	TableOrder TableOrderCreds `json:"tableorder"`
-	Hub        HubCreds        `json:"hub"`
+	BaseURL  string
+	Currency string
+	Admin    AdminCreds
+	// Partners are the protocols' entries, in registry order.
+	Partners []PartnerCreds
+	Hub      HubCreds
+	// BrandID is the demo brand (not written: zeek's store_id names it).
+	BrandID int64
+}
+
+// PartnerCreds is one protocol's entry.
+type PartnerCreds struct {
+	Channel     hub.Channel
+	Credentials any
+	// Summary is the line printed for it at start.
+	Summary string
 }
 
 type AdminCreds struct {
@@ -37,41 +51,93 @@ type AdminCreds struct {
 	Password string `json:"password"`
 }
 
-type KakaoCreds struct {
-	PartnerID      string `json:"partner_id"`
-	APIKey         string `json:"api_key"`
-	CallbackSecret string `json:"callback_secret"`
-	StoreID        string `json:"store_id"`
-}
-
-type OmniCreds struct {
-	PartnerID string `json:"partner_id"`
-	Token     string `json:"token"`
-}
-
-type JunglebookCreds struct {
-	PartnerID string `json:"partner_id"`
-	APIKey    string `json:"api_key"`
-}
-
-type ZeekCreds struct {
-	PartnerID      string  `json:"partner_id"`
-	ClientID       string  `json:"client_id"`
-	ClientSecret   string  `json:"client_secret"`
-	CallbackSecret string  `json:"callback_secret"`
-	StoreID        int64   `json:"store_id"`
-	LocationIDs    []int64 `json:"location_ids"`
-}
-
-type TableOrderCreds struct {
-	PartnerID    string `json:"partner_id"`
-	ClientID     string `json:"client_id"`
-	ClientSecret string `json:"client_secret"`
-	LocationID   int64  `json:"location_id"`
-}
-
 type HubCreds struct {
 	Token string `json:"token"`
+}
+
+// Partner returns a protocol's entry (its DemoCredentials), nil when the
+// registry had no demo partner of that channel.
+func (c *Credentials) Partner(ch hub.Channel) any {
+	for _, p := range c.Partners {
+		if p.Channel == ch {
+			return p.Credentials
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes the members in the order of DESIGN.md §8.
+func (c *Credentials) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	add := func(key string, v any) error {
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		val, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("demo credentials %s: %w", key, err)
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(val)
+		return nil
+	}
+	if err := errors.Join(add("base_url", c.BaseURL), add("currency", c.Currency), add("admin", c.Admin)); err != nil {
+		return nil, err
+	}
+	for _, p := range c.Partners {
+		if err := add(string(p.Channel), p.Credentials); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("hub", c.Hub); err != nil {
+		return nil, err
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads demo-credentials.json back: the protocols' entries
+// (every member but base_url, currency, admin and hub) as json.RawMessage,
+// in the file's order.
+func (c *Credentials) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return fmt.Errorf("demo credentials: not an object")
+	}
+	*c = Credentials{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return err
+		}
+		var target any
+		switch key {
+		case "base_url":
+			target = &c.BaseURL
+		case "currency":
+			target = &c.Currency
+		case "admin":
+			target = &c.Admin
+		case "hub":
+			target = &c.Hub
+		default:
+			c.Partners = append(c.Partners, PartnerCreds{Channel: hub.Channel(key), Credentials: raw})
+			continue
+		}
+		if err := json.Unmarshal(raw, target); err != nil {
+			return fmt.Errorf("demo credentials %s: %w", key, err)
+		}
+	}
+	_, err := dec.Token()
+	return err
 }
 
 // Empty reports whether the database has no brand yet.
@@ -81,8 +147,10 @@ func Empty(ctx context.Context, svc *service.Service) (bool, error) {
 }
 
 // Load writes the demo data through the service (so every rule applies)
-// and returns the credentials. The caller checks Empty first.
-func Load(ctx context.Context, svc *service.Service, baseURL string) (*Credentials, error) {
+// and returns the credentials: a demo partner per protocol of the registry
+// that has one (protocol.Protocol.Demo), which svc must know. The caller
+// checks Empty first.
+func Load(ctx context.Context, svc *service.Service, baseURL string, protocols protocol.Registry) (*Credentials, error) {
 	brand := &hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	if err := svc.CreateBrand(ctx, brand); err != nil {
 		return nil, fmt.Errorf("demo brand: %w", err)
@@ -116,50 +184,18 @@ func Load(ctx context.Context, svc *service.Service, baseURL string) (*Credentia
 			}
 		}
 	}
-	creds := &Credentials{BaseURL: baseURL, Currency: brand.Currency}
-	partner := func(proto hub.Channel, name string, locs []int64, settings hub.PartnerSettings) (*hub.Partner, *service.IssuedCredential, string, error) {
-		p := &hub.Partner{BrandID: brand.ID, Protocol: proto, Name: name, LocationIDs: locs, Settings: settings}
-		c, secret, err := svc.CreatePartner(ctx, p)
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("demo partner %s: %w", proto, err)
+	creds := &Credentials{BaseURL: baseURL, Currency: brand.Currency, BrandID: brand.ID}
+	d := &protocol.Demo{Service: svc, Brand: brand, Locations: []*hub.Location{seoul, saigon}}
+	for _, p := range protocols {
+		if p.Demo == nil {
+			continue
 		}
-		return p, c, secret, nil
+		dp, err := p.Demo(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		creds.Partners = append(creds.Partners, PartnerCreds{Channel: p.Channel, Credentials: dp.Credentials, Summary: dp.Summary})
 	}
-	kp, kc, ksecret, err := partner(hub.ChannelKakao, "KakaoTalk order bot", nil, hub.PartnerSettings{})
-	if err != nil {
-		return nil, err
-	}
-	creds.Kakao = KakaoCreds{PartnerID: idStr(kp.ID), APIKey: kc.APIKey, CallbackSecret: ksecret, StoreID: idStr(seoul.ID)}
-	op, oc, _, err := partner(hub.ChannelOmni, "Store POS (Omni)", nil, hub.PartnerSettings{})
-	if err != nil {
-		return nil, err
-	}
-	creds.Omni = OmniCreds{PartnerID: idStr(op.ID), Token: oc.APIKey}
-	// Junglebook: goodsNo is a product's hub id (or a numeric ref id); the
-	// settings keys are documented in internal/protocol/junglebook.
-	jp, jc, _, err := partner(hub.ChannelJunglebook, "Junglebook partner shop", []int64{seoul.ID}, hub.PartnerSettings{Extra: map[string]any{
-		"delivery_fee": 2500, "free_delivery_from": 30000,
-		"logistics_center": map[string]any{"name": "Hanok Kitchen logistics centre", "zip_code": "06236",
-			"address": "Teheran-ro 152, Gangnam-gu, Seoul", "address2": "B1 loading dock"},
-	}})
-	if err != nil {
-		return nil, err
-	}
-	if _, err := svc.TopUpBalance(ctx, jp.ID, 100000, "demo starting balance"); err != nil {
-		return nil, fmt.Errorf("demo junglebook balance: %w", err)
-	}
-	creds.Junglebook = JunglebookCreds{PartnerID: idStr(jp.ID), APIKey: jc.APIKey}
-	zp, zc, zsecret, err := partner(hub.ChannelZeek, "Zeek platform client", nil, hub.PartnerSettings{})
-	if err != nil {
-		return nil, err
-	}
-	creds.Zeek = ZeekCreds{PartnerID: idStr(zp.ID), ClientID: zc.ClientID, ClientSecret: zc.ClientSecret,
-		CallbackSecret: zsecret, StoreID: brand.ID, LocationIDs: []int64{seoul.ID, saigon.ID}}
-	tp, tc, _, err := partner(hub.ChannelTableOrder, "QR table ordering", []int64{seoul.ID}, hub.PartnerSettings{})
-	if err != nil {
-		return nil, err
-	}
-	creds.TableOrder = TableOrderCreds{PartnerID: idStr(tp.ID), ClientID: tc.ClientID, ClientSecret: tc.ClientSecret, LocationID: seoul.ID}
 	if creds.Hub.Token, err = svc.CreateHubToken(ctx, 0, "demo operator"); err != nil {
 		return nil, fmt.Errorf("demo hub token: %w", err)
 	}
@@ -169,8 +205,6 @@ func Load(ctx context.Context, svc *service.Service, baseURL string) (*Credentia
 	}
 	return creds, nil
 }
-
-func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 // Write stores the credentials as demo-credentials.json in dir, readable by
 // the owner only.

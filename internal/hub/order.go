@@ -7,11 +7,20 @@ import (
 	"unicode/utf8"
 )
 
-// Channel is the door an order came through.
+// Channel is the door an order came through, and the protocol a partner
+// speaks: "hub" for the native API and dashboard, else the name a partner
+// protocol registers under (internal/protocol: the registry of protocols is
+// the one list of them; hub keeps none).
 type Channel string
 
+// ChannelHub is the native API's and the dashboard's channel, the one
+// channel that is no partner protocol.
+const ChannelHub Channel = "hub"
+
+// The channels of the seeds' protocols, by the names their packages
+// register (internal/protocol/...). They are names only: which protocols
+// exist is the registry's to say.
 const (
-	ChannelHub        Channel = "hub"        // native API / dashboard
 	ChannelKakao      Channel = "kakao"      // chatbot (seed 000)
 	ChannelOmni       Channel = "omni"       // store POS (seed 001)
 	ChannelJunglebook Channel = "junglebook" // partner shop (seed 002)
@@ -19,17 +28,23 @@ const (
 	ChannelTableOrder Channel = "tableorder" // QR scan-to-order (seed 004)
 )
 
-// Channels lists every channel; a partner's protocol is one of them.
-var Channels = []Channel{ChannelHub, ChannelKakao, ChannelOmni, ChannelJunglebook, ChannelZeek, ChannelTableOrder}
+// MaxChannelLen bounds a channel name.
+const MaxChannelLen = 32
 
-// ValidChannel reports whether c is known.
+// ValidChannel reports whether c is well-formed as a channel name: 1 to
+// MaxChannelLen lower-case ASCII letters and digits, starting with a
+// letter. Whether a protocol of that name is registered is the registry's
+// question (service.Service.KnownChannel).
 func ValidChannel(c Channel) bool {
-	for _, k := range Channels {
-		if k == c {
-			return true
+	if len(c) == 0 || len(c) > MaxChannelLen || c[0] < 'a' || c[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(c); i++ {
+		if b := c[i]; (b < 'a' || b > 'z') && (b < '0' || b > '9') {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // OrderType is how the customer receives the order.

@@ -1,7 +1,12 @@
 package hub
 
 import (
+	"encoding/json"
+	"errors"
+	"math"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -47,18 +52,24 @@ type PartnerSettings struct {
 	// InventoryTimeoutMS bounds the provider inventory check (default 3000).
 	InventoryTimeoutMS int `json:"inventory_timeout_ms,omitempty"`
 	// Extra holds protocol-specific settings (delivery fee, logistics
-	// centre, status code table).
+	// centre, status code table). Each protocol reads its keys, typed,
+	// with the Extra* methods; the service has the protocol check them
+	// whenever a partner is created or changed, so a key that is not the
+	// protocol's, or a value of the wrong type, is a 400 then and never a
+	// failure at order time.
 	Extra map[string]any `json:"extra,omitempty"`
 }
 
-// Validate checks a partner before it is stored.
+// Validate checks what a partner of any protocol must satisfy before it is
+// stored. Whether its protocol exists, and what the protocol asks of its
+// settings and locations, the service checks with the protocol registry.
 func (p *Partner) Validate() error {
 	p.Name = strings.TrimSpace(p.Name)
 	if p.BrandID <= 0 {
 		return Invalid("brand_id", "is required")
 	}
 	if !ValidChannel(p.Protocol) {
-		return Invalid("protocol", "must be one of kakao, omni, junglebook, zeek, tableorder, hub")
+		return Invalid("protocol", "must be a protocol name")
 	}
 	if p.Name == "" {
 		p.Name = string(p.Protocol)
@@ -128,13 +139,169 @@ func (p *Partner) CanEditProduct(prod *Product, brandLocations []int64) bool {
 	return true
 }
 
-// Role is the part a partner plays on orders: the POS is the store, the
-// ordering channels are customers. The platform client acts as the store for
-// status updates (its POS reports pickups).
-func (p *Partner) Role() Role {
-	switch p.Protocol {
-	case ChannelOmni, ChannelHub, ChannelZeek:
-		return RoleStore
+// SoleLocation is the one location a partner bound to a single location
+// acts on (seed 004: a QR credential orders for one table's location). A
+// partner bound to none (every location) or to several is forbidden: it
+// cannot say where its orders go.
+func (p *Partner) SoleLocation() (int64, error) {
+	if len(p.LocationIDs) != 1 {
+		return 0, &Error{Code: CodeForbidden, Message: "this credential is not bound to exactly one location"}
 	}
-	return RoleCustomer
+	return p.LocationIDs[0], nil
+}
+
+// CredentialRole is the side of an order a partner's credentials may act
+// on, for a protocol whose routes serve both sides (seed 000 serves the
+// chatbot, which orders as the customer, and the POS, which moves orders
+// as the store). A protocol maps its own setting onto it (kakao_role
+// "bot", "pos", "both") and each route names the Role it acts in; the
+// partner may call the route only when its CredentialRole allows that role.
+type CredentialRole string
+
+const (
+	// CredentialBoth acts in either role (one partner serving both sides).
+	CredentialBoth CredentialRole = "both"
+	// CredentialCustomer acts only as the customer: places, reads and
+	// cancels its orders.
+	CredentialCustomer CredentialRole = "customer"
+	// CredentialStore acts only as the store: moves orders forward.
+	CredentialStore CredentialRole = "store"
+)
+
+// Valid reports whether c is one of the credential roles.
+func (c CredentialRole) Valid() bool {
+	return c == CredentialBoth || c == CredentialCustomer || c == CredentialStore
+}
+
+// Allows reports whether a credential of role c may act as r. Anything but
+// a valid role allows nothing (fail closed).
+func (c CredentialRole) Allows(r Role) bool {
+	switch c {
+	case CredentialBoth:
+		return r == RoleStore || r == RoleCustomer
+	case CredentialCustomer:
+		return r == RoleCustomer
+	case CredentialStore:
+		return r == RoleStore
+	}
+	return false
+}
+
+// ShortOfMinimum is what a subtotal lacks to reach a minimum purchase: the
+// minimum less the subtotal, never below zero (the platform callback's
+// difference_to_minimum, seed 003).
+func ShortOfMinimum(minimum, subtotal int64) int64 {
+	if d := minimum - subtotal; d > 0 {
+		return d
+	}
+	return 0
+}
+
+// ExtraField is the input name of an extra setting ("settings.extra.<key>"),
+// the field its errors carry.
+func ExtraField(key string) string { return "settings.extra." + key }
+
+// ExtraKnown refuses every key of Extra outside known, naming the first (in
+// sorted order) and listing the protocol's keys.
+func (s PartnerSettings) ExtraKnown(known ...string) error {
+	var unknown []string
+	for k := range s.Extra {
+		if !slices.Contains(known, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	if len(known) == 0 {
+		return Invalid(ExtraField(unknown[0]), "is not a setting of this protocol (it has no extra settings)")
+	}
+	return Invalid(ExtraField(unknown[0]), "is not a setting of this protocol (known: %s)", strings.Join(known, ", "))
+}
+
+// ExtraAmount reads a non-negative integer setting of at most MaxAmount: a
+// JSON number, a Go integer, or a string of digits; 0 when absent or null.
+func (s PartnerSettings) ExtraAmount(key string) (int64, error) {
+	v, ok := s.Extra[key]
+	if !ok || v == nil {
+		return 0, nil
+	}
+	bad := Invalid(ExtraField(key), "must be a non-negative integer of at most %d", MaxAmount)
+	var n int64
+	switch t := v.(type) {
+	case float64:
+		if t < 0 || t != math.Trunc(t) || t > float64(MaxAmount) {
+			return 0, bad
+		}
+		n = int64(t)
+	case int:
+		n = int64(t)
+	case int64:
+		n = t
+	case json.Number:
+		var err error
+		if n, err = t.Int64(); err != nil {
+			return 0, bad
+		}
+	case string:
+		var err error
+		if n, err = strconv.ParseInt(strings.TrimSpace(t), 10, 64); err != nil {
+			return 0, bad
+		}
+	default:
+		return 0, bad
+	}
+	if n < 0 || n > MaxAmount {
+		return 0, bad
+	}
+	return n, nil
+}
+
+// ExtraString reads a string setting, trimmed; "" when absent or null.
+func (s PartnerSettings) ExtraString(key string) (string, error) {
+	v, ok := s.Extra[key]
+	if !ok || v == nil {
+		return "", nil
+	}
+	t, ok := v.(string)
+	if !ok {
+		return "", Invalid(ExtraField(key), "must be a string")
+	}
+	return strings.TrimSpace(t), nil
+}
+
+// ExtraObject decodes an object setting into out (strictly: a member out
+// has not is refused); false when absent or null.
+func (s PartnerSettings) ExtraObject(key string, out any) (bool, error) {
+	v, ok := s.Extra[key]
+	if !ok || v == nil {
+		return false, nil
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return false, Invalid(ExtraField(key), "must be an object")
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false, Invalid(ExtraField(key), "must be an object")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(out); err != nil {
+		return false, Invalid(ExtraField(key), "is not a valid object: %s", jsonProblem(err))
+	}
+	return true, nil
+}
+
+// jsonProblem names what encoding/json refused, without Go type names.
+func jsonProblem(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return te.Field + " has the wrong type"
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return "unknown member " + f
+	}
+	return "malformed"
 }

@@ -1,6 +1,10 @@
 package hub
 
-import "testing"
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
 
 func TestPartnerValidate(t *testing.T) {
 	valid := func() Partner {
@@ -20,7 +24,8 @@ func TestPartnerValidate(t *testing.T) {
 		{"valid", func(*Partner) {}, nil},
 		{"brand missing", func(p *Partner) { p.BrandID = 0 }, invalidAt("brand_id")},
 		{"brand negative", func(p *Partner) { p.BrandID = -1 }, invalidAt("brand_id")},
-		{"protocol unknown", func(p *Partner) { p.Protocol = "toss" }, invalidAt("protocol")},
+		{"protocol malformed", func(p *Partner) { p.Protocol = "KAKAO" }, invalidAt("protocol")},
+		{"protocol unknown to hub", func(p *Partner) { p.Protocol = "toss" }, nil}, // the registry's to refuse
 		{"protocol empty", func(p *Partner) { p.Protocol = "" }, invalidAt("protocol")},
 		{"protocol hub", func(p *Partner) { p.Protocol = ChannelHub }, nil},
 		{"callback relative", func(p *Partner) { p.Settings.CallbackURL = "/callback" }, invalidAt("settings.callback_url")},
@@ -117,30 +122,109 @@ func TestPartnerCanEditProduct(t *testing.T) {
 	}
 }
 
-func TestPartnerRole(t *testing.T) {
-	tests := []struct {
-		protocol Channel
-		want     Role
-	}{
-		{ChannelOmni, RoleStore},     // the store POS
-		{ChannelHub, RoleStore},      // dashboard and native API
-		{ChannelZeek, RoleStore},     // the platform's POS reports pickups
-		{ChannelKakao, RoleCustomer}, // chatbot
-		{ChannelJunglebook, RoleCustomer},
-		{ChannelTableOrder, RoleCustomer},
-	}
-	for _, tt := range tests {
-		p := Partner{Protocol: tt.protocol}
-		if got := p.Role(); got != tt.want {
-			t.Errorf("%s: Role() = %q, want %q", tt.protocol, got, tt.want)
-		}
-	}
-	for _, c := range Channels {
+func TestValidChannel(t *testing.T) {
+	for _, c := range []Channel{ChannelHub, ChannelKakao, ChannelOmni, ChannelJunglebook, ChannelZeek, ChannelTableOrder, "toss", "pos2"} {
 		if !ValidChannel(c) {
 			t.Errorf("ValidChannel(%q) = false", c)
 		}
 	}
-	if ValidChannel("KAKAO") || ValidChannel("") {
-		t.Errorf("ValidChannel accepts unknown channels")
+	for _, c := range []Channel{"", "KAKAO", "2go", "ka-kao", "ka kao", "käkao", Channel(strings.Repeat("a", MaxChannelLen+1))} {
+		if ValidChannel(c) {
+			t.Errorf("ValidChannel(%q) = true", c)
+		}
 	}
+}
+
+func TestCredentialRole(t *testing.T) {
+	for _, tt := range []struct {
+		role            CredentialRole
+		store, customer bool
+	}{
+		{CredentialBoth, true, true},
+		{CredentialStore, true, false},
+		{CredentialCustomer, false, true},
+		{"", false, false}, // not a role: allows nothing
+		{"pos", false, false},
+	} {
+		if got := tt.role.Allows(RoleStore); got != tt.store {
+			t.Errorf("%q.Allows(store) = %v", tt.role, got)
+		}
+		if got := tt.role.Allows(RoleCustomer); got != tt.customer {
+			t.Errorf("%q.Allows(customer) = %v", tt.role, got)
+		}
+		if got := tt.role.Valid(); got != (tt.store || tt.customer) {
+			t.Errorf("%q.Valid() = %v", tt.role, got)
+		}
+	}
+	if CredentialBoth.Allows("kitchen") {
+		t.Error("both allows an unknown role")
+	}
+}
+
+func TestSoleLocation(t *testing.T) {
+	for _, tt := range []struct {
+		locs []int64
+		want int64
+	}{{[]int64{7}, 7}, {nil, 0}, {[]int64{7, 8}, 0}} {
+		p := Partner{LocationIDs: tt.locs}
+		id, err := p.SoleLocation()
+		if tt.want != 0 {
+			if err != nil || id != tt.want {
+				t.Errorf("%v: %d, %v", tt.locs, id, err)
+			}
+			continue
+		}
+		checkErr(t, err, &wantErr{code: CodeForbidden})
+	}
+}
+
+func TestShortOfMinimum(t *testing.T) {
+	for _, tt := range [][3]int64{{50000, 12000, 38000}, {50000, 50000, 0}, {50000, 70000, 0}, {0, 100, 0}} {
+		if got := ShortOfMinimum(tt[0], tt[1]); got != tt[2] {
+			t.Errorf("ShortOfMinimum(%d, %d) = %d, want %d", tt[0], tt[1], got, tt[2])
+		}
+	}
+}
+
+func TestExtraSettings(t *testing.T) {
+	s := PartnerSettings{Extra: map[string]any{
+		"fee": float64(2500), "fee_text": " 30000 ", "fee_int": 7, "fee_number": json.Number("12"), "null": nil,
+		"bad_fee": "lots", "neg": float64(-1), "frac": 2.5, "huge": float64(1e20),
+		"name": " Seoul ", "not_name": 3,
+		"obj": map[string]any{"a": "x"}, "obj_extra": map[string]any{"a": "x", "b": 1}, "obj_type": map[string]any{"a": 1}, "not_obj": "x",
+	}}
+	for key, want := range map[string]int64{"fee": 2500, "fee_text": 30000, "fee_int": 7, "fee_number": 12, "null": 0, "absent": 0} {
+		if got, err := s.ExtraAmount(key); err != nil || got != want {
+			t.Errorf("ExtraAmount(%s) = %d, %v; want %d", key, got, err, want)
+		}
+	}
+	for _, key := range []string{"bad_fee", "neg", "frac", "huge", "obj"} {
+		_, err := s.ExtraAmount(key)
+		checkErr(t, err, invalidAt("settings.extra."+key))
+	}
+	if got, err := s.ExtraString("name"); err != nil || got != "Seoul" {
+		t.Errorf("ExtraString(name) = %q, %v", got, err)
+	}
+	_, err := s.ExtraString("not_name")
+	checkErr(t, err, invalidAt("settings.extra.not_name"))
+	var o struct {
+		A string `json:"a"`
+	}
+	if found, err := s.ExtraObject("obj", &o); !found || err != nil || o.A != "x" {
+		t.Errorf("ExtraObject(obj) = %v, %v, %+v", found, err, o)
+	}
+	if found, err := s.ExtraObject("absent", &o); found || err != nil {
+		t.Errorf("ExtraObject(absent) = %v, %v", found, err)
+	}
+	for _, key := range []string{"obj_extra", "obj_type", "not_obj"} {
+		_, err := s.ExtraObject(key, &o)
+		checkErr(t, err, invalidAt("settings.extra."+key))
+	}
+	if err := (PartnerSettings{Extra: map[string]any{"a": 1, "b": 2}}).ExtraKnown("a", "b"); err != nil {
+		t.Errorf("known keys refused: %v", err)
+	}
+	err = (PartnerSettings{Extra: map[string]any{"a": 1, "zz": 2, "yy": 3}}).ExtraKnown("a")
+	checkErr(t, err, invalidAt("settings.extra.yy"))
+	err = (PartnerSettings{Extra: map[string]any{"x": 1}}).ExtraKnown()
+	checkErr(t, err, invalidAt("settings.extra.x"))
 }

@@ -3,8 +3,16 @@
 // (version 0.0.4) by hand, without a client library.
 //
 // Every label has a bounded set of values: the surface of a request comes
-// from its path prefix (never the path itself), methods and reasons outside
-// their known sets become "other", and no id ever becomes a label.
+// from its path prefix (never the path itself), methods, channels and
+// reasons outside their known sets become "other", and no id ever becomes
+// a label.
+//
+// orderhub's own surfaces are fixed here: "hub" (/hub), "ui" (/ui),
+// "health" (/healthz, /readyz) and "other" (everything else, /metrics and
+// /openapi.json included). Each partner protocol is a surface of its own,
+// named by its channel, given to New by the registry of protocols
+// (internal/protocol: Registry.Surfaces); its channel is also a value of
+// the channel label of orderhub_orders_placed_total, beside "hub".
 //
 // The other packages do not import this one. httpx calls ObserveRequest
 // through its RequestObserver, the service calls OrderPlaced, OrderRefused
@@ -36,8 +44,20 @@ import (
 // histogram.
 var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
 
-// Surfaces are the values of the surface label.
-var Surfaces = []string{"hub", "omni", "junglebook", "zeek", "tableorder", "kakao", "ui", "health", "other"}
+// Surface is a value of the surface label and the path prefixes it covers
+// (each prefix with every path below it).
+type Surface struct {
+	Name     string
+	Prefixes []string
+}
+
+// own are orderhub's surfaces besides the protocols'; "other" is what no
+// surface covers.
+var own = []Surface{
+	{Name: "hub", Prefixes: []string{"/hub"}},
+	{Name: "ui", Prefixes: []string{"/ui"}},
+	{Name: "health", Prefixes: []string{"/healthz", "/readyz"}},
+}
 
 // Attempt results of orderhub_delivery_attempts_total.
 const (
@@ -85,8 +105,10 @@ type histogram struct {
 // Metrics holds every series. Its methods are safe for concurrent use; a
 // nil *Metrics records nothing.
 type Metrics struct {
-	version string
-	start   time.Time
+	version  string
+	start    time.Time
+	surfaces []Surface
+	channels map[hub.Channel]bool
 
 	mu          sync.Mutex
 	requests    map[requestKey]uint64
@@ -98,11 +120,14 @@ type Metrics struct {
 	inFlight    func() int
 }
 
-// New returns an empty registry reporting version in orderhub_build_info.
-func New(version string) *Metrics {
+// New returns an empty registry reporting version in orderhub_build_info,
+// with a surface (and a channel) per protocol surface given.
+func New(version string, protocols ...Surface) *Metrics {
 	m := &Metrics{
 		version:     version,
 		start:       time.Now(),
+		surfaces:    append(slices.Clone(own), protocols...),
+		channels:    map[hub.Channel]bool{hub.ChannelHub: true},
 		requests:    map[requestKey]uint64{},
 		durations:   map[string]*histogram{},
 		placed:      map[string]uint64{},
@@ -112,7 +137,10 @@ func New(version string) *Metrics {
 	}
 	// Known label values start at zero, so that rate() sees the first
 	// increment.
-	for _, c := range hub.Channels {
+	for _, p := range protocols {
+		m.channels[hub.Channel(p.Name)] = true
+	}
+	for c := range m.channels {
 		m.placed[string(c)] = 0
 	}
 	for _, s := range []hub.Status{hub.StatusConfirmed, hub.StatusPreparing, hub.StatusReady, hub.StatusCompleted, hub.StatusCancelled} {
@@ -125,27 +153,16 @@ func New(version string) *Metrics {
 }
 
 // Surface names the surface a path belongs to, from its prefix alone.
-func Surface(path string) string {
-	under := func(prefix string) bool {
-		return path == prefix || strings.HasPrefix(path, prefix+"/")
+func (m *Metrics) Surface(path string) string {
+	if m == nil {
+		return "other"
 	}
-	switch {
-	case under("/hub"):
-		return "hub"
-	case under("/api/store/orders"):
-		return "omni"
-	case under("/order"):
-		return "junglebook"
-	case under("/api/v1.0"):
-		return "zeek"
-	case under("/v1"):
-		return "tableorder"
-	case under("/api/v1/stores"), under("/api/v1/cancel"), under("/api/kakao"):
-		return "kakao"
-	case under("/ui"):
-		return "ui"
-	case path == "/healthz", path == "/readyz":
-		return "health"
+	for _, s := range m.surfaces {
+		for _, p := range s.Prefixes {
+			if path == p || (strings.HasPrefix(path, p) && path[len(p)] == '/') {
+				return s.Name
+			}
+		}
 	}
 	return "other"
 }
@@ -169,7 +186,7 @@ func (m *Metrics) ObserveRequest(meth, path string, status int, d time.Duration)
 	if m == nil {
 		return
 	}
-	surface := Surface(path)
+	surface := m.Surface(path)
 	k := requestKey{surface, method(meth), code(status)}
 	secs := d.Seconds()
 	i, _ := slices.BinarySearch(Buckets, secs) // first bound >= secs; len = +Inf
@@ -192,7 +209,7 @@ func (m *Metrics) OrderPlaced(channel hub.Channel) {
 		return
 	}
 	c := string(channel)
-	if !hub.ValidChannel(channel) {
+	if !m.channels[channel] {
 		c = "other"
 	}
 	m.mu.Lock()

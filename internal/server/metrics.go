@@ -2,8 +2,6 @@ package server
 
 import (
 	"net/http"
-
-	"orderhub/internal/metrics"
 )
 
 // metricsHandler is GET /metrics (internal/metrics): open unless
@@ -11,9 +9,6 @@ import (
 // The delivery engine's in-flight gauge is read at scrape time.
 func metricsHandler(cfg Config) http.Handler {
 	m := cfg.Metrics
-	if m == nil {
-		m = metrics.New(cfg.Version)
-	}
 	if cfg.Delivery != nil {
 		m.SetDeliveryInFlight(cfg.Delivery.InFlight)
 	}

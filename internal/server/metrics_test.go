@@ -72,8 +72,8 @@ func send(t *testing.T, method, url string) int {
 func TestMetricsEndpoint(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
-		m := metrics.New("v-test")
-		svc := service.New(st, service.WithMetrics(m))
+		m := metrics.New("v-test", Protocols().Surfaces()...)
+		svc := service.New(st, service.WithMetrics(m), Protocols().Option())
 		srv := httptest.NewServer(Handler(Config{Version: "v-test", Metrics: m}, svc, quietLog()))
 		t.Cleanup(srv.Close)
 

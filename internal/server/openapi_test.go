@@ -2,15 +2,11 @@ package server
 
 import (
 	"encoding/json"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"io"
 	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,17 +14,13 @@ import (
 	"testing"
 
 	"orderhub/internal/api"
-	"orderhub/internal/protocol/junglebook"
-	"orderhub/internal/protocol/kakao"
-	"orderhub/internal/protocol/omni"
-	"orderhub/internal/protocol/tableorder"
-	"orderhub/internal/protocol/zeek"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 	"orderhub/internal/testutil"
-	"orderhub/internal/ui"
 )
 
-// The API description (internal/api/openapi.json) and the mux must agree:
+// The API description (internal/api/openapi.json composed with every
+// registered protocol's part) and the mux must agree:
 //
 //   - document → mux: every operation of the document, sent to the full mux
 //     that Routes builds (path parameters filled with sample values), is
@@ -36,10 +28,9 @@ import (
 //     method, or to a method-less pattern that serves every method of a path
 //     nobody registered with a method (Omni, Junglebook, Zeek), whose
 //     handler must then not answer the operation's method with 405;
-//   - mux → document: every pattern registered is in the document. The
-//     patterns are recorded: Routes' own literal patterns are read from this
-//     package's source, and every surface whose Routes it calls is
-//     registered again on a recordingMux.
+//   - mux → document: every pattern registered is in the document. Routes
+//     is run on a recordingMux, so every pattern of every surface — the
+//     native ones and each protocol of the registry — is recorded.
 
 // recordingMux registers on a ServeMux and records every pattern.
 type recordingMux struct {
@@ -62,14 +53,20 @@ func (m *recordingMux) HandleFunc(pattern string, h func(http.ResponseWriter, *h
 var _ api.Mux = (*recordingMux)(nil)
 
 // fallbacks are method-less subtree patterns that serve no route of their
-// own, only errors for paths nothing else matches.
-var fallbacks = map[string]string{
-	"/hub/v1/":   "the native API's 404 in its error envelope for unknown /hub/v1 paths",
-	"/api/v1.0/": "the platform API's 404 40401 in its envelope for unknown /api/v1.0 paths",
-	"/order/":    "the partner shop's 404 (errCode 999) in its envelope for unknown /order paths",
+// own, only errors for paths nothing else matches: the native API's, and
+// "<prefix>/" of a protocol's path prefix (its 404 in its own envelope:
+// /api/v1.0/ for the platform's 40401, /order/ for the shop's errCode 999).
+func fallbacks(reg protocol.Registry) map[string]bool {
+	out := map[string]bool{"/hub/v1/": true} // the native API's 404 in its error envelope
+	for _, p := range reg {
+		for _, pp := range p.PathPrefixes {
+			out[pp+"/"] = true
+		}
+	}
+	return out
 }
 
-// samples fill path parameters.
+// samples fill path parameters; any other parameter gets "1".
 var samples = map[string]string{
 	"id": "1", "productId": "2", "credentialId": "3", "ref": "FR9TL74P", "action": "confirm",
 	"storeId": "1", "orderId": "FR9TL74P", "numb": "4821", "name": "ui.css",
@@ -77,10 +74,15 @@ var samples = map[string]string{
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-func loadDoc(t *testing.T) map[string]any {
+// loadDoc is the document served with the registry.
+func loadDoc(t *testing.T, reg protocol.Registry) map[string]any {
 	t.Helper()
+	d, err := composeOpenAPI(reg)
+	if err != nil {
+		t.Fatalf("compose openapi.json: %v", err)
+	}
 	var doc map[string]any
-	if err := json.Unmarshal(api.OpenAPI(), &doc); err != nil {
+	if err := json.Unmarshal(d.body, &doc); err != nil {
 		t.Fatalf("openapi.json is not JSON: %v", err)
 	}
 	return doc
@@ -96,123 +98,32 @@ func splitPattern(p string) (method, path string) {
 	return "", p
 }
 
-// sourceRoutes reads this package's non-test sources: the literal patterns
-// registered on mux, and the packages whose X.New(...).Routes(mux) is
-// called.
-func sourceRoutes(t *testing.T) (patterns, surfaces []string) {
-	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			switch sel.Sel.Name {
-			case "Handle", "HandleFunc":
-				if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "mux" || len(call.Args) == 0 {
-					return true
-				}
-				lit, ok := call.Args[0].(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
-					t.Errorf("%s: a pattern that is not a literal; teach this test to read it", fset.Position(call.Pos()))
-					return true
-				}
-				p, _ := strconv.Unquote(lit.Value)
-				patterns = append(patterns, p)
-			case "Routes":
-				inner, ok := sel.X.(*ast.CallExpr)
-				if !ok {
-					t.Errorf("%s: Routes on something other than pkg.New(...); teach this test about it", fset.Position(call.Pos()))
-					return true
-				}
-				isel, _ := inner.Fun.(*ast.SelectorExpr)
-				var pkg *ast.Ident
-				if isel != nil {
-					pkg, _ = isel.X.(*ast.Ident)
-				}
-				if pkg == nil || isel.Sel.Name != "New" {
-					t.Errorf("%s: Routes on something other than pkg.New(...); teach this test about it", fset.Position(call.Pos()))
-					return true
-				}
-				surfaces = append(surfaces, pkg.Name)
-			}
-			return true
-		})
-	}
-	return patterns, surfaces
-}
-
-// registered returns every pattern Routes registers.
-func registered(t *testing.T, svc *service.Service) []string {
-	t.Helper()
-	log := quietLog()
-	own, used := sourceRoutes(t)
-	if len(own) == 0 {
-		t.Fatal("found no literal patterns in Routes")
-	}
-	rec := newRecordingMux()
-	surfaces := map[string]func(){
-		"api":        func() { api.New(svc, log).Routes(rec) },
-		"omni":       func() { omni.New(svc, omni.Config{Log: log}).Routes(rec) },
-		"junglebook": func() { junglebook.New(svc, log).Routes(rec) },
-		"tableorder": func() { tableorder.New(svc, tableorder.Config{Log: log}).Routes(rec) },
-		"kakao":      func() { kakao.New(svc, kakao.Config{Log: log}).Routes(rec) },
-		"zeek":       func() { zeek.New(svc, zeek.Config{Log: log}).Routes(rec) },
-		"ui":         func() { ui.New(svc, ui.Config{Log: log}).Routes(rec) },
-	}
-	for _, s := range used {
-		register, ok := surfaces[s]
-		if !ok {
-			t.Errorf("Routes registers surface %q, which this test does not record: add it to registered", s)
-			continue
-		}
-		register()
-		delete(surfaces, s)
-	}
-	for s := range surfaces {
-		t.Errorf("this test records surface %q, which Routes no longer registers", s)
-	}
-	return append(own, rec.patterns...)
-}
-
 var paramRE = regexp.MustCompile(`\{([^}]+)\}`)
 
-func fill(t *testing.T, path string) string {
+func fill(path string) string {
 	return paramRE.ReplaceAllStringFunc(path, func(m string) string {
-		name := m[1 : len(m)-1]
-		v, ok := samples[name]
-		if !ok {
-			t.Errorf("%s: no sample value for path parameter %q", path, name)
-			return "x"
+		if v, ok := samples[m[1:len(m)-1]]; ok {
+			return v
 		}
-		return v
+		return "1"
 	})
 }
 
 func TestOpenAPIMatchesMux(t *testing.T) {
-	doc := loadDoc(t)
-	paths, _ := doc["paths"].(map[string]any)
-	svc := service.New(testutil.OpenSQLite(t))
+	checkOpenAPIMatchesMux(t, Protocols())
+}
 
-	mux := http.NewServeMux()
-	Routes(mux, Config{Version: "test"}, svc, quietLog())
-	patterns := registered(t, svc)
+// checkOpenAPIMatchesMux checks the document served with a registry
+// against the routes Routes registers with it.
+func checkOpenAPIMatchesMux(t *testing.T, reg protocol.Registry) {
+	doc := loadDoc(t, reg)
+	paths, _ := doc["paths"].(map[string]any)
+	svc := service.New(testutil.OpenSQLite(t), reg.Option())
+
+	mux := newRecordingMux()
+	Routes(mux, Config{Version: "test", Protocols: reg}, svc, quietLog())
+	patterns := mux.patterns
+	fallback := fallbacks(reg)
 
 	// Paths registered with a method: a method-less pattern on such a path
 	// is a fallback (405 in the surface's envelope), not a route.
@@ -238,7 +149,7 @@ func TestOpenAPIMatchesMux(t *testing.T) {
 					t.Errorf("%s is served but not in openapi.json", p)
 				}
 			case strings.HasSuffix(path, "/"):
-				if _, ok := fallbacks[path]; !ok {
+				if !fallback[path] {
 					t.Errorf("subtree pattern %q is neither documented nor a known fallback", p)
 				}
 			case !documented:
@@ -259,7 +170,7 @@ func TestOpenAPIMatchesMux(t *testing.T) {
 				}
 				n++
 				method := strings.ToUpper(m)
-				req := httptest.NewRequest(method, fill(t, path), nil)
+				req := httptest.NewRequest(method, fill(path), nil)
 				_, pattern := mux.Handler(req)
 				pm, pp := splitPattern(pattern)
 				switch {
@@ -272,7 +183,7 @@ func TestOpenAPIMatchesMux(t *testing.T) {
 					// A path served whole, every method by one handler:
 					// it must not refuse this one.
 					rr := httptest.NewRecorder()
-					mux.ServeHTTP(rr, httptest.NewRequest(method, fill(t, path), nil))
+					mux.ServeHTTP(rr, httptest.NewRequest(method, fill(path), nil))
 					if rr.Code == http.StatusMethodNotAllowed {
 						t.Errorf("%s %s: the handler of %q answers 405", method, path, pattern)
 					}
@@ -291,7 +202,11 @@ func TestOpenAPIMatchesMux(t *testing.T) {
 // paths, every $ref resolving, path templates and their parameters agreeing,
 // unique operation ids, and every operation answering something.
 func TestOpenAPIDocument(t *testing.T) {
-	doc := loadDoc(t)
+	checkOpenAPIDocument(t, Protocols())
+}
+
+func checkOpenAPIDocument(t *testing.T, reg protocol.Registry) {
+	doc := loadDoc(t, reg)
 	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
 		t.Errorf("openapi = %q, want 3.1.x", v)
 	}
@@ -428,8 +343,12 @@ func TestOpenAPIServed(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	if string(body) != string(api.OpenAPI()) {
-		t.Error("body is not the embedded document")
+	want, err := composeOpenAPI(Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(body) != string(want.body) {
+		t.Error("body is not the composed document")
 	}
 	etag := res.Header.Get("ETag")
 	if !strings.HasPrefix(etag, `"`) || len(etag) < 10 {

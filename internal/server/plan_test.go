@@ -22,6 +22,10 @@ import (
 	"orderhub/internal/delivery"
 	"orderhub/internal/demo"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol/junglebook"
+	"orderhub/internal/protocol/kakao"
+	"orderhub/internal/protocol/omni"
+	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/store/postgres"
@@ -195,7 +199,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	default:
 		t.Fatalf("store %T cannot be traced", st)
 	}
-	svc := service.New(st)
+	svc := service.New(st, Protocols().Option())
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Write([]byte(`{"status":"OK"}`))
@@ -204,11 +208,13 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Logger: quietLog()})
 	srv := httptest.NewServer(Handler(Config{Version: "plan", Delivery: engine}, svc, quietLog()))
 	t.Cleanup(srv.Close)
-	creds, err := demo.Load(ctx, svc, srv.URL)
+	creds, err := demo.Load(ctx, svc, srv.URL, Protocols())
 	if err != nil {
 		t.Fatal(err)
 	}
-	brandID, locID := creds.Zeek.StoreID, creds.TableOrder.LocationID
+	kakaoCreds := creds.Partner(hub.ChannelKakao).(kakao.DemoCredentials)
+	qrCreds := creds.Partner(hub.ChannelTableOrder).(tableorder.DemoCredentials)
+	brandID, locID := creds.BrandID, qrCreds.LocationID
 	p004, err := st.FindProduct(ctx, brandID, "P004")
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +248,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	c.do("POST", "/v1/items", "Bearer "+tok, "application/json", qr("PLAN-QR-1", "plan-u-2"), 409)
 
 	// kakao: menu (twice: cached), order, status, cook, complete.
-	kakaoKey, storeID := "Bearer "+creds.Kakao.APIKey, creds.Kakao.StoreID
+	kakaoKey, storeID := "Bearer "+kakaoCreds.APIKey, kakaoCreds.StoreID
 	c.do("GET", "/api/v1/stores/"+storeID+"/items", kakaoKey, "", "", 200)
 	c.do("GET", "/api/v1/stores/"+storeID+"/items", kakaoKey, "", "", 200)
 	body := c.do("POST", "/api/v1/stores/"+storeID+"/orders", kakaoKey, "application/json",
@@ -261,7 +267,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 		"phoneReceiver": "010-1234-5678", "mobileReceiver": "010-1234-5678", "zipCode": "12345", "address": "서울",
 		"address2": "1", "settleKind": "a", "bankSender": "정글북", "doubleCheck": "1", "orderItem": [{"goodsNo": %d, "ea": 1}]}`, p004.ID))
 	mw.Close()
-	c.do("POST", "/order", creds.Junglebook.APIKey, mw.FormDataContentType(), mp.String(), 200)
+	c.do("POST", "/order", creds.Partner(hub.ChannelJunglebook).(junglebook.DemoCredentials).APIKey, mw.FormDataContentType(), mp.String(), 200)
 
 	// /hub/v1: an order with an Idempotency-Key (and its replay), by
 	// reference, listed, confirmed; stock set and read; the outbox cursor.
@@ -286,7 +292,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	omniTok := "token " + creds.Omni.Token
+	omniTok := "token " + creds.Partner(hub.ChannelOmni).(omni.DemoCredentials).Token
 	c.do("POST", "/api/store/orders/confirm", omniTok, "application/json", `{"number": "`+qrOrder.Number+`"}`, 200)
 	c.do("POST", "/api/store/orders/complete", omniTok, "application/json", `{"order": "`+qrOrder.Number+`"}`, 200)
 
@@ -408,8 +414,9 @@ func (c *planClient) send(method, path, auth, ctype, body, key string, want int)
 
 func (c *planClient) qrToken(creds *demo.Credentials) string {
 	c.t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {creds.TableOrder.ClientID},
-		"client_secret": {creds.TableOrder.ClientSecret}}
+	qrCreds := creds.Partner(hub.ChannelTableOrder).(tableorder.DemoCredentials)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {qrCreds.ClientID},
+		"client_secret": {qrCreds.ClientSecret}}
 	body := c.do("POST", "/v1/auth/login", "", "application/x-www-form-urlencoded", form.Encode(), 200)
 	var tok struct {
 		AccessToken string `json:"access_token"`

@@ -1,31 +1,35 @@
 package server
 
 import (
-	"log/slog"
-	"net/http"
-
-	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/protocol/junglebook"
 	"orderhub/internal/protocol/kakao"
 	"orderhub/internal/protocol/omni"
 	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/protocol/zeek"
-	"orderhub/internal/service"
 )
 
-// protocolRoutes registers the partner protocols, one package per seed.
-func protocolRoutes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logger) {
-	omni.New(svc, omni.Config{RequireHTTPS: cfg.RequireHTTPS, TrustedProxies: cfg.TrustedProxies, Log: log}).Routes(mux)
-	junglebook.New(svc, log).Routes(mux)
-	tableorder.New(svc, tableorder.Config{Log: log}).Routes(mux)
-	kakao.New(svc, kakao.Config{Log: log}).Routes(mux)
-	zeek.New(svc, zeek.Config{Log: log}).Routes(mux)
-	// Seed 003: the order_create callback, and the provider inventory check
-	// before any channel's order is taken.
-	if cfg.Delivery != nil {
-		cfg.Delivery.Register(hub.ChannelZeek, zeek.OrderCreateCallback)
-		// Seed 000: the bot's cook/complete notifications.
-		cfg.Delivery.Register(hub.ChannelKakao, kakao.Formatter)
+// Protocols is the registry of the partner protocols orderhub serves, one
+// package per seed (internal/protocol). Adding a protocol is its package
+// and one line here; its order is the order of /openapi.json, /metrics and
+// demo-credentials.json.
+func Protocols() protocol.Registry {
+	return protocol.Registry{
+		kakao.Protocol(),
+		omni.Protocol(),
+		junglebook.Protocol(),
+		zeek.Protocol(),
+		tableorder.Protocol(),
 	}
-	svc.SetInventoryChecker(zeek.NewInventoryChecker(svc.Store(), nil, log))
+}
+
+// protocolRoutes registers every protocol's routes and, when events are
+// delivered, their callback formatters.
+func protocolRoutes(mux protocol.Mux, cfg Config, d protocol.Deps) {
+	for _, p := range cfg.Protocols {
+		p.Routes(mux, d)
+		if p.Formatter != nil && cfg.Delivery != nil {
+			cfg.Delivery.Register(p.Channel, p.Formatter)
+		}
+	}
 }

@@ -1,6 +1,14 @@
 // Package server assembles every surface of orderhub on one ServeMux and
 // one port: the native API (/hub/v1), the partner protocols, the dashboard
 // (/ui/), and the health endpoints. None of the paths collide (DESIGN.md §1).
+//
+// The partner protocols are the registry's (internal/protocol): Protocols,
+// in protocols.go, lists them, one line each, and Config.Protocols may
+// replace the list (tests add a sixth). From it the server registers each
+// protocol's routes and delivery formatter and composes /openapi.json: the
+// native document (internal/api/openapi.json) merged with each protocol's
+// own part. Check tells orderhub serve, before it starts, whether a
+// registry can be served.
 package server
 
 import (
@@ -14,6 +22,7 @@ import (
 	"orderhub/internal/delivery"
 	"orderhub/internal/httpx"
 	"orderhub/internal/metrics"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 	"orderhub/internal/ui"
 )
@@ -39,13 +48,36 @@ type Config struct {
 	Metrics *metrics.Metrics
 	// MetricsToken, when set, is required as a Bearer token by /metrics.
 	MetricsToken string
+	// Protocols are the partner protocols served; nil: Protocols(). The
+	// service must know the same ones (Protocols.Option), and so must
+	// Metrics (metrics.New with Protocols.Surfaces).
+	Protocols protocol.Registry
+}
+
+// Check reports what would keep a registry from being served: the
+// registry's own problems (protocol.Registry.Check) and an API description
+// its protocols' parts cannot be merged into. orderhub serve checks its
+// registry before it starts.
+func Check(reg protocol.Registry) error {
+	if err := reg.Check(); err != nil {
+		return err
+	}
+	_, err := composeOpenAPI(reg)
+	return err
+}
+
+func (cfg *Config) defaults() {
+	if cfg.Protocols == nil {
+		cfg.Protocols = Protocols()
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(cfg.Version, cfg.Protocols.Surfaces()...)
+	}
 }
 
 // Handler returns the root handler with every route.
 func Handler(cfg Config, svc *service.Service, log *slog.Logger) http.Handler {
-	if cfg.Metrics == nil {
-		cfg.Metrics = metrics.New(cfg.Version)
-	}
+	cfg.defaults()
 	mux := http.NewServeMux()
 	Routes(mux, cfg, svc, log)
 	scoped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -54,8 +86,16 @@ func Handler(cfg Config, svc *service.Service, log *slog.Logger) http.Handler {
 	return httpx.Middleware(log, scoped, cfg.Metrics)
 }
 
-// Routes lists every surface.
-func Routes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logger) {
+// Routes lists every surface: orderhub's own, then each protocol's.
+func Routes(mux api.Mux, cfg Config, svc *service.Service, log *slog.Logger) {
+	cfg.defaults()
+	doc, err := composeOpenAPI(cfg.Protocols)
+	if err != nil {
+		// Check refuses such a registry at start; serve the native
+		// document rather than nothing.
+		log.Error("openapi.json: the protocols' parts do not merge; serving the native document", "error", err)
+		doc = &openAPIDoc{body: api.OpenAPI(), etag: `"native"`}
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": cfg.Version})
 	})
@@ -69,9 +109,9 @@ func Routes(mux *http.ServeMux, cfg Config, svc *service.Service, log *slog.Logg
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": svc.Store().Dialect()})
 	})
-	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
+	mux.HandleFunc("GET /openapi.json", doc.serve)
 	mux.Handle("GET /metrics", metricsHandler(cfg))
 	api.New(svc, log).Routes(mux)
 	ui.New(svc, ui.Config{Log: log, TrustedProxies: cfg.TrustedProxies, Shutdown: cfg.Shutdown}).Routes(mux)
-	protocolRoutes(mux, cfg, svc, log)
+	protocolRoutes(mux, cfg, protocol.Deps{Service: svc, Log: log, RequireHTTPS: cfg.RequireHTTPS, TrustedProxies: cfg.TrustedProxies})
 }

@@ -86,7 +86,7 @@ func TestPlaceOrder(t *testing.T) {
 // no stock change, no event.
 func TestPlaceOrderRefused(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
-		reject, _ := f.partner(hub.ChannelTableOrder, nil, hub.PartnerSettings{PricePolicy: hub.PriceReject})
+		reject, _ := f.partner(hub.ChannelTableOrder, []int64{f.locA.ID}, hub.PartnerSettings{PricePolicy: hub.PriceReject})
 		line := func(ref string, n int) []service.LineInput {
 			return []service.LineInput{{ProductRef: ref, Quantity: n}}
 		}
@@ -170,7 +170,7 @@ func TestPlaceOrderRefused(t *testing.T) {
 
 func TestPricePolicyAccept(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
-		p, _ := f.partner(hub.ChannelTableOrder, nil, hub.PartnerSettings{PricePolicy: hub.PriceAccept})
+		p, _ := f.partner(hub.ChannelTableOrder, []int64{f.locA.ID}, hub.PartnerSettings{PricePolicy: hub.PriceAccept})
 		in := f.coffeeOrder(1)
 		in.Partner, in.Channel = p, hub.ChannelTableOrder
 		in.Lines[0].ClientUnitPrice = ptr[int64](4000)
@@ -184,7 +184,7 @@ func TestPricePolicyAccept(t *testing.T) {
 
 func TestIdempotencyKey(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
-		p, _ := f.partner(hub.ChannelTableOrder, nil, hub.PartnerSettings{})
+		p, _ := f.partner(hub.ChannelTableOrder, []int64{f.locA.ID}, hub.PartnerSettings{})
 		in := f.coffeeOrder(1)
 		in.Partner, in.Channel, in.IdempotencyKey, in.RequestHash = p, hub.ChannelTableOrder, "unique-1", "hash-1"
 		first, err := f.svc.PlaceOrder(f.ctx, in)
@@ -234,7 +234,7 @@ func TestIdempotencyKey(t *testing.T) {
 
 func TestDuplicateExternalRef(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
-		p, _ := f.partner(hub.ChannelTableOrder, nil, hub.PartnerSettings{})
+		p, _ := f.partner(hub.ChannelTableOrder, []int64{f.locA.ID}, hub.PartnerSettings{})
 		in := f.coffeeOrder(1)
 		in.Partner, in.Channel, in.ExternalRef = p, hub.ChannelTableOrder, "QR-1001"
 		first := f.place(in)

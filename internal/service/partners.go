@@ -19,35 +19,23 @@ type IssuedCredential struct {
 	ClientSecret string `json:"client_secret,omitempty"`
 }
 
-// usesClientCredentials says which protocols authenticate with OAuth2
-// client credentials rather than a static key.
-func usesClientCredentials(p hub.Channel) bool {
-	return p == hub.ChannelZeek || p == hub.ChannelTableOrder
-}
-
-// keyPrefix marks keys by protocol so that a leaked key is recognisable.
-func keyPrefix(p hub.Channel) string {
-	switch p {
-	case hub.ChannelKakao:
-		return "ohk_"
-	case hub.ChannelOmni:
-		return "oho_"
-	case hub.ChannelJunglebook:
-		return "ohj_"
-	}
-	return "oh_"
-}
-
 // CreatePartner stores a partner and issues its first credential (an API
-// key, or a client id and secret for OAuth2 protocols). Partners that
-// receive callbacks get a callback secret too. Secrets are returned once.
+// key, or a client id and secret for OAuth2 protocols). Partners of
+// protocols that are called back get a callback secret too. Secrets are
+// returned once. The partner's protocol must be known (WithProtocols), and
+// it checks the partner's settings and locations (Protocol.Settings,
+// Protocol.OneLocation).
 func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCredential, string, error) {
+	spec, err := s.protocol(p.Protocol)
+	if err != nil {
+		return nil, "", err
+	}
 	if err := p.Validate(); err != nil {
 		return nil, "", err
 	}
 	var issued *IssuedCredential
 	var callbackSecret string
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.store.Update(ctx, func(tx store.Tx) error {
 		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
 			return err
 		}
@@ -58,7 +46,7 @@ func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCre
 		if issued, err = s.issueCredential(ctx, tx, p); err != nil {
 			return err
 		}
-		if p.Protocol == hub.ChannelZeek || p.Protocol == hub.ChannelKakao {
+		if spec.CallbackSecret {
 			callbackSecret = auth.NewSecret("ohcb_")
 			return tx.SetPartnerCallbackSecret(ctx, p.ID, callbackSecret, s.Now())
 		}
@@ -70,17 +58,28 @@ func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCre
 	return issued, callbackSecret, nil
 }
 
+// checkPartnerScope checks, inside the unit that stores p, that its brand
+// exists, that its locations are the brand's, and what its protocol asks.
 func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Partner) error {
-	if _, err := tx.GetBrand(ctx, p.BrandID); err != nil {
+	spec, err := s.protocol(p.Protocol)
+	if err != nil {
+		return err
+	}
+	brand, err := tx.GetBrand(ctx, p.BrandID)
+	if err != nil {
 		return hub.AsError(err).WithField("brand_id")
 	}
+	locs, err := tx.ListLocations(ctx, p.BrandID)
+	if err != nil {
+		return err
+	}
+	sc := PartnerScope{Partner: p, Brand: brand, Locations: locs}
 	for _, lid := range p.LocationIDs {
-		l, err := tx.GetLocation(ctx, lid)
-		if err != nil || l.BrandID != p.BrandID {
+		if !sc.BrandLocation(lid) {
 			return hub.Invalid("location_ids", "location %d is not a location of brand %d", lid, p.BrandID)
 		}
 	}
-	return nil
+	return s.checkProtocol(spec, sc)
 }
 
 // UpdatePartner stores changed settings or scope; protocol and brand stay.
@@ -120,14 +119,22 @@ func (s *Service) IssueCredential(ctx context.Context, partnerID int64) (*Issued
 }
 
 func (s *Service) issueCredential(ctx context.Context, tx store.Tx, p *hub.Partner) (*IssuedCredential, error) {
+	spec, err := s.protocol(p.Protocol)
+	if err != nil {
+		return nil, err
+	}
 	c := &store.Credential{PartnerID: p.ID, BrandID: p.BrandID, CreatedAt: s.Now()}
 	out := &IssuedCredential{}
-	if usesClientCredentials(p.Protocol) {
+	if spec.Credential == store.CredClient {
 		out.ClientID = auth.NewID("ohc_", 16)
 		out.ClientSecret = auth.NewSecret("ohs_")
 		c.Kind, c.Lookup, c.SecretHash, c.Hint = store.CredClient, out.ClientID, auth.Hash(out.ClientSecret), out.ClientID
 	} else {
-		out.APIKey = auth.NewSecret(keyPrefix(p.Protocol))
+		prefix := spec.KeyPrefix
+		if prefix == "" {
+			prefix = "oh_"
+		}
+		out.APIKey = auth.NewSecret(prefix)
 		c.Kind, c.Lookup, c.Hint = store.CredAPIKey, auth.Hash(out.APIKey), auth.Hint(out.APIKey)
 	}
 	if err := tx.CreateCredential(ctx, c); err != nil {

@@ -6,6 +6,19 @@
 //
 // Each change is one store.Update: the row, its history and its outbox
 // events are written together or not at all.
+//
+// The partner protocols are data to the service: New is given a Protocol
+// for each (WithProtocols, from the registry in internal/protocol) and
+// reads from it what a partner of that protocol authenticates with, how
+// its keys start, whether it gets a callback secret, whether it is bound to
+// one location, how its settings are checked when it is created or changed,
+// and whether it has an inventory provider. The rules over those
+// descriptions are here: the check of a partner before it is stored
+// (CreatePartner, UpdatePartner: a 400 naming the field, never a failure at
+// order time), the actor a partner is (Actor), and the provider inventory
+// check before an order is taken (InventoryPolicy, over each protocol's
+// InventoryProvider, which is only the wire). The service imports no
+// protocol package, and nothing changes its configuration after New.
 package service
 
 import (
@@ -46,7 +59,8 @@ func (noMetrics) OrderPlaced(hub.Channel)      {}
 func (noMetrics) OrderRefused(error)           {}
 func (noMetrics) OrderTransitioned(hub.Status) {}
 
-// Service holds the store and the clock.
+// Service holds the store, the clock and the partner protocols. Its
+// configuration is set by New's options and never changes afterwards.
 type Service struct {
 	config    configCache
 	menus     menuCache
@@ -55,6 +69,10 @@ type Service struct {
 	now       func() time.Time
 	inventory InventoryChecker
 	metrics   Metrics
+	// protocols are the known partner protocols by channel ("hub"
+	// included), channels their order (WithProtocols).
+	protocols map[hub.Channel]Protocol
+	channels  []hub.Channel
 }
 
 // Option configures a Service.
@@ -66,7 +84,8 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 
-// WithInventoryChecker installs the pre-order inventory check.
+// WithInventoryChecker installs the pre-order inventory check instead of
+// the InventoryPolicy over the protocols' providers.
 func WithInventoryChecker(c InventoryChecker) Option { return func(s *Service) { s.inventory = c } }
 
 // WithMetrics reports committed order changes to m (nil: none).
@@ -74,12 +93,18 @@ func WithMetrics(m Metrics) Option { return func(s *Service) { s.metrics = m } }
 
 // New returns a service over st.
 func New(st store.Store, opts ...Option) *Service {
-	s := &Service{store: st, log: slog.Default(), now: time.Now}
+	s := &Service{store: st, log: slog.Default(), now: time.Now,
+		protocols: map[hub.Channel]Protocol{hub.ChannelHub: hubProtocol}}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.metrics == nil {
 		s.metrics = noMetrics{}
+	}
+	if s.inventory == nil {
+		if p := newInventoryPolicy(s); p != nil {
+			s.inventory = p
+		}
 	}
 	return s
 }
@@ -89,10 +114,6 @@ func (s *Service) Store() store.Store { return s.store }
 
 // Now is the service clock.
 func (s *Service) Now() time.Time { return s.now().UTC() }
-
-// SetInventoryChecker installs the pre-order inventory check after
-// construction (the platform protocol needs the service first).
-func (s *Service) SetInventoryChecker(c InventoryChecker) { s.inventory = c }
 
 // event builds an outbox row with the canonical, versioned JSON payload
 // {"version":1,"type":...,"created_at":...,"data":{...}}.

@@ -215,6 +215,11 @@
 //	                    the "opo" receiver (phone optional; the request's
 //	                    phoneReceiver otherwise)
 //
-// A malformed setting answers 500 (errCode "999") and is logged with the
-// key it concerns.
+// Protocol has the service check them whenever the partner is created or
+// changed: a key not listed here, a value of the wrong type, an incomplete
+// logistics_center or a location_id the partner may not order for is a 400
+// naming the field (settings.extra.delivery_fee), and nothing is stored, so
+// a setting never fails at order time. Only a setting stored before that
+// check that cannot be read answers 500 (errCode "999"), logged with the key
+// it concerns.
 package junglebook

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,7 +19,9 @@ import (
 
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // Handler serves POST /order and POST /order/test.
@@ -49,12 +52,52 @@ func New(svc *service.Service, log *slog.Logger, opts ...Option) *Handler {
 	return h
 }
 
+// Protocol describes seed 002 to the registry (internal/protocol): a
+// partner shop ordering as the customer with API keys prefixed ohj_, whose
+// settings (settings.go) are checked when the partner is saved.
+func Protocol() protocol.Protocol {
+	return protocol.Protocol{
+		Protocol: service.Protocol{Channel: hub.ChannelJunglebook, Role: hub.RoleCustomer, Credential: store.CredAPIKey,
+			KeyPrefix: "ohj_", Settings: checkSettings},
+		PathPrefixes: []string{"/order"},
+		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, d.Log).Routes(mux) },
+		Demo:         demoPartner,
+		OpenAPI:      openAPI,
+	}
+}
+
+// DemoCredentials is the junglebook entry of demo-credentials.json
+// (DESIGN.md §8).
+type DemoCredentials struct {
+	PartnerID string `json:"partner_id"`
+	APIKey    string `json:"api_key"`
+}
+
+// demoPartner is the demo's shop: the first location, a delivery fee waived
+// from 30,000, a logistics centre for "opo" orders, and a cash balance.
+// goodsNo is a product's hub id (or a numeric ref id).
+func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, error) {
+	p := &hub.Partner{Protocol: hub.ChannelJunglebook, Name: "Junglebook partner shop", LocationIDs: []int64{d.Locations[0].ID},
+		Settings: hub.PartnerSettings{Extra: map[string]any{
+			KeyDeliveryFee: 2500, KeyFreeDeliveryFrom: 30000,
+			KeyLogisticsCenter: map[string]any{"name": d.Brand.Name + " logistics centre", "zip_code": "06236",
+				"address": "Teheran-ro 152, Gangnam-gu, Seoul", "address2": "B1 loading dock"},
+		}}}
+	return d.Partner(ctx, p, func(c *service.IssuedCredential, _ string) (*protocol.DemoPartner, error) {
+		if _, err := d.Service.TopUpBalance(ctx, p.ID, 100000, "demo starting balance"); err != nil {
+			return nil, fmt.Errorf("demo junglebook balance: %w", err)
+		}
+		return &protocol.DemoPartner{Summary: "junglebook api key: " + c.APIKey,
+			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), APIKey: c.APIKey}}, nil
+	})
+}
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
+
 // Routes registers the two calls. The paths are registered without a
 // method so that other methods get 405 in the seed's envelope.
-func (h *Handler) Routes(mux interface {
-	Handle(string, http.Handler)
-	HandleFunc(string, func(http.ResponseWriter, *http.Request))
-}) {
+func (h *Handler) Routes(mux protocol.Mux) {
 	for _, c := range []struct {
 		path string
 		test bool
@@ -215,7 +258,7 @@ func unwrapData(body []byte) []byte {
 // order validates and places (or tests) an order.
 func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, data []byte, test bool, ticket httpx.Ticket) {
 	ctx := r.Context()
-	set, err := settingsOf(p)
+	set, err := parseSettings(p.Settings)
 	if err != nil {
 		h.writeError(w, r, hub.Internal(err, "junglebook settings"), h.balanceText(ctx, p))
 		return
@@ -348,7 +391,7 @@ func (h *Handler) placeInput(p *hub.Partner, loc int64, set settings, req *reque
 		Notes: req.Memo, DeliveryFee: set.DeliveryFee, FreeDeliveryFrom: set.FreeDeliveryFrom,
 		PaymentMethod: method, PayFromBalance: req.SettleKind == "s",
 		SkipStock: opo, SkipInventoryCheck: opo, DryRun: test,
-		Attributes: attrs, Actor: "partner:" + strconv.FormatInt(p.ID, 10),
+		Attributes: attrs, Actor: service.PartnerActor(p),
 	}
 	for i, it := range req.Items {
 		in.Lines = append(in.Lines, service.LineInput{ProductRef: it.GoodsNo, Quantity: it.Ea, Field: itemParam(i, "")})
@@ -453,7 +496,7 @@ func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, p *hub.Pa
 				s := req.BankSender
 				sender = &s
 			}
-			set, _ := settingsOf(p)
+			set, _ := parseSettings(p.Settings)
 			httpx.WriteJSON(w, http.StatusOK, goodsEnvelope{
 				PayResult: payNotTriedGoods{Successs: 0, PayResultMsg: msgNotTried, CashBalance: balance, PayAmount: 0,
 					BankAccount: set.BankAccount, BankSender: sender},

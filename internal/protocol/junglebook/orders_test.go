@@ -398,8 +398,16 @@ func TestDeliveryFee(t *testing.T) {
 	if or := res.orderResult(); or["delivery"] != "2500" || or["settlePrice"] != "3350" || or["orderGoods"] != "[테스트] 일반상품" {
 		t.Fatalf("%s", res.raw)
 	}
+	// A fee that is not an amount is refused when saved, naming it...
 	f.partner.Settings.Extra[KeyDeliveryFee] = "x"
-	must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+	if err := f.svc.UpdatePartner(f.ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "settings.extra.delivery_fee" {
+		t.Fatalf("misconfigured fee saved: %v", err)
+	}
+	if res := f.post("/order/test", with(t, map[string]any{"orderItem": items(7373, 1)})); res.orderResult()["delivery"] != "2500" {
+		t.Fatalf("after a refused change: %s", res.raw)
+	}
+	// ...and one stored before that check answers 500 (999), logged.
+	must(t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, f.partner) }))
 	if res := f.post("/order/test", seedRequest(t)); res.status != 500 || res.errCode() != "999" {
 		t.Fatalf("misconfigured fee: %s", res)
 	}

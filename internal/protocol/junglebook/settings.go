@@ -1,13 +1,11 @@
 package junglebook
 
 import (
-	"encoding/json"
-	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/service"
 )
 
 // Keys of hub.PartnerSettings.Extra that a Junglebook partner reads. Set
@@ -39,7 +37,10 @@ const (
 	KeyLogisticsCenter = "logistics_center"
 )
 
-// settings are a partner's Junglebook knobs.
+// keys are the protocol's extra settings; any other key is refused.
+var keys = []string{KeyDeliveryFee, KeyFreeDeliveryFrom, KeyLocationID, KeyBankAccount, KeyLogisticsCenter}
+
+// settings are a partner's Junglebook knobs, typed.
 type settings struct {
 	DeliveryFee      int64
 	FreeDeliveryFrom int64
@@ -58,76 +59,61 @@ type receiver struct {
 	Phone    string `json:"phone"`
 }
 
-// settingsOf reads the partner's settings; a malformed value is an
-// operator's mistake, reported as an internal error naming the key.
-func settingsOf(p *hub.Partner) (settings, error) {
+// parseSettings reads the partner's settings. It is the check the service
+// runs when the partner is saved (checkSettings), so at order time it
+// fails only for settings stored before that check existed.
+func parseSettings(ps hub.PartnerSettings) (settings, error) {
 	s := settings{BankAccount: "1"}
-	x := p.Settings.Extra
 	var err error
-	if s.DeliveryFee, err = amountSetting(x, KeyDeliveryFee); err != nil {
+	if s.DeliveryFee, err = ps.ExtraAmount(KeyDeliveryFee); err != nil {
 		return s, err
 	}
-	if s.FreeDeliveryFrom, err = amountSetting(x, KeyFreeDeliveryFrom); err != nil {
+	if s.FreeDeliveryFrom, err = ps.ExtraAmount(KeyFreeDeliveryFrom); err != nil {
 		return s, err
 	}
-	if s.LocationID, err = amountSetting(x, KeyLocationID); err != nil {
+	if s.LocationID, err = ps.ExtraAmount(KeyLocationID); err != nil {
 		return s, err
 	}
-	if v, ok := x[KeyBankAccount]; ok && v != nil {
-		s.BankAccount = strings.TrimSpace(fmt.Sprint(v))
-	}
-	if v, ok := x[KeyLogisticsCenter]; ok && v != nil {
-		b, err := json.Marshal(v)
-		var r receiver
-		if err == nil {
-			err = json.Unmarshal(b, &r)
-		}
+	switch v := ps.Extra[KeyBankAccount].(type) {
+	case nil:
+	case string:
+		s.BankAccount = strings.TrimSpace(v)
+	default:
+		// A number is its digits (an account number written as one).
+		n, err := ps.ExtraAmount(KeyBankAccount)
 		if err != nil {
-			return s, fmt.Errorf("partner %d: settings.extra.%s must be an object with name, zip_code, address, address2", p.ID, KeyLogisticsCenter)
+			return s, hub.Invalid(hub.ExtraField(KeyBankAccount), "must be a string or a non-negative integer")
 		}
+		s.BankAccount = strconv.FormatInt(n, 10)
+	}
+	var r receiver
+	found, err := ps.ExtraObject(KeyLogisticsCenter, &r)
+	if err != nil {
+		return s, err
+	}
+	if found {
 		r.Name, r.ZipCode = strings.TrimSpace(r.Name), strings.TrimSpace(r.ZipCode)
 		r.Address, r.Address2, r.Phone = strings.TrimSpace(r.Address), strings.TrimSpace(r.Address2), strings.TrimSpace(r.Phone)
 		if r.Name == "" || r.ZipCode == "" || r.Address == "" {
-			return s, fmt.Errorf("partner %d: settings.extra.%s needs name, zip_code and address", p.ID, KeyLogisticsCenter)
+			return s, hub.Invalid(hub.ExtraField(KeyLogisticsCenter), "needs name, zip_code and address")
 		}
 		s.Logistics = &r
 	}
 	return s, nil
 }
 
-// amountSetting reads a non-negative integer setting (JSON documents give
-// float64; Go callers ints; operators may write digit strings).
-func amountSetting(x map[string]any, key string) (int64, error) {
-	v, ok := x[key]
-	if !ok || v == nil {
-		return 0, nil
+// checkSettings is Protocol.Settings: only the protocol's keys, each
+// readable, and a location_id the partner may order for.
+func checkSettings(sc service.PartnerScope) error {
+	if err := sc.Partner.Settings.ExtraKnown(keys...); err != nil {
+		return err
 	}
-	var n int64
-	switch t := v.(type) {
-	case float64:
-		if t < 0 || t != math.Trunc(t) || t > float64(hub.MaxAmount) {
-			return 0, fmt.Errorf("settings.extra.%s must be a non-negative integer", key)
-		}
-		n = int64(t)
-	case int:
-		n = int64(t)
-	case int64:
-		n = t
-	case json.Number:
-		var err error
-		if n, err = t.Int64(); err != nil {
-			return 0, fmt.Errorf("settings.extra.%s must be a non-negative integer", key)
-		}
-	case string:
-		var err error
-		if n, err = strconv.ParseInt(strings.TrimSpace(t), 10, 64); err != nil {
-			return 0, fmt.Errorf("settings.extra.%s must be a non-negative integer", key)
-		}
-	default:
-		return 0, fmt.Errorf("settings.extra.%s must be a non-negative integer", key)
+	s, err := parseSettings(sc.Partner.Settings)
+	if err != nil {
+		return err
 	}
-	if n < 0 || n > hub.MaxAmount {
-		return 0, fmt.Errorf("settings.extra.%s must be a non-negative integer", key)
+	if s.LocationID != 0 && !sc.Reaches(s.LocationID) {
+		return hub.Invalid(hub.ExtraField(KeyLocationID), "location %d is not a location of brand %d that this partner may act on", s.LocationID, sc.Brand.ID)
 	}
-	return n, nil
+	return nil
 }

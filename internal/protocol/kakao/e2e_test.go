@@ -19,6 +19,8 @@ import (
 	"orderhub/internal/delivery"
 	"orderhub/internal/demo"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol/kakao"
+	"orderhub/internal/protocol/omni"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -101,17 +103,20 @@ func TestEndToEnd(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		svc := service.New(st, service.WithLogger(quiet))
-		creds, err := demo.Load(ctx, svc, "http://orderhub.test")
+		protocols := server.Protocols()
+		svc := service.New(st, service.WithLogger(quiet), protocols.Option())
+		demoCreds, err := demo.Load(ctx, svc, "http://orderhub.test", protocols)
 		if err != nil {
 			t.Fatal(err)
 		}
+		kakaoCreds := demoCreds.Partner(hub.ChannelKakao).(kakao.DemoCredentials)
+		omniCreds := demoCreds.Partner(hub.ChannelOmni).(omni.DemoCredentials)
 		bot := httptest.NewServer(&botReceiver{})
 		t.Cleanup(bot.Close)
 		receiver := bot.Config.Handler.(*botReceiver)
 
 		// The demo's bot gets a bot_url; a separate kakao partner is the POS.
-		botID, _ := strconv.ParseInt(creds.Kakao.PartnerID, 10, 64)
+		botID, _ := strconv.ParseInt(kakaoCreds.PartnerID, 10, 64)
 		bp, err := st.GetPartner(ctx, botID)
 		if err != nil {
 			t.Fatal(err)
@@ -161,8 +166,8 @@ func TestEndToEnd(t *testing.T) {
 			}
 			return res.StatusCode, m
 		}
-		store := creds.Kakao.StoreID
-		botAuth, posAuth := "Bearer "+creds.Kakao.APIKey, "Bearer "+posCred.APIKey
+		store := kakaoCreds.StoreID
+		botAuth, posAuth := "Bearer "+kakaoCreds.APIKey, "Bearer "+posCred.APIKey
 
 		// 1. The bot reads the menu and orders.
 		if status, menu := call("GET", "/api/v1/stores/"+store+"/items", botAuth, ""); status != 200 || len(menu["items"].([]any)) < 10 {
@@ -177,7 +182,7 @@ func TestEndToEnd(t *testing.T) {
 		orderID, numb := order["orderId"].(string), order["numb"].(string)
 
 		// 2. The POS confirms it through the Omni API.
-		status, omni := call("POST", "/api/store/orders/confirm", "token "+creds.Omni.Token, `{"number": "`+orderID+`"}`)
+		status, omni := call("POST", "/api/store/orders/confirm", "token "+omniCreds.Token, `{"number": "`+orderID+`"}`)
 		if status != 200 || omni["status"] != float64(10) || omni["number"] != orderID {
 			t.Fatalf("omni confirm: %d %v", status, omni)
 		}
@@ -193,7 +198,7 @@ func TestEndToEnd(t *testing.T) {
 		got := receiver.waitFor(t, 1)
 		checkNote := func(r received, path, event, status string) {
 			t.Helper()
-			verify(t, r, creds.Kakao.CallbackSecret)
+			verify(t, r, kakaoCreds.CallbackSecret)
 			if r.path != "/bot/api/kakao/v1/order/"+path || r.query != "storeId="+store || r.header.Get("Content-Type") != "application/json" {
 				t.Fatalf("notification to %s?%s (%s)", r.path, r.query, r.header.Get("Content-Type"))
 			}
@@ -215,7 +220,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 
 		// 5. The dashboard's native API marks it ready: the bot hears it on /cook.
-		status, ready := call("POST", "/hub/v1/orders/"+orderID+"/actions/ready?brand_id="+strconv.FormatInt(bp.BrandID, 10), "Bearer "+creds.Hub.Token, "")
+		status, ready := call("POST", "/hub/v1/orders/"+orderID+"/actions/ready?brand_id="+strconv.FormatInt(bp.BrandID, 10), "Bearer "+demoCreds.Hub.Token, "")
 		if status != 200 {
 			t.Fatalf("hub ready: %d %v", status, ready)
 		}

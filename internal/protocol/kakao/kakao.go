@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
@@ -14,7 +15,9 @@ import (
 
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // DefaultLang is the language of names when the bot does not ask for one.
@@ -43,14 +46,49 @@ func New(svc *service.Service, cfg Config) *Handler {
 	return &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
+// Protocol describes seed 000 to the registry (internal/protocol): API keys
+// prefixed ohk_, a callback secret for the bot notifications, the
+// kakao_role setting, the bot's and the POS's paths.
+func Protocol() protocol.Protocol {
+	return protocol.Protocol{
+		Protocol: service.Protocol{
+			Channel: hub.ChannelKakao, Role: hub.RoleCustomer, Credential: store.CredAPIKey, KeyPrefix: "ohk_",
+			CallbackSecret: true, Settings: checkSettings,
+		},
+		PathPrefixes: []string{"/api/v1/stores", "/api/v1/cancel", "/api/kakao"},
+		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
+		Formatter:    Formatter,
+		Demo:         demoPartner,
+		OpenAPI:      openAPI,
+	}
+}
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
+
+// DemoCredentials is the kakao entry of demo-credentials.json (DESIGN.md
+// §8): store_id is the first demo location, as the bot names it.
+type DemoCredentials struct {
+	PartnerID      string `json:"partner_id"`
+	APIKey         string `json:"api_key"`
+	CallbackSecret string `json:"callback_secret"`
+	StoreID        string `json:"store_id"`
+}
+
+// demoPartner is the demo's bot, serving both sides on every location.
+func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, error) {
+	p, storeID := &hub.Partner{Protocol: hub.ChannelKakao, Name: "KakaoTalk order bot"}, strconv.FormatInt(d.Locations[0].ID, 10)
+	return d.Partner(ctx, p, func(c *service.IssuedCredential, secret string) (*protocol.DemoPartner, error) {
+		return &protocol.DemoPartner{Summary: "kakao api key: " + c.APIKey + " (store " + storeID + ")",
+			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), APIKey: c.APIKey, CallbackSecret: secret, StoreID: storeID}}, nil
+	})
+}
+
 // call is an authenticated handler.
 type call func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error
 
 // Routes lists every route of the surface.
-func (h *Handler) Routes(mux interface {
-	Handle(string, http.Handler)
-	HandleFunc(string, func(http.ResponseWriter, *http.Request))
-}) {
+func (h *Handler) Routes(mux protocol.Mux) {
 	route := func(method, path string, fn call) {
 		mux.Handle(method+" "+path, h.authed(fn))
 		// Any other method on the path: 405 in the seed's envelope.
@@ -66,36 +104,28 @@ func (h *Handler) Routes(mux interface {
 	// BOT → POS (the bot acts as the customer). Writes go through the
 	// replay layer (Idempotency-Key) after authentication; order intake
 	// hands its key to the service instead (the order is the record).
-	route(http.MethodGet, "/api/v1/stores/{storeId}/items", as(RoleBot, h.menu))
-	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", as(RoleBot, h.placeOrder))
-	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", as(RoleBot, h.orderStatus))
-	route(http.MethodDelete, "/api/v1/cancel", as(RoleBot, h.replayed(h.cancel)))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/items", as(hub.RoleCustomer, h.menu))
+	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", as(hub.RoleCustomer, h.placeOrder))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", as(hub.RoleCustomer, h.orderStatus))
+	route(http.MethodDelete, "/api/v1/cancel", as(hub.RoleCustomer, h.replayed(h.cancel)))
 	// POS → orderhub progress (the POS acts as the store).
-	route(http.MethodPost, "/api/kakao/v1/order/cook", as(RolePOS, h.replayed(h.progress(hub.ActionPrepare))))
-	route(http.MethodPost, "/api/kakao/v1/order/complete", as(RolePOS, h.replayed(h.progress(hub.ActionComplete))))
+	route(http.MethodPost, "/api/kakao/v1/order/cook", as(hub.RoleStore, h.replayed(h.progress(hub.ActionPrepare))))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", as(hub.RoleStore, h.replayed(h.progress(hub.ActionComplete))))
 }
 
-// SettingRole is the partner setting (Settings.Extra) that limits a kakao
-// key to one side of the seed: "bot" keys may only call the BOT → POS
-// endpoints, "pos" keys only the POS progress endpoints; absent or "both",
-// a key may call all of them (one partner serving both sides, as in the
-// demo). A key used on the other side's endpoint is 403, so a bot's key
-// can never move an order forward as the store.
-const SettingRole = "kakao_role"
-
-// Roles a kakao partner can be limited to.
-const (
-	RoleBot  = "bot"
-	RolePOS  = "pos"
-	RoleBoth = "both"
-)
-
-// as lets fn run only for partners allowed on that side.
-func as(side string, fn call) call {
+// as lets fn run only for partners whose kakao_role allows the route's
+// role (hub.CredentialRole.Allows): a bot's key can never move an order
+// forward as the store, a POS's key never order as a customer.
+func as(side hub.Role, fn call) call {
 	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
-		role, _ := p.Settings.Extra[SettingRole].(string)
-		if role != "" && role != RoleBoth && role != side {
-			return &hub.Error{Code: hub.CodeForbidden, Message: "this key is a " + role + " key and may not call " + side + " endpoints"}
+		set, err := ParseSettings(p.Settings)
+		if err != nil {
+			// Stored before settings were checked: the key may do nothing.
+			return &hub.Error{Code: hub.CodeForbidden, Message: "this key's " + SettingRole + " is not " + RoleBot + ", " + RolePOS + " or " + RoleBoth}
+		}
+		if !set.Role.Allows(side) {
+			return &hub.Error{Code: hub.CodeForbidden, Message: "this key is a " + roleName(set.Role) + " key and may not call " +
+				sides[side] + " endpoints"}
 		}
 		return fn(w, r, p)
 	}
@@ -268,7 +298,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		ExternalRef: botID, IdempotencyKey: key, RequestHash: hash,
 		Type: typ, Table: strings.TrimSpace(req.Table), Notes: strings.TrimSpace(req.Notes),
 		PaymentMethod: strings.TrimSpace(req.PaymentMethod), Lines: req.lines(),
-		Actor: hub.PartnerActor(p.ID),
+		Actor: service.PartnerActor(p),
 	}
 	if c := req.Customer; c != nil {
 		in.Customer = hub.Customer{ID: string(c.ID), Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone)}
@@ -353,7 +383,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner)
 	}
 	o, err = h.svc.Transition(ctx, service.TransitionInput{
 		Scope: service.OrderScope{BrandID: p.BrandID, Partner: p}, OrderRef: o.Number, Action: hub.ActionCancel,
-		Actor: hub.Actor{Role: hub.RoleCustomer, Name: hub.PartnerActor(p.ID)},
+		Actor: hub.Actor{Role: hub.RoleCustomer, Name: service.PartnerActor(p)},
 		Note:  "cancelled by the bot",
 	})
 	if err != nil {
@@ -406,7 +436,7 @@ func (h *Handler) progress(action hub.Action) call {
 		}
 		o, err = h.svc.Transition(ctx, service.TransitionInput{
 			Scope: scope, OrderRef: o.Number, Action: action,
-			Actor: hub.Actor{Role: hub.RoleStore, Name: hub.PartnerActor(p.ID)},
+			Actor: hub.Actor{Role: hub.RoleStore, Name: service.PartnerActor(p)},
 		})
 		if err != nil {
 			return err

@@ -365,6 +365,22 @@ func TestRoles(t *testing.T) {
 		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 200 {
 			t.Errorf("both-sides key completing: %d %s", r.status, r.body)
 		}
+		// A role that is not bot, pos or both cannot be saved...
+		for _, bad := range []any{7, "admin", "", []any{"bot"}} {
+			f.bot2.Settings.Extra = map[string]any{SettingRole: bad}
+			if err := f.svc.UpdatePartner(f.ctx, f.bot2); err == nil || hub.AsError(err).Field != "settings.extra.kakao_role" {
+				t.Errorf("kakao_role %v saved: %v", bad, err)
+			}
+		}
+		// ...and one stored before that check allows nothing (it used to
+		// mean both: an authorization check failing open).
+		must(t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, f.bot2) }))
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 403 {
+			t.Errorf("unreadable role completing: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", "/api/v1/stores/"+store1+"/items", f.bot2Key, ""); r.status != 403 {
+			t.Errorf("unreadable role reading the menu: %d %s", r.status, r.body)
+		}
 	})
 }
 

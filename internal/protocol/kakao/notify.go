@@ -10,6 +10,7 @@ import (
 
 	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
+	"orderhub/internal/service"
 	"orderhub/internal/store"
 )
 
@@ -64,7 +65,7 @@ func Formatter(ctx context.Context, r store.Reader, ev *store.Event, p *hub.Part
 	n := notification{Event: string(ev.Type), OccurredAt: ev.CreatedAt.UTC().Format(time.RFC3339Nano),
 		orderView: renderOrder(o, DefaultLang)}
 	if call == "cancel" {
-		if o.CancelledBy == hub.PartnerActor(p.ID) {
+		if o.CancelledBy == service.PartnerActor(p) {
 			return nil, nil // the bot cancelled it: it knows
 		}
 		n.Reason = cancelReason(o)

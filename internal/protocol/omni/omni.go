@@ -3,6 +3,7 @@ package omni
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,7 +15,9 @@ import (
 
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // Config is the Omni surface's configuration.
@@ -45,6 +48,39 @@ func New(svc *service.Service, cfg Config) *Handler {
 	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
+// Protocol describes seed 001 to the registry (internal/protocol): a store
+// POS with API keys prefixed oho_, acting as the store, with no settings of
+// its own and nothing called back.
+func Protocol() protocol.Protocol {
+	return protocol.Protocol{
+		Protocol:     service.Protocol{Channel: hub.ChannelOmni, Role: hub.RoleStore, Credential: store.CredAPIKey, KeyPrefix: "oho_"},
+		PathPrefixes: []string{"/api/store/orders"},
+		Routes: func(mux protocol.Mux, d protocol.Deps) {
+			New(d.Service, Config{RequireHTTPS: d.RequireHTTPS, TrustedProxies: d.TrustedProxies, Log: d.Log}).Routes(mux)
+		},
+		Demo:    demoPartner,
+		OpenAPI: openAPI,
+	}
+}
+
+// DemoCredentials is the omni entry of demo-credentials.json (DESIGN.md §8).
+type DemoCredentials struct {
+	PartnerID string `json:"partner_id"`
+	Token     string `json:"token"`
+}
+
+// demoPartner is the demo's POS, for every location.
+func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, error) {
+	p := &hub.Partner{Protocol: hub.ChannelOmni, Name: "Store POS (Omni)"}
+	return d.Partner(ctx, p, func(c *service.IssuedCredential, _ string) (*protocol.DemoPartner, error) {
+		return &protocol.DemoPartner{Summary: "omni token (Authorization: token ...): " + c.APIKey,
+			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), Token: c.APIKey}}, nil
+	})
+}
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
+
 // call is one of the four endpoints.
 type call struct {
 	name string // confirm, paid, complete, cancel
@@ -64,10 +100,7 @@ var calls = []call{
 
 // Routes registers the four calls on mux. The paths are registered without
 // a method so that OPTIONS and 405 answers carry the seed's headers.
-func (h *Handler) Routes(mux interface {
-	Handle(string, http.Handler)
-	HandleFunc(string, func(http.ResponseWriter, *http.Request))
-}) {
+func (h *Handler) Routes(mux protocol.Mux) {
 	for _, c := range calls {
 		mux.Handle(c.path, h.outer(c, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.serveCall(w, r, c) })))
 	}
@@ -166,7 +199,7 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 		return
 	}
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
-	actor := hub.Actor{Role: partner.Role(), Name: hub.PartnerActor(partner.ID)}
+	actor := h.svc.Actor(partner)
 	var o *hub.Order
 	var err error
 	switch c.name {

@@ -19,6 +19,8 @@ import (
 
 	"orderhub/internal/demo"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol/omni"
+	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/testutil"
@@ -49,14 +51,15 @@ func TestSeedCurlOnServer(t *testing.T) {
 
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(testutil.OpenSQLite(t), service.WithLogger(quiet))
-	creds, err := demo.Load(ctx, svc, "https://orderhub.test")
+	svc := service.New(testutil.OpenSQLite(t), service.WithLogger(quiet), server.Protocols().Option())
+	creds, err := demo.Load(ctx, svc, "https://orderhub.test", server.Protocols())
 	if err != nil {
 		t.Fatal(err)
 	}
-	brandID := creds.Zeek.StoreID // the demo brand
-	res, err := svc.PlaceOrder(ctx, service.PlaceOrderInput{BrandID: brandID, LocationID: creds.TableOrder.LocationID,
-		Channel: hub.ChannelHub, Type: hub.OrderDineIn, Table: "A1", Notes: "No lettuce",
+	token := creds.Partner(hub.ChannelOmni).(omni.DemoCredentials).Token
+	res, err := svc.PlaceOrder(ctx, service.PlaceOrderInput{BrandID: creds.BrandID,
+		LocationID: creds.Partner(hub.ChannelTableOrder).(tableorder.DemoCredentials).LocationID,
+		Channel:    hub.ChannelHub, Type: hub.OrderDineIn, Table: "A1", Notes: "No lettuce",
 		Lines: []service.LineInput{{ProductRef: "P023", Quantity: 1}}})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +114,7 @@ func TestSeedCurlOnServer(t *testing.T) {
 			t.Fatalf("curl line %d is %q", i, line)
 		}
 		line = strings.Replace(line, "https://orders.upnormal.co.id", srv.URL, 1)
-		line = strings.Replace(line, "vE53k50FVtct50ll8iHBE6FgMRVCyJeF", creds.Omni.Token, 1)
+		line = strings.Replace(line, "vE53k50FVtct50ll8iHBE6FgMRVCyJeF", token, 1)
 		line = strings.Replace(line, "FR9TL74P", number, 1)
 		status, hdr, body := run(line)
 		for k, v := range map[string]string{"Content-Type": "application/json", "Vary": "Accept", "Allow": "POST, OPTIONS"} {
@@ -131,7 +134,7 @@ func TestSeedCurlOnServer(t *testing.T) {
 			t.Errorf("line %d: body %v", i, body)
 		}
 	}
-	o, err := svc.FindOrder(ctx, service.OrderScope{BrandID: brandID}, number)
+	o, err := svc.FindOrder(ctx, service.OrderScope{BrandID: creds.BrandID}, number)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +146,7 @@ func TestSeedCurlOnServer(t *testing.T) {
 	plain := httptest.NewServer(server.Handler(server.Config{RequireHTTPS: true}, svc, quiet))
 	t.Cleanup(plain.Close)
 	line := strings.Replace(lines[0][1], "https://orders.upnormal.co.id", plain.URL, 1)
-	status, _, body := run(strings.Replace(line, "vE53k50FVtct50ll8iHBE6FgMRVCyJeF", creds.Omni.Token, 1))
+	status, _, body := run(strings.Replace(line, "vE53k50FVtct50ll8iHBE6FgMRVCyJeF", token, 1))
 	if status != http.StatusForbidden || body["detail"] != "Please use https instead of http" || len(body) != 1 {
 		t.Errorf("plain HTTP: %d %v", status, body)
 	}

@@ -7,7 +7,12 @@
 // It only translates: the wire format in, one service call
 // (service.AuthenticateClient / IssueAccessToken, service.PlaceOrder), the
 // wire format out. Catalog, prices, availability, stock, idempotency and
-// duplicates are decided in internal/hub and internal/service. What follows
+// duplicates are decided in internal/hub and internal/service, and so is
+// the rule that a QR credential is bound to exactly one location: Protocol
+// declares it (service.Protocol.OneLocation), the service refuses any other
+// scope when the partner is saved (400 location_ids), and
+// hub.Partner.SoleLocation names the location at use (a partner stored
+// otherwise before that check answers the errors below). What follows
 // are the decisions about the wire where the seed is silent (DESIGN.md §4
 // took the others).
 //

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
+	"orderhub/internal/protocol/zeek"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 )
@@ -58,7 +60,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, now: time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC), ids: map[string]int64{}}
-	f.svc = service.New(st, service.WithClock(f.clock))
+	f.svc = service.New(st, service.WithClock(f.clock), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
 	f.brand = &hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"}
@@ -299,4 +301,11 @@ func form(kv ...string) string {
 		v.Set(kv[i], kv[i+1])
 	}
 	return v.Encode()
+}
+
+// storePartner writes p as it is, past the service's checks: a partner
+// stored before those checks existed.
+func (f *fixture) storePartner(p *hub.Partner) {
+	f.t.Helper()
+	must(f.t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, p) }))
 }

@@ -102,7 +102,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")
 		return
 	}
-	if _, err := boundLocation(partner); err != nil {
+	if _, err := partner.SoleLocation(); err != nil {
 		h.oauthFail(w, http.StatusBadRequest, "unauthorized_client", "this client is not bound to exactly one location")
 		return
 	}

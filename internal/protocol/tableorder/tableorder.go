@@ -3,6 +3,7 @@ package tableorder
 import (
 	"context"
 	"crypto/sha256"
+	_ "embed"
 	"encoding/hex"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // DefaultTokenTTL is how long an access token from /v1/auth/login lives.
@@ -47,11 +50,46 @@ func New(svc *service.Service, cfg Config) *Handler {
 	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
+// Protocol describes seed 004 to the registry (internal/protocol): an
+// ordering channel with OAuth2 client credentials, each partner bound to
+// exactly one location (the service refuses any other scope when the
+// partner is saved; hub.Partner.SoleLocation at use), with no settings of
+// its own.
+func Protocol() protocol.Protocol {
+	return protocol.Protocol{
+		Protocol: service.Protocol{Channel: hub.ChannelTableOrder, Role: hub.RoleCustomer, Credential: store.CredClient,
+			OneLocation: true},
+		PathPrefixes: []string{"/v1"},
+		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
+		Demo:         demoPartner,
+		OpenAPI:      openAPI,
+	}
+}
+
+// DemoCredentials is the tableorder entry of demo-credentials.json
+// (DESIGN.md §8).
+type DemoCredentials struct {
+	PartnerID    string `json:"partner_id"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+	LocationID   int64  `json:"location_id"`
+}
+
+// demoPartner is the demo's QR client, at the first location.
+func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, error) {
+	loc := d.Locations[0].ID
+	p := &hub.Partner{Protocol: hub.ChannelTableOrder, Name: "QR table ordering", LocationIDs: []int64{loc}}
+	return d.Partner(ctx, p, func(c *service.IssuedCredential, _ string) (*protocol.DemoPartner, error) {
+		return &protocol.DemoPartner{Summary: "tableorder client: " + c.ClientID + " / " + c.ClientSecret + " (location " + strconv.FormatInt(loc, 10) + ")",
+			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), ClientID: c.ClientID, ClientSecret: c.ClientSecret, LocationID: loc}}, nil
+	})
+}
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
+
 // Routes registers the two calls.
-func (h *Handler) Routes(mux interface {
-	Handle(string, http.Handler)
-	HandleFunc(string, func(http.ResponseWriter, *http.Request))
-}) {
+func (h *Handler) Routes(mux protocol.Mux) {
 	// The token endpoint is not behind httpx.Idempotency: a recorded answer
 	// would keep an access token in clear, and asking again is harmless.
 	mux.HandleFunc("POST /v1/auth/login", h.login)
@@ -76,7 +114,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err, false)
 		return
 	}
-	locationID, err := boundLocation(partner)
+	locationID, err := partner.SoleLocation()
 	if err != nil {
 		h.fail(w, r, nil, err, false)
 		return
@@ -117,7 +155,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 		BrandID: partner.BrandID, LocationID: locationID, Partner: partner, Channel: hub.ChannelTableOrder,
 		ExternalRef: req.ID, IdempotencyKey: key, RequestHash: hash,
 		Type: typ, Lines: ls, Currency: req.currency,
-		Actor: "partner:" + strconv.FormatInt(partner.ID, 10),
+		Actor: service.PartnerActor(partner),
 	}
 	if req.UniqueCode != "" {
 		in.Attributes = map[string]any{"unique_code": req.UniqueCode}
@@ -158,14 +196,6 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "the access token is invalid or expired"}
 	}
 	return p, err
-}
-
-// boundLocation is the one location a QR credential orders for.
-func boundLocation(p *hub.Partner) (int64, error) {
-	if len(p.LocationIDs) != 1 {
-		return 0, &hub.Error{Code: hub.CodeForbidden, Message: "this client is not bound to exactly one location"}
-	}
-	return p.LocationIDs[0], nil
 }
 
 // errorBody is the one error envelope of /v1/items:

@@ -24,10 +24,17 @@ func TestLogin(t *testing.T) {
 		zeek := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelZeek, Name: "zeek"}
 		zc, _, err := f.svc.CreatePartner(f.ctx, zeek)
 		must(t, err)
-		// A QR client bound to two locations cannot log in.
+		// A QR client bound to two locations cannot be saved, nor log in
+		// when it was stored so before that check (legacy).
 		two := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, Name: "qr2", LocationIDs: []int64{f.loc.ID, f.loc2.ID}}
+		if _, _, err := f.svc.CreatePartner(f.ctx, two); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "location_ids" {
+			t.Fatalf("two locations saved: %v", err)
+		}
+		two.LocationIDs = []int64{f.loc.ID}
 		tc, _, err := f.svc.CreatePartner(f.ctx, two)
 		must(t, err)
+		two.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
+		f.storePartner(two)
 
 		ok := []struct {
 			name string
@@ -150,9 +157,13 @@ func TestTokenLifetimeAndBinding(t *testing.T) {
 		if o := f.order("STORE2005010004"); o.LocationID != f.loc2.ID {
 			t.Fatalf("order at location %d, want %d", o.LocationID, f.loc2.ID)
 		}
-		// Bound to two locations: refused.
+		// Bound to two locations: refused when saved, and at use when it
+		// was stored so before that check (legacy).
 		f.partner.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
-		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		if err := f.svc.UpdatePartner(f.ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid {
+			t.Fatalf("two locations saved: %v", err)
+		}
+		f.storePartner(f.partner)
 		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010005"})); res.status != http.StatusForbidden {
 			t.Fatalf("two locations: %d %s", res.status, res.body)
 		}

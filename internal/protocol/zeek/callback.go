@@ -68,24 +68,6 @@ func eventOrder(ctx context.Context, r store.Reader, ev *store.Event) (*hub.Orde
 	return r.GetOrder(ctx, ev.OrderID)
 }
 
-// PartnerZone is the zone a partner's times are rendered in:
-// Settings.Extra["region"] (a KS-Region code: SGN, HKG, BKK, SIN), else
-// Settings.Extra["timezone"] (an IANA zone), else GMT+8 (the seed's
-// default).
-func PartnerZone(s hub.PartnerSettings) *time.Location {
-	if code, _ := s.Extra["region"].(string); code != "" {
-		if z, ok := RegionZone(code); ok {
-			return z
-		}
-	}
-	if name, _ := s.Extra["timezone"].(string); name != "" {
-		if z, err := time.LoadLocation(name); err == nil {
-			return z
-		}
-	}
-	return DefaultZone
-}
-
 // The callback's wire types, in the seed's member order.
 type (
 	cbMoney struct {
@@ -198,11 +180,7 @@ func CallbackBody(ctx context.Context, r store.Reader, o *hub.Order, s hub.Partn
 	}
 	products := productCache{r: r, brandID: o.BrandID, m: map[int64]*hub.Product{}}
 
-	minimum := minimumPurchase(s, o.Currency)
-	diff := minimum - o.Fees.Subtotal
-	if diff < 0 {
-		diff = 0
-	}
+	minimum, _ := minimumPurchase(s, o.Currency) // checked when the partner was saved
 	pl := cbPayload{
 		OrderID:    o.Number,
 		OrderTime:  o.CreatedAt.In(zone).Format(time.RFC3339),
@@ -216,7 +194,7 @@ func CallbackBody(ctx context.Context, r store.Reader, o *hub.Order, s hub.Partn
 		Fee: cbFee{
 			Subtotal:            money(o.Fees.Subtotal),
 			MinimumPurchase:     money(minimum),
-			DifferenceToMinimum: money(diff),
+			DifferenceToMinimum: money(hub.ShortOfMinimum(minimum, o.Fees.Subtotal)),
 			CouponDiscount:      money(o.Fees.Discount),
 			ShippingFee:         money(o.Fees.DeliveryFee),
 			VAT:                 money(o.Fees.Tax),
@@ -405,28 +383,6 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
-}
-
-// minimumPurchase is Settings.Extra["minimum_purchase"] in minor units (a
-// decimal string such as "50000" or "10.50"; a JSON number is read by its
-// shortest decimal form); 0 when unset or unreadable.
-func minimumPurchase(s hub.PartnerSettings, currency string) int64 {
-	var text string
-	switch v := s.Extra["minimum_purchase"].(type) {
-	case string:
-		text = v
-	case float64:
-		text = strconv.FormatFloat(v, 'f', -1, 64)
-	case json.Number:
-		text = v.String()
-	default:
-		return 0
-	}
-	n, err := hub.ParseAmount(text, currency)
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }
 
 func abs(v int64) int64 {

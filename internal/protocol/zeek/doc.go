@@ -9,16 +9,23 @@
 // and orderhub calls the client:
 //
 //	OrderCreateCallback    every order taken at the client's brand, from any
-//	                       channel, to settings.callback_url (a
-//	                       delivery.Formatter: engine.Register(hub.ChannelZeek,
-//	                       zeek.OrderCreateCallback))
+//	                       channel, to settings.callback_url (the protocol's
+//	                       delivery.Formatter)
 //	CheckProviderInventory before any channel's order at the client's brand
-//	                       is taken, to settings.provider_url (a
-//	                       service.InventoryChecker: NewInventoryChecker)
+//	                       is taken, to settings.provider_url (the protocol's
+//	                       service.InventoryProvider, asked under
+//	                       service.InventoryPolicy)
+//
+// Protocol describes it to the registry (internal/protocol): OAuth2 client
+// credentials, a callback secret, the store's role, the settings of
+// settings.go (checked when a partner is saved: region, timezone,
+// minimum_purchase, status_codes; any other key is a 400), the formatter
+// and the inventory provider.
 //
 // The package only translates; rules (validation of products, the
-// lifecycle, scopes, tokens, outbox) live in internal/hub and
-// internal/service. What follows are the decisions about the wire where the
+// lifecycle, scopes, tokens, outbox, which providers are asked and what
+// their answers mean, the difference to the minimum purchase) live in
+// internal/hub and internal/service. What follows are the decisions about the wire where the
 // seed is silent or contradicts itself (DESIGN.md §4 took the others).
 //
 // # Request handling, in this order
@@ -186,7 +193,8 @@
 //	                    charge has no member of its own and is only in total;
 //	                    minimum_purchase is Settings.Extra["minimum_purchase"]
 //	                    (a decimal string; 0 by default) and
-//	                    difference_to_minimum max(0, minimum − subtotal)
+//	                    difference_to_minimum hub.ShortOfMinimum (max(0,
+//	                    minimum − subtotal))
 //	customer            member_id (channel's id), ref_member_id, name,
 //	                    phone {country_code, phone_number}, address
 //	                    {address_text} from the delivery address ("" if none)
@@ -209,9 +217,11 @@
 //
 // # CheckProviderInventory
 //
-// Before an order of any channel is taken at a location of a brand, each
-// enabled zeek client of the brand with Settings.ProviderURL whose scope
-// includes the location gets the seed's request (store, location,
+// The policy is service.InventoryPolicy's (which partners are asked, the
+// timeout, failing open or closed, the refusal); this package is the wire
+// (InventoryProvider). Before an order of any channel is taken at a location
+// of a brand, each enabled zeek client of the brand with Settings.ProviderURL
+// whose scope includes the location gets the seed's request (store, location,
 // schedule, shipping, products[]: one per order line with product_id,
 // ref_product_id, quantity; a combo as itself), signed like the callback.
 // inventory_status 2 on any product refuses the order (hub conflict,

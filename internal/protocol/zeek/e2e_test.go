@@ -449,7 +449,7 @@ func TestProviderDefaultTimeout(t *testing.T) {
 	if hub.ErrorCode(err) != hub.CodeUnavailable {
 		t.Fatalf("error %v, want unavailable", err)
 	}
-	if took < DefaultInventoryTimeout-100*time.Millisecond || took > DefaultInventoryTimeout+2*time.Second {
-		t.Errorf("took %s, want about %s", took, DefaultInventoryTimeout)
+	if took < service.DefaultInventoryTimeout-100*time.Millisecond || took > service.DefaultInventoryTimeout+2*time.Second {
+		t.Errorf("took %s, want about %s", took, service.DefaultInventoryTimeout)
 	}
 }

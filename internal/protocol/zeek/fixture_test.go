@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
+	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 )
@@ -88,7 +90,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, clock: &clock{t: time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC)}}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), service.WithLogger(quiet))
+	f.svc = service.New(st, service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
 	f.brand = &hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"}
@@ -106,7 +108,6 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	f.h.Routes(mux)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
-	f.svc.SetInventoryChecker(NewInventoryChecker(st, nil, quiet))
 	return f
 }
 
@@ -385,3 +386,7 @@ func (f *fixture) place(ch hub.Channel, locationID int64, ref string, qty int) (
 	}
 	return res.Order, nil
 }
+
+// registry is what the tests' service knows: this protocol (its inventory
+// provider included) and the QR protocol some tests order through.
+var registry = protocol.Registry{Protocol(), tableorder.Protocol()}

@@ -7,19 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
 
 	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
-	"orderhub/internal/store"
+	"orderhub/internal/service"
 )
-
-// DefaultInventoryTimeout bounds a provider inventory check when the
-// partner sets no Settings.InventoryTimeoutMS (DESIGN.md §4: 3 s).
-const DefaultInventoryTimeout = 3 * time.Second
 
 // Inventory statuses of CheckProviderInventory's answer.
 const (
@@ -27,58 +22,28 @@ const (
 	InventoryOutOfStock = 2
 )
 
-// InventoryChecker is seed 003's CheckProviderInventory as a
-// service.InventoryChecker: before an order of any channel is taken at a
-// location of a brand, every enabled zeek partner of that brand with a
-// provider_url, whose scope includes the location, is asked whether the
-// order's lines are in stock.
-//
-//   - inventory_status 2 on any product rejects the order: a conflict with
-//     reason hub.ReasonInventoryRejected, which each channel renders in its
-//     own format;
-//   - no answer within the partner's InventoryTimeoutMS (default 3 s), a
-//     refused connection, a status other than 200, or an answer that is
-//     not {"products": [{"product_id": int, "inventory_status": 1|2}, ...]}
-//     fails closed (hub.CodeUnavailable) unless the partner's
-//     InventoryFailOpen is set, in which case the order goes ahead (and a
-//     warning is logged).
-//
-// Products missing from the answer, or answered with ids the order does
-// not have, count as in stock: the seed's own example answers product 33
-// to a request for product 13.
-type InventoryChecker struct {
-	st     store.Reader
+// InventoryProvider is seed 003's CheckProviderInventory on the wire, the
+// service.InventoryProvider of this protocol: the request (one product per
+// order line, times in the partner's zone), signed like the callback
+// (KS-Timestamp, KS-Signature over timestamp + "." + body, keyed with the
+// partner's callback secret), and the answer, which must be HTTP 200 with
+// {"products": [{"product_id": int, "inventory_status": 1|2}, ...]}. Which
+// partners are asked, the timeout, fail-open or fail-closed, and the
+// refusal of an order are service.InventoryPolicy's.
+type InventoryProvider struct {
 	client *http.Client
-	log    *slog.Logger
 }
 
-// NewInventoryChecker returns the checker. client nil means a client that
-// follows no redirects; log nil means slog.Default().
-func NewInventoryChecker(st store.Reader, client *http.Client, log *slog.Logger) *InventoryChecker {
+// NewInventoryProvider returns the provider. client nil means a client that
+// follows no redirects.
+func NewInventoryProvider(client *http.Client) *InventoryProvider {
 	if client == nil {
 		client = &http.Client{
 			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 	}
-	if log == nil {
-		log = slog.Default()
-	}
-	return &InventoryChecker{st: st, client: client, log: log.With("protocol", "zeek", "component", "inventory")}
-}
-
-// CheckInventory implements service.InventoryChecker.
-func (c *InventoryChecker) CheckInventory(ctx context.Context, o *hub.Order, partners []hub.Partner) error {
-	for i := range partners {
-		p := &partners[i]
-		if p.Protocol != hub.ChannelZeek || p.Disabled || p.Settings.ProviderURL == "" || !p.CanAccess(o.BrandID, o.LocationID) {
-			continue
-		}
-		if err := c.check(ctx, p, o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return &InventoryProvider{client: client}
 }
 
 // The request's wire types, in the seed's member order.
@@ -116,39 +81,10 @@ func InventoryRequest(o *hub.Order, s hub.PartnerSettings) []byte {
 	return bytes.TrimRight(encode(req), "\n")
 }
 
-// check asks one partner's provider.
-func (c *InventoryChecker) check(ctx context.Context, p *hub.Partner, o *hub.Order) error {
-	timeout := DefaultInventoryTimeout
-	if p.Settings.InventoryTimeoutMS > 0 {
-		timeout = time.Duration(p.Settings.InventoryTimeoutMS) * time.Millisecond
-	}
-	out, err := c.ask(ctx, p, o, timeout)
-	if err == nil {
-		if len(out) > 0 {
-			return rejected(o, out[0])
-		}
-		return nil
-	}
-	if ctx.Err() != nil {
-		// The caller gave up (its client went away): not the provider's
-		// fault, and no order is taken.
-		return &hub.Error{Code: hub.CodeUnavailable, Message: "request cancelled", Err: ctx.Err()}
-	}
-	if p.Settings.InventoryFailOpen {
-		c.log.WarnContext(ctx, "provider inventory check failed; taking the order (fail open)",
-			"partner", p.ID, "brand", o.BrandID, "location", o.LocationID, "error", err)
-		return nil
-	}
-	c.log.WarnContext(ctx, "provider inventory check failed; refusing the order (fail closed)",
-		"partner", p.ID, "brand", o.BrandID, "location", o.LocationID, "error", err)
-	return &hub.Error{Code: hub.CodeUnavailable,
-		Message: "the inventory provider could not confirm stock; try again later", Err: err}
-}
-
-// ask sends the request and returns the ids answered out of stock.
-func (c *InventoryChecker) ask(ctx context.Context, p *hub.Partner, o *hub.Order, timeout time.Duration) ([]int64, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// AskInventory sends the request and returns the ids answered out of
+// stock (service.InventoryProvider).
+func (c *InventoryProvider) AskInventory(ctx context.Context, q service.InventoryQuery) ([]int64, error) {
+	p, o := q.Partner, q.Order
 	body := InventoryRequest(o, p.Settings)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.Settings.ProviderURL, bytes.NewReader(body))
 	if err != nil {
@@ -158,12 +94,8 @@ func (c *InventoryChecker) ask(ctx context.Context, p *hub.Partner, o *hub.Order
 	req.Header.Set("User-Agent", delivery.UserAgent)
 	// Signed like the callback (the seed: "When Zeek requests CKVN API, a
 	// HMAC-SHA256 generated signature will be included").
-	secret, err := c.st.PartnerCallbackSecret(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	if secret != "" {
-		key, err := delivery.SecretKey(secret)
+	if q.Secret != "" {
+		key, err := delivery.SecretKey(q.Secret)
 		if err != nil {
 			return nil, err
 		}
@@ -210,18 +142,4 @@ func (c *InventoryChecker) ask(ctx context.Context, p *hub.Partner, o *hub.Order
 		}
 	}
 	return out, nil
-}
-
-// rejected is the refusal for a product the provider has not got.
-func rejected(o *hub.Order, productID int64) error {
-	name := strconv.FormatInt(productID, 10)
-	field := ""
-	for i, l := range o.Lines {
-		if l.ProductID == productID {
-			name, field = l.Name, "lines["+strconv.Itoa(i)+"].product"
-			break
-		}
-	}
-	return hub.Conflict(hub.ReasonInventoryRejected, "%s is out of stock", name).
-		WithField(field).WithDetail("product_id", productID)
 }

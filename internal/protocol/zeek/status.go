@@ -4,39 +4,10 @@ import (
 	"context"
 	"sort"
 	"strconv"
-	"strings"
 
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 )
-
-// DefaultStatusCodes is the seed's table: 5 = "Order is completed (Pickup
-// by customer)". The seed says the codes "will be confirmed later", so a
-// partner's Settings.Extra["status_codes"] (e.g. {"5": "complete", "3":
-// "ready"}) replaces it; values are hub actions (confirm, prepare, ready,
-// complete, cancel).
-var DefaultStatusCodes = map[int64]hub.Action{5: hub.ActionComplete}
-
-// StatusCodes returns a partner's status code table: its configured one
-// when it has a usable entry, else DefaultStatusCodes. Entries whose code
-// is not an integer or whose action is unknown are ignored.
-func StatusCodes(s hub.PartnerSettings) map[int64]hub.Action {
-	raw, _ := s.Extra["status_codes"].(map[string]any)
-	table := map[int64]hub.Action{}
-	for k, v := range raw {
-		code, err := strconv.ParseInt(strings.TrimSpace(k), 10, 64)
-		name, _ := v.(string)
-		a, ok := hub.ParseAction(name)
-		if err != nil || !ok {
-			continue
-		}
-		table[code] = a
-	}
-	if len(table) == 0 {
-		return DefaultStatusCodes
-	}
-	return table
-}
 
 // updateStatus is UpdateOrderStatus: the client's POS reports what
 // happened to an order (status 5: picked up, so completed), acting as the
@@ -66,7 +37,7 @@ func (h *Handler) updateStatus(ctx context.Context, c *call) answer {
 		Scope:    service.OrderScope{BrandID: c.partner.BrandID, Partner: c.partner},
 		OrderRef: ref,
 		Action:   action,
-		Actor:    hub.Actor{Role: c.partner.Role(), Name: hub.PartnerActor(c.partner.ID)},
+		Actor:    h.svc.Actor(c.partner),
 		Note:     "zeek status " + strconv.FormatInt(code, 10),
 	})
 	if err != nil && !alreadyThere(err, action) {

@@ -3,6 +3,7 @@ package zeek
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -13,7 +14,9 @@ import (
 
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // Config is the platform surface's configuration.
@@ -57,13 +60,55 @@ func New(svc *service.Service, cfg Config) *Handler {
 	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
 }
 
+// Protocol describes seed 003 to the registry (internal/protocol): a
+// platform client with OAuth2 client credentials that acts as the store
+// (its POS reports pickups), gets a callback secret for the order_create
+// callback (OrderCreateCallback) and the signed inventory check
+// (InventoryProvider), and has the settings of settings.go.
+func Protocol() protocol.Protocol {
+	return protocol.Protocol{
+		Protocol: service.Protocol{Channel: hub.ChannelZeek, Role: hub.RoleStore, Credential: store.CredClient,
+			CallbackSecret: true, Settings: checkSettings, Inventory: NewInventoryProvider(nil)},
+		PathPrefixes: []string{"/api/v1.0"},
+		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
+		Formatter:    OrderCreateCallback,
+		Demo:         demoPartner,
+		OpenAPI:      openAPI,
+	}
+}
+
+// DemoCredentials is the zeek entry of demo-credentials.json (DESIGN.md
+// §8): store_id is the brand, location_ids every demo location.
+type DemoCredentials struct {
+	PartnerID      string  `json:"partner_id"`
+	ClientID       string  `json:"client_id"`
+	ClientSecret   string  `json:"client_secret"`
+	CallbackSecret string  `json:"callback_secret"`
+	StoreID        int64   `json:"store_id"`
+	LocationIDs    []int64 `json:"location_ids"`
+}
+
+// demoPartner is the demo's platform client, for every location.
+func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, error) {
+	p := &hub.Partner{Protocol: hub.ChannelZeek, Name: "Zeek platform client"}
+	locs := make([]int64, len(d.Locations))
+	for i, l := range d.Locations {
+		locs[i] = l.ID
+	}
+	return d.Partner(ctx, p, func(c *service.IssuedCredential, secret string) (*protocol.DemoPartner, error) {
+		return &protocol.DemoPartner{Summary: "zeek client: " + c.ClientID + " / " + c.ClientSecret,
+			Credentials: DemoCredentials{PartnerID: strconv.FormatInt(p.ID, 10), ClientID: c.ClientID, ClientSecret: c.ClientSecret,
+				CallbackSecret: secret, StoreID: d.Brand.ID, LocationIDs: locs}}, nil
+	})
+}
+
+//go:embed openapi.json
+var openAPI []byte // this protocol's part of /openapi.json
+
 // Routes registers the four calls. Paths are registered without a method
 // so that other methods get the seed's envelope (40501) rather than the
 // mux's plain-text 405.
-func (h *Handler) Routes(mux interface {
-	Handle(string, http.Handler)
-	HandleFunc(string, func(http.ResponseWriter, *http.Request))
-}) {
+func (h *Handler) Routes(mux protocol.Mux) {
 	mux.Handle(PathToken, h.endpoint(false, h.token))
 	mux.Handle(PathCreate, h.endpoint(true, h.createProduct))
 	mux.Handle(PathBatchUpdate, h.endpoint(true, h.batchUpdate))

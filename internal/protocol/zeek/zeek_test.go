@@ -128,7 +128,7 @@ func TestToken(t *testing.T) {
 		expectError(t, "revoked client", f.call(nil, PathToken, body), 400, "40002", "Invalid App Key or App Secret")
 
 		// Another protocol's client is not a zeek client.
-		tp := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder}
+		tp := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, LocationIDs: []int64{f.loc.ID}}
 		issued, _, err := f.svc.CreatePartner(f.ctx, tp)
 		must(t, err)
 		other := `{"client_id":"` + issued.ClientID + `","client_secret":"` + issued.ClientSecret + `"}`
@@ -499,7 +499,15 @@ func TestStatusCodes(t *testing.T) {
 	must(t, err)
 	o2, err := f.place(hub.ChannelHub, f.loc.ID, "sc", 1)
 	must(t, err)
-	f.setSettings(f.a, hub.PartnerSettings{Extra: map[string]any{"status_codes": map[string]any{"3": "ready", "9": "cancel", "5": "complete", "x": "complete", "4": "fly"}}})
+	// A table with an entry that is not a code or not an action is refused
+	// when saved, naming the entry.
+	for key, bad := range map[string]map[string]any{"4": {"3": "ready", "4": "fly"}, "x": {"5": "complete", "x": "complete"}} {
+		f.a.partner.Settings = hub.PartnerSettings{Extra: map[string]any{"status_codes": bad}}
+		if err := f.svc.UpdatePartner(f.ctx, f.a.partner); err == nil || hub.AsError(err).Field != "settings.extra.status_codes."+key {
+			t.Errorf("status_codes %v: %v", bad, err)
+		}
+	}
+	f.setSettings(f.a, hub.PartnerSettings{Extra: map[string]any{"status_codes": map[string]any{"3": "ready", "9": "cancel", "5": "complete"}}})
 	expectError(t, "ready from new", f.call(f.a, PathStatusUpdate, `{"order_id":"`+o1.Number+`","status":3}`), 409, "40901",
 		"The order status does not allow this change")
 	expect(t, "cancel", f.call(f.a, PathStatusUpdate, `{"data":{"order_id":"`+o1.Number+`","status":"9"},"error":0}`), 200, `{"error":0}`)
