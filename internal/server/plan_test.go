@@ -286,6 +286,16 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	c.do("POST", "/hub/v1/orders/"+number+"/actions/confirm"+b, hubTok, "application/json", "", 200)
 	c.do("PUT", "/hub/v1/locations/"+itoa(locID)+"/stock/"+itoa(p004.ID)+b, hubTok, "application/json", `{"quantity": 500}`, 200)
 	c.do("GET", "/hub/v1/locations/"+itoa(locID)+"/stock/"+itoa(p004.ID)+b, hubTok, "", "", 200)
+	// Store operations: snooze and unsnooze, the status, a scheduled order.
+	ops := "/hub/v1/locations/" + itoa(locID)
+	c.do("POST", ops+"/snooze"+b, hubTok, "application/json", `{"products": ["P005", "SKU-NOPE-0"], "until": null}`, 404)
+	c.do("POST", ops+"/snooze"+b, hubTok, "application/json", `{"products": ["P005"], "until": null}`, 200)
+	c.do("POST", ops+"/unsnooze"+b, hubTok, "application/json", `{"products": ["P005"]}`, 200)
+	c.do("PUT", ops+"/status"+b, hubTok, "application/json", `{"mode": "busy", "extra_prep_minutes": 5}`, 200)
+	c.do("GET", ops+"/status"+b, hubTok, "", "", 200)
+	scheduled := time.Now().Add(3 * time.Hour).UTC().Format(time.RFC3339)
+	c.do("POST", "/hub/v1/orders", hubTok, "application/json", fmt.Sprintf(`{"brand_id": %d, "location_id": %d, "scheduled_for": %q,
+		"lines": [{"product": "P004", "quantity": 1}]}`, brandID, locID, scheduled), 201)
 
 	// Omni: confirm and complete by number (a QR order's).
 	qrOrder, err := svc.FindOrder(ctx, service.OrderScope{BrandID: brandID}, "PLAN-QR-1")
@@ -312,6 +322,11 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	}
 	if _, err := st.LastEventSeq(ctx); err != nil {
 		t.Fatal(err)
+	}
+	// The acceptance loop, an hour on: the deadlines of the orders above.
+	later := service.New(st, service.WithClock(func() time.Time { return time.Now().Add(4 * time.Hour) }))
+	if n, err := later.AcceptDue(ctx); err != nil || n == 0 {
+		t.Fatalf("AcceptDue: %d, %v", n, err)
 	}
 	rec.on = false
 

@@ -43,6 +43,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrdersUniqueClashes", testOrderClashes},
 		{"OrdersUpdateVersion", testOrderUpdate},
 		{"OrdersLockSerialises", testOrderLock},
+		{"DueOrders", testDueOrders},
+		{"DueOrdersConcurrent", testDueOrdersConcurrent},
 		{"ListOrders", testListOrders},
 		{"History", testHistory},
 		{"Events", testEvents},
