@@ -137,6 +137,10 @@
 //	                "address2", "memo", "delivery_fee"} (strings, and the fee as
 //	                an amount)
 //
+// The seed's table is fixed, and none of its fields fits an order's
+// estimated ready time (DESIGN.md §9) or its cancel reason: neither is
+// shown here; the POS reads them from /hub/v1 or the board.
+//
 // Amounts are JSON numbers in major units of the order's currency, written
 // from the int64 minor units with hub.FormatAmount (never through a float)
 // in the seed's style: at least one decimal, trailing zeros dropped

@@ -183,7 +183,11 @@
 //	                    Settings.Extra["region"] (SGN, HKG, BKK, SIN), else
 //	                    Settings.Extra["timezone"] (IANA), else GMT+8
 //	schedule            type 1 and delivery_time null without a scheduled
-//	                    time; else type 2 and that time in the same zone
+//	                    time (scheduled_for); else type 2 and that time in
+//	                    the same zone. The contract makes delivery_time null
+//	                    for realtime orders, so an order's estimated ready
+//	                    time (DESIGN.md §9) has no room here; a scheduled
+//	                    order's estimate is its time
 //	shipping.type       2 for delivery orders, else 1 (pickup, dine-in)
 //	payment.method      the order's payment method ("" if none)
 //	remark              the order notes
