@@ -53,7 +53,9 @@ func usage(w io.Writer) {
 
 Usage:
   orderhub serve    run the server (--demo loads demo data into an empty database)
-  orderhub migrate  apply database migrations and exit
+  orderhub migrate  apply database migrations and exit (--to postgres://... copies the embedded database there)
+  orderhub backup --to FILE      a consistent copy of the embedded database, while serving
+  orderhub restore --from FILE   put a backup in place (orderhub stopped)
   orderhub deliveries list|replay   inspect and replay event deliveries
   orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
   orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
@@ -80,6 +82,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return token(ctx, args[1:], stdout, stderr)
 	case "location":
 		return location(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return restore(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
@@ -217,11 +223,16 @@ func openStore(ctx context.Context, c *config) (store.Store, error) {
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
+	var to string
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	storageFlags(fs, &c)
+	fs.StringVar(&to, "to", "", "copy the embedded database (--data) into this empty PostgreSQL database (postgres://...)")
 	if err := parse(fs, args, &c); err != nil {
 		return 2
+	}
+	if to != "" {
+		return migrateTo(ctx, &c, to, stdout, stderr)
 	}
 	var n int
 	var err error
