@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"orderhub/internal/delivery"
@@ -83,7 +82,7 @@ func stopEngine(e *delivery.Engine, timeout time.Duration, log *slog.Logger) {
 
 func deliveriesUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
-  orderhub deliveries list [--status pending|delivered|dead] [--endpoint N | --partner N] [--brand N] [--limit 50]
+  orderhub deliveries list [--status pending|delivered|dead] [--endpoint N | --partner N] [--brand N] [--limit 50] [--output table|json]
   orderhub deliveries replay <delivery id>
   orderhub deliveries replay --endpoint N --dead    (or --partner N --dead)
 
@@ -104,6 +103,7 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	var endpoint, partner, brand int64
 	var limit int
 	var dead bool
+	output := "table"
 	fs := flag.NewFlagSet("deliveries "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { deliveriesUsage(stderr); fs.PrintDefaults() }
@@ -114,6 +114,7 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.StringVar(&status, "status", "", "pending, delivered or dead")
 		fs.Int64Var(&brand, "brand", 0, "brand id (default all)")
 		fs.IntVar(&limit, "limit", 50, "how many, newest first (at most 500)")
+		outputFlag(fs, &output)
 	} else {
 		fs.BoolVar(&dead, "dead", false, "replay every dead delivery of --endpoint or --partner")
 	}
@@ -125,6 +126,10 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	// Flags may come before or after the positional delivery id.
 	pos, err := parseMixed(fs, args[1:])
 	if err != nil {
+		return 2
+	}
+	if err := checkOutput(output); err != nil {
+		fmt.Fprintln(stderr, "orderhub deliveries:", err)
 		return 2
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
@@ -186,7 +191,7 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintln(stderr, "orderhub deliveries list:", err)
 			return 1
 		}
-		printDeliveries(stdout, ds)
+		printDeliveries(stdout, output, ds)
 	case id > 0:
 		d, err := delivery.Replay(ctx, st, id, now)
 		if err != nil {
@@ -205,9 +210,8 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return 0
 }
 
-func printDeliveries(w io.Writer, ds []store.Delivery) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tTARGET\tEVENT\tORDER\tATTEMPTS\tWHEN\tLAST ERROR")
+func printDeliveries(w io.Writer, format string, ds []store.Delivery) error {
+	t := &table{header: []string{"ID", "STATUS", "TARGET", "EVENT", "ORDER", "ATTEMPTS", "WHEN", "LAST ERROR"}, empty: "(no deliveries)"}
 	for _, d := range ds {
 		when := "next " + d.NextAttemptAt.Format(time.RFC3339)
 		switch {
@@ -224,11 +228,11 @@ func printDeliveries(w io.Writer, ds []store.Delivery) {
 		if d.OrderID > 0 {
 			order = strconv.FormatInt(d.OrderID, 10)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s %d\t%s #%d\t%s\t%d\t%s\t%s\n", d.ID, d.Status, d.Target.Kind, d.Target.ID,
-			d.EventType, d.EventID, order, d.Attempts, when, lastErr)
+		t.add(strconv.FormatInt(d.ID, 10), string(d.Status), fmt.Sprintf("%s %d", d.Target.Kind, d.Target.ID),
+			fmt.Sprintf("%s #%d", d.EventType, d.EventID), order, strconv.Itoa(d.Attempts), when, lastErr)
 	}
-	tw.Flush()
-	if len(ds) == 0 {
-		fmt.Fprintln(w, "(no deliveries)")
+	if ds == nil {
+		ds = []store.Delivery{}
 	}
+	return emit(w, format, ds, t)
 }

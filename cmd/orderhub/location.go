@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"sort"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"orderhub/internal/hub"
@@ -27,7 +24,7 @@ The store controls of DESIGN.md §9, as /hub/v1/locations/{id}/status and
 /snooze do them (the same rules, the same events). A product is a hub id,
 ref id or SKU of the location's brand. T is an RFC 3339 time
 (2026-12-01T21:00:00+09:00) or a duration from now (90m, 2h). snooze and
-unsnooze print the snoozes in force afterwards. --json prints JSON.
+unsnooze print the snoozes in force afterwards. --output json prints JSON.
 Storage flags (--data, --database-url) as for migrate; a running server
 obeys within a second.
 `)
@@ -35,20 +32,14 @@ obeys within a second.
 
 // location is `orderhub location status|snooze|unsnooze`.
 func location(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "status" && args[0] != "snooze" && args[0] != "unsnooze") {
-		locationUsage(stderr)
+	sc := newSubcommand("location", args, []string{"status", "snooze", "unsnooze"}, locationUsage, stderr)
+	if sc == nil {
 		return 2
 	}
-	cmd := args[0]
-	var c config
+	cmd, fs, fail := args[0], sc.fs, sc.fail
 	var set, until, reason string
 	var extra int
-	var asJSON bool
-	fs := flag.NewFlagSet("location "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { locationUsage(stderr); fs.PrintDefaults() }
-	storageFlags(fs, &c)
-	fs.BoolVar(&asJSON, "json", false, "print JSON")
+	sc.listing()
 	if cmd != "unsnooze" {
 		fs.StringVar(&until, "until", "", "end: an RFC 3339 time or a duration from now (default: until changed)")
 		fs.StringVar(&reason, "reason", "", "why (shown to the store)")
@@ -57,18 +48,11 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fs.StringVar(&set, "set", "", "online, busy or paused (default: show the status)")
 		fs.IntVar(&extra, "extra-minutes", 0, "busy: minutes added to estimates")
 	}
-	if err := applyEnv(fs, storageFlagNames...); err != nil {
-		fmt.Fprintln(stderr, "orderhub location:", err)
+	pos, ok := sc.parse(args[1:])
+	if !ok {
 		return 2
 	}
-	pos, err := parseMixed(fs, args[1:])
-	if err != nil {
-		return 2
-	}
-	fail := func(code int, format string, a ...any) int {
-		fmt.Fprintf(stderr, "orderhub location %s: %s\n", cmd, fmt.Sprintf(format, a...))
-		return code
-	}
+	output := sc.output
 	if len(pos) == 0 {
 		locationUsage(stderr)
 		return 2
@@ -92,7 +76,7 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(2, "%v", err)
 	}
 
-	st, err := openStore(ctx, &c)
+	st, err := openStore(ctx, &sc.c)
 	if err != nil {
 		return fail(1, "open database: %v", err)
 	}
@@ -113,8 +97,9 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			}
 		}
 		s := l.StatusAt(time.Now())
-		if asJSON {
-			return printJSON(stdout, s)
+		if output == "json" {
+			emit(stdout, output, s, nil)
+			return 0
 		}
 		printStatus(stdout, l, s)
 	case "snooze", "unsnooze":
@@ -128,7 +113,7 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		if err != nil {
 			return fail(1, "%v", err)
 		}
-		if err := printSnoozes(ctx, stdout, svc, res.Location, asJSON); err != nil {
+		if err := printSnoozes(ctx, stdout, svc, res.Location, output); err != nil {
 			return fail(1, "%v", err)
 		}
 	}
@@ -153,15 +138,6 @@ func parseUntil(v string, now time.Time) (*time.Time, error) {
 	return &t, nil
 }
 
-func printJSON(w io.Writer, v any) int {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return 1
-	}
-	return 0
-}
-
 func printStatus(w io.Writer, l *hub.Location, s hub.LocationStatus) {
 	fmt.Fprintf(w, "%s (location %d): %s", l.Name, l.ID, s.Mode)
 	if s.Mode == hub.ModeBusy {
@@ -177,7 +153,7 @@ func printStatus(w io.Writer, l *hub.Location, s hub.LocationStatus) {
 }
 
 // printSnoozes prints the location's snoozes in force.
-func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub.Location, asJSON bool) error {
+func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub.Location, format string) error {
 	type row struct {
 		ProductID int64      `json:"product_id"`
 		Ref       string     `json:"ref_id,omitempty"`
@@ -199,22 +175,14 @@ func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub
 		rows = append(rows, r)
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].ProductID < rows[j].ProductID })
-	if asJSON {
-		printJSON(w, map[string]any{"location_id": l.ID, "data": rows})
-		return nil
-	}
-	if len(rows) == 0 {
-		fmt.Fprintf(w, "%s (location %d): nothing snoozed\n", l.Name, l.ID)
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "PRODUCT\tREF\tNAME\tUNTIL\tREASON")
+	t := &table{header: []string{"PRODUCT", "REF", "NAME", "UNTIL", "REASON"},
+		empty: fmt.Sprintf("%s (location %d): nothing snoozed", l.Name, l.ID)}
 	for _, r := range rows {
 		until := "unsnoozed"
 		if r.Until != nil {
 			until = r.Until.In(l.Zone()).Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", r.ProductID, r.Ref, r.Name, until, r.Reason)
+		t.add(strconv.FormatInt(r.ProductID, 10), r.Ref, r.Name, until, r.Reason)
 	}
-	return tw.Flush()
+	return emit(w, format, map[string]any{"location_id": l.ID, "data": rows}, t)
 }

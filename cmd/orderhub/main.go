@@ -56,11 +56,18 @@ Usage:
   orderhub migrate  apply database migrations and exit (--to postgres://... copies the embedded database there)
   orderhub backup --to FILE      a consistent copy of the embedded database, while serving
   orderhub restore --from FILE   put a backup in place (orderhub stopped)
-  orderhub deliveries list|replay   inspect and replay event deliveries
-  orderhub token create [--brand N]  issue a /hub/v1 token (shown once)
+  orderhub orders list|show      orders, one with its lines and history
   orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
+  orderhub stock export|import   stock levels as CSV (location, product, quantity)
+  orderhub partner list|create|rotate|revoke   partners and their credentials
+  orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
+  orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub version  print the version
+
+Listings take --output table|json. Commands other than serve and bench work
+on the database directly (--data or --database-url, as serve); a running
+server sees their changes within a second.
 
 Run "orderhub <command> -h" for a command's flags.
 `)
@@ -84,6 +91,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return location(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backup(ctx, args[1:], stdout, stderr)
+	case "partner":
+		return partner(ctx, args[1:], stdout, stderr)
+	case "stock":
+		return stock(ctx, args[1:], stdout, stderr)
+	case "orders":
+		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
 	case "bench":

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"text/tabwriter"
 	"time"
 
 	"orderhub/internal/service"
@@ -15,7 +14,7 @@ import (
 func tokenUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
   orderhub token create [--brand N] [--label TEXT]
-  orderhub token list [--brand N]
+  orderhub token list [--brand N] [--output table|json]
   orderhub token revoke <id>
 
 create issues a native API token (Authorization: Bearer ...) for /hub/v1
@@ -40,6 +39,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
 	var brand int64
 	var label string
+	output := "table"
 	fs := flag.NewFlagSet("token "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { tokenUsage(stderr); fs.PrintDefaults() }
@@ -50,6 +50,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&label, "label", "cli", "what the token is for (stored with it)")
 	case "list":
 		fs.Int64Var(&brand, "brand", 0, "brand id (0 = every brand's tokens)")
+		outputFlag(fs, &output)
 	}
 	if err := applyEnv(fs, storageFlagNames...); err != nil {
 		fmt.Fprintln(stderr, "orderhub token:", err)
@@ -58,6 +59,10 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Flags may come before or after revoke's token id.
 	pos, err := parseMixed(fs, args[1:])
 	if err != nil {
+		return 2
+	}
+	if err := checkOutput(output); err != nil {
+		fmt.Fprintln(stderr, "orderhub token:", err)
 		return 2
 	}
 	var id int64
@@ -97,7 +102,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "orderhub token list:", err)
 			return 1
 		}
-		printHubTokens(stdout, ts)
+		printHubTokens(stdout, output, ts)
 	case "revoke":
 		// The command line acts as an operator.
 		if err := svc.RevokeHubToken(ctx, 0, id); err != nil {
@@ -109,18 +114,20 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func printHubTokens(w io.Writer, ts []service.HubToken) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tBRAND\tLABEL\tHINT\tCREATED\tREVOKED")
-	for _, t := range ts {
+func printHubTokens(w io.Writer, format string, ts []service.HubToken) error {
+	t := &table{header: []string{"ID", "BRAND", "LABEL", "HINT", "CREATED", "REVOKED"}, empty: "(no tokens)"}
+	for _, tk := range ts {
 		brand, revoked := "operator", "-"
-		if t.BrandID != 0 {
-			brand = strconv.FormatInt(t.BrandID, 10)
+		if tk.BrandID != 0 {
+			brand = strconv.FormatInt(tk.BrandID, 10)
 		}
-		if t.RevokedAt != nil {
-			revoked = t.RevokedAt.Format(time.RFC3339)
+		if tk.RevokedAt != nil {
+			revoked = tk.RevokedAt.Format(time.RFC3339)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%q\t%s\t%s\t%s\n", t.ID, brand, t.Label, t.Hint, t.CreatedAt.Format(time.RFC3339), revoked)
+		t.add(strconv.FormatInt(tk.ID, 10), brand, strconv.Quote(tk.Label), tk.Hint, tk.CreatedAt.Format(time.RFC3339), revoked)
 	}
-	tw.Flush()
+	if ts == nil {
+		ts = []service.HubToken{}
+	}
+	return emit(w, format, ts, t)
 }

@@ -176,28 +176,62 @@ func (s *Service) SaveProducts(ctx context.Context, ps []*hub.Product) []error {
 // untracked). Combos have no stock of their own: theirs is derived from
 // their items, so setting it is refused.
 func (s *Service) SetStock(ctx context.Context, brandID, locationID, productID int64, qty *int64) error {
-	if qty != nil && (*qty < 0 || *qty > hub.MaxStock) {
-		return hub.Invalid("quantity", "must be between 0 and %d", hub.MaxStock)
+	return s.setStocks(ctx, brandID, []StockLevel{{LocationID: locationID, ProductID: productID, Quantity: qty}}, nil)
+}
+
+// SetStocks sets many stock levels of a brand in one unit of work, each
+// with its stock.changed event (a stock import): all of them or, when one
+// is refused, none. A refusal names the level by its index
+// ("levels[3].quantity").
+func (s *Service) SetStocks(ctx context.Context, brandID int64, levels []StockLevel) error {
+	return s.setStocks(ctx, brandID, levels, func(i int, field string) string {
+		return "levels[" + strconv.Itoa(i) + "]." + field
+	})
+}
+
+func (s *Service) setStocks(ctx context.Context, brandID int64, levels []StockLevel, at func(i int, field string) string) error {
+	if at == nil {
+		at = func(_ int, field string) string { return field }
 	}
-	defer s.stockChanged(locationID)
+	for i, lv := range levels {
+		if q := lv.Quantity; q != nil && (*q < 0 || *q > hub.MaxStock) {
+			return hub.Invalid(at(i, "quantity"), "must be between 0 and %d", hub.MaxStock)
+		}
+	}
+	defer func() {
+		for _, lv := range levels {
+			s.stockChanged(lv.LocationID)
+		}
+	}()
 	return s.store.Update(ctx, func(tx store.Tx) error {
-		l, err := tx.GetLocation(ctx, locationID)
-		if err != nil || l.BrandID != brandID {
-			return hub.NotFound("location %d not found", locationID)
+		for i, lv := range levels {
+			l, err := tx.GetLocation(ctx, lv.LocationID)
+			if (err == nil && l.BrandID != brandID) || hub.ErrorCode(err) == hub.CodeNotFound {
+				return hub.NotFound("location %d not found", lv.LocationID).WithField(at(i, "location_id"))
+			}
+			if err != nil {
+				return err
+			}
+			p, err := tx.GetProduct(ctx, brandID, lv.ProductID)
+			if err != nil {
+				if hub.ErrorCode(err) == hub.CodeNotFound {
+					return hub.AsError(err).WithField(at(i, "product_id"))
+				}
+				return err
+			}
+			if p.Type == hub.ProductCombo && lv.Quantity != nil {
+				return hub.Invalid(at(i, "quantity"), "a combo's stock is derived from its items; set theirs")
+			}
+			if err := tx.SetStock(ctx, lv.LocationID, lv.ProductID, lv.Quantity); err != nil {
+				return err
+			}
+			if err := s.addEvent(ctx, tx, hub.EventStockChanged, brandID, lv.LocationID, 0, map[string]any{
+				"location_id": lv.LocationID, "product_id": lv.ProductID, "quantity": lv.Quantity,
+			}); err != nil {
+				return err
+			}
 		}
-		p, err := tx.GetProduct(ctx, brandID, productID)
-		if err != nil {
-			return err
-		}
-		if p.Type == hub.ProductCombo && qty != nil {
-			return hub.Invalid("quantity", "a combo's stock is derived from its items; set theirs")
-		}
-		if err := tx.SetStock(ctx, locationID, productID, qty); err != nil {
-			return err
-		}
-		return s.addEvent(ctx, tx, hub.EventStockChanged, brandID, locationID, 0, map[string]any{
-			"location_id": locationID, "product_id": productID, "quantity": qty,
-		})
+		return nil
 	})
 }
 
