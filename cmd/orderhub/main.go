@@ -1,6 +1,6 @@
 // Command orderhub runs the order hub.
 //
-//	orderhub serve [--addr :8080] [--data ./data] [--database-url postgres://...] [--demo]
+//	orderhub serve [--addr 127.0.0.1:8080] [--data ./data] [--database-url postgres://...] [--demo]
 //	orderhub migrate [--data ./data] [--database-url postgres://...]
 //	orderhub deliveries list|replay ...
 //	orderhub token create [--brand N] [--label TEXT]
@@ -296,7 +296,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.Addr, "addr", ":8080", "listen address")
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address (loopback by default: --addr :8080 listens on every interface)")
 	storageFlags(fs, c)
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo data into an empty database and write demo-credentials.json")
 	fs.StringVar(&c.BaseURL, "base-url", "", "public base URL (for demo-credentials.json); default from --addr")
@@ -472,8 +472,8 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols pr
 		return fmt.Errorf("write demo credentials: %w", err)
 	}
 	fmt.Fprintf(stdout, "Demo data loaded. These credentials are shown once (also written to %s):\n", path)
+	fmt.Fprintf(stdout, "  dashboard: %s/ui/  (admin %s / %s)\n", creds.BaseURL, creds.Admin.Username, creds.Admin.Password)
 	fmt.Fprintf(stdout, "  hub token (Authorization: Bearer ...): %s\n", creds.Hub.Token)
-	fmt.Fprintf(stdout, "  admin: %s / %s\n", creds.Admin.Username, creds.Admin.Password)
 	for _, p := range creds.Partners {
 		fmt.Fprintf(stdout, "  %s\n", p.Summary)
 	}

@@ -179,6 +179,12 @@ func TestServeDemo(t *testing.T) {
 	if status != 200 || body["status"] != "ok" || hdr.Get("X-Request-Id") != "e2e-test-1" {
 		t.Fatalf("healthz: %d %v %v", status, body, hdr)
 	}
+	// The root sends a person to the dashboard (whose address the first
+	// start printed with the admin login: checked below).
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := noRedirect.Get(base + "/"); err != nil || res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/ui/" {
+		t.Fatalf("GET /: %v %v", res, err)
+	}
 	if status, body, _ := call(t, "GET", base+"/readyz", "", ""); status != 200 || body["database"] != "sqlite" {
 		t.Fatalf("readyz: %d %v", status, body)
 	}
@@ -205,6 +211,10 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(r.stdout.String(), creds.Hub.Token) {
 		t.Errorf("credentials were not printed")
 	}
+	if out := r.stdout.String(); !strings.Contains(out, "dashboard: "+base+"/ui/") || !strings.Contains(out, creds.Admin.Password) {
+		t.Errorf("the first start does not print the dashboard and its login:\n%s", out)
+	}
+
 	// The printed example names the brand, as an operator token must.
 	if !strings.Contains(r.stdout.String(), "/hub/v1/products?brand_id=1'") {
 		t.Errorf("the printed curl example does not name the brand:\n%s", r.stdout.String())

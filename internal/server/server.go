@@ -110,6 +110,11 @@ func Routes(mux api.Mux, cfg Config, svc *service.Service, log *slog.Logger) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready", "database": svc.Store().Dialect()})
 	})
 	mux.HandleFunc("GET /openapi.json", doc.serve)
+	// The root is the store's screen: a person who opens the address lands
+	// on the dashboard (its login when signed out).
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/ui/", http.StatusFound)
+	})
 	mux.Handle("GET /metrics", metricsHandler(cfg))
 	api.New(svc, log).Routes(mux)
 	ui.New(svc, ui.Config{Log: log, TrustedProxies: cfg.TrustedProxies, Shutdown: cfg.Shutdown}).Routes(mux)
