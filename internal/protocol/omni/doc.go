@@ -137,6 +137,12 @@
 //	                "address2", "memo", "delivery_fee"} (strings, and the fee as
 //	                an amount)
 //
+// The seed's order object has no member for when an order should be ready
+// (hub.Order.EstimatedReadyAt, DESIGN.md §9), nor for an order's scheduled
+// time, and the answers keep to the seed's members (the golden tests
+// compare them field for field): the POS reads both on /hub/v1
+// (estimated_ready_at, scheduled_for) or the board.
+//
 // Amounts are JSON numbers in major units of the order's currency, written
 // from the int64 minor units with hub.FormatAmount (never through a float)
 // in the seed's style: at least one decimal, trailing zeros dropped
