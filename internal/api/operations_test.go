@@ -389,8 +389,17 @@ func testEstimates(t *testing.T, f *opsFixture) {
 	if status, body, _ := f.do("PUT", f.base+"/status", f.brandTok, `{"mode":"online"}`); status != 200 {
 		t.Fatalf("online: %d %v", status, body)
 	}
+	// A deadline alone keeps the default mode (manual).
+	status, body, _ = f.do("PATCH", f.base, f.brandTok, `{"accept":{"deadline_seconds":60}}`)
+	if status != 200 || !reflect.DeepEqual(body["accept"], map[string]any{"mode": "manual", "deadline_seconds": float64(60)}) {
+		t.Fatalf("PATCH a deadline alone: %d %v", status, body)
+	}
+	if o := f.mustOrder(line); o["accept_by"] != at(6) {
+		t.Fatalf("deadline 60 s: accept_by %v, want %s", o["accept_by"], at(6))
+	}
+	// A mode alone keeps the deadline.
 	status, body, _ = f.do("PATCH", f.base, f.brandTok, `{"prep_minutes":20,"accept":{"mode":"auto"}}`)
-	if status != 200 || body["prep_minutes"] != float64(20) || !reflect.DeepEqual(body["accept"], map[string]any{"mode": "auto", "deadline_seconds": float64(600)}) {
+	if status != 200 || body["prep_minutes"] != float64(20) || !reflect.DeepEqual(body["accept"], map[string]any{"mode": "auto", "deadline_seconds": float64(60)}) {
 		t.Fatalf("PATCH prep and accept: %d %v", status, body)
 	}
 	auto := f.mustOrder(line)
@@ -405,7 +414,7 @@ func testEstimates(t *testing.T, f *opsFixture) {
 	// The settings are the location's; status and snoozes are not
 	// changed through PATCH, so nothing else moved.
 	l, err := f.st.GetLocation(context.Background(), f.loc.ID)
-	if err != nil || l.PrepMinutes != 20 || l.Accept != (hub.AcceptPolicy{Mode: hub.AcceptAuto, DeadlineSeconds: 600}) || l.Status.Mode != hub.ModeOnline {
+	if err != nil || l.PrepMinutes != 20 || l.Accept != (hub.AcceptPolicy{Mode: hub.AcceptAuto, DeadlineSeconds: 60}) || l.Status.Mode != hub.ModeOnline {
 		t.Fatalf("location after PATCH: %+v %v", l, err)
 	}
 }
