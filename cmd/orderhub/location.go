@@ -83,6 +83,9 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	defer st.Close()
 	svc := service.New(st)
 	l, err := st.GetLocation(ctx, locID)
+	if service.ErrNotFound(err) {
+		return fail(1, "location %d not found", locID)
+	}
 	if err != nil {
 		return fail(1, "%v", err)
 	}

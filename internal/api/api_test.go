@@ -35,10 +35,12 @@ type fixture struct {
 	rice     *hub.Product
 }
 
-func newFixture(t *testing.T, st store.Store) *fixture {
+// newFixture builds the fixture on st; opts are added to the service's
+// (a clock, say).
+func newFixture(t *testing.T, st store.Store, opts ...service.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	svc := service.New(st, server.Protocols().Option())
+	svc := service.New(st, append([]service.Option{server.Protocols().Option()}, opts...)...)
 	f := &fixture{t: t, svc: svc, st: st}
 	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	f.other = &hub.Brand{Name: "Other", Currency: "USD"}

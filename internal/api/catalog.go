@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -96,7 +97,11 @@ func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *servi
 
 func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var l hub.Location
-	if err := decode(r, &l); err != nil {
+	body, err := readRaw(r)
+	if err != nil {
+		return err
+	}
+	if err := decodeLocation(body, &l); err != nil {
 		return err
 	}
 	brandID, err := brandFor(p, l.BrandID)
@@ -108,6 +113,23 @@ func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *serv
 		return err
 	}
 	return created(w, l)
+}
+
+// decodeLocation reads a location's fields from a request body onto l. A
+// prep_minutes the body gives must be in range: 0 stands for the default
+// in the stored location, but sent, it is a mistake (no preparation at
+// all?), not a request for the default.
+func decodeLocation(body []byte, l *hub.Location) error {
+	if err := decodeRaw(body, l); err != nil {
+		return err
+	}
+	var given struct {
+		PrepMinutes json.RawMessage `json:"prep_minutes"`
+	}
+	if json.Unmarshal(body, &given) == nil && len(given.PrepMinutes) > 0 && string(given.PrepMinutes) != "null" {
+		return hub.ValidatePrep(l.PrepMinutes)
+	}
+	return nil
 }
 
 func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Location, error) {
@@ -131,7 +153,7 @@ func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *servi
 	if err != nil {
 		return err
 	}
-	l, err = h.svc.ModifyLocation(r.Context(), l.ID, func(l *hub.Location) error { return decodeRaw(body, l) })
+	l, err = h.svc.ModifyLocation(r.Context(), l.ID, func(l *hub.Location) error { return decodeLocation(body, l) })
 	if err != nil {
 		return err
 	}

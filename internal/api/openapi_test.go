@@ -263,7 +263,7 @@ func (c *schemaChecker) check(at string, s map[string]any, typ reflect.Type, goN
 	}
 
 	switch {
-	case typ == reflect.TypeOf(time.Time{}), typ == reflect.TypeOf(wireTime{}):
+	case typ == reflect.TypeOf(time.Time{}), typ == reflect.TypeOf(wireTime{}), typ == reflect.TypeOf(scheduleTime{}):
 		want("string")
 		if s["format"] != "date-time" {
 			c.t.Errorf("%s: a time without format date-time", at)

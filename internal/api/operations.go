@@ -31,21 +31,39 @@ type unsnoozeRequest struct {
 	Products []ref `json:"products"`
 }
 
-// wireTime is an RFC 3339 time whose parse error names its field.
+// wireTime is an RFC 3339 time whose parse error names its field, until
+// (an order's scheduled_for is a scheduleTime).
 type wireTime struct{ time.Time }
 
-func (t *wireTime) UnmarshalJSON(b []byte) error {
-	if err := t.Time.UnmarshalJSON(b); err != nil {
-		return hub.Invalid("until", "must be an RFC 3339 time such as 2026-12-01T18:00:00+09:00, or null")
-	}
-	return nil
-}
+func (t *wireTime) UnmarshalJSON(b []byte) error { return parseWireTime(&t.Time, b, "until") }
 
 func (t *wireTime) ptr() *time.Time {
 	if t == nil {
 		return nil
 	}
 	return &t.Time
+}
+
+// scheduleTime is the RFC 3339 scheduled_for of an order.
+type scheduleTime struct{ time.Time }
+
+func (t *scheduleTime) UnmarshalJSON(b []byte) error {
+	return parseWireTime(&t.Time, b, "scheduled_for")
+}
+
+func (t *scheduleTime) ptr() *time.Time {
+	if t == nil {
+		return nil
+	}
+	return &t.Time
+}
+
+// parseWireTime reads an RFC 3339 time into t; its error names field.
+func parseWireTime(t *time.Time, b []byte, field string) error {
+	if err := t.UnmarshalJSON(b); err != nil {
+		return hub.Invalid(field, "must be an RFC 3339 time such as 2026-12-01T18:00:00+09:00, or null")
+	}
+	return nil
 }
 
 // snoozedProduct is one product a location has snoozed.

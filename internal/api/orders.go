@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,9 @@ func (r *ref) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return hub.Invalid("product", "must be a product id or ref (string or integer)")
+		// A type error, so that the decoder names the field where it
+		// stands ("products", "lines.product"), not a field of its own.
+		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
 	}
 	*r = ref(n.String())
 	return nil
@@ -87,7 +90,7 @@ type orderRequest struct {
 	Currency      string        `json:"currency"`
 	PaymentMethod string        `json:"payment_method"`
 	// ScheduledFor is an order for later (hub.ValidateSchedule).
-	ScheduledFor *wireTime `json:"scheduled_for"`
+	ScheduledFor *scheduleTime `json:"scheduled_for"`
 }
 
 func options(in []optionRequest, field string) []service.OptionInput {

@@ -202,6 +202,22 @@ func JSONError(err error) error {
 	return hub.Invalid("body", "invalid JSON: %v", err)
 }
 
+// JSONKind names the JSON type of a value that is neither a string nor a
+// number, as encoding/json's type errors do (for a json.UnmarshalTypeError
+// of an UnmarshalJSON method, which the decoder fills with the field's
+// path).
+func JSONKind(b []byte) string {
+	switch b[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case 't', 'f':
+		return "bool"
+	}
+	return "value"
+}
+
 func jsonType(kind string) string {
 	switch kind {
 	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":

@@ -91,6 +91,9 @@ func (l *Location) Validate() error {
 		}
 	}
 	if l.Accept != (AcceptPolicy{}) {
+		if l.Accept.Mode == "" {
+			l.Accept.Mode = AcceptManual // the default: a deadline alone keeps it
+		}
 		if err := ValidateAccept(&l.Accept); err != nil {
 			return AsError(err).WithField("accept." + AsError(err).Field)
 		}

@@ -242,7 +242,8 @@ func idempotencyKey(in PlaceOrderInput) string {
 }
 
 // lineRequest resolves a line's combo choices for hub.BuildLine, checking
-// that each chosen combo item may be ordered.
+// that each chosen combo item, and the item of each required slot that
+// offers only one, may be ordered.
 func (s *Service) lineRequest(ctx context.Context, cfg *Config, brand *hub.Brand, loc *hub.Location, p *hub.Product, li LineInput, field string,
 	now time.Time, slots map[int64]hub.Timeslot) (hub.LineRequest, error) {
 	req := hub.LineRequest{
@@ -281,6 +282,21 @@ func (s *Service) lineRequest(ctx context.Context, cfg *Config, brand *hub.Brand
 				ComponentID: ci.ComponentID, Product: cp, Quantity: ci.Quantity,
 				Options: optionChoices(ci.Options), Removed: ci.Removed, DisplayOnly: ci.DisplayOnly, Tag: ci.Tag, Field: cf,
 			})
+		}
+		// A required slot with a single item is filled with it when the
+		// channel does not choose (hub.BuildLine): that item must be
+		// orderable too, or the combo is not (a snoozed main makes its
+		// set unavailable, as the menu shows it sold out).
+		for _, comp := range p.ComboComponents {
+			if !comp.Required || len(comp.Items) != 1 {
+				continue
+			}
+			cp := req.ComboProducts[comp.Items[0].ProductID]
+			if err := s.checkOrderable(cp, loc, now, slots, field); err != nil {
+				e := hub.AsError(err)
+				e.Message = p.Name.Get("en") + ": " + e.Message
+				return hub.LineRequest{}, e
+			}
 		}
 	}
 	return req, nil

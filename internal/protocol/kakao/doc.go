@@ -14,6 +14,7 @@
 //	orderhub → BOT (through the delivery engine, see Formatter)
 //	POST   {bot_url}/api/kakao/v1/order/cook?storeId=              order is PREPARING or READY
 //	POST   {bot_url}/api/kakao/v1/order/complete?storeId=          order is COMPLETED
+//	POST   {bot_url}/api/kakao/v1/order/cancel?storeId=            order is CANCELLED by anyone but the bot
 //
 // The seed is a skeleton whose bodies are placeholders ({ id : 12, name :
 // "Michael Bloom" }); DESIGN.md §4 fixes the paths, the error envelope and
@@ -51,7 +52,10 @@
 // 401, 403, 404 unknown store or order, 405 another method (with Allow),
 // 409 a refused state change ("cannot cancel while cooking", "order already
 // cancelled", "order is already preparing", sold out, a reused bot order
-// id), 500 internal (logged, never described), 503.
+// id, a product the store snoozed: "items[0].product: Bulgogi rice bowl is
+// off the menu at Gangnam until 13:30"), 409 {"error": "store is paused"}
+// for any order while the store is paused (DESIGN.md §9), 500 internal
+// (logged, never described), 503.
 //
 // # Menu: GET /api/v1/stores/{storeId}/items[?lang=ko]
 //
@@ -61,7 +65,7 @@
 // falling back as hub.I18n.Get does). Prices are integer minor units of
 // currency (KRW: won).
 //
-//	{"storeId": "1", "storeName": "Gangnam", "currency": "KRW", "items": [
+//	{"storeId": "1", "storeName": "Gangnam", "storeStatus": "online", "currency": "KRW", "items": [
 //	  {"id": "P001", "productId": 1, "name": "불고기 덮밥", "description": "…",
 //	   "type": "single", "price": 9500, "soldOut": false, "stock": 40,
 //	   "alcohol": false, "minQuantity": 1, "maxQuantity": 0, "bundleSize": 0,
@@ -76,9 +80,12 @@
 // price is today's unit price (special prices applied; bulk prices apply at
 // ordering). stock is what is on hand, null when unlimited (untracked, or
 // the product does not deduct stock); a combo's is derived from its items.
-// soldOut is true when the product is flagged sold out or has no stock
-// left, and for a combo also when a required slot has nothing left to
-// choose. Sold-out products stay listed so that the bot can grey them out.
+// soldOut is true when the product is flagged sold out, has no stock left
+// or is snoozed by the store, and for a combo also when a required slot has
+// nothing left to choose; a snoozed product with an end carries
+// "availableAt" (RFC 3339, UTC, to the second). Sold-out products stay
+// listed so that the bot can grey them out. storeStatus is online, busy
+// (orders take longer) or paused (orders are refused).
 // maxQuantity and bundleSize 0 mean no limit. Every answer carries a strong
 // ETag (a hash of the body) and Cache-Control: no-cache; a request whose
 // If-None-Match names it (or "*") is answered 304 with no body.
@@ -124,6 +131,9 @@
 //	            "totalPrice": 20000, "specialInstructions": "덜 맵게",
 //	            "modifiers": [{"kind": "option", "group": "Spice level", "id": "3",
 //	                           "name": "Hot", "quantity": 1, "price": 500}]}],
+//	 "estimatedReadyAt": "2026-03-10T04:15:00Z",  when it should be ready (prep time, busy extra)
+//	 "scheduledFor": "…",                     an order for later only
+//	 "cancelReason": "not_accepted",          a cancelled order only ("cancelled" when none was given)
 //	 "createdAt": "2026-03-10T04:00:00Z", "updatedAt": "2026-03-10T04:00:00Z"}
 //
 // Combo items are modifiers of kind "combo" whose own options are nested in
@@ -167,7 +177,13 @@
 //	 "occurredAt": "2026-03-10T04:05:00Z",
 //	 …every field of the order view…}
 //
-// (status says PREPARING or READY on /cook.) Requests carry the Standard
+// (status says PREPARING or READY on /cook.) When an order placed by a bot
+// is cancelled by anyone but that bot — the store on any surface, the
+// system when the acceptance deadline passes, another partner —
+// {bot_url}/api/kakao/v1/order/cancel?storeId= gets the same body with
+// "reason" (the reason given, "not_accepted" for the deadline, else
+// "cancelled"); the seed has no such call, DESIGN.md §9 adds it. The bot's
+// own DELETE /api/v1/cancel is not reported back. Requests carry the Standard
 // Webhooks headers webhook-id, webhook-timestamp and webhook-signature
 // (v1,<base64 HMAC-SHA256 over id.timestamp.body>), keyed with the bot
 // partner's callback secret; any 2xx answer is a success, anything else is

@@ -93,6 +93,85 @@ func verify(t *testing.T, r received, secret string) {
 	t.Fatalf("webhook-signature %q does not verify with the callback secret", r.header.Get("webhook-signature"))
 }
 
+// botWorld is the full server (every surface on one mux, the delivery
+// engine with kakao.Formatter among the formatters) on the demo data, with
+// the demo bot's bot_url pointing at a botReceiver.
+type botWorld struct {
+	st       store.Store
+	svc      *service.Service
+	creds    *demo.Credentials
+	kakao    kakao.DemoCredentials
+	omni     omni.DemoCredentials
+	bot      *hub.Partner
+	receiver *botReceiver
+	srv      *httptest.Server
+}
+
+// newBotWorld builds the world on st; opts are added to the service's.
+func newBotWorld(t *testing.T, st store.Store, opts ...service.Option) *botWorld {
+	t.Helper()
+	ctx := context.Background()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	protocols := server.Protocols()
+	w := &botWorld{st: st, svc: service.New(st, append([]service.Option{service.WithLogger(quiet), protocols.Option()}, opts...)...),
+		receiver: &botReceiver{}}
+	var err error
+	if w.creds, err = demo.Load(ctx, w.svc, "http://orderhub.test", protocols); err != nil {
+		t.Fatal(err)
+	}
+	w.kakao = w.creds.Partner(hub.ChannelKakao).(kakao.DemoCredentials)
+	w.omni = w.creds.Partner(hub.ChannelOmni).(omni.DemoCredentials)
+	bot := httptest.NewServer(w.receiver)
+	t.Cleanup(bot.Close)
+
+	// The demo's bot gets a bot_url.
+	botID, _ := strconv.ParseInt(w.kakao.PartnerID, 10, 64)
+	if w.bot, err = st.GetPartner(ctx, botID); err != nil {
+		t.Fatal(err)
+	}
+	w.bot.Settings.BotURL = bot.URL + "/bot"
+	if err := w.svc.UpdatePartner(ctx, w.bot); err != nil {
+		t.Fatal(err)
+	}
+	engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Timeout: 5 * time.Second,
+		InitialBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Logger: quiet})
+	// The server registers the protocols' formatters on the engine
+	// (kakao.Formatter among them), before it starts.
+	w.srv = httptest.NewServer(server.Handler(server.Config{Delivery: engine}, w.svc, quiet))
+	t.Cleanup(w.srv.Close)
+	engine.Start(ctx)
+	t.Cleanup(func() {
+		c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		engine.Stop(c)
+	})
+	return w
+}
+
+// call sends a request to the server and decodes its JSON answer.
+func (w *botWorld) call(t *testing.T, method, path, auth, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, w.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", auth)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	b, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s %s: %d %q", method, path, res.StatusCode, b)
+	}
+	return res.StatusCode, m
+}
+
 // TestEndToEnd runs the whole conversation over real HTTP on the full
 // server (every surface on one mux) with the demo data and the delivery
 // engine: the bot orders, the POS confirms through the Omni API (seed
@@ -102,69 +181,17 @@ func verify(t *testing.T, r received, secret string) {
 func TestEndToEnd(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		protocols := server.Protocols()
-		svc := service.New(st, service.WithLogger(quiet), protocols.Option())
-		demoCreds, err := demo.Load(ctx, svc, "http://orderhub.test", protocols)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kakaoCreds := demoCreds.Partner(hub.ChannelKakao).(kakao.DemoCredentials)
-		omniCreds := demoCreds.Partner(hub.ChannelOmni).(omni.DemoCredentials)
-		bot := httptest.NewServer(&botReceiver{})
-		t.Cleanup(bot.Close)
-		receiver := bot.Config.Handler.(*botReceiver)
-
-		// The demo's bot gets a bot_url; a separate kakao partner is the POS.
-		botID, _ := strconv.ParseInt(kakaoCreds.PartnerID, 10, 64)
-		bp, err := st.GetPartner(ctx, botID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bp.Settings.BotURL = bot.URL + "/bot"
-		if err := svc.UpdatePartner(ctx, bp); err != nil {
-			t.Fatal(err)
-		}
+		w := newBotWorld(t, st)
+		kakaoCreds, omniCreds, demoCreds, bp, receiver := w.kakao, w.omni, w.creds, w.bot, w.receiver
+		// A separate kakao partner is the POS.
 		pos := &hub.Partner{BrandID: bp.BrandID, Protocol: hub.ChannelKakao, Name: "kakao POS"}
-		posCred, _, err := svc.CreatePartner(ctx, pos)
+		posCred, _, err := w.svc.CreatePartner(ctx, pos)
 		if err != nil {
 			t.Fatal(err)
 		}
-
-		engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Timeout: 5 * time.Second,
-			InitialBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Logger: quiet})
-		// The server registers the protocols' formatters on the engine
-		// (kakao.Formatter among them), before it starts.
-		srv := httptest.NewServer(server.Handler(server.Config{Delivery: engine}, svc, quiet))
-		t.Cleanup(srv.Close)
-		engine.Start(ctx)
-		t.Cleanup(func() {
-			c, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			engine.Stop(c)
-		})
-
 		call := func(method, path, auth, body string) (int, map[string]any) {
 			t.Helper()
-			req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req.Header.Set("Authorization", auth)
-			if body != "" {
-				req.Header.Set("Content-Type", "application/json")
-			}
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			var m map[string]any
-			b, _ := io.ReadAll(res.Body)
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatalf("%s %s: %d %q", method, path, res.StatusCode, b)
-			}
-			return res.StatusCode, m
+			return w.call(t, method, path, auth, body)
 		}
 		store := kakaoCreds.StoreID
 		botAuth, posAuth := "Bearer "+kakaoCreds.APIKey, "Bearer "+posCred.APIKey

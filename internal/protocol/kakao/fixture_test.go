@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
+	"orderhub/internal/testutil"
 )
 
 // fixture is a KRW brand with two locations and a small menu, a bot
@@ -40,21 +40,14 @@ type fixture struct {
 	bot2Key string
 	ids     map[string]int64
 
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
+	clock *testutil.Clock
 }
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, ids: map[string]int64{}, now: time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)}
-	f.svc = service.New(st, service.WithClock(f.clock), protocol.Registry{Protocol()}.Option())
+	f := &fixture{t: t, ctx: ctx, st: st, ids: map[string]int64{}, clock: testutil.NewClock(time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC))}
+	f.svc = service.New(st, service.WithClock(f.clock.Now), protocol.Registry{Protocol()}.Option())
 	f.brand = &hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Gangnam", Timezone: "Asia/Seoul"}

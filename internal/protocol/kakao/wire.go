@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 )
@@ -32,24 +33,10 @@ func (r *ref) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &n); err != nil {
 		// A type error, so that the decoder names the field
 		// ("items.id: must be a string, not object").
-		return &json.UnmarshalTypeError{Value: jsonKind(b), Type: reflect.TypeFor[string]()}
+		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
 	}
 	*r = ref(n.String())
 	return nil
-}
-
-// jsonKind names the JSON type of a value that is neither a string nor a
-// number, as encoding/json's type errors do.
-func jsonKind(b []byte) string {
-	switch b[0] {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "bool"
-	}
-	return "value"
 }
 
 // ---- requests ----

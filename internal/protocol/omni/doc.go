@@ -137,9 +137,11 @@
 //	                "address2", "memo", "delivery_fee"} (strings, and the fee as
 //	                an amount)
 //
-// The seed's table is fixed, and none of its fields fits an order's
-// estimated ready time (DESIGN.md §9) or its cancel reason: neither is
-// shown here; the POS reads them from /hub/v1 or the board.
+// The seed's order object has no member for when an order should be ready
+// (hub.Order.EstimatedReadyAt, DESIGN.md §9), nor for an order's scheduled
+// time, nor for a cancel reason, and the answers keep to the seed's members
+// (the golden tests compare them field for field): the POS reads them on
+// /hub/v1 (estimated_ready_at, scheduled_for, cancel_reason) or the board.
 //
 // Amounts are JSON numbers in major units of the order's currency, written
 // from the int64 minor units with hub.FormatAmount (never through a float)

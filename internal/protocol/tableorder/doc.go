@@ -151,7 +151,10 @@
 //	404 unknown_product   a line's product is not in the brand's catalog (path …id)
 //	409 duplicate_order, idempotency_key_reused (see above); out_of_stock,
 //	    not_enough_stock, not_available, not_individual, supplier_restricted
-//	    (the product or a combo item cannot be ordered now)
+//	    (the product or a combo item cannot be ordered now; not_available
+//	    also when the store has snoozed it, or the only item of a combo's
+//	    required slot); location_paused, with no path (the store is paused,
+//	    DESIGN.md §9)
 //	422 price_mismatch, currency_mismatch, invalid_option (unknown group or
 //	    value, unknown or wrong combo item, slot limits, required options),
 //	    below_minimum, above_maximum, bundle_size, invalid (other checks

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"orderhub/internal/protocol/zeek"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
+	"orderhub/internal/testutil"
 )
 
 // fixture is a TWD brand whose catalog makes the seed's three examples
@@ -40,27 +40,14 @@ type fixture struct {
 	secret  string
 	ids     map[string]int64 // product ids by ref
 
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (f *fixture) clock() time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.now
-}
-
-func (f *fixture) advance(d time.Duration) {
-	f.mu.Lock()
-	f.now = f.now.Add(d)
-	f.mu.Unlock()
+	clock *testutil.Clock
 }
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, now: time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC), ids: map[string]int64{}}
-	f.svc = service.New(st, service.WithClock(f.clock), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
+	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC)), ids: map[string]int64{}}
+	f.svc = service.New(st, service.WithClock(f.clock.Now), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
 	f.brand = &hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"}

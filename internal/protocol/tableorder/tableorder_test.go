@@ -132,12 +132,12 @@ func TestTokenLifetimeAndBinding(t *testing.T) {
 			t.Fatalf("order at location %d by partner %d", o.LocationID, o.PartnerID)
 		}
 
-		f.advance(59 * time.Minute)
+		f.clock.Add(59 * time.Minute)
 		second := mutate(t, body, edit{path: "id", v: "STORE2005010002"})
 		if res := f.post(tok, second); res.status != http.StatusNoContent {
 			t.Fatalf("before expiry: %d %s", res.status, res.body)
 		}
-		f.advance(2 * time.Minute)
+		f.clock.Add(2 * time.Minute)
 		res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010003"}))
 		if res.status != http.StatusUnauthorized || res.json(t)["error"].(map[string]any)["code"] != "invalid_token" {
 			t.Fatalf("after expiry: %d %s", res.status, res.body)

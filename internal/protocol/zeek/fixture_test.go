@@ -13,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,33 +22,10 @@ import (
 	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
+	"orderhub/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// clock is a settable service clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func must(t testing.TB, err error) {
 	t.Helper()
@@ -74,7 +50,7 @@ type fixture struct {
 	t     *testing.T
 	ctx   context.Context
 	st    store.Store
-	clock *clock
+	clock *testutil.Clock
 	svc   *service.Service
 	h     *Handler
 	srv   *httptest.Server
@@ -89,7 +65,7 @@ type fixture struct {
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, clock: &clock{t: time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC)}}
+	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC))}
 	f.svc = service.New(st, service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
 	f.brand = &hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
