@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,5 +408,71 @@ func TestConcurrent(t *testing.T) {
 	}
 	if v := s[`orderhub_orders_placed_total{channel="hub",location="1"}`]; v != 8*67 {
 		t.Errorf("placed at location 1 = %v, want %d", v, 8*67)
+	}
+}
+
+var metricName = regexp.MustCompile(`\borderhub_[a-z_]*[a-z](_\*)?`)
+
+// TestFamiliesDocumented: every orderhub_ family is in the table of
+// docs/operations.md, and every orderhub_ name the guide and the README
+// mention (PromQL examples included) is a family or one of its series.
+func TestFamiliesDocumented(t *testing.T) {
+	m := metrics.New("test", seeds...)
+	m.ObserveRequest("GET", "/hub/v1/orders", 200, time.Millisecond, false)
+	m.OrderPlaced(hub.ChannelHub, 1)
+	m.OrderRefused(errors.New("x"))
+	m.DeliveryAttempt(metrics.AttemptDelivered, time.Second)
+	m.SetSource(&source{})
+	fams, err := m.Gatherer().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	families := map[string]bool{}
+	for _, f := range fams {
+		families[f.GetName()] = true
+	}
+	guide, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for name := range families {
+		if !strings.HasPrefix(name, "orderhub_") {
+			continue
+		}
+		n++
+		if !strings.Contains(string(guide), "| `"+name+"` |") {
+			t.Errorf("%s is not in the table of docs/operations.md", name)
+		}
+	}
+	if n < 17 {
+		t.Errorf("only %d orderhub_ families gathered", n)
+	}
+	for doc, text := range map[string][]byte{"docs/operations.md": guide, "README.md": readme} {
+	mentions:
+		for _, name := range metricName.FindAllString(string(text), -1) {
+			if prefix, ok := strings.CutSuffix(name, "*"); ok { // a group: orderhub_http_*
+				for f := range families {
+					if strings.HasPrefix(f, prefix) {
+						continue mentions
+					}
+				}
+				t.Errorf("%s mentions %s, but no family starts so", doc, name)
+				continue
+			}
+			base := name
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				if b, ok := strings.CutSuffix(name, suffix); ok && families[b] {
+					base = b
+				}
+			}
+			if !families[base] && name != "orderhub_session" { // the dashboard's cookie
+				t.Errorf("%s mentions %s, which /metrics does not serve", doc, name)
+			}
+		}
 	}
 }
