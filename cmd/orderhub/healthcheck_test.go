@@ -46,7 +46,9 @@ func TestHealthcheck(t *testing.T) {
 	t.Cleanup(plain.Close)
 	secure := httptest.NewTLSServer(h)
 	t.Cleanup(secure.Close)
-	hostPort := func(s *httptest.Server) string { return strings.TrimPrefix(strings.TrimPrefix(s.URL, "http://"), "https://") }
+	hostPort := func(s *httptest.Server) string {
+		return strings.TrimPrefix(strings.TrimPrefix(s.URL, "http://"), "https://")
+	}
 	run := func(args ...string) int { return healthcheck(t.Context(), args, io.Discard, io.Discard) }
 
 	if code := run("--addr", hostPort(plain)); code != 0 {
