@@ -152,6 +152,20 @@ func deliver(t *testing.T, s store.Store, owner string, d store.Delivery, at tim
 	complete(t, s, owner, &d)
 }
 
+// deliverAndKill claims what is due at at as n1, delivers the claimed deliveries
+// of delivered and kills those of dead; the rest stay claimed.
+func deliverAndKill(t *testing.T, s store.Store, at time.Time, delivered, dead []*store.Delivery) {
+	t.Helper()
+	for _, c := range claim(t, s, store.DeliveryClaim{Owner: "n1", Now: at, Until: at.Add(time.Minute), Limit: 100}) {
+		switch {
+		case slices.ContainsFunc(delivered, func(d *store.Delivery) bool { return d.ID == c.ID }):
+			deliver(t, s, "n1", c, at)
+		case slices.ContainsFunc(dead, func(d *store.Delivery) bool { return d.ID == c.ID }):
+			kill(t, s, "n1", c)
+		}
+	}
+}
+
 // kill marks a claimed delivery dead.
 func kill(t *testing.T, s store.Store, owner string, d store.Delivery) {
 	t.Helper()
@@ -718,14 +732,7 @@ func testListDeliveries(t *testing.T, s store.Store) {
 	d6 := newDelivery(f.b1.ID, p1, 0, at)
 	createDeliveries(t, s, d1, d2, d3, d4, d5, d6)
 	// d4 delivered, d5 and d6 dead.
-	for _, c := range claim(t, s, store.DeliveryClaim{Owner: "n1", Now: at, Until: at.Add(time.Minute), Limit: 100}) {
-		switch c.ID {
-		case d4.ID:
-			deliver(t, s, "n1", c, at)
-		case d5.ID, d6.ID:
-			kill(t, s, "n1", c)
-		}
-	}
+	deliverAndKill(t, s, at, []*store.Delivery{d4}, []*store.Delivery{d5, d6})
 	update(t, s, func(tx store.Tx) error { return tx.ReleaseDeliveries(ctx, "n1", ids(d1, d2, d3)) })
 	cases := []struct {
 		name string
@@ -1566,14 +1573,7 @@ func testDeliveryBacklog(t *testing.T, s store.Store) {
 	k4 := newDelivery(f.b2.ID, partnerTarget(7), 0, at.Add(time.Hour)) // not due yet: pending all the same
 	createDeliveries(t, s, k1, k2, k3, k4)
 	want("four created", 4, 0, nil)
-	for _, c := range claim(t, s, store.DeliveryClaim{Owner: "n1", Now: at, Until: at.Add(time.Minute), Limit: 10}) {
-		switch c.ID {
-		case k1.ID:
-			deliver(t, s, "n1", c, at)
-		case k2.ID, k3.ID:
-			kill(t, s, "n1", c)
-		}
-	}
+	deliverAndKill(t, s, at, []*store.Delivery{k1}, []*store.Delivery{k2, k3})
 	want("one delivered, two dead", 1, 2, nil)
 	update(t, s, func(tx store.Tx) error { return tx.ReplayDelivery(ctx, k2.ID, later) })
 	want("one replayed", 2, 1, nil)
