@@ -210,6 +210,7 @@ func New(version string, protocols ...Surface) *Metrics {
 	}
 	for _, r := range attemptResults {
 		m.attempts.WithLabelValues(r)
+		m.deliveryLatency.WithLabelValues(r)
 	}
 	return m
 }
