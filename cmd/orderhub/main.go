@@ -63,6 +63,7 @@ Usage:
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
+  orderhub healthcheck  exit 0 when the server on --addr answers /healthz (a container's HEALTHCHECK)
   orderhub version  print the version
 
 Listings take --output table|json. Commands other than serve and bench work
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
