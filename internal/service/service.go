@@ -69,6 +69,7 @@ type Service struct {
 	now       func() time.Time
 	inventory InventoryChecker
 	metrics   Metrics
+	limits    rateLimiters
 	// protocols are the known partner protocols by channel ("hub"
 	// included), channels their order (WithProtocols).
 	protocols map[hub.Channel]Protocol
