@@ -33,6 +33,9 @@ func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCre
 	if err := p.Validate(); err != nil {
 		return nil, "", err
 	}
+	if err := s.checkPartnerURLs(ctx, p); err != nil {
+		return nil, "", err
+	}
 	var issued *IssuedCredential
 	var callbackSecret string
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -85,6 +88,9 @@ func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Par
 // UpdatePartner stores changed settings or scope; protocol and brand stay.
 func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkPartnerURLs(ctx, p); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx store.Tx) error {
