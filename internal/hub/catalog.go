@@ -29,6 +29,9 @@ func (b *Brand) Validate() error {
 	if b.Name == "" {
 		return Invalid("name", "is required")
 	}
+	if err := checkText("name", b.Name, MaxShortText); err != nil {
+		return err
+	}
 	b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency))
 	if !ValidCurrency(b.Currency) {
 		return Invalid("currency", "must be an ISO 4217 code such as KRW")
@@ -78,6 +81,12 @@ func (l *Location) Validate() error {
 	}
 	if l.Name == "" {
 		return Invalid("name", "is required")
+	}
+	if err := checkText("code", l.Code, MaxShortText); err != nil {
+		return err
+	}
+	if err := checkText("name", l.Name, MaxShortText); err != nil {
+		return err
 	}
 	if l.Timezone == "" {
 		return Invalid("timezone", "is required (an IANA zone such as Asia/Seoul)")
@@ -299,6 +308,17 @@ func (p *Product) Validate() error {
 	}
 	if len(p.Name) == 0 {
 		return Invalid("name", "is required (at least one language)")
+	}
+	for _, t := range []struct{ field, v string }{{"ref_id", p.RefID}, {"sku", p.SKU}, {"model", p.Model}} {
+		if err := checkText(t.field, t.v, MaxShortText); err != nil {
+			return err
+		}
+	}
+	if err := checkI18n("name", p.Name, MaxShortText); err != nil {
+		return err
+	}
+	if err := checkI18n("description", p.Description, MaxNoteLength); err != nil {
+		return err
 	}
 	if p.Type == 0 {
 		p.Type = ProductSingle

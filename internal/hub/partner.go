@@ -94,6 +94,9 @@ func (p *Partner) Validate() error {
 	if p.Name == "" {
 		p.Name = string(p.Protocol)
 	}
+	if err := checkText("name", p.Name, MaxShortText); err != nil {
+		return err
+	}
 	for _, u := range p.OutboundURLs() {
 		pu, err := url.Parse(u.URL)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
