@@ -35,6 +35,8 @@ type Limits struct {
 	Burst int
 	// Max bounds the keys kept (0: DefaultMax).
 	Max int
+	// Now is the clock (nil: time.Now); tests pin it.
+	Now func() time.Time
 }
 
 // Limiter is a set of buckets, one per key. The zero Limiter and a nil one
@@ -66,7 +68,11 @@ func New(l Limits) *Limiter {
 		l.Max = DefaultMax
 	}
 	idle := time.Duration(float64(l.Burst) / l.Rate * float64(time.Second))
-	return &Limiter{limits: l, idle: max(idle, time.Second), now: time.Now, buckets: map[string]*bucket{}}
+	now := l.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Limiter{limits: l, idle: max(idle, time.Second), now: now, buckets: map[string]*bucket{}}
 }
 
 // Allow takes one token from key's bucket. When there is none it takes

@@ -12,9 +12,8 @@ type clock struct{ t time.Time }
 func (c *clock) now() time.Time { return c.t }
 
 func newAt(l Limits, c *clock) *Limiter {
-	lim := New(l)
-	lim.now = c.now
-	return lim
+	l.Now = c.now
+	return New(l)
 }
 
 func TestAllowBurstThenRetryAfter(t *testing.T) {
