@@ -263,4 +263,3 @@ func TestRateLimitedWritesNothing(t *testing.T) {
 		t.Errorf("a refused request wrote: orders %d → %d, events %d → %d", len(orders), len(orders2), len(events), len(events2))
 	}
 }
-
