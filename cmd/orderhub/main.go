@@ -408,6 +408,11 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 			ln.Close()
 			return err
 		}
+		// The guard stays on for the demo (DESIGN.md §10); a local
+		// receiver is the first thing one tries, so say how.
+		if !c.AllowPrivateTargets {
+			fmt.Fprintln(stdout, "Webhooks and callbacks to loopback or private addresses are refused; for a local receiver, restart with --allow-private-targets.")
+		}
 	}
 	srv := &http.Server{
 		Handler:           server.Handler(scfg, svc, log),
@@ -506,9 +511,6 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols pr
 	}
 	// The hub token is an operator token: it names its brand.
 	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.BrandID)
-	if !c.AllowPrivateTargets {
-		fmt.Fprintln(stdout, "  webhooks and callbacks to loopback or private addresses are refused; for a local receiver, restart with --allow-private-targets")
-	}
 	return nil
 }
 

@@ -367,7 +367,10 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, 
 	if err != nil {
 		return nil, s.refused(ctx, err)
 	}
-	return p, s.admitCredential(c)
+	if err := s.admitCredential(c); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (s *Service) authenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, *store.Credential, error) {
@@ -434,7 +437,10 @@ func (s *Service) AuthenticateAccessToken(ctx context.Context, protocol hub.Chan
 	if err != nil {
 		return nil, s.refused(ctx, err)
 	}
-	return p, s.admitCredential(c)
+	if err := s.admitCredential(c); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 func (s *Service) authenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, *store.Credential, error) {
