@@ -357,9 +357,21 @@ func (p *Product) Validate() error {
 	if p.Launch.Start != nil && p.Launch.End != nil && p.Launch.End.Before(*p.Launch.Start) {
 		return Invalid("launch.end", "must not be before launch.start")
 	}
+	if len(p.OptionGroups) > MaxOptionGroups {
+		return Invalid("option_groups", "at most %d option groups", MaxOptionGroups)
+	}
+	if len(p.ComboComponents) > MaxComboComponents {
+		return Invalid("combo_components", "at most %d components", MaxComboComponents)
+	}
 	seenGroups := map[int64]bool{}
 	for i, g := range p.OptionGroups {
 		f := fieldIndex("option_groups", i)
+		if err := checkI18n(f+".name", g.Name, MaxShortText); err != nil {
+			return err
+		}
+		if len(g.Values) > MaxOptionValues {
+			return Invalid(f+".values", "at most %d values", MaxOptionValues)
+		}
 		if g.ID <= 0 {
 			return Invalid(f+".id", "must be a positive integer")
 		}
@@ -375,6 +387,9 @@ func (p *Product) Validate() error {
 			if v.ID <= 0 {
 				return Invalid(fieldIndex(f+".values", j)+".id", "must be a positive integer")
 			}
+			if err := checkI18n(fieldIndex(f+".values", j)+".name", v.Name, MaxShortText); err != nil {
+				return err
+			}
 			if v.Price < -MaxAmount || v.Price > MaxAmount {
 				return Invalid(fieldIndex(f+".values", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
 			}
@@ -389,6 +404,12 @@ func (p *Product) Validate() error {
 	}
 	for i, c := range p.ComboComponents {
 		f := fieldIndex("combo_components", i)
+		if err := checkI18n(f+".name", c.Name, MaxShortText); err != nil {
+			return err
+		}
+		if len(c.Items) > MaxComboItems {
+			return Invalid(f+".items", "at most %d items", MaxComboItems)
+		}
 		if c.SelectQuantity < 0 {
 			return Invalid(f+".select_quantity", "must not be negative")
 		}

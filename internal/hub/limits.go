@@ -19,11 +19,22 @@ import (
 //   - MaxModifierDepth bounds the nesting of a line's modifier tree (a combo
 //     item's option's sub-option is depth 3) and MaxModifiers the nodes of
 //     an order's trees together.
+//   - MaxOptionGroups, MaxOptionValues, MaxComboComponents and
+//     MaxComboItems bound a product's option groups and combo slots.
 //   - MaxShortText bounds names, codes and refs, MaxNoteLength
 //     descriptions and notes (order.go), counted in characters.
 const (
 	MaxModifierDepth = 4
 	MaxModifiers     = 2000
+)
+
+// A product's option groups and combo slots, bounded so that a menu (and
+// the pricing of a line against it) stays small.
+const (
+	MaxOptionGroups    = 50  // option groups of a product
+	MaxOptionValues    = 200 // values of an option group
+	MaxComboComponents = 50  // slots of a combo
+	MaxComboItems      = 200 // products a slot offers
 )
 
 // checkText refuses invalid UTF-8 and text longer than max characters.

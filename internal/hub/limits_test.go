@@ -40,6 +40,12 @@ func TestTextBounds(t *testing.T) {
 		{"name", MaxShortText, func(v string) error {
 			return (&Partner{BrandID: 1, Protocol: "kakao", Name: v}).Validate()
 		}},
+		{"option_groups[0].name.en", MaxShortText, func(v string) error {
+			return (&Product{BrandID: 1, Name: I18n{"en": "Tea"}, OptionGroups: []OptionGroup{{ID: 1, Name: I18n{"en": v}}}}).Validate()
+		}},
+		{"option_groups[0].values[0].name.en", MaxShortText, func(v string) error {
+			return (&Product{BrandID: 1, Name: I18n{"en": "Tea"}, OptionGroups: []OptionGroup{{ID: 1, Values: []OptionValue{{ID: 1, Name: I18n{"en": v}}}}}}).Validate()
+		}},
 		{"notes", MaxNoteLength, func(v string) error { return (&Order{Notes: v}).CheckTexts() }},
 		{"customer.name", MaxShortText, func(v string) error { return (&Order{Customer: Customer{Name: v}}).CheckTexts() }},
 		{"lines[0].modifiers[0].name", MaxShortText, func(v string) error {
@@ -85,4 +91,45 @@ func TestModifierBounds(t *testing.T) {
 		over := make([]Modifier, MaxModifiers/2+1)
 		checkErr(t, order(half, over).CheckTexts(), invalidAt("lines[1].modifiers["+strconv.Itoa(MaxModifiers/2)+"]"))
 	})
+}
+
+func TestCatalogCounts(t *testing.T) {
+	groups := func(n int) []OptionGroup {
+		out := make([]OptionGroup, n)
+		for i := range out {
+			out[i] = OptionGroup{ID: int64(i + 1)}
+		}
+		return out
+	}
+	values := func(n int) []OptionValue {
+		out := make([]OptionValue, n)
+		for i := range out {
+			out[i] = OptionValue{ID: int64(i + 1)}
+		}
+		return out
+	}
+	components := func(n, items int) []ComboComponent {
+		out := make([]ComboComponent, n)
+		for i := range out {
+			out[i] = ComboComponent{ID: int64(i + 1)}
+			for j := range items {
+				out[i].Items = append(out[i].Items, ComboItem{ProductID: int64(j + 2)})
+			}
+		}
+		return out
+	}
+	single := func(gs []OptionGroup) error {
+		return (&Product{BrandID: 1, Name: I18n{"en": "Tea"}, OptionGroups: gs}).Validate()
+	}
+	combo := func(cs []ComboComponent) error {
+		return (&Product{BrandID: 1, Name: I18n{"en": "Set"}, Type: ProductCombo, ComboComponents: cs}).Validate()
+	}
+	checkErr(t, single(groups(MaxOptionGroups)), nil)
+	checkErr(t, single(groups(MaxOptionGroups+1)), invalidAt("option_groups"))
+	checkErr(t, single([]OptionGroup{{ID: 1, Values: values(MaxOptionValues)}}), nil)
+	checkErr(t, single([]OptionGroup{{ID: 1, Values: values(MaxOptionValues + 1)}}), invalidAt("option_groups[0].values"))
+	checkErr(t, combo(components(MaxComboComponents, 1)), nil)
+	checkErr(t, combo(components(MaxComboComponents+1, 1)), invalidAt("combo_components"))
+	checkErr(t, combo(components(1, MaxComboItems)), nil)
+	checkErr(t, combo(components(1, MaxComboItems+1)), invalidAt("combo_components[0].items"))
 }

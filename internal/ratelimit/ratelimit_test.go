@@ -69,3 +69,16 @@ func TestBoundedMemory(t *testing.T) {
 		t.Fatalf("%d keys after the idle sweep, want 1", n)
 	}
 }
+
+// BenchmarkAllow is the cost a request pays for its credential's bucket.
+func BenchmarkAllow(b *testing.B) {
+	l := New(Limits{Rate: 1e9, Burst: 1 << 30})
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = strconv.Itoa(i)
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		l.Allow(keys[i%len(keys)])
+	}
+}
