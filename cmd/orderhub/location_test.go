@@ -53,7 +53,7 @@ func TestLocationCommand(t *testing.T) {
 			// The demo data: location 1 (Gangnam, Asia/Seoul) and P001,
 			// P010 (SKU SKU-P010) among its products.
 			st := tg.open(t)
-			if _, err := demo.Load(ctx, service.New(st, server.Protocols().Option()), "http://x", server.Protocols()); err != nil {
+			if _, err := demo.Load(ctx, service.New(st, service.WithOutbound(testutil.Outbound), server.Protocols().Option()), "http://x", server.Protocols()); err != nil {
 				t.Fatal(err)
 			}
 			l, err := st.GetLocation(ctx, 1)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 )
 
@@ -48,8 +49,13 @@ type Config struct {
 	DispatchBatch int
 	// Node names this engine in leases and attempts (default host-pid-random).
 	Node string
-	// Client sends the requests (default: no redirects followed).
+	// Client sends the requests (default: Outbound's guarded client, no
+	// redirects followed).
 	Client *http.Client
+	// Outbound is the outbound-address policy of the default client
+	// (internal/netguard; the zero Policy refuses private targets at dial
+	// time, after DNS resolution).
+	Outbound netguard.Policy
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -132,14 +138,12 @@ func (c Config) withDefaults() Config {
 		c.Node = defaultNode()
 	}
 	if c.Client == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = c.PerTarget // keep one connection per concurrent attempt
-		c.Client = &http.Client{
-			Transport: tr,
-			// A webhook that redirects is answered as it stands: the 3xx
-			// is a final failure, never a request to another host.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		// A webhook that redirects is answered as it stands: the 3xx is a
+		// final failure, never a request to another host (netguard's
+		// client follows none).
+		c.Client = c.Outbound.Client(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = c.PerTarget // keep one connection per concurrent attempt
+		})
 	}
 	if c.Now == nil {
 		c.Now = time.Now

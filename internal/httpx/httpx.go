@@ -157,16 +157,29 @@ func Middleware(log *slog.Logger, next http.Handler, observers ...RequestObserve
 // MaxBody is the largest request body any surface reads.
 const MaxBody = 1 << 20
 
-// ReadBody reads the body up to MaxBody; a larger body is invalid.
+// ReadBody reads the body up to MaxBody; a larger body is
+// hub.CodeTooLarge (413 in every envelope), as is a body cut off by an
+// http.MaxBytesReader.
 func ReadBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
+		if IsTooLarge(err) {
+			return nil, hub.TooLarge(MaxBody)
+		}
 		return nil, hub.Invalid("body", "could not read the request body")
 	}
 	if len(b) > MaxBody {
-		return nil, hub.Invalid("body", "request body exceeds %d bytes", MaxBody)
+		return nil, hub.TooLarge(MaxBody)
 	}
 	return b, nil
+}
+
+// IsTooLarge reports whether err is an http.MaxBytesReader's refusal or
+// already hub.CodeTooLarge.
+func IsTooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	var he *hub.Error
+	return errors.As(err, &mb) || errors.As(err, &he) && he.Code == hub.CodeTooLarge
 }
 
 // DecodeJSON decodes body into v, turning JSON errors into invalid errors

@@ -45,7 +45,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
 		m := metrics.New("v-test", Protocols().Surfaces()...)
-		svc := service.New(st, service.WithMetrics(m), Protocols().Option())
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithMetrics(m), Protocols().Option())
 		srv := httptest.NewServer(Handler(Config{Version: "v-test", Metrics: m}, svc, quietLog()))
 		t.Cleanup(srv.Close)
 
@@ -130,7 +130,7 @@ func TestMetricsEndpoint(t *testing.T) {
 }
 
 func TestMetricsToken(t *testing.T) {
-	svc := service.New(testutil.OpenSQLite(t))
+	svc := service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound))
 	srv := httptest.NewServer(Handler(Config{Version: "test", MetricsToken: "s3cret"}, svc, quietLog()))
 	t.Cleanup(srv.Close)
 	if code, _ := getMetrics(t, srv.URL, ""); code != http.StatusUnauthorized {

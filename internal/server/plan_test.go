@@ -212,13 +212,13 @@ func testQueryPlans(t *testing.T, st store.Store) {
 	default:
 		t.Fatalf("store %T cannot be traced", st)
 	}
-	svc := service.New(st, Protocols().Option())
+	svc := service.New(st, service.WithOutbound(testutil.Outbound), Protocols().Option())
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		w.Write([]byte(`{"status":"OK"}`))
 	}))
 	t.Cleanup(receiver.Close)
-	engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Logger: quietLog()})
+	engine := delivery.New(st, delivery.Config{Outbound: testutil.Outbound, PollInterval: 10 * time.Millisecond, Logger: quietLog()})
 	srv := httptest.NewServer(Handler(Config{Version: "plan", Delivery: engine}, svc, quietLog()))
 	t.Cleanup(srv.Close)
 	creds, err := demo.Load(ctx, svc, srv.URL, Protocols())
@@ -342,7 +342,7 @@ func testQueryPlans(t *testing.T, st store.Store) {
 		t.Fatal(err)
 	}
 	// The acceptance loop, an hour on: the deadlines of the orders above.
-	later := service.New(st, service.WithClock(func() time.Time { return time.Now().Add(4 * time.Hour) }))
+	later := service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(func() time.Time { return time.Now().Add(4 * time.Hour) }))
 	if n, err := later.AcceptDue(ctx); err != nil || n == 0 {
 		t.Fatalf("AcceptDue: %d, %v", n, err)
 	}

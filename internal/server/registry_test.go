@@ -37,7 +37,7 @@ func TestSixthProtocol(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
 		m := metrics.New("v-test", reg.Surfaces()...)
-		svc := service.New(st, reg.Option(), service.WithMetrics(m))
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), reg.Option(), service.WithMetrics(m))
 		srv := httptest.NewServer(Handler(Config{Version: "v-test", Protocols: reg, Metrics: m}, svc, quietLog()))
 		t.Cleanup(srv.Close)
 

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"maps"
+	"orderhub/internal/testutil"
 	"sync"
 	"testing"
 
@@ -56,7 +57,7 @@ func (r *recorder) check(t *testing.T, placed map[hub.Channel]int, refused map[h
 func TestMetricsHook(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
 		rec := newRecorder()
-		svc := service.New(f.st, service.WithClock(f.clock.Now), service.WithMetrics(rec))
+		svc := service.New(f.st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithMetrics(rec))
 
 		in := f.coffeeOrder(1)
 		in.IdempotencyKey, in.RequestHash = "k1", "h1"

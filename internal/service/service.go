@@ -27,9 +27,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/big"
+	"net/http"
+	"sync"
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 )
 
@@ -70,6 +73,11 @@ type Service struct {
 	now       func() time.Time
 	inventory InventoryChecker
 	metrics   Metrics
+	limits    rateLimiters
+	outbound  netguard.Policy
+	// client is outbound's guarded client (outboundClient).
+	clientOnce sync.Once
+	client     *http.Client
 	// protocols are the known partner protocols by channel ("hub"
 	// included), channels their order (WithProtocols).
 	protocols map[hub.Channel]Protocol

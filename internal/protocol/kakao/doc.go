@@ -54,8 +54,10 @@
 // cancelled", "order is already preparing", sold out, a reused bot order
 // id, a product the store snoozed: "items[0].product: Bulgogi rice bowl is
 // off the menu at Gangnam until 13:30"), 409 {"error": "store is paused"}
-// for any order while the store is paused (DESIGN.md §9), 500 internal
-// (logged, never described), 503.
+// for any order while the store is paused (DESIGN.md §9), 413 a body over
+// 1 MiB, 429 over the key's (or, without a valid key, the address's) rate
+// limit with Retry-After (the service's rule), 500 internal (logged, never
+// described), 503.
 //
 // # Menu: GET /api/v1/stores/{storeId}/items[?lang=ko]
 //
