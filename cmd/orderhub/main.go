@@ -62,6 +62,7 @@ Usage:
   orderhub partner list|create|rotate|revoke   partners and their credentials
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
+  orderhub openapi  print the API description GET /openapi.json serves
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub version  print the version
 
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
+	case "openapi":
+		return openAPICmd(args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":

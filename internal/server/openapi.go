@@ -16,7 +16,7 @@ import (
 )
 
 // The served API description is composed once per Handler: the native
-// document (internal/api/openapi.json: health, /hub/v1, the dashboard and
+// document (internal/api/openapi.json: health, /hub/v1 and
 // the shared components) and each registered protocol's part (its package's
 // openapi.json: its tags, paths, webhooks and components), in registry
 // order, with the Channel schema's enum completed by the registry's
@@ -28,6 +28,17 @@ import (
 type openAPIDoc struct {
 	body []byte
 	etag string
+}
+
+// OpenAPI is the composed API description of a registry, exactly as
+// GET /openapi.json serves it (orderhub openapi prints it, for linters and
+// client generators).
+func OpenAPI(reg protocol.Registry) ([]byte, error) {
+	d, err := composeOpenAPI(reg)
+	if err != nil {
+		return nil, err
+	}
+	return d.body, nil
 }
 
 // composeOpenAPI merges the protocols' parts into the native document.
