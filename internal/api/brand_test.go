@@ -35,7 +35,7 @@ func newBrandWorld(t *testing.T, st store.Store, brands int) *brandWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &brandWorld{t: t, st: st, svc: service.New(st, server.Protocols().Option()), tokens: map[string]string{}}
-	w.srv = httptest.NewServer(server.Handler(server.Config{}, w.svc, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	w.srv = httptest.NewServer(validated(t, server.Handler(server.Config{}, w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 	t.Cleanup(w.srv.Close)
 	var err error
 	mk := func(name, cur string) (int64, string) {
