@@ -481,7 +481,7 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols pr
 		fmt.Fprintf(stdout, "  %s\n", p.Summary)
 	}
 	// The hub token is an operator token: it names its brand.
-	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.BrandID)
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products'\n", creds.Hub.Token, creds.BaseURL)
 	return nil
 }
 

@@ -5,9 +5,13 @@
 //   - Auth: `Authorization: Bearer <hub token>`. A token belongs to one brand
 //     or, for operators, to all (brand 0). A brand token never sees another
 //     brand: such ids answer 404 as if they did not exist.
-//   - Resources are flat (/locations/{id}, /products/{id}, /orders/{ref});
-//     lists and creations name their brand with brand_id (query or body),
-//     which a brand token may omit.
+//   - Resources are flat (/locations/{id}, /products/{id}, /orders/{ref}).
+//     Which brand a request acts on is service.HubBrand's rule: a brand
+//     token its own; an operator token the brand_id given (the query, or
+//     for a write the query or the body: both and different is 400), or
+//     the install's only brand; a by-id route the brand of what the id
+//     names (owned, service.HubOrderScope). brand_id is asked for only
+//     when the request would be a guess.
 //   - Money is integer minor units of the brand's currency (KRW 7600 is
 //     7600, USD 45.40 is 4540); every order carries its currency.
 //   - Lists page newest first with ?limit= (default 50, at most 500) and
