@@ -52,4 +52,3 @@ func (d *openAPIDoc) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, "openapi.json", time.Time{}, bytes.NewReader(d.body))
 }
-

@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"sync"
@@ -49,7 +50,9 @@ func NewOpenAPIChecker(tb testing.TB, doc []byte) *OpenAPIChecker {
 	if err != nil {
 		tb.Fatalf("openapi: load: %v", err)
 	}
-	if err := d.Validate(context.Background()); err != nil {
+	// Examples are checked where they are sent (the examples test, on
+	// the full registry); a document of fewer protocols may name others.
+	if err := d.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
 		tb.Fatalf("openapi: the document is not valid: %v", err)
 	}
 	r, err := gorillamux.NewRouter(d)
@@ -61,9 +64,58 @@ func NewOpenAPIChecker(tb testing.TB, doc []byte) *OpenAPIChecker {
 	return c
 }
 
+// CheckOption adjusts what ValidatingHandler checks, for a partner wire
+// the document cannot say everything about. Each names the operations
+// (operationId) it applies to; none means every operation.
+type CheckOption func(*checkConfig)
+
+type checkConfig struct {
+	refusesWith200 map[string]bool
+	anyContentType map[string]bool
+}
+
+func (c *checkConfig) applies(set map[string]bool, route *routers.Route) bool {
+	if set == nil {
+		return false
+	}
+	return set[""] || (route.Operation != nil && set[route.Operation.OperationID])
+}
+
+func opSet(ids []string) map[string]bool {
+	m := map[string]bool{}
+	if len(ids) == 0 {
+		m[""] = true
+	}
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// RefusesWith200 is for operations whose refusals are 200 answers with an
+// error code in the body (Junglebook, seed 002: errCode 001 for a missing
+// parameter; the platform's batch update, seed 003: a result per row): the
+// status cannot tell a refused invalid request from a taken one, so only
+// the answers are checked. The tests of such a wire assert the codes.
+func RefusesWith200(operationIDs ...string) CheckOption {
+	return func(c *checkConfig) { c.refusesWith200 = opSet(operationIDs) }
+}
+
+// AnyContentType is for operations that read a JSON body whatever its
+// Content-Type says (Omni: "the content type is not enforced"; the
+// platform's token endpoint: the seed's curl -d sends its JSON labelled
+// as a form): a body that parses as JSON is checked as application/json.
+func AnyContentType(operationIDs ...string) CheckOption {
+	return func(c *checkConfig) { c.anyContentType = opSet(operationIDs) }
+}
+
 // ValidatingHandler wraps h so that every request it serves is checked
 // (OpenAPIChecker); a failure fails tb.
-func ValidatingHandler(tb testing.TB, doc []byte, h http.Handler) http.Handler {
+func ValidatingHandler(tb testing.TB, doc []byte, h http.Handler, opts ...CheckOption) http.Handler {
+	var cfg checkConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	c := NewOpenAPIChecker(tb, doc)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		route, params, err := c.router.FindRoute(r)
@@ -81,6 +133,9 @@ func ValidatingHandler(tb testing.TB, doc []byte, h http.Handler) http.Handler {
 		if ct := impliedContentType(route, body); ct != "" && r.Header.Get("Content-Type") == "" {
 			in.Request.Header.Set("Content-Type", ct)
 		}
+		if cfg.applies(cfg.anyContentType, route) && json.Valid(body) {
+			in.Request.Header.Set("Content-Type", "application/json")
+		}
 		reqErr := openapi3filter.ValidateRequest(r.Context(), in)
 
 		rec := &recorder{w: w, header: http.Header{}, status: http.StatusOK}
@@ -88,7 +143,7 @@ func ValidatingHandler(tb testing.TB, doc []byte, h http.Handler) http.Handler {
 		if rec.streaming {
 			return
 		}
-		if reqErr != nil && (rec.status < 400 || rec.status >= 500) {
+		if reqErr != nil && !(rec.status == http.StatusOK && cfg.applies(cfg.refusesWith200, route)) && (rec.status < 400 || rec.status >= 500) {
 			tb.Errorf("openapi: %s %s: the document calls the request invalid, the server answered %d: %v",
 				r.Method, r.URL, rec.status, reqErr)
 		}
