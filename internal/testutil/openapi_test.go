@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -62,5 +63,33 @@ func TestValidatingHandler(t *testing.T) {
 				t.Fatalf("errors %q, want one with %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestValidatingTransport: a client whose Transport serves in process
+// gets the handler's answer and the same checks.
+func TestValidatingTransport(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		want   string
+	}{{201, ""}, {202, "not the documented one"}} {
+		tb := &errorsTB{TB: t}
+		client := &http.Client{Transport: ValidatingTransport(tb, []byte(miniDoc), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(c.status)
+			w.Write([]byte(`{"id":7}`))
+		}))}
+		res, err := client.Post("http://orderhub.test/things", "application/json", strings.NewReader(`{"name":"a"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || string(b) != `{"id":7}` {
+			t.Fatalf("got %d %s", res.StatusCode, b)
+		}
+		if got := strings.Join(tb.errs, "\n"); (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Fatalf("%d: errors %q, want one with %q", c.status, got, c.want)
+		}
 	}
 }
