@@ -64,6 +64,7 @@ Usage:
   orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub openapi  print the API description GET /openapi.json serves
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
+  orderhub healthcheck  exit 0 when the server on --addr answers /healthz (a container's HEALTHCHECK)
   orderhub version  print the version
 
 Listings take --output table|json. Commands other than serve and bench work
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return restore(ctx, args[1:], stdout, stderr)
 	case "openapi":
 		return openAPICmd(args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":

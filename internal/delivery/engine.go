@@ -59,11 +59,13 @@ type Config struct {
 
 // Metrics counts attempts (internal/metrics implements it). result is
 // "delivered", "retry" (it will be tried again) or "dead" (dead-lettered,
-// including a delivery dropped unsent because its target is gone). It is
-// called after the outcome is stored, and must be cheap and safe for
-// concurrent use.
+// including a delivery dropped unsent because its target is gone); latency
+// is the time from the delivery's retry window start (its creation when
+// its event was fanned out, or its replay) to the outcome. It is called
+// after the outcome is stored, and must be cheap and safe for concurrent
+// use.
 type Metrics interface {
-	DeliveryAttempt(result string)
+	DeliveryAttempt(result string, latency time.Duration)
 }
 
 // Defaults of Config (documented in doc.go).

@@ -347,7 +347,9 @@ func (o *Order) DueAt() *time.Time {
 }
 
 // Scheduled reports whether the order waits for its time at t (its
-// acceptance has not started).
+// acceptance has not started). A scheduled order the store confirmed early
+// still waits, so it stays apart from the orders to make now; a completed
+// or cancelled one does not.
 func (o *Order) Scheduled(t time.Time) bool {
-	return o.AcceptFrom != nil && t.Before(*o.AcceptFrom)
+	return !o.Status.Final() && o.AcceptFrom != nil && t.Before(*o.AcceptFrom)
 }

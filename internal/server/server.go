@@ -115,7 +115,7 @@ func Routes(mux api.Mux, cfg Config, svc *service.Service, log *slog.Logger) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/ui/", http.StatusFound)
 	})
-	mux.Handle("GET /metrics", metricsHandler(cfg))
+	mux.Handle("GET /metrics", metricsHandler(cfg, svc, log))
 	api.New(svc, log).Routes(mux)
 	ui.New(svc, ui.Config{Log: log, TrustedProxies: cfg.TrustedProxies, Shutdown: cfg.Shutdown}).Routes(mux)
 	protocolRoutes(mux, cfg, protocol.Deps{Service: svc, Log: log, RequireHTTPS: cfg.RequireHTTPS, TrustedProxies: cfg.TrustedProxies})
