@@ -64,6 +64,7 @@ Usage:
   orderhub partner list|create|rotate|revoke   partners and their credentials
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
+  orderhub openapi  print the API description GET /openapi.json serves
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub healthcheck  exit 0 when the server on --addr answers /healthz (a container's HEALTHCHECK)
   orderhub version  print the version
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
+	case "openapi":
+		return openAPICmd(args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "bench":
@@ -513,7 +516,7 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols pr
 		fmt.Fprintf(stdout, "  %s\n", p.Summary)
 	}
 	// The hub token is an operator token: it names its brand.
-	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.BrandID)
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products'\n", creds.Hub.Token, creds.BaseURL)
 	return nil
 }
 

@@ -59,6 +59,9 @@ type Reader interface {
 	FindLocation(ctx context.Context, brandID int64, ref string) (*hub.Location, error)
 
 	GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error)
+	// ProductBrand is the brand of a product id (ids are unique across
+	// brands), so that a by-id route can take the brand from the id.
+	ProductBrand(ctx context.Context, id int64) (int64, error)
 	// FindProduct looks a product up by hub id, then ref id, then SKU,
 	// within a brand (DESIGN.md §2).
 	FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error)
