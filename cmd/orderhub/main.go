@@ -60,6 +60,7 @@ Usage:
   orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
   orderhub stock export|import   stock levels as CSV (location, product, quantity)
   orderhub partner list|create|rotate|revoke   partners and their credentials
+  orderhub admin create|passwd|list|remove   dashboard logins
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
@@ -93,6 +94,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return backup(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return partner(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return admin(ctx, args[1:], stdout, stderr)
 	case "stock":
 		return stock(ctx, args[1:], stdout, stderr)
 	case "orders":
