@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"orderhub/internal/hub"
 	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 )

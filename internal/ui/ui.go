@@ -45,9 +45,9 @@ type Config struct {
 
 // Handler serves /ui.
 type Handler struct {
-	svc      *service.Service
-	cfg      Config
-	log      *slog.Logger
+	svc     *service.Service
+	cfg     Config
+	log     *slog.Logger
 	pages   map[string]*template.Template
 	streams chan struct{}
 
