@@ -306,7 +306,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&c.RequireHTTPS, "require-https", "auto", "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto (and, for the dashboard login throttle, X-Forwarded-For) is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
