@@ -60,9 +60,6 @@ func TestDashboardInBrowser(t *testing.T) {
 		}
 		t.Skip("chromium is not installed: apt-get install -y chromium")
 	}
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("builds the binary and drives a browser")
-	}
 	began := time.Now()
 	bin := buildBinary(t)
 	data := t.TempDir()
@@ -311,16 +308,18 @@ func TestDashboardInBrowser(t *testing.T) {
 				t.Errorf("%s %s: controls under 44 px: %v", vp.name, pg, f.Small)
 			}
 		}
-		run(vp.name+" board", chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(".col-new .card")))
-		png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
+		for name, pg := range map[string]string{"board": "/ui/", "catalog": "/ui/catalog?location=1", "webhooks": "/ui/webhooks"} {
+			run(vp.name+" "+name, chromedp.Navigate(base+pg), chromedp.WaitReady(chromedp.CSS("main")))
+			png, err := chromedp.Run(browser, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(shots, name+"-"+vp.name+".png")
+			if err := os.WriteFile(path, png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("screenshot %s", path)
 		}
-		path := filepath.Join(shots, "board-"+vp.name+".png")
-		if err := os.WriteFile(path, png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("screenshot %s", path)
 	}
 	// Keyboard: Tab reaches a card's primary action.
 	run("keyboard", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(".col-new .card")),

@@ -34,7 +34,11 @@
 
   // Pickers submit themselves; forms with data-confirm ask first.
   document.addEventListener("change", function (ev) {
-    if (ev.target.hasAttribute && ev.target.hasAttribute("data-autosubmit") && ev.target.form) { ev.target.form.submit(); }
+    var el = ev.target;
+    if (!el.hasAttribute || !el.hasAttribute("data-autosubmit") || !el.form) { return; }
+    // Another brand: its own locations, not this one's.
+    if (el.name === "brand" && el.form.elements.location) { el.form.elements.location.value = ""; }
+    el.form.submit();
   });
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
