@@ -331,3 +331,59 @@ func regexpFind(s, re string) string {
 	}
 	return m[1]
 }
+
+// TestBoardCards: a scheduled order waits in Scheduled; a card shows
+// removed modifiers and instructions; cancel needs a reason, which is
+// kept on the order; a refused cancel writes nothing.
+func TestBoardCards(t *testing.T) {
+	f := newFixture(t, testutil.OpenSQLite(t), nil)
+	later := clock.Add(3 * time.Hour)
+	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
+		Type: hub.OrderPickUp, ScheduledFor: &later, Actor: "test",
+		Lines: []service.LineInput{{ProductRef: f.rice.RefID, Quantity: 1, SpecialInstructions: "well done",
+			ExtraModifiers: []hub.Modifier{{Kind: hub.ModifierOption, GroupName: "Toppings", ItemID: "9", Name: "Onion", Quantity: 1, Removed: true}}}}})
+	f.must(err)
+	scheduled := res.Order
+	now := f.order(f.seoul, f.rice, 1, "ring the bell")
+	c, token := f.login()
+	a := f.get(c, "/ui/")
+	cols := columns(a.body)
+	if strings.Join(cols["scheduled"], ",") != id(scheduled) || strings.Join(cols["new"], ",") != id(now) {
+		t.Fatalf("columns %v", cols)
+	}
+	for _, want := range []string{`<li class="removed">no Onion</li>`, "“well done”", "Pickup", "for 15:04", "ring the bell"} {
+		if !strings.Contains(a.body, want) {
+			t.Errorf("board lacks %q", want)
+		}
+	}
+	cancel := "/ui/orders/" + id(now) + "/actions/cancel"
+	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {""}})
+	if got, _ := f.svc.Store().GetOrder(f.ctx, now.ID); got.Status != hub.StatusNew {
+		t.Fatalf("cancelled without a reason: %v", got.Status)
+	}
+	if a := f.get(c, "/ui/"); !strings.Contains(a.body, ": say why the order is cancelled") {
+		t.Error("no message for a cancel without a reason")
+	}
+	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {"other"}, "reason_text": {"oven broke"}})
+	got, _ := f.svc.Store().GetOrder(f.ctx, now.ID)
+	if got.Status != hub.StatusCancelled || got.CancelReason != "oven broke" {
+		t.Fatalf("cancel: %v %q", got.Status, got.CancelReason)
+	}
+	testutil.DispatchAll(t, f.svc.Store())
+	if a := f.get(c, "/ui/"); !strings.Contains(columnsHTML(a.body, "done"), "Cancelled: oven broke") {
+		t.Error("the cancelled card is not in Done with its reason")
+	}
+}
+
+// columnsHTML is the HTML of one board column.
+func columnsHTML(body, col string) string {
+	i := strings.Index(body, `<section class="col col-`+col+`"`)
+	if i < 0 {
+		return ""
+	}
+	rest := body[i:]
+	if j := strings.Index(rest[1:], `<section class="col `); j >= 0 {
+		return rest[:j+1]
+	}
+	return rest
+}
