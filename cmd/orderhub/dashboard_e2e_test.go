@@ -298,6 +298,10 @@ func TestDashboardInBrowser(t *testing.T) {
 		name string
 		w, h int64
 	}{{"tablet", 768, 1024}, {"phone", 390, 844}} {
+		if vp.name == "phone" {
+			// The phone in the dark theme: the Theme button, kept across pages.
+			run("dark theme", chromedp.Navigate(base+"/ui/"), chromedp.Click(chromedp.CSS("#theme-toggle")))
+		}
 		for _, pg := range []string{"/ui/", "/ui/catalog?location=1", "/ui/partners", "/ui/webhooks", "/ui/orders/" + orderID} {
 			run(vp.name+" "+pg, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(base+pg), chromedp.WaitReady(chromedp.CSS("body")))
 			f := evaluate[fit](t, browser, fits)
@@ -307,6 +311,9 @@ func TestDashboardInBrowser(t *testing.T) {
 			if len(f.Small) > 0 {
 				t.Errorf("%s %s: controls under 44 px: %v", vp.name, pg, f.Small)
 			}
+		}
+		if bg, want := evaluate[string](t, browser, `getComputedStyle(document.body).backgroundColor`), map[string]string{"tablet": "rgb(246, 246, 244)", "phone": "rgb(21, 21, 21)"}[vp.name]; bg != want {
+			t.Errorf("%s: background %s, want %s (theme %s)", vp.name, bg, want, map[string]string{"tablet": "light", "phone": "dark"}[vp.name])
 		}
 		for name, pg := range map[string]string{"board": "/ui/", "catalog": "/ui/catalog?location=1", "webhooks": "/ui/webhooks"} {
 			run(vp.name+" "+name, chromedp.Navigate(base+pg), chromedp.WaitReady(chromedp.CSS("main")))
