@@ -184,6 +184,18 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("order %s after Complete: %d %v", orderID, status, o["status"])
 	}
 
+	// Muted, a new order still arrives but makes no sound; unmuted again.
+	run("mute", chromedp.Click(chromedp.CSS("#mute")), chromedp.WaitVisible(chromedp.CSS(`#mute[aria-pressed="true"]`)))
+	alerts := evaluate[int](t, browser, `window.orderhubAlerts`) // per page: the advances loaded new ones
+	if status, b := qrOrder("E2E-UI-MUTED", ""); status != 204 {
+		t.Fatalf("QR order: %d %v", status, b)
+	}
+	within(5*time.Second, "the muted order on the board", chromedp.Poll[chromedp.Void](`document.querySelectorAll(".col-new .card").length === 1`))
+	if n := evaluate[int](t, browser, `window.orderhubAlerts`); n != alerts {
+		t.Errorf("alerts attempted while muted: %d, want still %d", n, alerts)
+	}
+	run("unmute", chromedp.Click(chromedp.CSS("#mute")), chromedp.WaitVisible(chromedp.CSS(`#mute[aria-pressed="false"]`)))
+
 	// Snooze P001 for an hour on the catalog: the bot menu shows it sold out.
 	p001 := `li[data-ref="P001"]`
 	run("snooze", chromedp.Navigate(base+"/ui/catalog?location=1"),

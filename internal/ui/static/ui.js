@@ -196,7 +196,7 @@
         if (alertPending) { alertPending = false; beep(); }
         var fresh = created; created = [];
         refresh(fresh);
-      }, 150);
+      }, 50);
     });
   }
   connect();
