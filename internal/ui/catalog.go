@@ -240,7 +240,11 @@ func (h *Handler) setAccept(w http.ResponseWriter, r *http.Request, s *session) 
 			_, err = h.svc.ModifyLocation(r.Context(), l.ID, func(l *hub.Location) error { l.Accept = p; return nil })
 		}
 	}
-	h.finish(w, r, back, err, l.Name+" accepts orders "+r.PostForm.Get("mode")+"ly.")
+	done := l.Name + ": the counter accepts new orders."
+	if r.PostForm.Get("mode") == string(hub.AcceptAuto) {
+		done = l.Name + ": new orders are accepted automatically."
+	}
+	h.finish(w, r, back, err, done)
 }
 
 // postProduct is the {product} of a POST, a hub id of the location's brand.
