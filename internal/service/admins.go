@@ -184,14 +184,20 @@ func sessionHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func throttleKeys(in LoginInput) []struct {
+type throttleKey struct {
 	key   string
 	limit int
-} {
-	return []struct {
-		key   string
-		limit int
-	}{{"user:" + in.Username, LoginAccountFailures}, {"addr:" + in.Address, LoginAddressFailures}}
+}
+
+// throttleKeys are the counters a login attempt is checked against and
+// adds to: its address's, and its name's when the name could be an
+// admin's (so that no one fills the table with long made-up names).
+func throttleKeys(in LoginInput) []throttleKey {
+	keys := []throttleKey{{"addr:" + in.Address, LoginAddressFailures}}
+	if checkUsername(in.Username) == nil {
+		keys = append(keys, throttleKey{"user:" + in.Username, LoginAccountFailures})
+	}
+	return keys
 }
 
 // Login checks a login under the throttle and, when it is right, starts a

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"orderhub/internal/hub"
@@ -126,8 +127,8 @@ func (h *Handler) clientAddress(r *http.Request) string {
 			if i := strings.LastIndexByte(last, ','); i >= 0 {
 				last = last[i+1:]
 			}
-			if a := strings.TrimSpace(last); a != "" {
-				return a
+			if a, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
+				return a.String()
 			}
 		}
 	}
