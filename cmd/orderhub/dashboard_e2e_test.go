@@ -46,12 +46,16 @@ func screenshotDir(t *testing.T) string {
 // TestDashboardInBrowser drives the counter screen in headless Chromium
 // against the real binary on the demo data (one browser, one server, the
 // steps in order): sign in; a QR order posted to /v1/items appears on the
-// board within 2 s and sets off its alert; it is advanced to completed
-// with each card's primary action; a product snoozed on the catalog is
-// soldOut in the bot menu; a paused location refuses a QR order; a dead
-// delivery is replayed and delivered; at 768 px and at phone width no
-// page scrolls sideways and no control is under 44 px. Without Chromium
-// it skips, except under CI=true, where it fails.
+// board within 2 s and sets off its alert (window.orderhubAlerts counts
+// the beeps attempted) with a title badge; it is advanced to completed
+// with each card's primary action; muted, the next order makes no sound;
+// a product snoozed on the catalog is soldOut in the bot menu; a paused
+// location refuses a QR order; a dead delivery is replayed and delivered;
+// at 768 px (light theme) and at phone width (dark theme) no page scrolls
+// sideways and no control is under 44 px; Tab reaches a card's primary
+// action; after a restart of the server the browser is still signed in.
+// Screenshots go to screenshotDir. Without Chromium it skips, except
+// under CI=true, where it fails.
 func TestDashboardInBrowser(t *testing.T) {
 	chromium := chromiumPath()
 	if chromium == "" {
@@ -64,7 +68,6 @@ func TestDashboardInBrowser(t *testing.T) {
 	began := time.Now()
 	data := t.TempDir()
 	srv := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--demo", "--addr", "127.0.0.1:0")
-	defer srv.stop(t)
 	raw, err := os.ReadFile(filepath.Join(data, "demo-credentials.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -351,6 +354,17 @@ func TestDashboardInBrowser(t *testing.T) {
 	focused := evaluate[string](t, browser, `document.activeElement.getAttribute("data-action") || document.activeElement.tagName`)
 	if focused != "confirm" {
 		t.Errorf("Tab from the card's number focuses %q, want its Accept button", focused)
+	}
+
+	// A restart keeps the session (it is in the database): the same
+	// browser, on the new server, is still signed in.
+	srv.stop(t)
+	again := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--addr", "127.0.0.1:0")
+	defer again.stop(t)
+	base = again.addr(t)
+	run("after a restart", chromedp.Navigate(base+"/ui/"), chromedp.WaitReady(chromedp.CSS("main")))
+	if loc, _ := chromedp.Run(browser, chromedp.Location()); !strings.HasPrefix(loc, base+"/ui/") || strings.Contains(loc, "/login") {
+		t.Errorf("after a restart the board is at %s, want no login", loc)
 	}
 	t.Logf("browser test took %v", time.Since(began).Round(time.Millisecond))
 }
