@@ -53,7 +53,9 @@ func screenshotDir(t *testing.T) string {
 // location refuses a QR order; a dead delivery is replayed and delivered;
 // at 768 px (light theme) and at phone width (dark theme) no page scrolls
 // sideways and no control is under 44 px; Tab reaches a card's primary
-// action; after a restart of the server the browser is still signed in.
+// action; after a restart of the server the open board reconnects its
+// live stream and shows the next order, and the browser is still signed
+// in.
 // Screenshots go to screenshotDir. Without Chromium it skips, except
 // under CI=true, where it fails.
 func TestDashboardInBrowser(t *testing.T) {
@@ -356,12 +358,22 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("Tab from the card's number focuses %q, want its Accept button", focused)
 	}
 
-	// A restart keeps the session (it is in the database): the same
-	// browser, on the new server, is still signed in.
+	// A restart on the same address: the open board reconnects its live
+	// stream by itself and shows the next order, and the session (in the
+	// database) still holds.
+	run("the board before the restart", chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(".board")))
+	within(5*time.Second, "live before the restart", chromedp.Poll[chromedp.Void](`document.getElementById("live-status").textContent.indexOf("Live") === 0`))
+	before := evaluate[int](t, browser, `document.querySelectorAll(".col-new .card").length`)
 	srv.stop(t)
-	again := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--addr", "127.0.0.1:0")
+	within(10*time.Second, "the board notices the server is gone", chromedp.Poll[chromedp.Void](`document.getElementById("live-status").textContent.indexOf("Live") !== 0`))
+	again := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--addr", strings.TrimPrefix(base, "http://"))
 	defer again.stop(t)
-	base = again.addr(t)
+	within(15*time.Second, "the live stream reconnects", chromedp.Poll[chromedp.Void](`document.getElementById("live-status").textContent.indexOf("Live") === 0`))
+	if status, b := qrOrder("E2E-UI-AFTER-RESTART", ""); status != 204 {
+		t.Fatalf("QR order after the restart: %d %v", status, b)
+	}
+	within(5*time.Second, "the order after the restart, without a reload",
+		chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelectorAll(".col-new .card").length === %d`, before+1)))
 	run("after a restart", chromedp.Navigate(base+"/ui/"), chromedp.WaitReady(chromedp.CSS("main")))
 	if loc, _ := chromedp.Run(browser, chromedp.Location()); !strings.HasPrefix(loc, base+"/ui/") || strings.Contains(loc, "/login") {
 		t.Errorf("after a restart the board is at %s, want no login", loc)
