@@ -62,6 +62,7 @@ Usage:
   orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
   orderhub stock export|import   stock levels as CSV (location, product, quantity)
   orderhub partner list|create|rotate|revoke   partners and their credentials
+  orderhub admin create|passwd|list|remove   dashboard logins
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub openapi  print the API description GET /openapi.json serves
@@ -97,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return backup(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return partner(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return admin(ctx, args[1:], stdout, stderr)
 	case "stock":
 		return stock(ctx, args[1:], stdout, stderr)
 	case "orders":
@@ -320,7 +323,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&c.RequireHTTPS, "require-https", "auto", "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto (and, for the dashboard login throttle, X-Forwarded-For) is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
