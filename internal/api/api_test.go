@@ -502,3 +502,64 @@ func TestConcurrentPatch(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentPartnerPatch: in each round four PATCHes of one partner,
+// each of another field, go to two nodes at once; every field holds its
+// round's value after the round (PATCH used to read the partner outside
+// its unit and write the whole document back, so one PATCH undid
+// another's field).
+func TestConcurrentPartnerPatch(t *testing.T) {
+	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
+		f := newFixture(t, open())
+		other := service.New(open(), server.Protocols().Option())
+		srv2 := httptest.NewServer(server.Handler(server.Config{}, other, slog.New(slog.NewTextHandler(io.Discard, nil))))
+		t.Cleanup(srv2.Close)
+		pr := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelOmni, Name: "POS"}
+		if _, _, err := f.svc.CreatePartner(context.Background(), pr); err != nil {
+			t.Fatal(err)
+		}
+		path := "/hub/v1/partners/" + itoa(pr.ID)
+		bases := []string{f.srv.URL, srv2.URL}
+		for round := range 8 {
+			bodies := []string{
+				fmt.Sprintf(`{"name": "POS %d"}`, round),
+				fmt.Sprintf(`{"settings": {"callback_url": "https://pos.example/%d"}}`, round),
+				fmt.Sprintf(`{"settings": {"inventory_timeout_ms": %d}}`, 1000+round),
+				fmt.Sprintf(`{"location_ids": [%d], "disabled": %t}`, f.loc.ID, round%2 == 1),
+			}
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			codes := make([]int, len(bodies))
+			for i, body := range bodies {
+				wg.Go(func() {
+					<-start
+					req, _ := http.NewRequest("PATCH", bases[i%2]+path, strings.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+f.brandTok)
+					res, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					codes[i] = res.StatusCode
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, c := range codes {
+				if c != 200 {
+					t.Fatalf("round %d: PATCH %s: %d", round, bodies[i], c)
+				}
+			}
+			got, err := f.st.GetPartner(context.Background(), pr.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Name != fmt.Sprintf("POS %d", round) || got.Settings.CallbackURL != fmt.Sprintf("https://pos.example/%d", round) ||
+				got.Settings.InventoryTimeoutMS != 1000+round || len(got.LocationIDs) != 1 || got.Disabled != (round%2 == 1) {
+				t.Fatalf("round %d: a concurrent PATCH was lost: %+v", round, got)
+			}
+		}
+	})
+}

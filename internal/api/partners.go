@@ -58,20 +58,20 @@ func (h *Handler) getPartner(w http.ResponseWriter, r *http.Request, p *service.
 	return ok(w, pr)
 }
 
+// patchPartner decodes the body onto the stored partner inside the
+// service's unit (ModifyPartner), under its row lock, as the catalogue's
+// PATCH handlers do.
 func (h *Handler) patchPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	pr, err := h.partner(r, p)
 	if err != nil {
 		return err
 	}
-	id, brandID, proto := pr.ID, pr.BrandID, pr.Protocol
-	if err := decode(r, pr); err != nil {
+	body, err := readRaw(r)
+	if err != nil {
 		return err
 	}
-	if pr.BrandID != brandID || pr.Protocol != proto {
-		return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
-	}
-	pr.ID = id
-	if err := h.svc.UpdatePartner(r.Context(), pr); err != nil {
+	pr, err = h.svc.ModifyPartner(r.Context(), pr.ID, func(pr *hub.Partner) error { return decodeRaw(body, pr) })
+	if err != nil {
 		return err
 	}
 	return ok(w, pr)

@@ -83,24 +83,55 @@ func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Par
 }
 
 // UpdatePartner stores changed settings or scope; protocol and brand stay.
+// It replaces the whole partner: callers that change some fields use
+// ModifyPartner.
 func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
-	if err := p.Validate(); err != nil {
-		return err
+	changed, err := s.ModifyPartner(ctx, p.ID, func(stored *hub.Partner) error {
+		if stored.BrandID != p.BrandID || stored.Protocol != p.Protocol {
+			return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
+		}
+		*stored = *p
+		return nil
+	})
+	if err == nil {
+		*p = *changed
 	}
-	return s.store.Update(ctx, func(tx store.Tx) error {
-		old, err := tx.GetPartner(ctx, p.ID)
+	return err
+}
+
+// ModifyPartner changes a partner in one unit of work, as ModifyBrand
+// changes a brand: it reads the partner under a row lock, lets fn change
+// it (a PATCH body decoded onto it), checks the result as CreatePartner
+// does (settings 400 naming the field, locations of its brand, its
+// protocol's rules) and writes it. Two concurrent changes apply one after
+// the other and never lose each other's fields. Its brand and protocol
+// cannot change; an error from fn is returned as is and nothing is
+// written.
+func (s *Service) ModifyPartner(ctx context.Context, id int64, fn func(p *hub.Partner) error) (*hub.Partner, error) {
+	var out *hub.Partner
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		p, err := tx.LockPartner(ctx, id)
 		if err != nil {
 			return err
 		}
-		if old.BrandID != p.BrandID || old.Protocol != p.Protocol {
+		brandID, proto, created := p.BrandID, p.Protocol, p.CreatedAt
+		if err := fn(p); err != nil {
+			return err
+		}
+		if p.BrandID != brandID || p.Protocol != proto {
 			return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
+		}
+		p.ID, p.CreatedAt = id, created
+		if err := p.Validate(); err != nil {
+			return err
 		}
 		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
 			return err
 		}
-		p.CreatedAt = old.CreatedAt
+		out = p
 		return tx.UpdatePartner(ctx, p)
 	})
+	return out, err
 }
 
 // IssueCredential adds a credential to a partner (key rotation: issue a
