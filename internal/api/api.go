@@ -161,13 +161,13 @@ type principalKey struct{}
 // authed checks the bearer token and renders handler errors.
 func (h *Handler) authed(replayed bool, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := httpx.Credentials(r, "Bearer")
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
 			h.writeError(w, r, &hub.Error{Code: hub.CodeUnauthorized, Message: "missing bearer token"})
 			return
 		}
-		p, err := h.svc.AuthenticateHubToken(r.Context(), strings.TrimSpace(token))
+		p, err := h.svc.AuthenticateHubToken(r.Context(), token)
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
 			h.writeError(w, r, err)

@@ -1,6 +1,8 @@
 // Package httpx holds the HTTP plumbing every surface shares: request ids,
 // the request log line, panic recovery, JSON decoding with field-named
-// errors, and the Idempotency-Key replay store. It knows no protocol: each
+// errors, the Idempotency-Key replay store, and reading credentials
+// (Credentials, BasicCredentials) and whether a request came over HTTPS
+// (IsHTTPS) the same way on every surface. It knows no protocol: each
 // surface passes its own error renderer.
 package httpx
 

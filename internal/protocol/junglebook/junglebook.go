@@ -165,9 +165,9 @@ var errNoKey = errors.New("no api key")
 
 // authenticate reads "Authorization: <api_key>" (or "Bearer <api_key>").
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	key := strings.TrimSpace(r.Header.Get("Authorization"))
-	if scheme, rest, ok := strings.Cut(key, " "); ok && strings.EqualFold(scheme, "Bearer") {
-		key = strings.TrimSpace(rest)
+	key, bearer := httpx.Credentials(r, "Bearer")
+	if !bearer {
+		key = strings.TrimSpace(r.Header.Get("Authorization"))
 	}
 	if key == "" {
 		return nil, errNoKey

@@ -148,11 +148,10 @@ func (h *Handler) replayed(fn call) call {
 // renders the handler's error.
 func (h *Handler) authed(fn call) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		key = strings.TrimSpace(key)
+		key, _ := httpx.Credentials(r, "Bearer")
 		var p *hub.Partner
 		err := error(&hub.Error{Code: hub.CodeUnauthorized, Message: "invalid api key"})
-		if ok && strings.EqualFold(scheme, "Bearer") && key != "" {
+		if key != "" {
 			p, err = h.svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
 		}
 		if err == nil {

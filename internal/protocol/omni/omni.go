@@ -114,7 +114,7 @@ func (h *Handler) outer(c call, next http.Handler) http.Handler {
 		hd.Set("Content-Type", "application/json")
 		hd.Set("Vary", "Accept")
 		hd.Set("Allow", "POST, OPTIONS")
-		if h.cfg.RequireHTTPS && !h.isHTTPS(r) {
+		if h.cfg.RequireHTTPS && !httpx.IsHTTPS(r, h.cfg.TrustedProxies) {
 			writeJSON(w, http.StatusForbidden, detail{"Please use https instead of http"})
 			return
 		}
@@ -128,46 +128,6 @@ func (h *Handler) outer(c call, next http.Handler) http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, detail{`Method "` + r.Method + `" not allowed.`})
 		}
 	})
-}
-
-// isHTTPS applies Config: TLS, or X-Forwarded-Proto from a trusted proxy.
-func (h *Handler) isHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	protos := r.Header.Values("X-Forwarded-Proto")
-	if len(protos) == 0 || len(h.cfg.TrustedProxies) == 0 {
-		return false
-	}
-	peer, ok := remoteAddr(r.RemoteAddr)
-	if !ok {
-		return false
-	}
-	trusted := false
-	for _, p := range h.cfg.TrustedProxies {
-		if p.Contains(peer) {
-			trusted = true
-			break
-		}
-	}
-	if !trusted {
-		return false
-	}
-	last := protos[len(protos)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	return strings.EqualFold(strings.TrimSpace(last), "https")
-}
-
-func remoteAddr(s string) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
-	}
-	return netip.Addr{}, false
 }
 
 // serveCall authenticates a POST of one call and runs it through the
@@ -235,9 +195,8 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 
 // authenticate reads "Authorization: token <key>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	key = strings.TrimSpace(key)
-	if !ok || !strings.EqualFold(scheme, "token") || key == "" {
+	key, _ := httpx.Credentials(r, "token")
+	if key == "" {
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid token"}
 	}
 	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)

@@ -2,7 +2,6 @@ package tableorder
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -54,9 +53,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusBadRequest, "invalid_request", msg)
 		return
 	}
-	basicID, basicSecret, basic, msg := basicAuth(r)
-	if msg != "" {
-		h.oauthFail(w, http.StatusUnauthorized, "invalid_client", msg)
+	basicID, basicSecret, basic, err := httpx.BasicCredentials(r)
+	if err != nil {
+		h.oauthFail(w, http.StatusUnauthorized, "invalid_client", err.Error())
 		return
 	}
 	switch {
@@ -178,31 +177,6 @@ func (tr *tokenRequest) set(k, v string) {
 	if v != "" {
 		tr.present[k] = true
 	}
-}
-
-// basicAuth reads HTTP Basic client credentials, form-urlencoded inside as
-// RFC 6749 §2.3.1 says. ok is false when no Basic header was sent; msg is
-// set when one was sent but is malformed.
-func basicAuth(r *http.Request) (id, secret string, ok bool, msg string) {
-	scheme, rest, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false, ""
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
-	if err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	u, p, found := strings.Cut(string(raw), ":")
-	if !found {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	if id, err = url.QueryUnescape(u); err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	if secret, err = url.QueryUnescape(p); err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	return id, secret, true, ""
 }
 
 // oauthFail writes an RFC 6749 error. A 401 carries WWW-Authenticate:

@@ -186,9 +186,8 @@ func idempotencyKey(req *request) string {
 
 // authenticate reads "Authorization: Bearer <access token>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	token, _ := httpx.Credentials(r, "Bearer")
+	if token == "" {
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "a Bearer access token from /v1/auth/login is required"}
 	}
 	p, err := h.svc.AuthenticateAccessToken(ctx, hub.ChannelTableOrder, token)

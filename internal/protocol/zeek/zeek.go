@@ -257,9 +257,8 @@ func parseLang(s string) (string, bool) {
 
 // authenticate reads "Authorization: Bearer <access token>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	token, _ := httpx.Credentials(r, "Bearer")
+	if token == "" {
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "bearer token required"}
 	}
 	return h.svc.AuthenticateAccessToken(ctx, hub.ChannelZeek, token)
