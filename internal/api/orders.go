@@ -189,11 +189,8 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 	if f.LocationID, err = queryInt(r, "location_id"); err != nil {
 		return err
 	}
-	if f.BeforeID, err = queryInt(r, "cursor"); err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
-	if err != nil {
+	var limit int
+	if f.BeforeID, limit, err = queryPage(r); err != nil {
 		return err
 	}
 	f.Limit = limit + 1
@@ -204,8 +201,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 	res := page[orderView]{Data: []orderView{}}
 	for i := range os {
 		if i == limit {
-			next := strconv.FormatInt(os[i-1].ID, 10)
-			res.NextCursor = &next
+			res.NextCursor = cursorAt(os[i-1].ID)
 			break
 		}
 		res.Data = append(res.Data, h.viewOrder(&os[i]))
@@ -219,14 +215,6 @@ func (h *Handler) order(r *http.Request, p *service.HubPrincipal) (*hub.Order, e
 		return nil, err
 	}
 	return h.svc.FindOrder(r.Context(), service.OrderScope{BrandID: brandID}, r.PathValue("ref"))
-}
-
-func (h *Handler) getOrder(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	o, err := h.order(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, h.viewOrder(o))
 }
 
 func (h *Handler) orderHistory(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -258,14 +246,8 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 		Note   string `json:"note"`
 		Reason string `json:"reason"`
 	}
-	raw, err := readRaw(r)
-	if err != nil {
+	if err := decodeOptional(r, &body); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeRaw(raw, &body); err != nil {
-			return err
-		}
 	}
 	o, err := h.svc.Transition(r.Context(), service.TransitionInput{
 		Scope: service.OrderScope{BrandID: brandID}, OrderRef: r.PathValue("ref"), Action: action,
@@ -287,14 +269,8 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 	var body struct {
 		Method string `json:"method"`
 	}
-	raw, err := readRaw(r)
-	if err != nil {
+	if err := decodeOptional(r, &body); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeRaw(raw, &body); err != nil {
-			return err
-		}
 	}
 	o, err := h.svc.MarkPaid(r.Context(), service.MarkPaidInput{
 		Scope: service.OrderScope{BrandID: brandID}, OrderRef: r.PathValue("ref"), Actor: h.actor(p), Method: body.Method,
@@ -310,11 +286,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	if err != nil {
 		return err
 	}
-	after, err := queryInt(r, "cursor")
-	if err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
+	after, limit, err := queryPage(r)
 	if err != nil {
 		return err
 	}
@@ -331,8 +303,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	if len(evs) == limit {
 		// The cursor is the dispatch sequence number, which never lets a
 		// reader pass an event that commits late (store.ListEvents).
-		next := strconv.FormatInt(evs[len(evs)-1].Seq, 10)
-		res.NextCursor = &next
+		res.NextCursor = cursorAt(evs[len(evs)-1].Seq)
 	}
 	return ok(w, res)
 }

@@ -16,18 +16,6 @@ type partnerView struct {
 	CallbackSecret string                    `json:"callback_secret,omitempty"`
 }
 
-func (h *Handler) listPartners(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
-	if err != nil {
-		return err
-	}
-	ps, err := h.svc.Store().ListPartners(r.Context(), brandID)
-	if err != nil {
-		return err
-	}
-	return ok(w, page[hub.Partner]{Data: ps})
-}
-
 func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var pr hub.Partner
 	if err := decode(r, &pr); err != nil {
@@ -48,33 +36,6 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *servi
 
 func (h *Handler) partner(r *http.Request, p *service.HubPrincipal) (*hub.Partner, error) {
 	return owned(r, p, "partner", h.svc.Store().GetPartner, func(pr *hub.Partner) int64 { return pr.BrandID })
-}
-
-func (h *Handler) getPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, pr)
-}
-
-// patchPartner decodes the body onto the stored partner inside the
-// service's unit (ModifyPartner), under its row lock, as the catalogue's
-// PATCH handlers do.
-func (h *Handler) patchPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
-	body, err := readRaw(r)
-	if err != nil {
-		return err
-	}
-	pr, err = h.svc.ModifyPartner(r.Context(), pr.ID, func(pr *hub.Partner) error { return decodeRaw(body, pr) })
-	if err != nil {
-		return err
-	}
-	return ok(w, pr)
 }
 
 func (h *Handler) listCredentials(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
