@@ -32,20 +32,13 @@ type Config struct {
 
 // Handler serves the four order-status calls.
 type Handler struct {
-	svc    *service.Service
-	cfg    Config
-	log    *slog.Logger
-	replay *httpx.Replay
+	protocol.Core
+	cfg Config
 }
 
 // New returns the Omni handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "omni")
-	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
+	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelOmni), cfg: cfg}
 }
 
 // Protocol describes seed 001 to the registry (internal/protocol): a store
@@ -146,7 +139,7 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 		h.fail(w, r, c, c.key, err)
 		return
 	}
-	h.replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+	h.Replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 		func(w http.ResponseWriter, r *http.Request) { h.run(w, r, c, partner) })
 }
 
@@ -159,24 +152,24 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 		return
 	}
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
-	actor := h.svc.Actor(partner)
+	actor := h.Svc.Actor(partner)
 	var o *hub.Order
 	var err error
 	switch c.name {
 	case "confirm":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
 	case "paid":
-		o, err = h.svc.MarkPaid(ctx, service.MarkPaidInput{Scope: scope, OrderRef: ref, Actor: actor})
+		o, err = h.Svc.MarkPaid(ctx, service.MarkPaidInput{Scope: scope, OrderRef: ref, Actor: actor})
 	case "complete":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionComplete, Actor: actor, AlsoMarkPaid: true})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionComplete, Actor: actor, AlsoMarkPaid: true})
 	case "cancel":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionCancel, Actor: actor})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionCancel, Actor: actor})
 	}
 	if err != nil {
 		h.fail(w, r, c, key, h.withStatus(ctx, err, scope, ref))
 		return
 	}
-	cfg, err := h.svc.Config(ctx)
+	cfg, err := h.Svc.Config(ctx)
 	if err != nil {
 		h.fail(w, r, c, key, err)
 		return
@@ -199,7 +192,7 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 	if key == "" {
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid token"}
 	}
-	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
+	return h.Svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
 }
 
 // readRef decodes the body and returns the key the client named the order
@@ -266,7 +259,7 @@ func (h *Handler) withStatus(ctx context.Context, err error, scope service.Order
 	if e.Code != hub.CodeConflict || e.Reason != hub.ReasonInvalidTransition {
 		return err
 	}
-	if o, ferr := h.svc.FindOrder(ctx, scope, ref); ferr == nil {
+	if o, ferr := h.Svc.FindOrder(ctx, scope, ref); ferr == nil {
 		return &statusConflict{err: e, status: o.Status}
 	}
 	return err
@@ -302,11 +295,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c call, key strin
 		writeJSON(w, http.StatusForbidden, detail{"You do not have permission to perform this action."})
 		return
 	case hub.CodeUnavailable:
-		h.log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
 		writeJSON(w, http.StatusServiceUnavailable, detail{"Service temporarily unavailable, try again later."})
 		return
 	}
-	h.log.ErrorContext(r.Context(), "omni: internal error", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+	h.Log.ErrorContext(r.Context(), "omni: internal error", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
 	writeJSON(w, http.StatusInternalServerError, detail{"A server error occurred."})
 }
 

@@ -91,13 +91,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
-	partner, cred, err := h.svc.AuthenticateClient(ctx, hub.ChannelTableOrder, clientID, secret)
+	partner, cred, err := h.Svc.AuthenticateClient(ctx, hub.ChannelTableOrder, clientID, secret)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeUnauthorized {
 			h.oauthFail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 			return
 		}
-		h.log.ErrorContext(ctx, "tableorder: login failed", "request_id", httpx.RequestID(ctx), "error", err)
+		h.Log.ErrorContext(ctx, "tableorder: login failed", "request_id", httpx.RequestID(ctx), "error", err)
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")
 		return
 	}
@@ -105,13 +105,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusBadRequest, "unauthorized_client", "this client is not bound to exactly one location")
 		return
 	}
-	token, exp, err := h.svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
+	token, exp, err := h.Svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
 	if err != nil {
-		h.log.ErrorContext(ctx, "tableorder: issue token failed", "request_id", httpx.RequestID(ctx), "error", err)
+		h.Log.ErrorContext(ctx, "tableorder: issue token failed", "request_id", httpx.RequestID(ctx), "error", err)
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")
 		return
 	}
-	resp := tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(h.svc.Now()).Seconds())}
+	resp := tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(h.Svc.Now()).Seconds())}
 	if tr.Scope != "" {
 		resp.Scope = Scope
 	}
