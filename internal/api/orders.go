@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -30,28 +28,8 @@ func (h *Handler) viewOrder(o *hub.Order) orderView {
 		Scheduled: o.Status == hub.StatusNew && o.Scheduled(h.svc.Now())}
 }
 
-// ref accepts a JSON string or number (a product named by hub id or PLU).
-type ref string
-
-func (r *ref) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*r = ref(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		// A type error, so that the decoder names the field where it
-		// stands ("products", "lines.product"), not a field of its own.
-		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
-	}
-	*r = ref(n.String())
-	return nil
-}
+// ref is a product named by hub id or PLU, as a JSON string or number.
+type ref = httpx.IDString
 
 type optionRequest struct {
 	GroupID  int64 `json:"group_id"`

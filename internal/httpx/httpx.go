@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -245,4 +246,33 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
+}
+
+// IDString is an identifier a client may send as a JSON string or number
+// (a product's PLU, a hub id, a bot's order id): a string is taken with
+// its surrounding white space trimmed, a number as written, null leaves it
+// as it was. Anything else is a type error, so that the decoder names the
+// field where it stands ("lines[0].product: must be a string, not
+// object"), not a field of its own.
+type IDString string
+
+func (r *IDString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*r = IDString(strings.TrimSpace(s))
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return &json.UnmarshalTypeError{Value: JSONKind(b), Type: reflect.TypeFor[string]()}
+	}
+	*r = IDString(n.String())
+	return nil
 }
