@@ -133,9 +133,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	return created(w, h.viewOrder(res.Order))
 }
 

@@ -287,7 +287,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 			return
 		}
 		if res != nil {
-			w.Header().Set("Idempotent-Replayed", "true")
+			httpx.MarkReplayed(w, true)
 			h.accepted(w, r, p, req, recv, res, test)
 			return
 		}
@@ -310,9 +310,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 		h.writeProblem(w, r, p, req, in, hub.AsError(err))
 		return
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	h.accepted(w, r, p, req, recv, res, test)
 }
 

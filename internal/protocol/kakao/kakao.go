@@ -303,9 +303,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	httpx.WriteJSON(w, http.StatusCreated, renderOrder(res.Order, lang(r)))
 	return nil
 }

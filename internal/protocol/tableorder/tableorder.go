@@ -162,9 +162,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, req, err, true)
 		return
 	}
-	if res.Replayed && ticket.Key != "" {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed && ticket.Key != "")
 	w.WriteHeader(http.StatusNoContent)
 }
 

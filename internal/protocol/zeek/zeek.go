@@ -343,9 +343,7 @@ func errorAnswer(status int, code, msg string) answer {
 func (h *Handler) write(w http.ResponseWriter, lang string, a answer) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Language", lang)
-	if a.replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, a.replayed)
 	w.WriteHeader(a.status)
 	w.Write(a.body)
 }
