@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOrders", testListOrders},
 		{"History", testHistory},
 		{"Events", testEvents},
+		{"EventsLateCommit", testEventsLateCommit},
 		{"Partners", testPartners},
 		{"PartnerCallbackSecretRotation", testPartnerSecretRotation},
 		{"Credentials", testCredentials},
