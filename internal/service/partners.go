@@ -108,30 +108,23 @@ func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
 // cannot change; an error from fn is returned as is and nothing is
 // written.
 func (s *Service) ModifyPartner(ctx context.Context, id int64, fn func(p *hub.Partner) error) (*hub.Partner, error) {
-	var out *hub.Partner
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := tx.LockPartner(ctx, id)
-		if err != nil {
-			return err
+	lock := func(tx store.Tx) (*hub.Partner, error) { return tx.LockPartner(ctx, id) }
+	return modifyRow(ctx, s, lock, fn, func(before *hub.Partner) func(store.Tx, *hub.Partner) error {
+		brandID, proto, created := before.BrandID, before.Protocol, before.CreatedAt
+		return func(tx store.Tx, p *hub.Partner) error {
+			if p.BrandID != brandID || p.Protocol != proto {
+				return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
+			}
+			p.ID, p.CreatedAt = id, created
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if err := s.checkPartnerScope(ctx, tx, p); err != nil {
+				return err
+			}
+			return tx.UpdatePartner(ctx, p)
 		}
-		brandID, proto, created := p.BrandID, p.Protocol, p.CreatedAt
-		if err := fn(p); err != nil {
-			return err
-		}
-		if p.BrandID != brandID || p.Protocol != proto {
-			return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
-		}
-		p.ID, p.CreatedAt = id, created
-		if err := p.Validate(); err != nil {
-			return err
-		}
-		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
-			return err
-		}
-		out = p
-		return tx.UpdatePartner(ctx, p)
 	})
-	return out, err
 }
 
 // IssueCredential adds a credential to a partner (key rotation: issue a
