@@ -475,36 +475,12 @@ func TestConcurrentPatch(t *testing.T) {
 		other := service.New(open())
 		srv2 := httptest.NewServer(server.Handler(server.Config{}, other, slog.New(slog.NewTextHandler(io.Discard, nil))))
 		t.Cleanup(srv2.Close)
-		bases := []string{f.srv.URL, srv2.URL}
 		const n = 16
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		codes := make([]int, n)
-		send := func(i int, path, body string) {
-			req, _ := http.NewRequest("PATCH", bases[i%2]+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+f.brandTok)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			codes[i] = res.StatusCode
-		}
+		bodies := make([]string, n)
 		for i := range n {
-			wg.Go(func() {
-				<-start
-				send(i, "/hub/v1/products/"+strconv.FormatInt(f.rice.ID, 10), fmt.Sprintf(`{"name": {"x-%02d": "v"}}`, i))
-			})
+			bodies[i] = fmt.Sprintf(`{"name": {"x-%02d": "v"}}`, i)
 		}
-		close(start)
-		wg.Wait()
-		for i, c := range codes {
-			if c != 200 {
-				t.Fatalf("PATCH %d: %d", i, c)
-			}
-		}
+		patchAtOnce(t, []string{f.srv.URL, srv2.URL}, f.brandTok, "/hub/v1/products/"+strconv.FormatInt(f.rice.ID, 10), bodies)
 		p, err := f.st.GetProduct(context.Background(), f.brand.ID, f.rice.ID)
 		if err != nil || len(p.Name) != n+1 {
 			t.Fatalf("%d names after %d concurrent PATCHes, want %d: %v %v", len(p.Name), n, n+1, p.Name, err)
@@ -536,31 +512,7 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 				fmt.Sprintf(`{"settings": {"inventory_timeout_ms": %d}}`, 1000+round),
 				fmt.Sprintf(`{"location_ids": [%d], "disabled": %t}`, f.loc.ID, round%2 == 1),
 			}
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			codes := make([]int, len(bodies))
-			for i, body := range bodies {
-				wg.Go(func() {
-					<-start
-					req, _ := http.NewRequest("PATCH", bases[i%2]+path, strings.NewReader(body))
-					req.Header.Set("Authorization", "Bearer "+f.brandTok)
-					res, err := http.DefaultClient.Do(req)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-					codes[i] = res.StatusCode
-				})
-			}
-			close(start)
-			wg.Wait()
-			for i, c := range codes {
-				if c != 200 {
-					t.Fatalf("round %d: PATCH %s: %d", round, bodies[i], c)
-				}
-			}
+			patchAtOnce(t, bases, f.brandTok, path, bodies)
 			got, err := f.st.GetPartner(context.Background(), pr.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -571,4 +523,36 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 			}
 		}
 	})
+}
+
+// patchAtOnce sends one PATCH of path per body, all at once, spread over
+// the servers at bases (two nodes), and fails the test unless every one
+// answers 200.
+func patchAtOnce(t *testing.T, bases []string, token, path string, bodies []string) {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	codes := make([]int, len(bodies))
+	for i, body := range bodies {
+		wg.Go(func() {
+			<-start
+			req, _ := http.NewRequest("PATCH", bases[i%len(bases)]+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			codes[i] = res.StatusCode
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, c := range codes {
+		if c != 200 {
+			t.Fatalf("PATCH %s %s: %d, want 200", path, bodies[i], c)
+		}
+	}
 }
