@@ -489,8 +489,8 @@ func TestConcurrentPatch(t *testing.T) {
 }
 
 // TestConcurrentPartnerPatch: in each round four PATCHes of one partner,
-// each of another field, go to two nodes at once; every field holds its
-// round's value after the round (PATCH used to read the partner outside
+// each of another field, go to two nodes at once, and then four of its
+// brand; every field holds its round's value after the round (PATCH used to read the partner outside
 // its unit and write the whole document back, so one PATCH undid
 // another's field).
 func TestConcurrentPartnerPatch(t *testing.T) {
@@ -520,6 +520,21 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 			if got.Name != fmt.Sprintf("POS %d", round) || got.Settings.CallbackURL != fmt.Sprintf("https://pos.example/%d", round) ||
 				got.Settings.InventoryTimeoutMS != 1000+round || len(got.LocationIDs) != 1 || got.Disabled != (round%2 == 1) {
 				t.Fatalf("round %d: a concurrent PATCH was lost: %+v", round, got)
+			}
+			// The brand's fields likewise.
+			patchAtOnce(t, bases, f.brandTok, "/hub/v1/brands/"+itoa(f.brand.ID), []string{
+				fmt.Sprintf(`{"name": "Hanok %d"}`, round),
+				fmt.Sprintf(`{"tax_rate_bp": %d}`, 100+round),
+				fmt.Sprintf(`{"service_charge_bp": %d}`, 200+round),
+				fmt.Sprintf(`{"tax_included": %t}`, round%2 == 1),
+			})
+			b, err := f.st.GetBrand(context.Background(), f.brand.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Name != fmt.Sprintf("Hanok %d", round) || b.TaxRateBP != int64(100+round) || b.ServiceChargeBP != int64(200+round) ||
+				b.TaxIncluded != (round%2 == 1) {
+				t.Fatalf("round %d: a concurrent brand PATCH was lost: %+v", round, b)
 			}
 		}
 	})
