@@ -141,3 +141,12 @@ func DispatchAll(tb testing.TB, st store.Store) {
 	}
 	tb.Fatal("DispatchAll: events keep coming")
 }
+
+// Must fails tb when err is not nil: for the setup steps of a test, whose
+// failure leaves nothing to check.
+func Must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
