@@ -29,6 +29,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -39,6 +40,7 @@ import (
 	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
+	"orderhub/internal/store"
 )
 
 // Handler serves /hub/v1.
@@ -58,28 +60,28 @@ func (h *Handler) Routes(mux Mux) {
 	// known holds every route too, so that a path served under other
 	// methods answers 405 with Allow rather than 404.
 	known := http.NewServeMux()
-	add := func(pattern string, replayed bool, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+	add := func(pattern string, replayed bool, fn handlerFunc) {
 		mux.Handle(pattern, h.authed(replayed, fn))
 		known.Handle(pattern, http.NotFoundHandler())
 	}
 	// route: writes go through the replay layer (Idempotency-Key), per
 	// token. intake: placing an order hands its key to the service
 	// instead (the order is the record; createOrder).
-	route := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+	route := func(pattern string, fn handlerFunc) {
 		add(pattern, true, fn)
 	}
-	intake := func(pattern string, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) {
+	intake := func(pattern string, fn handlerFunc) {
 		add(pattern, false, fn)
 	}
 	route("GET /hub/v1/brands", h.listBrands)
 	route("POST /hub/v1/brands", h.createBrand)
-	route("GET /hub/v1/brands/{id}", h.getBrand)
-	route("PATCH /hub/v1/brands/{id}", h.patchBrand)
+	route("GET /hub/v1/brands/{id}", show(h.brand, asStored))
+	route("PATCH /hub/v1/brands/{id}", patch(h.brand, decodeOnto, h.modifyBrand, asStored))
 
 	route("GET /hub/v1/locations", h.listLocations)
 	route("POST /hub/v1/locations", h.createLocation)
-	route("GET /hub/v1/locations/{id}", h.getLocation)
-	route("PATCH /hub/v1/locations/{id}", h.patchLocation)
+	route("GET /hub/v1/locations/{id}", show(h.location, h.locationInForce))
+	route("PATCH /hub/v1/locations/{id}", patch(h.location, decodeLocation, h.modifyLocation, h.locationInForce))
 	route("GET /hub/v1/locations/{id}/stock", h.listStock)
 	route("GET /hub/v1/locations/{id}/stock/{productId}", h.getStock)
 	route("PUT /hub/v1/locations/{id}/stock/{productId}", h.putStock)
@@ -91,24 +93,24 @@ func (h *Handler) Routes(mux Mux) {
 
 	route("GET /hub/v1/products", h.listProducts)
 	route("POST /hub/v1/products", h.createProduct)
-	route("GET /hub/v1/products/{id}", h.getProduct)
+	route("GET /hub/v1/products/{id}", show(h.product, asStored))
 	route("PUT /hub/v1/products/{id}", h.putProduct)
-	route("PATCH /hub/v1/products/{id}", h.patchProduct)
+	route("PATCH /hub/v1/products/{id}", patch(h.product, decodeOnto, h.modifyProduct, asStored))
 
-	route("GET /hub/v1/timeslots", h.listTimeslots)
+	route("GET /hub/v1/timeslots", brandList(h, h.svc.Store().ListTimeslots))
 	route("PUT /hub/v1/timeslots/{id}", h.putTimeslot)
 
 	route("GET /hub/v1/orders", h.listOrders)
 	intake("POST /hub/v1/orders", h.createOrder)
-	route("GET /hub/v1/orders/{ref}", h.getOrder)
+	route("GET /hub/v1/orders/{ref}", show(h.order, h.viewOrder))
 	route("GET /hub/v1/orders/{ref}/history", h.orderHistory)
 	route("POST /hub/v1/orders/{ref}/actions/{action}", h.orderAction)
 	route("POST /hub/v1/orders/{ref}/payment", h.orderPayment)
 
-	route("GET /hub/v1/partners", h.listPartners)
+	route("GET /hub/v1/partners", brandList(h, h.svc.Store().ListPartners))
 	route("POST /hub/v1/partners", h.createPartner)
-	route("GET /hub/v1/partners/{id}", h.getPartner)
-	route("PATCH /hub/v1/partners/{id}", h.patchPartner)
+	route("GET /hub/v1/partners/{id}", show(h.partner, asStored))
+	route("PATCH /hub/v1/partners/{id}", patch(h.partner, decodeOnto, h.modifyPartner, asStored))
 	route("GET /hub/v1/partners/{id}/credentials", h.listCredentials)
 	route("POST /hub/v1/partners/{id}/credentials", h.issueCredential)
 	route("DELETE /hub/v1/partners/{id}/credentials/{credentialId}", h.revokeCredential)
@@ -125,7 +127,7 @@ func (h *Handler) Routes(mux Mux) {
 
 	route("GET /hub/v1/webhook-endpoints", h.listWebhookEndpoints)
 	route("POST /hub/v1/webhook-endpoints", h.createWebhookEndpoint)
-	route("GET /hub/v1/webhook-endpoints/{id}", h.getWebhookEndpoint)
+	route("GET /hub/v1/webhook-endpoints/{id}", show(h.webhookEndpoint, func(ep *store.WebhookEndpoint) endpointView { return viewEndpoint(ep, "") }))
 	route("PATCH /hub/v1/webhook-endpoints/{id}", h.patchWebhookEndpoint)
 	route("DELETE /hub/v1/webhook-endpoints/{id}", h.deleteWebhookEndpoint)
 	route("POST /hub/v1/webhook-endpoints/{id}/rotate-secret", h.rotateWebhookSecret)
@@ -163,13 +165,13 @@ func allowedMethods(known *http.ServeMux, r *http.Request) []string {
 type principalKey struct{}
 
 // authed checks the bearer token and renders handler errors.
-func (h *Handler) authed(replayed bool, fn func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error) http.Handler {
+func (h *Handler) authed(replayed bool, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		token, ok := httpx.Credentials(r, "Bearer")
 		if !ok {
 			token = "" // still the service's call: it is the rate check too
 		}
-		p, err := h.svc.AuthenticateHubToken(r.Context(), strings.TrimSpace(token))
+		p, err := h.svc.AuthenticateHubToken(r.Context(), token)
 		if err != nil {
 			if hub.ErrorCode(err) == hub.CodeUnauthorized && !ok {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
@@ -389,6 +391,111 @@ func notFoundUnlessMine(p *service.HubPrincipal, brandID int64, what string, id 
 var errOperatorOnly = &hub.Error{Code: hub.CodeForbidden, Message: "only an operator token may do this"}
 
 // queryLimit parses ?limit= (default 50, at most 500).
+// queryPage reads a listing's ?cursor= (0: from the start) and ?limit=.
+func queryPage(r *http.Request) (cursor int64, limit int, err error) {
+	if cursor, err = queryInt(r, "cursor"); err != nil {
+		return 0, 0, err
+	}
+	limit, err = queryLimit(r)
+	return cursor, limit, err
+}
+
+// cursorAt is a full page's next_cursor: the key of its last row.
+func cursorAt(last int64) *string {
+	c := strconv.FormatInt(last, 10)
+	return &c
+}
+
+// handlerFunc is a native API handler after authentication.
+type handlerFunc func(http.ResponseWriter, *http.Request, *service.HubPrincipal) error
+
+// finder looks up the row a path names, as the principal may see it
+// (another brand's is not found).
+type finder[T any] func(*http.Request, *service.HubPrincipal) (*T, error)
+
+// show answers GET of one row: 200 with the row as view shows it.
+func show[T, V any](find finder[T], view func(*T) V) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+		v, err := find(r, p)
+		if err != nil {
+			return err
+		}
+		return ok(w, view(v))
+	}
+}
+
+// brandList answers GET of a brand's rows (?brand_id= for an operator),
+// all in one page.
+func brandList[T any](h *Handler, list func(ctx context.Context, brandID int64) ([]T, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+		brandID, err := h.actingBrand(r, p, 0)
+		if err != nil {
+			return err
+		}
+		rows, err := list(r.Context(), brandID)
+		if err != nil {
+			return err
+		}
+		return ok(w, page[T]{Data: rows})
+	}
+}
+
+// asStored shows a row as it is stored.
+func asStored[T any](v *T) *T { return v }
+
+// patch answers PATCH of one row: the body is decoded onto the stored row
+// inside the service's unit (modify, one of the service's Modify…), under
+// a row lock, so that two concurrent PATCHes never lose each other's
+// fields; the answer is the row as written, as view shows it.
+func patch[T, V any](find finder[T], decode func(body []byte, v *T) error,
+	modify func(ctx context.Context, found *T, change func(*T) error) (*T, error), view func(*T) V) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+		found, err := find(r, p)
+		if err != nil {
+			return err
+		}
+		body, err := readRaw(r)
+		if err != nil {
+			return err
+		}
+		v, err := modify(r.Context(), found, func(v *T) error { return decode(body, v) })
+		if err != nil {
+			return err
+		}
+		return ok(w, view(v))
+	}
+}
+
+// The service's Modify… for patch, given the row found.
+
+func (h *Handler) modifyBrand(ctx context.Context, b *hub.Brand, change func(*hub.Brand) error) (*hub.Brand, error) {
+	return h.svc.ModifyBrand(ctx, b.ID, change)
+}
+
+func (h *Handler) modifyLocation(ctx context.Context, l *hub.Location, change func(*hub.Location) error) (*hub.Location, error) {
+	return h.svc.ModifyLocation(ctx, l.ID, change)
+}
+
+func (h *Handler) modifyProduct(ctx context.Context, p *hub.Product, change func(*hub.Product) error) (*hub.Product, error) {
+	return h.svc.ModifyProduct(ctx, p.BrandID, p.ID, change)
+}
+
+func (h *Handler) modifyPartner(ctx context.Context, p *hub.Partner, change func(*hub.Partner) error) (*hub.Partner, error) {
+	return h.svc.ModifyPartner(ctx, p.ID, change)
+}
+
+// decodeOnto decodes a body onto a stored row (a PATCH).
+func decodeOnto[T any](body []byte, v *T) error { return decodeRaw(body, v) }
+
+// decodeOptional decodes a body that may be empty onto v.
+func decodeOptional(r *http.Request, v any) error {
+	raw, err := readRaw(r)
+	if err != nil || len(bytes.TrimSpace(raw)) == 0 {
+		return err
+	}
+	return decodeRaw(raw, v)
+}
+
 func queryLimit(r *http.Request) (int, error) {
 	n, err := queryInt(r, "limit")
 	if err != nil {

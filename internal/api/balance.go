@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -80,11 +79,7 @@ func (h *Handler) listBalanceEntries(w http.ResponseWriter, r *http.Request, p *
 	if err != nil {
 		return err
 	}
-	before, err := queryInt(r, "cursor")
-	if err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
+	before, limit, err := queryPage(r)
 	if err != nil {
 		return err
 	}
@@ -94,8 +89,7 @@ func (h *Handler) listBalanceEntries(w http.ResponseWriter, r *http.Request, p *
 	}
 	var next *string
 	if len(es) == limit {
-		c := strconv.FormatInt(es[len(es)-1].ID, 10)
-		next = &c
+		next = cursorAt(es[len(es)-1].ID)
 	}
 	return ok(w, page[store.BalanceEntry]{Data: es, NextCursor: next})
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
@@ -54,35 +53,11 @@ func (h *Handler) brand(r *http.Request, p *service.HubPrincipal) (*hub.Brand, e
 	return h.svc.Store().GetBrand(r.Context(), id)
 }
 
-func (h *Handler) getBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	b, err := h.brand(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, b)
-}
-
-// The PATCH handlers decode the body onto the stored row inside the
-// service's unit (Modify…), under a row lock, so that two concurrent
-// PATCHes never lose each other's fields.
-
-func (h *Handler) patchBrand(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	b, err := h.brand(r, p)
-	if err != nil {
-		return err
-	}
-	body, err := readRaw(r)
-	if err != nil {
-		return err
-	}
-	b, err = h.svc.ModifyBrand(r.Context(), b.ID, func(b *hub.Brand) error { return decodeRaw(body, b) })
-	if err != nil {
-		return err
-	}
-	return ok(w, b)
-}
-
 // ---- locations ----
+
+// locationInForce shows a location as its controls stand now
+// (hub.Location.InForce).
+func (h *Handler) locationInForce(l *hub.Location) hub.Location { return l.InForce(h.svc.Now()) }
 
 func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	brandID, err := h.actingBrand(r, p, 0)
@@ -139,30 +114,6 @@ func decodeLocation(body []byte, l *hub.Location) error {
 
 func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Location, error) {
 	return owned(r, p, "location", h.svc.Store().GetLocation, func(l *hub.Location) int64 { return l.BrandID })
-}
-
-func (h *Handler) getLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, l.InForce(h.svc.Now()))
-}
-
-func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
-	body, err := readRaw(r)
-	if err != nil {
-		return err
-	}
-	l, err = h.svc.ModifyLocation(r.Context(), l.ID, func(l *hub.Location) error { return decodeLocation(body, l) })
-	if err != nil {
-		return err
-	}
-	return ok(w, l.InForce(h.svc.Now()))
 }
 
 // ---- stock ----
@@ -248,11 +199,7 @@ func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *servic
 	if err != nil {
 		return err
 	}
-	after, err := queryInt(r, "cursor")
-	if err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
+	after, limit, err := queryPage(r)
 	if err != nil {
 		return err
 	}
@@ -263,8 +210,7 @@ func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *servic
 	res := page[hub.Product]{Data: ps}
 	if len(ps) > limit {
 		res.Data = ps[:limit]
-		next := strconv.FormatInt(ps[limit-1].ID, 10)
-		res.NextCursor = &next
+		res.NextCursor = cursorAt(ps[limit-1].ID)
 	}
 	return ok(w, res)
 }
@@ -295,14 +241,6 @@ func (h *Handler) product(r *http.Request, p *service.HubPrincipal) (*hub.Produc
 	}, func(pr *hub.Product) int64 { return pr.BrandID })
 }
 
-func (h *Handler) getProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.product(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, pr)
-}
-
 func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	old, err := h.product(r, p)
 	if err != nil {
@@ -319,35 +257,7 @@ func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.
 	return ok(w, pr)
 }
 
-func (h *Handler) patchProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.product(r, p)
-	if err != nil {
-		return err
-	}
-	body, err := readRaw(r)
-	if err != nil {
-		return err
-	}
-	pr, err = h.svc.ModifyProduct(r.Context(), pr.BrandID, pr.ID, func(pr *hub.Product) error { return decodeRaw(body, pr) })
-	if err != nil {
-		return err
-	}
-	return ok(w, pr)
-}
-
 // ---- timeslots ----
-
-func (h *Handler) listTimeslots(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	ts, err := h.svc.Store().ListTimeslots(r.Context(), brandID)
-	if err != nil {
-		return err
-	}
-	return ok(w, page[hub.Timeslot]{Data: ts})
-}
 
 func (h *Handler) putTimeslot(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	id, err := pathID(r, "id")

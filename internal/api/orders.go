@@ -1,10 +1,8 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -30,33 +28,8 @@ func (h *Handler) viewOrder(o *hub.Order) orderView {
 		Scheduled: o.Scheduled(h.svc.Now())}
 }
 
-// ref accepts a JSON string or number (a product named by hub id or PLU).
-type ref string
-
-func (r *ref) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*r = ref(s)
-		return nil
-	}
-	// A number is a hub id or a PLU: an integer. Anything else (null,
-	// 1.5, 1e3, true) is a type error, so that the decoder names the field
-	// where it stands ("products", "lines.product"), not a field of its
-	// own.
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil || n == "" {
-		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
-	}
-	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
-		return &json.UnmarshalTypeError{Value: "number " + n.String(), Type: reflect.TypeFor[string]()}
-	}
-	*r = ref(n.String())
-	return nil
-}
+// ref is a product named by hub id or PLU, as a JSON string or number.
+type ref = httpx.IDString
 
 type optionRequest struct {
 	GroupID  int64 `json:"group_id"`
@@ -160,9 +133,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	return created(w, h.viewOrder(res.Order))
 }
 
@@ -194,11 +165,8 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 	if f.LocationID, err = queryInt(r, "location_id"); err != nil {
 		return err
 	}
-	if f.BeforeID, err = queryInt(r, "cursor"); err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
-	if err != nil {
+	var limit int
+	if f.BeforeID, limit, err = queryPage(r); err != nil {
 		return err
 	}
 	f.Limit = limit + 1
@@ -209,8 +177,7 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 	res := page[orderView]{Data: []orderView{}}
 	for i := range os {
 		if i == limit {
-			next := strconv.FormatInt(os[i-1].ID, 10)
-			res.NextCursor = &next
+			res.NextCursor = cursorAt(os[i-1].ID)
 			break
 		}
 		res.Data = append(res.Data, h.viewOrder(&os[i]))
@@ -224,14 +191,6 @@ func (h *Handler) order(r *http.Request, p *service.HubPrincipal) (*hub.Order, e
 		return nil, err
 	}
 	return h.svc.FindOrder(r.Context(), scope, r.PathValue("ref"))
-}
-
-func (h *Handler) getOrder(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	o, err := h.order(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, h.viewOrder(o))
 }
 
 func (h *Handler) orderHistory(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -263,14 +222,8 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 		Note   string `json:"note"`
 		Reason string `json:"reason"`
 	}
-	raw, err := readRaw(r)
-	if err != nil {
+	if err := decodeOptional(r, &body); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeRaw(raw, &body); err != nil {
-			return err
-		}
 	}
 	o, err := h.svc.Transition(r.Context(), service.TransitionInput{
 		Scope: scope, OrderRef: r.PathValue("ref"), Action: action,
@@ -292,14 +245,8 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 	var body struct {
 		Method string `json:"method"`
 	}
-	raw, err := readRaw(r)
-	if err != nil {
+	if err := decodeOptional(r, &body); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(raw)) > 0 {
-		if err := decodeRaw(raw, &body); err != nil {
-			return err
-		}
 	}
 	o, err := h.svc.MarkPaid(r.Context(), service.MarkPaidInput{
 		Scope: scope, OrderRef: r.PathValue("ref"), Actor: h.actor(p), Method: body.Method,
@@ -315,11 +262,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	if err != nil {
 		return err
 	}
-	after, err := queryInt(r, "cursor")
-	if err != nil {
-		return err
-	}
-	limit, err := queryLimit(r)
+	after, limit, err := queryPage(r)
 	if err != nil {
 		return err
 	}
@@ -336,8 +279,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	if len(evs) == limit {
 		// The cursor is the dispatch sequence number, which never lets a
 		// reader pass an event that commits late (store.ListEvents).
-		next := strconv.FormatInt(evs[len(evs)-1].Seq, 10)
-		res.NextCursor = &next
+		res.NextCursor = cursorAt(evs[len(evs)-1].Seq)
 	}
 	return ok(w, res)
 }

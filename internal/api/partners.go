@@ -16,18 +16,6 @@ type partnerView struct {
 	CallbackSecret string                    `json:"callback_secret,omitempty"`
 }
 
-func (h *Handler) listPartners(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	ps, err := h.svc.Store().ListPartners(r.Context(), brandID)
-	if err != nil {
-		return err
-	}
-	return ok(w, page[hub.Partner]{Data: ps})
-}
-
 func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var pr hub.Partner
 	if err := decode(r, &pr); err != nil {
@@ -48,33 +36,6 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *servi
 
 func (h *Handler) partner(r *http.Request, p *service.HubPrincipal) (*hub.Partner, error) {
 	return owned(r, p, "partner", h.svc.Store().GetPartner, func(pr *hub.Partner) int64 { return pr.BrandID })
-}
-
-func (h *Handler) getPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, pr)
-}
-
-func (h *Handler) patchPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
-	id, brandID, proto := pr.ID, pr.BrandID, pr.Protocol
-	if err := decode(r, pr); err != nil {
-		return err
-	}
-	if pr.BrandID != brandID || pr.Protocol != proto {
-		return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
-	}
-	pr.ID = id
-	if err := h.svc.UpdatePartner(r.Context(), pr); err != nil {
-		return err
-	}
-	return ok(w, pr)
 }
 
 func (h *Handler) listCredentials(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {

@@ -31,8 +31,8 @@ func TestPartnerSettingsChecked(t *testing.T) {
 
 		t.Run("junglebook", func(t *testing.T) { testJunglebookSettings(t, f, create, refused) })
 		t.Run("kakao", func(t *testing.T) { testKakaoRole(t, f, create, refused) })
-		t.Run("zeek", func(t *testing.T) { testZeekSettings(t, create, refused) })
-		t.Run("scope and protocol", func(t *testing.T) { testPartnerProtocol(t, f, create, refused) })
+		t.Run("zeek", func(t *testing.T) { testZeekSettings(t, f) })
+		t.Run("scope and protocol", func(t *testing.T) { testPartnerProtocol(t, f) })
 	})
 }
 
@@ -114,7 +114,8 @@ func testKakaoRole(t *testing.T, f *fixture, create createFunc, refused refusedF
 }
 
 // testZeekSettings: the region, time zone, minimum purchase and code table.
-func testZeekSettings(t *testing.T, create createFunc, refused refusedFunc) {
+func testZeekSettings(t *testing.T, f *fixture) {
+	var ss []testutil.Scenario
 	for _, c := range []struct{ extra, field string }{
 		{`{"region": "MARS"}`, "settings.extra.region"},
 		{`{"timezone": "Mars/Olympus"}`, "settings.extra.timezone"},
@@ -124,32 +125,52 @@ func testZeekSettings(t *testing.T, create createFunc, refused refusedFunc) {
 		{`{"status_codes": [5]}`, "settings.extra.status_codes"},
 		{`{"kakao_role": "bot"}`, "settings.extra.kakao_role"}, // another protocol's key
 	} {
-		status, body := create(`{"protocol": "zeek", "settings": {"extra": ` + c.extra + `}}`)
-		refused("zeek "+c.extra, status, body, c.field)
+		ss = append(ss, f.createPartner("zeek "+c.extra, `{"protocol": "zeek", "settings": {"extra": `+c.extra+`}}`, 400, errorJSON("invalid", c.field)))
 	}
-	status, body := create(`{"protocol": "zeek", "settings": {"extra": {"region": "sgn", "minimum_purchase": "50000", "status_codes": {"5": "complete", "3": "ready"}}}}`)
-	if status != 201 {
-		t.Errorf("zeek good settings: %d %v", status, body)
-	}
+	ss = append(ss, f.createPartner("zeek good settings",
+		`{"protocol": "zeek", "settings": {"extra": {"region": "sgn", "minimum_purchase": "50000", "status_codes": {"5": "complete", "3": "ready"}}}}`,
+		201, `{"protocol": "zeek", "settings": {"extra": {"region": "sgn", "minimum_purchase": "50000"}}}`))
+	f.scenarios(t, ss)
 }
 
 // testPartnerProtocol: protocols without extra settings refuse any; a QR
 // client is bound to exactly one location; an unknown protocol names the
 // known ones.
-func testPartnerProtocol(t *testing.T, f *fixture, create createFunc, refused refusedFunc) {
-	status, body := create(`{"protocol": "omni", "settings": {"extra": {"delivery_fee": 1}}}`)
-	refused("omni extra", status, body, "settings.extra.delivery_fee")
-	status, body = create(`{"protocol": "tableorder"}`)
-	refused("tableorder without a location", status, body, "location_ids")
-	status, body = create(fmt.Sprintf(`{"protocol": "tableorder", "location_ids": [%d]}`, f.loc.ID))
-	if status != 201 {
-		t.Errorf("tableorder at one location: %d %v", status, body)
+func testPartnerProtocol(t *testing.T, f *fixture) {
+	f.scenarios(t, []testutil.Scenario{
+		f.createPartner("omni extra", `{"protocol": "omni", "settings": {"extra": {"delivery_fee": 1}}}`, 400, errorJSON("invalid", "settings.extra.delivery_fee")),
+		f.createPartner("tableorder without a location", `{"protocol": "tableorder"}`, 400, errorJSON("invalid", "location_ids")),
+		f.createPartner("tableorder at one location", fmt.Sprintf(`{"protocol": "tableorder", "location_ids": [%d]}`, f.loc.ID),
+			201, fmt.Sprintf(`{"protocol": "tableorder", "location_ids": [%d]}`, f.loc.ID)),
+		f.createPartner("unknown protocol", `{"protocol": "toss"}`, 400,
+			`{"error": {"code": "invalid", "message": "must be one of kakao, omni, junglebook, zeek, tableorder, hub", "details": {"field": "protocol"}}}`),
+	})
+}
+
+// createPartner is a scenario of POST /hub/v1/partners with the brand's
+// token; a refusal (status 400) must leave the brand's partners as they
+// were, and a creation add one.
+func (f *fixture) createPartner(name, body string, status int, want string) testutil.Scenario {
+	var before int
+	count := func(t *testing.T) int {
+		ps, err := f.st.ListPartners(t.Context(), f.brand.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ps)
 	}
-	status, body = create(`{"protocol": "toss"}`)
-	refused("unknown protocol", status, body, "protocol")
-	if msg := body["error"].(map[string]any)["message"]; msg != "must be one of kakao, omni, junglebook, zeek, tableorder, hub" {
-		t.Errorf("unknown protocol: %v", msg)
-	}
+	return testutil.Scenario{Name: name, Method: "POST", Path: "/hub/v1/partners", Token: f.brandTok, Body: body,
+		Status: status, JSON: want,
+		Before: func(t *testing.T) { before = count(t) },
+		After: func(t *testing.T, _ []byte) {
+			want := before
+			if status == 201 {
+				want++
+			}
+			if n := count(t); n != want {
+				t.Fatalf("%d partners after, want %d", n, want)
+			}
+		}}
 }
 
 // junglebookOrder posts an order to POST /order with a shop's key.

@@ -141,14 +141,6 @@ func (h *Handler) webhookEndpoint(r *http.Request, p *service.HubPrincipal) (*st
 	return owned(r, p, "webhook endpoint", h.svc.Store().GetWebhookEndpoint, func(e *store.WebhookEndpoint) int64 { return e.BrandID })
 }
 
-func (h *Handler) getWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
-	return ok(w, viewEndpoint(ep, ""))
-}
-
 func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	ep, err := h.webhookEndpoint(r, p)
 	if err != nil {
@@ -240,10 +232,7 @@ func (h *Handler) deliveryPage(w http.ResponseWriter, r *http.Request, f store.D
 		return hub.Invalid("status", "must be pending, delivered or dead")
 	}
 	var err error
-	if f.BeforeID, err = queryInt(r, "cursor"); err != nil {
-		return err
-	}
-	if f.Limit, err = queryLimit(r); err != nil {
+	if f.BeforeID, f.Limit, err = queryPage(r); err != nil {
 		return err
 	}
 	ds, err := h.svc.Store().ListDeliveries(r.Context(), f)
@@ -256,8 +245,7 @@ func (h *Handler) deliveryPage(w http.ResponseWriter, r *http.Request, f store.D
 	}
 	res := page[deliveryView]{Data: views}
 	if len(ds) == f.Limit {
-		next := strconv.FormatInt(ds[len(ds)-1].ID, 10)
-		res.NextCursor = &next
+		res.NextCursor = cursorAt(ds[len(ds)-1].ID)
 	}
 	return ok(w, res)
 }

@@ -1,6 +1,8 @@
 // Package httpx holds the HTTP plumbing every surface shares: request ids,
 // the request log line, panic recovery, JSON decoding with field-named
-// errors, and the Idempotency-Key replay store. It knows no protocol: each
+// errors, the Idempotency-Key replay store, and reading credentials
+// (Credentials, BasicCredentials) and whether a request came over HTTPS
+// (IsHTTPS) the same way on every surface. It knows no protocol: each
 // surface passes its own error renderer.
 package httpx
 
@@ -15,7 +17,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,4 +273,37 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
+}
+
+// IDString is an identifier a client may send as a JSON string or number
+// (a product's PLU, a hub id, a bot's order id): a string is taken with
+// its surrounding white space trimmed, an integer as written, null leaves it
+// as it was. Anything else is a type error, so that the decoder names the
+// field where it stands ("lines[0].product: must be a string, not
+// object"), not a field of its own.
+type IDString string
+
+func (r *IDString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*r = IDString(strings.TrimSpace(s))
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	// A number is an integer id: 1.5 or 1e3 names nothing.
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return &json.UnmarshalTypeError{Value: JSONKind(b), Type: reflect.TypeFor[string]()}
+	}
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+		return &json.UnmarshalTypeError{Value: "number " + n.String(), Type: reflect.TypeFor[string]()}
+	}
+	*r = IDString(n.String())
+	return nil
 }

@@ -57,6 +57,14 @@ import (
 // request with the key as a conflict). So intake writes no replay record at
 // all, and a crash can never leave its key "in progress".
 
+// MarkReplayed says, with Idempotent-Replayed: true, that an answer is
+// the replay of a kept one (nothing ran again), when replayed is.
+func MarkReplayed(w http.ResponseWriter, replayed bool) {
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+}
+
 // IdempotencyTTL is how long a key is remembered (and replayed).
 const IdempotencyTTL = 24 * time.Hour
 
@@ -318,7 +326,7 @@ func (rp *Replay) Do(w http.ResponseWriter, r *http.Request, scope, key string, 
 		if out.ContentType != "" {
 			w.Header().Set("Content-Type", out.ContentType)
 		}
-		w.Header().Set("Idempotent-Replayed", "true")
+		MarkReplayed(w, true)
 		w.WriteHeader(out.Status)
 		w.Write(out.Body)
 	}

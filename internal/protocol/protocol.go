@@ -41,6 +41,7 @@ import (
 	"strings"
 
 	"orderhub/internal/delivery"
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/metrics"
 	"orderhub/internal/service"
@@ -236,4 +237,23 @@ func (r Registry) Surfaces() []metrics.Surface {
 		out[i] = metrics.Surface{Name: string(r[i].Channel), Prefixes: r[i].PathPrefixes}
 	}
 	return out
+}
+
+// Core is what every protocol's handler holds: the service, a logger
+// tagged with the protocol's channel, and the replay layer over the
+// service's store (DESIGN.md §10). A protocol's Handler embeds it.
+type Core struct {
+	Svc    *service.Service
+	Log    *slog.Logger
+	Replay *httpx.Replay
+}
+
+// NewCore builds the Core of a protocol's handler; log nil means
+// slog.Default().
+func NewCore(svc *service.Service, log *slog.Logger, channel hub.Channel) Core {
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("protocol", string(channel))
+	return Core{Svc: svc, Log: log, Replay: httpx.NewReplay(svc.Store(), log)}
 }

@@ -45,57 +45,43 @@ func (s *Service) UpdateBrand(ctx context.Context, b *hub.Brand) error {
 // other's fields; an error from fn is returned as is and nothing is
 // written.
 func (s *Service) ModifyBrand(ctx context.Context, id int64, fn func(b *hub.Brand) error) (*hub.Brand, error) {
-	var out *hub.Brand
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		b, err := tx.LockBrand(ctx, id)
-		if err != nil {
-			return err
+	lock := func(tx store.Tx) (*hub.Brand, error) { return tx.LockBrand(ctx, id) }
+	return modifyRow(ctx, s, lock, fn, func(before *hub.Brand) func(store.Tx, *hub.Brand) error {
+		currency, created := before.Currency, before.CreatedAt
+		return func(tx store.Tx, b *hub.Brand) error {
+			b.ID, b.CreatedAt = id, created
+			if err := b.Validate(); err != nil {
+				return err
+			}
+			if b.Currency != currency {
+				return hub.Invalid("currency", "cannot be changed (amounts are stored in %s)", currency)
+			}
+			return tx.UpdateBrand(ctx, b)
 		}
-		currency, created := b.Currency, b.CreatedAt
-		if err := fn(b); err != nil {
-			return err
-		}
-		b.ID, b.CreatedAt = id, created
-		if err := b.Validate(); err != nil {
-			return err
-		}
-		if b.Currency != currency {
-			return hub.Invalid("currency", "cannot be changed (amounts are stored in %s)", currency)
-		}
-		out = b
-		return tx.UpdateBrand(ctx, b)
 	})
-	return out, err
 }
 
 // ModifyLocation changes a location as ModifyBrand changes a brand; it
 // cannot move to another brand.
 func (s *Service) ModifyLocation(ctx context.Context, id int64, fn func(l *hub.Location) error) (*hub.Location, error) {
-	var out *hub.Location
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		l, err := tx.LockLocation(ctx, id)
-		if err != nil {
-			return err
+	lock := func(tx store.Tx) (*hub.Location, error) { return tx.LockLocation(ctx, id) }
+	return modifyRow(ctx, s, lock, fn, func(before *hub.Location) func(store.Tx, *hub.Location) error {
+		brandID, created := before.BrandID, before.CreatedAt
+		controls := storeControls(before)
+		return func(tx store.Tx, l *hub.Location) error {
+			if l.BrandID != brandID {
+				return hub.Invalid("brand_id", "a location cannot move to another brand")
+			}
+			if err := sameControls(controls, l); err != nil {
+				return err
+			}
+			l.ID, l.CreatedAt = id, created
+			if err := l.Validate(); err != nil {
+				return err
+			}
+			return tx.UpdateLocation(ctx, l)
 		}
-		brandID, created := l.BrandID, l.CreatedAt
-		controls := storeControls(l)
-		if err := fn(l); err != nil {
-			return err
-		}
-		if l.BrandID != brandID {
-			return hub.Invalid("brand_id", "a location cannot move to another brand")
-		}
-		if err := sameControls(controls, l); err != nil {
-			return err
-		}
-		l.ID, l.CreatedAt = id, created
-		if err := l.Validate(); err != nil {
-			return err
-		}
-		out = l
-		return tx.UpdateLocation(ctx, l)
 	})
-	return out, err
 }
 
 // CreateLocation validates and stores a new location of an existing brand.

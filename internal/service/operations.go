@@ -69,6 +69,9 @@ func (s *Service) snooze(ctx context.Context, in SnoozeInput, on bool) (*SnoozeR
 		out = SnoozeResult{Location: l}
 		ids := make([]int64, 0, len(in.Products))
 		for i, ref := range in.Products {
+			if ref == "" {
+				return hub.Invalid("products["+strconv.Itoa(i)+"]", "must name a product (hub id, ref id or SKU)")
+			}
 			p, err := tx.FindProduct(ctx, in.BrandID, ref)
 			if err != nil {
 				if hub.ErrorCode(err) == hub.CodeNotFound {

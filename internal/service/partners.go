@@ -86,26 +86,70 @@ func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Par
 }
 
 // UpdatePartner stores changed settings or scope; protocol and brand stay.
+// It replaces the whole partner: callers that change some fields use
+// ModifyPartner.
 func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
-	if err := p.Validate(); err != nil {
-		return err
-	}
 	if err := s.checkPartnerURLs(ctx, p); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx store.Tx) error {
-		old, err := tx.GetPartner(ctx, p.ID)
-		if err != nil {
-			return err
-		}
-		if old.BrandID != p.BrandID || old.Protocol != p.Protocol {
+	changed, err := s.modifyPartner(ctx, p.ID, func(stored *hub.Partner) error {
+		if stored.BrandID != p.BrandID || stored.Protocol != p.Protocol {
 			return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
 		}
-		if err := s.checkPartnerScope(ctx, tx, p); err != nil {
-			return err
+		*stored = *p
+		return nil
+	})
+	if err == nil {
+		*p = *changed
+	}
+	return err
+}
+
+// ModifyPartner changes a partner in one unit of work, as ModifyBrand
+// changes a brand: it reads the partner under a row lock, lets fn change
+// it (a PATCH body decoded onto it), checks the result as CreatePartner
+// does (settings 400 naming the field, locations of its brand, its
+// protocol's rules) and writes it. Two concurrent changes apply one after
+// the other and never lose each other's fields. Its brand and protocol
+// cannot change; an error from fn is returned as is and nothing is
+// written.
+//
+// Its outbound URLs are checked before the unit, on a draft (fn applied to
+// the partner as read): the check may resolve a name, which must not hold
+// the row lock (nor SQLite's one writer). Every URL of the partner written
+// is then either one fn set, checked on the draft, or one kept from the
+// stored partner, checked when it was saved.
+func (s *Service) ModifyPartner(ctx context.Context, id int64, fn func(p *hub.Partner) error) (*hub.Partner, error) {
+	draft, err := s.store.GetPartner(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(draft); err != nil {
+		return nil, err
+	}
+	if err := s.checkPartnerURLs(ctx, draft); err != nil {
+		return nil, err
+	}
+	return s.modifyPartner(ctx, id, fn)
+}
+
+func (s *Service) modifyPartner(ctx context.Context, id int64, fn func(p *hub.Partner) error) (*hub.Partner, error) {
+	lock := func(tx store.Tx) (*hub.Partner, error) { return tx.LockPartner(ctx, id) }
+	return modifyRow(ctx, s, lock, fn, func(before *hub.Partner) func(store.Tx, *hub.Partner) error {
+		brandID, proto, created := before.BrandID, before.Protocol, before.CreatedAt
+		return func(tx store.Tx, p *hub.Partner) error {
+			if p.BrandID != brandID || p.Protocol != proto {
+				return hub.Invalid("protocol", "a partner's brand and protocol cannot change")
+			}
+			p.ID, p.CreatedAt = id, created
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			if err := s.checkPartnerScope(ctx, tx, p); err != nil {
+				return err
+			}
+			return tx.UpdatePartner(ctx, p)
 		}
-		p.CreatedAt = old.CreatedAt
-		return tx.UpdatePartner(ctx, p)
 	})
 }
 

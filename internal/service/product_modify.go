@@ -15,28 +15,15 @@ import (
 // product that is not the brand's is not found; an error from fn is
 // returned as is and nothing is written.
 func (s *Service) ModifyProduct(ctx context.Context, brandID, productID int64, fn func(p *hub.Product) error) (*hub.Product, error) {
-	var out *hub.Product
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		p, err := tx.LockProduct(ctx, brandID, productID)
-		if err != nil {
-			return err
+	lock := func(tx store.Tx) (*hub.Product, error) { return tx.LockProduct(ctx, brandID, productID) }
+	return modifyRow(ctx, s, lock, fn, func(*hub.Product) func(store.Tx, *hub.Product) error {
+		return func(tx store.Tx, p *hub.Product) error {
+			// The brand and id are the stored ones whatever fn did.
+			p.ID, p.BrandID = productID, brandID
+			if err := p.Validate(); err != nil {
+				return err
+			}
+			return s.saveProduct(ctx, tx, p)
 		}
-		if err := fn(p); err != nil {
-			return err
-		}
-		// The brand and id are the stored ones whatever fn did.
-		p.ID, p.BrandID = productID, brandID
-		if err := p.Validate(); err != nil {
-			return err
-		}
-		if err := s.saveProduct(ctx, tx, p); err != nil {
-			return err
-		}
-		out = p
-		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -79,7 +79,7 @@ func PostgresSchema(tb testing.TB) string {
 	tb.Helper()
 	base := PostgresURL(tb)
 	if base == "" {
-		tb.Skipf("PostgreSQL tests skipped: set %s", PostgresEnv)
+		tb.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresEnv)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

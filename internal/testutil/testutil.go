@@ -9,9 +9,6 @@ package testutil
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -86,45 +83,15 @@ func OpenSQLite(tb testing.TB) *sqlite.Store {
 // configured (and fails it under CI=true).
 func OpenPostgres(tb testing.TB) *postgres.Store {
 	tb.Helper()
-	base := PostgresURL(tb)
-	if base == "" {
-		tb.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresEnv)
-	}
+	u := PostgresSchema(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		admin.Close()
-		tb.Fatalf("create schema: %v", err)
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	}
-	u, err := withSearchPath(base, schema)
-	if err != nil {
-		drop()
-		tb.Fatalf("%s: %v", PostgresEnv, err)
-	}
 	st, err := postgres.Open(ctx, u)
 	if err != nil {
-		drop()
 		tb.Fatalf("open postgres store: %v", err)
 	}
-	tb.Cleanup(func() {
-		st.Close()
-		drop()
-	})
+	// Closed before the schema is dropped (cleanups run last first).
+	tb.Cleanup(func() { st.Close() })
 	return st
 }
 
@@ -180,3 +147,12 @@ func DispatchAll(tb testing.TB, st store.Store) {
 // delivery.Config.Outbound): their receivers are httptest servers on
 // 127.0.0.1, which the default policy refuses (internal/netguard).
 var Outbound = netguard.Policy{AllowPrivate: true}
+
+// Must fails tb when err is not nil: for the setup steps of a test, whose
+// failure leaves nothing to check.
+func Must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}

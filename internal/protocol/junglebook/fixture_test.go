@@ -132,12 +132,8 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	return f
 }
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// must fails the test on a setup error.
+var must = testutil.Must
 
 // useOrdNos makes the next orders answer these numbers (the seed's).
 func (f *fixture) useOrdNos(nos ...string) {

@@ -26,9 +26,7 @@ import (
 
 // Handler serves POST /order and POST /order/test.
 type Handler struct {
-	svc      *service.Service
-	log      *slog.Logger
-	replay   *httpx.Replay
+	protocol.Core
 	newOrdNo func() string
 }
 
@@ -41,11 +39,7 @@ func WithOrdNo(f func() string) Option { return func(h *Handler) { h.newOrdNo = 
 
 // New returns the Junglebook handler.
 func New(svc *service.Service, log *slog.Logger, opts ...Option) *Handler {
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "junglebook")
-	h := &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log), newOrdNo: newOrdNo}
+	h := &Handler{Core: protocol.NewCore(svc, log, hub.ChannelJunglebook), newOrdNo: newOrdNo}
 	for _, o := range opts {
 		o(h)
 	}
@@ -148,7 +142,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 	var ticket httpx.Ticket
 	if !test {
 		var conflict httpx.Conflict
-		if ticket, conflict = h.replay.Ticket(r, nil, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r)); conflict != 0 {
+		if ticket, conflict = h.Replay.Ticket(r, nil, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r)); conflict != 0 {
 			h.idempotencyConflict(w, r, conflict)
 			return
 		}
@@ -169,11 +163,11 @@ var errNoKey = errors.New("no api key")
 
 // authenticate reads "Authorization: <api_key>" (or "Bearer <api_key>").
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	key := strings.TrimSpace(r.Header.Get("Authorization"))
-	if scheme, rest, ok := strings.Cut(key, " "); ok && strings.EqualFold(scheme, "Bearer") {
-		key = strings.TrimSpace(rest)
+	key, bearer := httpx.Credentials(r, "Bearer")
+	if !bearer {
+		key = strings.TrimSpace(r.Header.Get("Authorization"))
 	}
-	p, err := h.svc.AuthenticateAPIKey(ctx, hub.ChannelJunglebook, key)
+	p, err := h.Svc.AuthenticateAPIKey(ctx, hub.ChannelJunglebook, key)
 	if key == "" && err != nil {
 		// The service refused it (and counted it against the address):
 		// unauthorized, or rate limited, either way "no key".
@@ -305,7 +299,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 	if ticket.Key != "" {
 		// A repeat is answered from its order before the problems are
 		// listed (which would call it a duplicate).
-		res, err := h.svc.ReplayOrder(ctx, in)
+		res, err := h.Svc.ReplayOrder(ctx, in)
 		if c := httpx.ConflictOf(err); c != 0 {
 			h.idempotencyConflict(w, r, c)
 			return
@@ -315,12 +309,12 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 			return
 		}
 		if res != nil {
-			w.Header().Set("Idempotent-Replayed", "true")
+			httpx.MarkReplayed(w, true)
 			h.accepted(w, r, p, req, recv, res, test)
 			return
 		}
 	}
-	probs, err := h.svc.OrderProblems(ctx, in)
+	probs, err := h.Svc.OrderProblems(ctx, in)
 	if err != nil {
 		h.writeProblem(w, r, p, req, in, hub.AsError(err)) // a paused store is in the table (103)
 		return
@@ -329,7 +323,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 		h.writeProblem(w, r, p, req, in, e)
 		return
 	}
-	res, err := h.svc.PlaceOrder(ctx, in)
+	res, err := h.Svc.PlaceOrder(ctx, in)
 	if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
 		h.idempotencyConflict(w, r, c)
 		return
@@ -338,9 +332,7 @@ func (h *Handler) order(w http.ResponseWriter, r *http.Request, p *hub.Partner, 
 		h.writeProblem(w, r, p, req, in, hub.AsError(err))
 		return
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	h.accepted(w, r, p, req, recv, res, test)
 }
 
@@ -430,7 +422,7 @@ func (h *Handler) location(ctx context.Context, p *hub.Partner, set settings) (i
 	if len(p.LocationIDs) > 0 {
 		return p.LocationIDs[0], nil
 	}
-	locs, err := h.svc.Store().ListLocations(ctx, p.BrandID)
+	locs, err := h.Svc.Store().ListLocations(ctx, p.BrandID)
 	if err != nil {
 		return 0, err
 	}
@@ -446,11 +438,11 @@ func (h *Handler) balanceText(ctx context.Context, p *hub.Partner) string {
 	if p == nil {
 		return "0"
 	}
-	b, err := h.svc.Store().GetBalance(ctx, p.ID)
+	b, err := h.Svc.Store().GetBalance(ctx, p.ID)
 	if err != nil {
 		return "0"
 	}
-	brand, err := h.svc.Store().GetBrand(ctx, p.BrandID)
+	brand, err := h.Svc.Store().GetBrand(ctx, p.BrandID)
 	if err != nil {
 		return strconv.FormatInt(b, 10)
 	}
@@ -536,7 +528,7 @@ func (h *Handler) writeProblem(w http.ResponseWriter, r *http.Request, p *hub.Pa
 // goodsData describes the product of a goods error (nil when the error
 // names no item).
 func (h *Handler) goodsData(ctx context.Context, in service.PlaceOrderInput, e *hub.Error) (*goodsData, error) {
-	st := h.svc.Store()
+	st := h.Svc.Store()
 	var prod *hub.Product
 	var err error
 	if id, ok := e.Details["product_id"].(int64); ok {
@@ -652,7 +644,7 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, 
 	msg := hub.PublicMessage(err)
 	if e.Code == hub.CodeInternal || e.Code == hub.CodeConflict {
 		// A conflict outside the table is a clash of generated numbers.
-		h.log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
 		status, msg = http.StatusInternalServerError, "internal error"
 	}
 	if e.Code == hub.CodeUnavailable {

@@ -31,19 +31,12 @@ type Config struct {
 
 // Handler serves the bot and POS calls of seed 000.
 type Handler struct {
-	svc    *service.Service
-	log    *slog.Logger
-	replay *httpx.Replay
+	protocol.Core
 }
 
 // New returns the handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "kakao")
-	return &Handler{svc: svc, log: log, replay: httpx.NewReplay(svc.Store(), log)}
+	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelKakao)}
 }
 
 // Protocol describes seed 000 to the registry (internal/protocol): API keys
@@ -134,7 +127,7 @@ func as(side hub.Role, fn call) call {
 // replayed runs fn through the replay layer, keyed per partner.
 func (h *Handler) replayed(fn call) call {
 	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
-		h.replay.Do(w, r, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+		h.Replay.Do(w, r, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 			func(w http.ResponseWriter, r *http.Request) {
 				if err := fn(w, r, p); err != nil {
 					h.fail(w, r, err)
@@ -148,12 +141,10 @@ func (h *Handler) replayed(fn call) call {
 // renders the handler's error.
 func (h *Handler) authed(fn call) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		key = strings.TrimSpace(key)
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			key = "" // refused by the service, which counts it against the address
-		}
-		p, err := h.svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
+		// Anything but a Bearer key is "": refused by the service, which
+		// counts it against the address.
+		key, _ := httpx.Credentials(r, "Bearer")
+		p, err := h.Svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
 		if err == nil {
 			err = fn(w, r, p)
 		}
@@ -174,7 +165,7 @@ func (h *Handler) store(ctx context.Context, p *hub.Partner, raw string) (*hub.L
 	if err != nil || id <= 0 {
 		return nil, hub.NotFound("store not found")
 	}
-	cfg, err := h.svc.Config(ctx)
+	cfg, err := h.Svc.Config(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +197,7 @@ func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner) e
 		return err
 	}
 	l := lang(r)
-	body, etag, err := h.svc.RenderedMenu(ctx, p.BrandID, loc.ID, l, func(m *service.Menu) ([]byte, error) {
+	body, etag, err := h.Svc.RenderedMenu(ctx, p.BrandID, loc.ID, l, func(m *service.Menu) ([]byte, error) {
 		b, err := json.Marshal(renderMenu(m, l))
 		if err != nil {
 			return nil, hub.Internal(err, "encode menu")
@@ -284,7 +275,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 	sum := sha256.Sum256(canon)
 	key, hash := "bot:"+botID, hex.EncodeToString(sum[:])
 	// An Idempotency-Key, when sent, is the key instead of botOrderId.
-	ticket, conflict := h.replay.Ticket(r, body, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r))
+	ticket, conflict := h.Replay.Ticket(r, body, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r))
 	if conflict != 0 {
 		h.idempotencyConflict(w, r, conflict)
 		return nil
@@ -302,7 +293,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 	if c := req.Customer; c != nil {
 		in.Customer = hub.Customer{ID: string(c.ID), Name: strings.TrimSpace(c.Name), Phone: strings.TrimSpace(c.Phone)}
 	}
-	res, err := h.svc.PlaceOrder(ctx, in)
+	res, err := h.Svc.PlaceOrder(ctx, in)
 	if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
 		h.idempotencyConflict(w, r, c)
 		return nil
@@ -310,9 +301,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 	if err != nil {
 		return err
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed)
 	httpx.WriteJSON(w, http.StatusCreated, renderOrder(res.Order, lang(r)))
 	return nil
 }
@@ -327,12 +316,12 @@ func (h *Handler) botOrder(ctx context.Context, p *hub.Partner, loc *hub.Locatio
 	if orderID == "" || numb == "" {
 		return nil, notFound
 	}
-	o, err := h.svc.Store().FindOrderByExternalRef(ctx, p.BrandID, hub.ChannelKakao, orderID)
+	o, err := h.Svc.Store().FindOrderByExternalRef(ctx, p.BrandID, hub.ChannelKakao, orderID)
 	if err != nil {
 		if hub.ErrorCode(err) != hub.CodeNotFound {
 			return nil, err
 		}
-		if o, err = h.svc.FindOrder(ctx, service.OrderScope{BrandID: p.BrandID, Partner: p}, orderID); err != nil {
+		if o, err = h.Svc.FindOrder(ctx, service.OrderScope{BrandID: p.BrandID, Partner: p}, orderID); err != nil {
 			if hub.ErrorCode(err) == hub.CodeNotFound {
 				return nil, notFound
 			}
@@ -380,7 +369,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner)
 	if err != nil {
 		return err
 	}
-	o, err = h.svc.Transition(ctx, service.TransitionInput{
+	o, err = h.Svc.Transition(ctx, service.TransitionInput{
 		Scope: service.OrderScope{BrandID: p.BrandID, Partner: p}, OrderRef: o.Number, Action: hub.ActionCancel,
 		Actor: hub.Actor{Role: hub.RoleCustomer, Name: service.PartnerActor(p)},
 		Note:  "cancelled by the bot",
@@ -423,7 +412,7 @@ func (h *Handler) progress(action hub.Action) call {
 			return hub.Invalid("orderId", "is required")
 		}
 		scope := service.OrderScope{BrandID: p.BrandID, Partner: p}
-		o, err := h.svc.FindOrder(ctx, scope, orderID)
+		o, err := h.Svc.FindOrder(ctx, scope, orderID)
 		if err != nil {
 			if hub.ErrorCode(err) == hub.CodeNotFound {
 				return hub.NotFound("order not found")
@@ -433,7 +422,7 @@ func (h *Handler) progress(action hub.Action) call {
 		if o.LocationID != loc.ID || (numb != "" && subtle.ConstantTimeCompare([]byte(o.PickupCode), []byte(numb)) != 1) {
 			return hub.NotFound("order not found")
 		}
-		o, err = h.svc.Transition(ctx, service.TransitionInput{
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{
 			Scope: scope, OrderRef: o.Number, Action: action,
 			Actor: hub.Actor{Role: hub.RoleStore, Name: service.PartnerActor(p)},
 		})
@@ -486,10 +475,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case hub.CodeTooLarge:
 		writeError(w, http.StatusRequestEntityTooLarge, msg)
 	case hub.CodeUnavailable:
-		h.log.WarnContext(r.Context(), "kakao: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.WarnContext(r.Context(), "kakao: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
 		writeError(w, http.StatusServiceUnavailable, "service temporarily unavailable")
 	default:
-		h.log.ErrorContext(r.Context(), "kakao: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.ErrorContext(r.Context(), "kakao: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 }

@@ -1,9 +1,6 @@
 package kakao
 
 import (
-	"bytes"
-	"encoding/json"
-	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -14,30 +11,7 @@ import (
 )
 
 // ref is an identifier sent as a JSON string or number.
-type ref string
-
-func (r *ref) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*r = ref(strings.TrimSpace(s))
-		return nil
-	}
-	if string(b) == "null" {
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		// A type error, so that the decoder names the field
-		// ("items.id: must be a string, not object").
-		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
-	}
-	*r = ref(n.String())
-	return nil
-}
+type ref = httpx.IDString
 
 // ---- requests ----
 

@@ -125,12 +125,8 @@ func forEachDB(t *testing.T, fn func(t *testing.T, open func(*testing.T) store.S
 	}
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// must fails the test on a setup error.
+var must = testutil.Must
 
 // response is an answer as received.
 type response struct {

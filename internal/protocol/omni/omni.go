@@ -32,20 +32,13 @@ type Config struct {
 
 // Handler serves the four order-status calls.
 type Handler struct {
-	svc    *service.Service
-	cfg    Config
-	log    *slog.Logger
-	replay *httpx.Replay
+	protocol.Core
+	cfg Config
 }
 
 // New returns the Omni handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "omni")
-	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
+	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelOmni), cfg: cfg}
 }
 
 // Protocol describes seed 001 to the registry (internal/protocol): a store
@@ -114,7 +107,7 @@ func (h *Handler) outer(c call, next http.Handler) http.Handler {
 		hd.Set("Content-Type", "application/json")
 		hd.Set("Vary", "Accept")
 		hd.Set("Allow", "POST, OPTIONS")
-		if h.cfg.RequireHTTPS && !h.isHTTPS(r) {
+		if h.cfg.RequireHTTPS && !httpx.IsHTTPS(r, h.cfg.TrustedProxies) {
 			writeJSON(w, http.StatusForbidden, detail{"Please use https instead of http"})
 			return
 		}
@@ -149,7 +142,7 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 		h.fail(w, r, c, c.key, err)
 		return
 	}
-	h.replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+	h.Replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 		func(w http.ResponseWriter, r *http.Request) { h.run(w, r, c, partner) })
 }
 
@@ -167,23 +160,23 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 		return
 	}
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
-	actor := h.svc.Actor(partner)
+	actor := h.Svc.Actor(partner)
 	var o *hub.Order
 	switch c.name {
 	case "confirm":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
 	case "paid":
-		o, err = h.svc.MarkPaid(ctx, service.MarkPaidInput{Scope: scope, OrderRef: ref, Actor: actor})
+		o, err = h.Svc.MarkPaid(ctx, service.MarkPaidInput{Scope: scope, OrderRef: ref, Actor: actor})
 	case "complete":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionComplete, Actor: actor, AlsoMarkPaid: true})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionComplete, Actor: actor, AlsoMarkPaid: true})
 	case "cancel":
-		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionCancel, Actor: actor})
+		o, err = h.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionCancel, Actor: actor})
 	}
 	if err != nil {
 		h.fail(w, r, c, key, h.withStatus(ctx, err, scope, ref))
 		return
 	}
-	cfg, err := h.svc.Config(ctx)
+	cfg, err := h.Svc.Config(ctx)
 	if err != nil {
 		h.fail(w, r, c, key, err)
 		return
@@ -202,12 +195,10 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 
 // authenticate reads "Authorization: token <key>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	key = strings.TrimSpace(key)
-	if !ok || !strings.EqualFold(scheme, "token") {
-		key = "" // refused by the service, which counts it against the address
-	}
-	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
+	// Anything but a token key is "": refused by the service, which
+	// counts it against the address.
+	key, _ := httpx.Credentials(r, "token")
+	return h.Svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
 }
 
 // readRef decodes the body and returns the key the client named the order
@@ -273,7 +264,7 @@ func (h *Handler) withStatus(ctx context.Context, err error, scope service.Order
 	if e.Code != hub.CodeConflict || e.Reason != hub.ReasonInvalidTransition {
 		return err
 	}
-	if o, ferr := h.svc.FindOrder(ctx, scope, ref); ferr == nil {
+	if o, ferr := h.Svc.FindOrder(ctx, scope, ref); ferr == nil {
 		return &statusConflict{err: e, status: o.Status}
 	}
 	return err
@@ -319,11 +310,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c call, key strin
 		writeJSON(w, http.StatusRequestEntityTooLarge, detail{"Request body too large: " + hub.PublicMessage(e) + "."})
 		return
 	case hub.CodeUnavailable:
-		h.log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
 		writeJSON(w, http.StatusServiceUnavailable, detail{"Service temporarily unavailable, try again later."})
 		return
 	}
-	h.log.ErrorContext(r.Context(), "omni: internal error", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
+	h.Log.ErrorContext(r.Context(), "omni: internal error", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)
 	writeJSON(w, http.StatusInternalServerError, detail{"A server error occurred."})
 }
 

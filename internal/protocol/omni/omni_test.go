@@ -263,7 +263,7 @@ func TestBody(t *testing.T) {
 func TestInternalErrorIsNotLeaked(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	var logs bytes.Buffer
-	f.h.log = slog.New(slog.NewTextHandler(&logs, nil))
+	f.h.Log = slog.New(slog.NewTextHandler(&logs, nil))
 	f.st.Close()
 	r := f.post("confirm", `{"number": "FR9TL74P"}`)
 	expect(t, "closed store", r, http.StatusInternalServerError, `{"detail": "A server error occurred."}`)

@@ -35,7 +35,7 @@ func routes(mux protocol.Mux, d protocol.Deps) {
 	}
 	mux.HandleFunc("POST /kiosk/v1/orders", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		key, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		key, _ := httpx.Credentials(r, "Bearer")
 		p, err := svc.AuthenticateAPIKey(ctx, Channel, strings.TrimSpace(key))
 		if err != nil {
 			fail(w, err)

@@ -141,12 +141,8 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	return f
 }
 
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// must fails the test on a setup error.
+var must = testutil.Must
 
 type response struct {
 	status int

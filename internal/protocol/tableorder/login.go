@@ -2,7 +2,6 @@ package tableorder
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"mime"
 	"net/http"
@@ -59,9 +58,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusBadRequest, "invalid_request", msg)
 		return
 	}
-	basicID, basicSecret, basic, msg := basicAuth(r)
-	if msg != "" {
-		h.oauthFail(w, http.StatusUnauthorized, "invalid_client", msg)
+	basicID, basicSecret, basic, err := httpx.BasicCredentials(r)
+	if err != nil {
+		h.oauthFail(w, http.StatusUnauthorized, "invalid_client", err.Error())
 		return
 	}
 	switch {
@@ -86,7 +85,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	if clientID == "" || secret == "" {
 		// Still a login for the per-address limit.
-		if _, _, err := h.svc.AuthenticateClient(r.Context(), hub.ChannelTableOrder, "", ""); hub.ErrorCode(err) == hub.CodeRateLimited {
+		if _, _, err := h.Svc.AuthenticateClient(r.Context(), hub.ChannelTableOrder, "", ""); hub.ErrorCode(err) == hub.CodeRateLimited {
 			h.rateLimited(w, err)
 			return
 		}
@@ -102,7 +101,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ctx := r.Context()
-	partner, cred, err := h.svc.AuthenticateClient(ctx, hub.ChannelTableOrder, clientID, secret)
+	partner, cred, err := h.Svc.AuthenticateClient(ctx, hub.ChannelTableOrder, clientID, secret)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeUnauthorized {
 			h.oauthFail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
@@ -112,7 +111,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.rateLimited(w, err)
 			return
 		}
-		h.log.ErrorContext(ctx, "tableorder: login failed", "request_id", httpx.RequestID(ctx), "error", err)
+		h.Log.ErrorContext(ctx, "tableorder: login failed", "request_id", httpx.RequestID(ctx), "error", err)
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")
 		return
 	}
@@ -120,13 +119,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusBadRequest, "unauthorized_client", "this client is not bound to exactly one location")
 		return
 	}
-	token, exp, err := h.svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
+	token, exp, err := h.Svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
 	if err != nil {
-		h.log.ErrorContext(ctx, "tableorder: issue token failed", "request_id", httpx.RequestID(ctx), "error", err)
+		h.Log.ErrorContext(ctx, "tableorder: issue token failed", "request_id", httpx.RequestID(ctx), "error", err)
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")
 		return
 	}
-	resp := tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(h.svc.Now()).Seconds())}
+	resp := tokenResponse{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(exp.Sub(h.Svc.Now()).Seconds())}
 	if tr.Scope != "" {
 		resp.Scope = Scope
 	}
@@ -192,31 +191,6 @@ func (tr *tokenRequest) set(k, v string) {
 	if v != "" {
 		tr.present[k] = true
 	}
-}
-
-// basicAuth reads HTTP Basic client credentials, form-urlencoded inside as
-// RFC 6749 §2.3.1 says. ok is false when no Basic header was sent; msg is
-// set when one was sent but is malformed.
-func basicAuth(r *http.Request) (id, secret string, ok bool, msg string) {
-	scheme, rest, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	if !found || !strings.EqualFold(scheme, "Basic") {
-		return "", "", false, ""
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
-	if err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	u, p, found := strings.Cut(string(raw), ":")
-	if !found {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	if id, err = url.QueryUnescape(u); err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	if secret, err = url.QueryUnescape(p); err != nil {
-		return "", "", true, "malformed HTTP Basic credentials"
-	}
-	return id, secret, true, ""
 }
 
 // rateLimited answers a login over the per-address limit: 429 with

@@ -34,7 +34,7 @@ func (h *Handler) catalog(ctx context.Context, brandID int64) catalog {
 	return func(ref string) (*hub.Product, error) {
 		if cfg == nil {
 			var err error
-			if cfg, err = h.svc.Config(ctx); err != nil {
+			if cfg, err = h.Svc.Config(ctx); err != nil {
 				return nil, err
 			}
 		}

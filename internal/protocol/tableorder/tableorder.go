@@ -31,10 +31,8 @@ type Config struct {
 
 // Handler serves the QR scan-to-order API.
 type Handler struct {
-	svc    *service.Service
-	cfg    Config
-	log    *slog.Logger
-	replay *httpx.Replay
+	protocol.Core
+	cfg Config
 }
 
 // New returns the handler.
@@ -42,12 +40,7 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "tableorder")
-	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
+	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelTableOrder), cfg: cfg}
 }
 
 // Protocol describes seed 004 to the registry (internal/protocol): an
@@ -145,7 +138,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 	key, hash := idempotencyKey(req), hex.EncodeToString(sum[:])
 	// An Idempotency-Key header, when sent, is the key (scoped per
 	// partner) instead of unique_code or id; the order is the record.
-	ticket, conflict := h.replay.Ticket(r, body, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r))
+	ticket, conflict := h.Replay.Ticket(r, body, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r))
 	if conflict != 0 {
 		h.idempotencyConflict(w, r, conflict)
 		return
@@ -162,7 +155,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 	if req.UniqueCode != "" {
 		in.Attributes = map[string]any{"unique_code": req.UniqueCode}
 	}
-	res, err := h.svc.PlaceOrder(ctx, in)
+	res, err := h.Svc.PlaceOrder(ctx, in)
 	if err != nil {
 		if c := httpx.ConflictOf(err); c != 0 && ticket.Key != "" {
 			h.idempotencyConflict(w, r, c)
@@ -171,9 +164,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, req, err, true)
 		return
 	}
-	if res.Replayed && ticket.Key != "" {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, res.Replayed && ticket.Key != "")
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -188,12 +179,10 @@ func idempotencyKey(req *request) string {
 
 // authenticate reads "Authorization: Bearer <access token>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		token = "" // refused by the service, which counts it against the address
-	}
-	p, err := h.svc.AuthenticateAccessToken(ctx, hub.ChannelTableOrder, token)
+	// Anything but a Bearer token is "": refused by the service, which
+	// counts it against the address.
+	token, _ := httpx.Credentials(r, "Bearer")
+	p, err := h.Svc.AuthenticateAccessToken(ctx, hub.ChannelTableOrder, token)
 	switch {
 	case err != nil && hub.ErrorCode(err) == hub.CodeUnauthorized && token == "":
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "a Bearer access token from /v1/auth/login is required"}
@@ -265,9 +254,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 	}
 	msg := hub.PublicMessage(e)
 	if status == http.StatusInternalServerError {
-		h.log.ErrorContext(r.Context(), "tableorder: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.ErrorContext(r.Context(), "tableorder: internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
 	} else if status == http.StatusServiceUnavailable {
-		h.log.WarnContext(r.Context(), "tableorder: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
+		h.Log.WarnContext(r.Context(), "tableorder: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
 	}
 	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: msg, Path: path}})
 }

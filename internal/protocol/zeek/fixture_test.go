@@ -28,12 +28,8 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+// must fails the test on a setup error.
+var must = testutil.Must
 
 // client is a zeek partner with its issued credentials.
 type client struct {

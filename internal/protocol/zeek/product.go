@@ -20,11 +20,11 @@ type catalogScope struct {
 }
 
 func (h *Handler) catalogScope(ctx context.Context, c *call) (*catalogScope, error) {
-	b, err := h.svc.Store().GetBrand(ctx, c.partner.BrandID)
+	b, err := h.Svc.Store().GetBrand(ctx, c.partner.BrandID)
 	if err != nil {
 		return nil, err
 	}
-	locs, err := h.svc.Store().ListLocations(ctx, b.ID)
+	locs, err := h.Svc.Store().ListLocations(ctx, b.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -531,7 +531,7 @@ func (h *Handler) createProduct(ctx context.Context, c *call) answer {
 	if r.p != nil {
 		return h.invalid(c, r.p)
 	}
-	if err := h.svc.SaveProduct(ctx, p); err != nil {
+	if err := h.Svc.SaveProduct(ctx, p); err != nil {
 		return h.serviceError(ctx, c, err, wireField(""))
 	}
 	return ok(productCreated{ProductID: p.ID})
@@ -581,7 +581,7 @@ func (h *Handler) batchUpdate(ctx context.Context, c *call) answer {
 	missing := 0
 	for i := range rows {
 		prefix := index("products", i)
-		_, err := h.svc.ModifyProduct(ctx, cs.brand.ID, ids[i], func(p *hub.Product) error {
+		_, err := h.Svc.ModifyProduct(ctx, cs.brand.ID, ids[i], func(p *hub.Product) error {
 			// A client bound to some locations changes only products sold
 			// nowhere else; others are not its items.
 			if !cs.partner.CanEditProduct(p, cs.locationIDs()) {
@@ -626,10 +626,10 @@ func (h *Handler) rowResult(ctx context.Context, c *call, id int64, prefix strin
 	case hub.CodeInvalid:
 		res.ErrorMsg = (&problem{field: wireField(prefix)(e.Field), kind: kindService, en: e.Message}).message(c.lang)
 	case hub.CodeUnavailable:
-		h.log.WarnContext(ctx, "zeek: batch row unavailable", "product_id", id, "error", err)
+		h.Log.WarnContext(ctx, "zeek: batch row unavailable", "product_id", id, "error", err)
 		res.ErrorMsg = text(codeUnavailable, c.lang)
 	default:
-		h.log.ErrorContext(ctx, "zeek: batch row failed", "product_id", id, "error", err)
+		h.Log.ErrorContext(ctx, "zeek: batch row failed", "product_id", id, "error", err)
 		res.ErrorMsg = text(codeInternal, c.lang)
 	}
 	return res

@@ -33,11 +33,11 @@ func (h *Handler) updateStatus(ctx context.Context, c *call) answer {
 		sort.Slice(codes, func(i, j int) bool { return codes[i] < codes[j] })
 		return h.invalid(c, &problem{field: "status", kind: kindOneOf, arg: joinInts(codes)})
 	}
-	_, err := h.svc.Transition(ctx, service.TransitionInput{
+	_, err := h.Svc.Transition(ctx, service.TransitionInput{
 		Scope:    service.OrderScope{BrandID: c.partner.BrandID, Partner: c.partner},
 		OrderRef: ref,
 		Action:   action,
-		Actor:    h.svc.Actor(c.partner),
+		Actor:    h.Svc.Actor(c.partner),
 		Note:     "zeek status " + strconv.FormatInt(code, 10),
 	})
 	if err != nil && !alreadyThere(err, action) {

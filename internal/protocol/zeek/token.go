@@ -38,7 +38,7 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 	if r.p != nil {
 		return h.invalid(c, r.p)
 	}
-	partner, cred, err := h.svc.AuthenticateClient(ctx, hub.ChannelZeek, id, secret)
+	partner, cred, err := h.Svc.AuthenticateClient(ctx, hub.ChannelZeek, id, secret)
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeUnauthorized {
 			return errorAnswer(http.StatusBadRequest, codeBadClient, text(codeBadClient, c.lang))
@@ -47,7 +47,7 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 	}
 	c.partner = partner
 	return h.replayed(ctx, c, httpx.Rerun, func() answer {
-		tok, _, err := h.svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
+		tok, _, err := h.Svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
 		if err != nil {
 			return h.serviceError(ctx, c, err, nil)
 		}

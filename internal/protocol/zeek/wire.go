@@ -78,10 +78,7 @@ func absent(raw json.RawMessage) bool {
 // object reads a JSON object; nil when absent (a problem if required) or
 // not an object.
 func (r *reader) object(raw json.RawMessage, path string, required bool) map[string]json.RawMessage {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
+	if r.missing(raw, path, required) {
 		return nil
 	}
 	t := bytes.TrimSpace(raw)
@@ -100,10 +97,7 @@ func (r *reader) object(raw json.RawMessage, path string, required bool) map[str
 // array reads a JSON array; present reports that it was sent (an empty
 // array is present).
 func (r *reader) array(raw json.RawMessage, path string, required bool) (items []json.RawMessage, present bool) {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
+	if r.missing(raw, path, required) {
 		return nil, false
 	}
 	t := bytes.TrimSpace(raw)
@@ -125,25 +119,45 @@ func (r *reader) array(raw json.RawMessage, path string, required bool) (items [
 // maxItems bounds every array of a request.
 const maxItems = 500
 
-// integer reads a JSON integer (or a string of digits, which some clients
-// send for ids).
-func (r *reader) integer(raw json.RawMessage, path string, required bool) (int64, bool) {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
-		return 0, false
+// missing reports an absent value (none, or null), failing it when it
+// is required.
+func (r *reader) missing(raw json.RawMessage, path string, required bool) bool {
+	if !absent(raw) {
+		return false
+	}
+	if required {
+		r.fail(path, kindRequired, "")
+	}
+	return true
+}
+
+// numberText is the text of a number sent as a JSON number or inside a
+// JSON string; a string that is not one fails as kind, an absent value as
+// required when it is.
+func (r *reader) numberText(raw json.RawMessage, path string, required bool, kind problemKind) (string, bool) {
+	if r.missing(raw, path, required) {
+		return "", false
 	}
 	t := string(bytes.TrimSpace(raw))
 	if strings.HasPrefix(t, `"`) {
 		var s string
 		if json.Unmarshal([]byte(t), &s) != nil {
-			r.fail(path, kindInteger, "")
-			return 0, false
+			r.fail(path, kind, "")
+			return "", false
 		}
-		t = strings.TrimSpace(s)
+		t = s
 	}
-	v, err := strconv.ParseInt(t, 10, 64)
+	return t, true
+}
+
+// integer reads a JSON integer (or a string of digits, which some clients
+// send for ids).
+func (r *reader) integer(raw json.RawMessage, path string, required bool) (int64, bool) {
+	t, ok := r.numberText(raw, path, required, kindInteger)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
 	if err != nil {
 		r.fail(path, kindInteger, "")
 		return 0, false
@@ -177,10 +191,7 @@ func (r *reader) id(raw json.RawMessage, path string, required bool) (int64, boo
 // str reads a JSON string; a JSON number is taken as its literal text
 // (ids such as order_id are sometimes sent unquoted).
 func (r *reader) str(raw json.RawMessage, path string, required bool) (string, bool) {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
+	if r.missing(raw, path, required) {
 		return "", false
 	}
 	t := bytes.TrimSpace(raw)
@@ -211,10 +222,7 @@ func (r *reader) str(raw json.RawMessage, path string, required bool) (string, b
 // flag reads the seed's 0/1 switches (JSON true and false are accepted
 // too).
 func (r *reader) flag(raw json.RawMessage, path string, required bool) (bool, bool) {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
+	if r.missing(raw, path, required) {
 		return false, false
 	}
 	switch string(bytes.TrimSpace(raw)) {
@@ -258,20 +266,9 @@ func joinInts(v []int64) string {
 // option examples send), converted exactly into minor units of currency.
 // Floats never take part: the number's literal text is parsed.
 func (r *reader) amount(raw json.RawMessage, path, currency string, required bool) (int64, bool) {
-	if absent(raw) {
-		if required {
-			r.fail(path, kindRequired, "")
-		}
+	t, ok := r.numberText(raw, path, required, kindAmount)
+	if !ok {
 		return 0, false
-	}
-	t := string(bytes.TrimSpace(raw))
-	if strings.HasPrefix(t, `"`) {
-		var s string
-		if json.Unmarshal([]byte(t), &s) != nil {
-			r.fail(path, kindAmount, "")
-			return 0, false
-		}
-		t = s
 	}
 	v, err := hub.ParseAmount(t, currency)
 	if err != nil && tooPrecise(t, currency) {

@@ -41,10 +41,8 @@ const (
 
 // Handler serves the platform API of seed 003.
 type Handler struct {
-	svc    *service.Service
-	cfg    Config
-	log    *slog.Logger
-	replay *httpx.Replay
+	protocol.Core
+	cfg Config
 }
 
 // New returns the handler.
@@ -52,12 +50,7 @@ func New(svc *service.Service, cfg Config) *Handler {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
-	log := cfg.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log = log.With("protocol", "zeek")
-	return &Handler{svc: svc, cfg: cfg, log: log, replay: httpx.NewReplay(svc.Store(), log)}
+	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelZeek), cfg: cfg}
 }
 
 // Protocol describes seed 003 to the registry (internal/protocol): a
@@ -263,12 +256,10 @@ func parseLang(s string) (string, bool) {
 
 // authenticate reads "Authorization: Bearer <access token>".
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
-	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		token = "" // refused by the service, which counts it against the address
-	}
-	return h.svc.AuthenticateAccessToken(ctx, hub.ChannelZeek, token)
+	// Anything but a Bearer token is "": refused by the service, which
+	// counts it against the address.
+	token, _ := httpx.Credentials(r, "Bearer")
+	return h.Svc.AuthenticateAccessToken(ctx, hub.ChannelZeek, token)
 }
 
 // replayed runs a call of an authenticated client through the replay
@@ -296,7 +287,7 @@ func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run fu
 var idemReuse = [2]string{"Idempotency-Key was already used for a different request", "Idempotency-Key đã được dùng cho một yêu cầu khác"}
 
 func (h *Handler) runReplay(ctx context.Context, c *call, scope, key string, idem bool, mode httpx.Mode, run func() answer) answer {
-	out, replayed, conflict := h.replay.Run(ctx, scope, key, c.hash, mode, func() httpx.Outcome {
+	out, replayed, conflict := h.Replay.Run(ctx, scope, key, c.hash, mode, func() httpx.Outcome {
 		a := run()
 		return httpx.Outcome{Status: a.status, ContentType: contentType, Body: a.body, Discard: a.conflict}
 	})
@@ -357,9 +348,7 @@ func errorAnswer(status int, code, msg string) answer {
 func (h *Handler) write(w http.ResponseWriter, lang string, a answer) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Language", lang)
-	if a.replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
+	httpx.MarkReplayed(w, a.replayed)
 	if a.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(a.retryAfter))
 	}
@@ -398,10 +387,10 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 	case hub.CodeTooLarge:
 		return errorAnswer(http.StatusRequestEntityTooLarge, codeTooLarge, text(codeTooLarge, c.lang))
 	case hub.CodeUnavailable:
-		h.log.WarnContext(ctx, "zeek: service unavailable", "path", c.path, "request_id", httpx.RequestID(ctx), "error", err)
+		h.Log.WarnContext(ctx, "zeek: service unavailable", "path", c.path, "request_id", httpx.RequestID(ctx), "error", err)
 		return errorAnswer(http.StatusServiceUnavailable, codeUnavailable, text(codeUnavailable, c.lang))
 	}
-	h.log.ErrorContext(ctx, "zeek: internal error", "path", c.path, "request_id", httpx.RequestID(ctx), "error", err)
+	h.Log.ErrorContext(ctx, "zeek: internal error", "path", c.path, "request_id", httpx.RequestID(ctx), "error", err)
 	return errorAnswer(http.StatusInternalServerError, codeInternal, text(codeInternal, c.lang))
 }
 

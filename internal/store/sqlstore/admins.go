@@ -14,10 +14,7 @@ import (
 
 func (s *Queries) ListAdmins(ctx context.Context) ([]store.Credential, error) {
 	rows, err := s.query(ctx, `SELECT `+credentialCols+` FROM credentials WHERE kind = ? ORDER BY lookup`, string(store.CredAdminPassword))
-	if err != nil {
-		return nil, s.wrap(err, "admins")
-	}
-	return collect(rows, scanCredential, s, "admins")
+	return collect(rows, err, scanCredential, s, "admins")
 }
 
 func (s *Queries) SetCredentialSecret(ctx context.Context, id int64, secretHash string) error {

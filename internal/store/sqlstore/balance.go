@@ -78,10 +78,7 @@ func (s *Queries) ListBalanceEntries(ctx context.Context, partnerID, beforeID in
 	}
 	args = append(args, limit)
 	rows, err := s.query(ctx, q+` ORDER BY id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "balance entries")
-	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.BalanceEntry, error) {
+	return collect(rows, err, func(sc interface{ Scan(...any) error }) (*store.BalanceEntry, error) {
 		var e store.BalanceEntry
 		var kind string
 		var at int64

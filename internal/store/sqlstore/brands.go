@@ -63,8 +63,5 @@ func (s *Queries) LockBrand(ctx context.Context, id int64) (*hub.Brand, error) {
 
 func (s *Queries) ListBrands(ctx context.Context) ([]hub.Brand, error) {
 	rows, err := s.query(ctx, `SELECT `+brandCols+` FROM brands ORDER BY id`)
-	if err != nil {
-		return nil, s.wrap(err, "brands")
-	}
-	return collect(rows, scanBrand, s, "brands")
+	return collect(rows, err, scanBrand, s, "brands")
 }

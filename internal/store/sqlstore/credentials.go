@@ -77,10 +77,7 @@ func (s *Queries) CredentialByLookup(ctx context.Context, kind store.CredentialK
 func (s *Queries) ListCredentials(ctx context.Context, partnerID int64) ([]store.Credential, error) {
 	rows, err := s.query(ctx, `SELECT `+credentialCols+` FROM credentials WHERE partner_id = ? AND kind <> ? ORDER BY id`,
 		partnerID, string(store.CredAccessToken))
-	if err != nil {
-		return nil, s.wrap(err, "credentials")
-	}
-	return collect(rows, scanCredential, s, "credentials")
+	return collect(rows, err, scanCredential, s, "credentials")
 }
 
 func (s *Queries) ListHubTokens(ctx context.Context, brandID int64) ([]store.Credential, error) {
@@ -97,8 +94,5 @@ func (s *Queries) hubTokens(ctx context.Context, brandID int64, lock string) ([]
 		q, args = q+` AND brand_id = ?`, append(args, brandID)
 	}
 	rows, err := s.query(ctx, q+` ORDER BY id`+lock, args...)
-	if err != nil {
-		return nil, s.wrap(err, "credentials")
-	}
-	return collect(rows, scanCredential, s, "credentials")
+	return collect(rows, err, scanCredential, s, "credentials")
 }

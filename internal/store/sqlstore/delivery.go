@@ -156,17 +156,9 @@ func (s *Queries) GetWebhookEndpoint(ctx context.Context, id int64) (*store.Webh
 }
 
 func (s *Queries) ListWebhookEndpoints(ctx context.Context, brandID int64) ([]store.WebhookEndpoint, error) {
-	q := `SELECT ` + endpointCols + ` FROM webhook_endpoints`
-	var args []any
-	if brandID > 0 {
-		q += ` WHERE brand_id = ?`
-		args = append(args, brandID)
-	}
-	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "webhook endpoints")
-	}
-	return collect(rows, scanEndpoint, s, "webhook endpoints")
+	where, args := brandFilter(brandID)
+	rows, err := s.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints`+where+` ORDER BY id`, args...)
+	return collect(rows, err, scanEndpoint, s, "webhook endpoints")
 }
 
 // ---- fan-out ----
@@ -181,10 +173,7 @@ func (s *Queries) ClaimUndispatchedEvents(ctx context.Context, limit int) ([]sto
 		  AND (e.order_id = 0 OR NOT EXISTS (SELECT 1 FROM events p
 			WHERE p.order_id = e.order_id AND p.id < e.id AND p.dispatched_at IS NULL))
 		ORDER BY e.id LIMIT ?`+s.d.SkipLocked, limit)
-	if err != nil {
-		return nil, s.wrap(err, "events")
-	}
-	return collect(rows, scanEvent, s, "events")
+	return collect(rows, err, scanEvent, s, "events")
 }
 
 func (s *Queries) LockDispatch(ctx context.Context) (bool, error) {
@@ -399,10 +388,7 @@ func (s *Queries) ClaimDeliveries(ctx context.Context, c store.DeliveryClaim) ([
 			  AND (lease_until IS NULL OR lease_until < ?)
 			ORDER BY next_attempt_at, id LIMIT ?`+s.d.SkipLocked+`)
 		RETURNING `+deliveryCols, c.Owner, micros(c.Until), string(c.Target.Kind), c.Target.ID, now, now, c.Limit)
-	if err != nil {
-		return nil, s.wrap(err, "deliveries")
-	}
-	out, err := collect(rows, scanDelivery, s, "deliveries")
+	out, err := collect(rows, err, scanDelivery, s, "deliveries")
 	if err != nil {
 		return nil, err
 	}
@@ -569,10 +555,7 @@ func (s *Queries) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([
 	args = append(args, limit)
 	rows, err := s.query(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "deliveries")
-	}
-	return collect(rows, scanDelivery, s, "deliveries")
+	return collect(rows, err, scanDelivery, s, "deliveries")
 }
 
 func (s *Queries) ListDeliveryAttempts(ctx context.Context, deliveryIDs []int64) ([]store.DeliveryAttempt, error) {
@@ -582,10 +565,7 @@ func (s *Queries) ListDeliveryAttempts(ctx context.Context, deliveryIDs []int64)
 	in, args := inList(deliveryIDs)
 	rows, err := s.query(ctx, `SELECT id, delivery_id, attempted_at, status_code, latency_us, error, response, node
 		FROM delivery_attempts WHERE delivery_id IN (`+in+`) ORDER BY id`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "delivery attempts")
-	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*store.DeliveryAttempt, error) {
+	return collect(rows, err, func(sc interface{ Scan(...any) error }) (*store.DeliveryAttempt, error) {
 		var a store.DeliveryAttempt
 		var at, lat int64
 		if err := sc.Scan(&a.ID, &a.DeliveryID, &at, &a.StatusCode, &lat, &a.Error, &a.Response, &a.Node); err != nil {

@@ -63,10 +63,7 @@ func (s *Queries) listEvents(ctx context.Context, where, order string, args []an
 		limit = 100
 	}
 	rows, err := s.query(ctx, `SELECT `+eventCols+` FROM events WHERE `+where+` ORDER BY `+order+` LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, s.wrap(err, "events")
-	}
-	return collect(rows, scanEvent, s, "events")
+	return collect(rows, err, scanEvent, s, "events")
 }
 
 const eventCols = `id, type, brand_id, location_id, order_id, payload, created_at, seq`

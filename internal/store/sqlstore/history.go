@@ -21,10 +21,7 @@ func (s *Queries) AddHistory(ctx context.Context, e *hub.OrderEvent) error {
 func (s *Queries) OrderHistory(ctx context.Context, orderID int64) ([]hub.OrderEvent, error) {
 	rows, err := s.query(ctx, `SELECT id, order_id, action, from_status, to_status, actor, note, created_at
 		FROM order_history WHERE order_id = ? ORDER BY id`, orderID)
-	if err != nil {
-		return nil, s.wrap(err, "order history")
-	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*hub.OrderEvent, error) {
+	return collect(rows, err, func(sc interface{ Scan(...any) error }) (*hub.OrderEvent, error) {
 		var e hub.OrderEvent
 		var from, to int
 		var at int64

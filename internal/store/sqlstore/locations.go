@@ -71,10 +71,7 @@ func (s *Queries) LockLocation(ctx context.Context, id int64) (*hub.Location, er
 
 func (s *Queries) ListLocations(ctx context.Context, brandID int64) ([]hub.Location, error) {
 	rows, err := s.query(ctx, `SELECT `+locationCols+` FROM locations WHERE brand_id = ? ORDER BY id`, brandID)
-	if err != nil {
-		return nil, s.wrap(err, "locations")
-	}
-	return collect(rows, scanLocation, s, "locations")
+	return collect(rows, err, scanLocation, s, "locations")
 }
 
 // FindLocation finds a location of a brand by id, code or ref id.

@@ -122,10 +122,7 @@ func (s *Queries) FindOrdersByRef(ctx context.Context, brandID int64, ref string
 		args = append(args, brandID, id)
 	}
 	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.wrap(err, "order")
-	}
-	all, err := collect(rows, scanOrder, s, "order")
+	all, err := collect(rows, err, scanOrder, s, "order")
 	if err != nil {
 		return nil, err
 	}
@@ -206,10 +203,7 @@ func (s *Queries) ListOrders(ctx context.Context, f store.OrderFilter) ([]hub.Or
 	limit := pageLimit(f.Limit)
 	args = append(args, limit)
 	rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "orders")
-	}
-	return collect(rows, scanOrder, s, "orders")
+	return collect(rows, err, scanOrder, s, "orders")
 }
 
 // ClaimDueOrders locks up to limit NEW orders whose due_at has come,
@@ -219,10 +213,7 @@ func (s *Queries) ListOrders(ctx context.Context, f store.OrderFilter) ([]hub.Or
 func (s *Queries) ClaimDueOrders(ctx context.Context, now time.Time, limit int) ([]hub.Order, error) {
 	rows, err := s.query(ctx, `SELECT `+orderCols+` FROM orders WHERE status = 1 AND due_at IS NOT NULL AND due_at <= ?
 		ORDER BY due_at LIMIT ?`+s.d.SkipLocked, micros(now), limit)
-	if err != nil {
-		return nil, s.wrap(err, "orders")
-	}
-	return collect(rows, scanOrder, s, "orders")
+	return collect(rows, err, scanOrder, s, "orders")
 }
 
 // NextDueAt is the earliest due_at of a NEW order (nil: none).

@@ -92,15 +92,7 @@ func (s *Queries) LockPartner(ctx context.Context, id int64) (*hub.Partner, erro
 }
 
 func (s *Queries) ListPartners(ctx context.Context, brandID int64) ([]hub.Partner, error) {
-	q := `SELECT ` + partnerCols + ` FROM partners`
-	var args []any
-	if brandID > 0 {
-		q += ` WHERE brand_id = ?`
-		args = append(args, brandID)
-	}
-	rows, err := s.query(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, s.wrap(err, "partners")
-	}
-	return collect(rows, scanPartner, s, "partners")
+	where, args := brandFilter(brandID)
+	rows, err := s.query(ctx, `SELECT `+partnerCols+` FROM partners`+where+` ORDER BY id`, args...)
+	return collect(rows, err, scanPartner, s, "partners")
 }

@@ -97,10 +97,7 @@ func (s *Queries) FindProduct(ctx context.Context, brandID int64, ref string) (*
 		return nil, s.wrap(err, "product")
 	}
 	rows, err := s.query(ctx, `SELECT `+productCols+` FROM products WHERE brand_id = ? AND sku = ? AND sku <> ''`, brandID, ref)
-	if err != nil {
-		return nil, s.wrap(err, "product")
-	}
-	ps, err := collect(rows, scanProduct, s, "product")
+	ps, err := collect(rows, err, scanProduct, s, "product")
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +121,5 @@ func (s *Queries) ListProducts(ctx context.Context, f store.ProductFilter) ([]hu
 		args = append(args, f.Limit)
 	}
 	rows, err := s.query(ctx, q, args...)
-	if err != nil {
-		return nil, s.wrap(err, "products")
-	}
-	return collect(rows, scanProduct, s, "products")
+	return collect(rows, err, scanProduct, s, "products")
 }

@@ -225,8 +225,21 @@ func (s *Queries) mustAffect(res sql.Result, err error, what string) error {
 	return nil
 }
 
-// collect reads every row with scan.
-func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (*T, error), s *Queries, what string) ([]T, error) {
+// brandFilter is the WHERE clause of a listing of one brand's rows, or
+// of every brand's for brandID 0.
+func brandFilter(brandID int64) (string, []any) {
+	if brandID > 0 {
+		return ` WHERE brand_id = ?`, []any{brandID}
+	}
+	return "", nil
+}
+
+// collect reads every row of a query's answer (rows, err) with scan;
+// an error of the query or of a row is wrapped naming what.
+func collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (*T, error), s *Queries, what string) ([]T, error) {
+	if err != nil {
+		return nil, s.wrap(err, what)
+	}
 	defer rows.Close()
 	out := []T{}
 	for rows.Next() {

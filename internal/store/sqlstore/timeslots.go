@@ -22,10 +22,7 @@ func (s *Queries) PutTimeslot(ctx context.Context, t *hub.Timeslot) error {
 
 func (s *Queries) ListTimeslots(ctx context.Context, brandID int64) ([]hub.Timeslot, error) {
 	rows, err := s.query(ctx, `SELECT doc FROM timeslots WHERE brand_id = ? ORDER BY id`, brandID)
-	if err != nil {
-		return nil, s.wrap(err, "timeslots")
-	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*hub.Timeslot, error) {
+	return collect(rows, err, func(sc interface{ Scan(...any) error }) (*hub.Timeslot, error) {
 		var doc string
 		var t hub.Timeslot
 		if err := sc.Scan(&doc); err != nil {

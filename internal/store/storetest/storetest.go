@@ -10,7 +10,7 @@
 // This file holds Run and the fixtures every area shares; each area's
 // tests live in a file of their own (catalog.go, stock.go, orders.go,
 // events.go, partners.go, partnersecret.go, credentials.go, idempotency.go,
-// units.go, delivery.go, retention.go, balance.go, admins.go).
+// units.go, locks.go, delivery.go, retention.go, balance.go, admins.go).
 package storetest
 
 import (
@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListOrders", testListOrders},
 		{"History", testHistory},
 		{"Events", testEvents},
+		{"EventsLateCommit", testEventsLateCommit},
 		{"Partners", testPartners},
 		{"PartnerCallbackSecretRotation", testPartnerSecretRotation},
 		{"Credentials", testCredentials},
@@ -63,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdatePanic", testUpdatePanic},
 		{"UpdateCancelledContext", testUpdateCancelled},
 		{"LockProduct", testLockProduct},
+		{"LockRows", testLockRows},
 		{"WebhookEndpoints", testWebhookEndpoints},
 		{"ClaimEvents", testClaimEvents},
 		{"ClaimEventsConcurrent", testClaimEventsConcurrent},

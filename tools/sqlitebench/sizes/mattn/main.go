@@ -3,22 +3,9 @@
 package main
 
 import (
-	"database/sql"
-	"fmt"
-	"log"
-
 	_ "github.com/mattn/go-sqlite3"
+
+	"orderhub/tools/sqlitebench/sizes/probe"
 )
 
-func main() {
-	db, err := sql.Open("sqlite3", ":memory:")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer db.Close()
-	var v string
-	if err := db.QueryRow("SELECT sqlite_version()").Scan(&v); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("sqlite", v)
-}
+func main() { probe.Run("sqlite3") }

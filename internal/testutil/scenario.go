@@ -1,0 +1,190 @@
+package testutil
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Scenario is one HTTP request and what its answer must be, declared as a
+// row of a table (after PocketBase's tests.ApiScenario): the request, the
+// exact status, the JSON the body must hold, the headers it must carry,
+// and a check of the database after it. A table of scenarios runs in
+// order, each as a subtest, against one server (RunScenarios), so a row
+// may rely on what the rows before it wrote.
+type Scenario struct {
+	Name   string
+	Method string
+	// Path is joined to the server's URL ("/hub/v1/brands?limit=1").
+	Path string
+	// Token, when set, is sent as "Authorization: Bearer <Token>".
+	Token  string
+	Body   string
+	Header map[string]string
+
+	// Status is the status the answer must have.
+	Status int
+	// JSON, when set, is a JSON document the body must match: each member
+	// of one of its objects must be in the body's object with a matching
+	// value (the body may have more members); arrays must have the same
+	// length and matching elements; other values must be equal.
+	JSON string
+	// Exact, when set, is the JSON the body must equal (as JSON: white
+	// space and member order do not count). "{}" for an empty object;
+	// NoBody for no body at all.
+	Exact string
+	// WantHeader are headers the answer must carry with these values; ""
+	// means the header must be absent.
+	WantHeader map[string]string
+
+	// Before runs before the request, After after it with the body (to
+	// check the database, or read an id for later rows).
+	Before func(t *testing.T)
+	After  func(t *testing.T, body []byte)
+}
+
+// NoBody as Scenario.Exact: the answer has an empty body.
+const NoBody = "-"
+
+// RunScenarios runs each scenario as a subtest against baseURL, in order.
+func RunScenarios(t *testing.T, baseURL string, scenarios []Scenario) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, s := range scenarios {
+		if s.Name == "" || names[s.Name] {
+			t.Fatalf("scenario %q: every scenario needs a name of its own", s.Name)
+		}
+		names[s.Name] = true
+		t.Run(s.Name, func(t *testing.T) { s.Run(t, baseURL) })
+	}
+}
+
+// Run sends the scenario's request to baseURL, checks the answer and
+// returns its body.
+func (s Scenario) Run(t *testing.T, baseURL string) []byte {
+	t.Helper()
+	if s.Before != nil {
+		s.Before(t)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), s.Method, baseURL+s.Path, strings.NewReader(s.Body))
+	if err != nil {
+		t.Fatalf("%s %s: %v", s.Method, s.Path, err)
+	}
+	if s.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.Token)
+	}
+	for k, v := range s.Header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", s.Method, s.Path, err)
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		t.Fatalf("%s %s: reading the body: %v", s.Method, s.Path, err)
+	}
+	if res.StatusCode != s.Status {
+		t.Fatalf("%s %s: status %d, want %d; body: %s", s.Method, s.Path, res.StatusCode, s.Status, body)
+	}
+	for _, k := range slices.Sorted(maps.Keys(s.WantHeader)) {
+		if got := res.Header.Get(k); got != s.WantHeader[k] {
+			t.Fatalf("%s %s: header %s = %q, want %q", s.Method, s.Path, k, got, s.WantHeader[k])
+		}
+	}
+	switch {
+	case s.Exact == NoBody:
+		if len(body) != 0 {
+			t.Fatalf("%s %s: body %s, want none", s.Method, s.Path, body)
+		}
+	case s.Exact != "":
+		var got, want any
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %s", s.Method, s.Path, body)
+		}
+		mustUnmarshal(t, s.Exact, &want)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s %s: body\n%s\nwant\n%s", s.Method, s.Path, body, s.Exact)
+		}
+	}
+	if s.JSON != "" {
+		var got, want any
+		if err := json.Unmarshal(body, &got); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %s", s.Method, s.Path, body)
+		}
+		mustUnmarshal(t, s.JSON, &want)
+		if msg := MatchJSON(want, got, "$"); msg != "" {
+			t.Fatalf("%s %s: %s\nbody: %s", s.Method, s.Path, msg, body)
+		}
+	}
+	if s.After != nil {
+		s.After(t, body)
+	}
+	return body
+}
+
+func mustUnmarshal(t *testing.T, doc string, v any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader([]byte(doc)))
+	if err := dec.Decode(v); err != nil {
+		t.Fatalf("the scenario's JSON is not JSON: %v: %s", err, doc)
+	}
+}
+
+// MatchJSON reports where got (decoded JSON) does not match want as
+// Scenario.JSON says, naming the path ("$.error.details.field"), or ""
+// when it matches.
+func MatchJSON(want, got any, path string) string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return fmt.Sprintf("%s is %s, want an object", path, describe(got))
+		}
+		for _, k := range slices.Sorted(maps.Keys(w)) {
+			gv, ok := g[k]
+			if !ok {
+				return fmt.Sprintf("%s.%s is missing", path, k)
+			}
+			if msg := MatchJSON(w[k], gv, path+"."+k); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return fmt.Sprintf("%s is %s, want an array", path, describe(got))
+		}
+		if len(g) != len(w) {
+			return fmt.Sprintf("%s has %d elements, want %d", path, len(g), len(w))
+		}
+		for i := range w {
+			if msg := MatchJSON(w[i], g[i], fmt.Sprintf("%s[%d]", path, i)); msg != "" {
+				return msg
+			}
+		}
+		return ""
+	default:
+		if !reflect.DeepEqual(want, got) {
+			return fmt.Sprintf("%s is %s, want %s", path, describe(got), describe(want))
+		}
+		return ""
+	}
+}
+
+func describe(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
