@@ -62,4 +62,3 @@ func FuzzKakao(f *testing.F) {
 		w.Check(t, rr, rr.Code < 200 || rr.Code > 299, before, c.method+" "+path+"?"+query+" "+body)
 	})
 }
-
