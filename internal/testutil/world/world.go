@@ -68,6 +68,9 @@ type World struct {
 	ALocations []int64
 }
 
+// MetricsToken is the Bearer token GET /metrics requires in a world.
+const MetricsToken = "world-metrics-token"
+
 // BaseURL is the base URL the demo data is written with.
 const BaseURL = "http://orderhub.test"
 
@@ -82,7 +85,7 @@ func New(tb testing.TB, st store.Store) *World {
 	svc := service.New(st, reg.Option())
 	w := &World{Store: st, Service: svc, Registry: reg, Revoked: map[hub.Channel]any{},
 		RevokedTokens: map[hub.Channel]string{}}
-	w.Handler = server.Handler(server.Config{Version: "world", Protocols: reg}, svc, Quiet())
+	w.Handler = server.Handler(server.Config{Version: "world", Protocols: reg, MetricsToken: MetricsToken}, svc, Quiet())
 	var err error
 	if w.A, err = demo.Load(ctx, svc, BaseURL, reg); err != nil {
 		tb.Fatalf("demo data: %v", err)
