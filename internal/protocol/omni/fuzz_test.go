@@ -27,10 +27,10 @@ func FuzzOmni(f *testing.F) {
 		}
 		f.Add(uint8(call), `{}`)
 	}
+	w.Mark(f)
 	f.Fuzz(func(t *testing.T, call uint8, body string) {
 		path := "/api/store/orders/" + omniCalls[int(call)%len(omniCalls)]
-		before := w.Counts(t)
 		rr := w.Do(world.Request("POST", path, body, "Authorization", key, "Content-Type", "application/json"))
-		w.Check(t, rr, rr.Code != 200, before, path+" "+body)
+		w.Check(t, rr, rr.Code != 200, path+" "+body)
 	})
 }
