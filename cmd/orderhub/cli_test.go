@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"orderhub/internal/testutil"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,7 +27,7 @@ func demoDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc := service.New(st, server.Protocols().Option())
+	svc := service.New(st, service.WithOutbound(testutil.Outbound), server.Protocols().Option())
 	if _, err := demo.Load(ctx, svc, "http://127.0.0.1:8080", server.Protocols()); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"orderhub/internal/delivery"
 	"orderhub/internal/httpx"
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 )
 
@@ -67,7 +68,8 @@ func newSweeper(st store.Store, c *config, log *slog.Logger) *delivery.Sweeper {
 // newEngine builds the delivery engine of serve.
 func newEngine(st store.Store, c *config, log *slog.Logger, m delivery.Metrics) *delivery.Engine {
 	return delivery.New(st, delivery.Config{Workers: c.Delivery.Workers, PerTarget: c.Delivery.PerEndpoint,
-		Timeout: c.Delivery.Timeout, DisableAfter: c.Delivery.DisableAfter, Logger: log, Metrics: m})
+		Timeout: c.Delivery.Timeout, DisableAfter: c.Delivery.DisableAfter, Logger: log, Metrics: m,
+		Outbound: netguard.Policy{AllowPrivate: c.AllowPrivateTargets}})
 }
 
 // stopEngine lets the attempts in flight finish (up to the shutdown

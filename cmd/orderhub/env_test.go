@@ -24,6 +24,8 @@ func TestEveryServeFlagHasVariable(t *testing.T) {
 			v = "7s"
 		case "*flag.intValue":
 			v = "3"
+		case "*flag.float64Value":
+			v = "2.5"
 		}
 		if f.Name == "log-format" {
 			v = "json"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -155,29 +154,13 @@ func printStatus(w io.Writer, l *hub.Location, s hub.LocationStatus) {
 	fmt.Fprintln(w)
 }
 
-// printSnoozes prints the location's snoozes in force.
+// printSnoozes prints the location's snoozes in force (JSON: the shape
+// /hub/v1 answers).
 func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub.Location, format string) error {
-	type row struct {
-		ProductID int64      `json:"product_id"`
-		Ref       string     `json:"ref_id,omitempty"`
-		Name      string     `json:"name"`
-		Until     *time.Time `json:"until"`
-		Reason    string     `json:"reason,omitempty"`
+	rows, err := svc.SnoozedProducts(ctx, l)
+	if err != nil {
+		return err
 	}
-	rows := []row{}
-	now := time.Now()
-	for id := range l.Snoozes {
-		sn, on := l.SnoozeAt(id, now)
-		if !on {
-			continue
-		}
-		r := row{ProductID: id, Until: sn.Until, Reason: sn.Reason}
-		if p, err := svc.Store().GetProduct(ctx, l.BrandID, id); err == nil {
-			r.Ref, r.Name = p.RefID, p.Name.Get("en")
-		}
-		rows = append(rows, r)
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i].ProductID < rows[j].ProductID })
 	t := &table{header: []string{"PRODUCT", "REF", "NAME", "UNTIL", "REASON"},
 		empty: fmt.Sprintf("%s (location %d): nothing snoozed", l.Name, l.ID)}
 	for _, r := range rows {
@@ -185,7 +168,7 @@ func printSnoozes(ctx context.Context, w io.Writer, svc *service.Service, l *hub
 		if r.Until != nil {
 			until = r.Until.In(l.Zone()).Format(time.RFC3339)
 		}
-		t.add(strconv.FormatInt(r.ProductID, 10), r.Ref, r.Name, until, r.Reason)
+		t.add(strconv.FormatInt(r.ProductID, 10), r.RefID, r.Name, until, r.Reason)
 	}
 	return emit(w, format, map[string]any{"location_id": l.ID, "data": rows}, t)
 }

@@ -53,7 +53,7 @@ func TestLocationCommand(t *testing.T) {
 			// The demo data: location 1 (Gangnam, Asia/Seoul) and P001,
 			// P010 (SKU SKU-P010) among its products.
 			st := tg.open(t)
-			if _, err := demo.Load(ctx, service.New(st, server.Protocols().Option()), "http://x", server.Protocols()); err != nil {
+			if _, err := demo.Load(ctx, service.New(st, service.WithOutbound(testutil.Outbound), server.Protocols().Option()), "http://x", server.Protocols()); err != nil {
 				t.Fatal(err)
 			}
 			l, err := st.GetLocation(ctx, 1)
@@ -107,15 +107,18 @@ func TestLocationCommand(t *testing.T) {
 				s.Mode != hub.ModePaused || s.Until == nil || s.Until.Before(before.Add(89*time.Minute)) || s.Until.After(time.Now().Add(91*time.Minute)) {
 				t.Fatalf("status --set paused --until 90m --json: %+v %v", s, err)
 			}
-			if out := ok("status", loc, "--set", "paused", "--until", "2099-12-01T21:00:00+09:00", "--reason", "renovation"); out != "Gangnam (location 1): paused until 2099-12-01T21:00:00+09:00 (renovation)\n" {
+			// An end months ahead, as the operator types it (within the
+			// 366 days a control may run).
+			later := time.Now().In(time.FixedZone("KST", 9*3600)).AddDate(0, 6, 0).Truncate(time.Hour).Format(time.RFC3339)
+			if out := ok("status", loc, "--set", "paused", "--until", later, "--reason", "renovation"); out != "Gangnam (location 1): paused until "+later+" (renovation)\n" {
 				t.Fatalf("status --set paused --until T: %q", out)
 			}
 			if out := ok("status", loc, "--set", "online"); out != "Gangnam (location 1): online\n" {
 				t.Fatalf("status --set online: %q", out)
 			}
-			out := ok("snooze", loc, "P001", "SKU-P010", "--until", "2099-12-01T21:00:00+09:00", "--reason", "out of beef")
+			out := ok("snooze", loc, "P001", "SKU-P010", "--until", later, "--reason", "out of beef")
 			if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 3 || !strings.HasPrefix(lines[0], "PRODUCT") ||
-				!strings.Contains(lines[1], "P001") || !strings.Contains(lines[1], "Bulgogi rice bowl") || !strings.Contains(lines[1], "2099-12-01T21:00:00+09:00") ||
+				!strings.Contains(lines[1], "P001") || !strings.Contains(lines[1], "Bulgogi rice bowl") || !strings.Contains(lines[1], later) ||
 				!strings.Contains(lines[1], "out of beef") || !strings.Contains(lines[2], "P010") {
 				t.Fatalf("snooze: %q", out)
 			}

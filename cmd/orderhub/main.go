@@ -33,7 +33,9 @@ import (
 
 	"orderhub/internal/demo"
 	"orderhub/internal/metrics"
+	"orderhub/internal/netguard"
 	"orderhub/internal/protocol"
+	"orderhub/internal/ratelimit"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
@@ -63,6 +65,7 @@ Usage:
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
+  orderhub healthcheck  exit 0 when the server on --addr answers /healthz (a container's HEALTHCHECK)
   orderhub version  print the version
 
 Listings take --output table|json. Commands other than serve and bench work
@@ -99,6 +102,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
+	case "healthcheck":
+		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "bench":
 		return benchCmd(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
@@ -131,6 +136,15 @@ type config struct {
 	PprofAddr       string
 	CPUProfile      string
 	Delivery        deliveryConfig
+	// RateLimit and RateBurst limit each credential, IPRateLimit and
+	// IPRateBurst each client address for calls that do not
+	// authenticate and for logins (requests per second; 0 = off).
+	RateLimit   float64
+	RateBurst   int
+	IPRateLimit float64
+	IPRateBurst int
+	// AllowPrivateTargets lifts the outbound-address guard.
+	AllowPrivateTargets bool
 }
 
 // envName is the ORDERHUB_ variable of a flag ("database-url" →
@@ -308,8 +322,24 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile (runtime/pprof) of the whole run to this file")
+	fs.Float64Var(&c.RateLimit, "rate-limit", 50, "requests per second per credential, on every surface (per node); 0 = no limit")
+	fs.IntVar(&c.RateBurst, "rate-burst", 100, "requests a credential may make at once above --rate-limit")
+	fs.Float64Var(&c.IPRateLimit, "ip-rate-limit", 10, "requests per second per client address for calls without a valid credential and for partner logins (per node); 0 = no limit")
+	fs.IntVar(&c.IPRateBurst, "ip-rate-burst", 20, "requests a client address may make at once above --ip-rate-limit")
+	fs.BoolVar(&c.AllowPrivateTargets, "allow-private-targets", false, "let webhooks, callbacks, provider checks and bot notifications reach loopback, private and link-local addresses")
 	deliveryFlags(fs, c)
 	return fs
+}
+
+// serviceOptions are the service's rate limits and outbound policy.
+func serviceOptions(c *config) []service.Option {
+	return []service.Option{
+		service.WithRateLimits(service.RateLimits{
+			Credential: ratelimit.Limits{Rate: c.RateLimit, Burst: c.RateBurst},
+			Address:    ratelimit.Limits{Rate: c.IPRateLimit, Burst: c.IPRateBurst},
+		}),
+		service.WithOutbound(netguard.Policy{AllowPrivate: c.AllowPrivateTargets}),
+	}
 }
 
 func serverConfig(c *config) (server.Config, error) {
@@ -364,7 +394,7 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		return fmt.Errorf("protocols: %w", err)
 	}
 	m := metrics.New(version, protocols.Surfaces()...)
-	svc := service.New(st, service.WithLogger(log), service.WithMetrics(m), protocols.Option())
+	svc := service.New(st, append(serviceOptions(c), service.WithLogger(log), service.WithMetrics(m), protocols.Option())...)
 	engine := newEngine(st, c, log, m)
 	scfg.Delivery = engine
 	scfg.Protocols = protocols
@@ -380,6 +410,11 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 		if err := loadDemo(ctx, c, svc, protocols, ln.Addr(), log, stdout); err != nil {
 			ln.Close()
 			return err
+		}
+		// The guard stays on for the demo (DESIGN.md §10); a local
+		// receiver is the first thing one tries, so say how.
+		if !c.AllowPrivateTargets {
+			fmt.Fprintln(stdout, "Webhooks and callbacks to loopback or private addresses are refused; for a local receiver, restart with --allow-private-targets.")
 		}
 	}
 	srv := &http.Server{

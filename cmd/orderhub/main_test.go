@@ -40,10 +40,13 @@ type safeBuffer struct {
 	ch chan string
 }
 
-// start runs "orderhub serve" and waits until it listens.
+// start runs "orderhub serve" and waits until it listens. Its receivers
+// are httptest servers on loopback, so it starts with
+// --allow-private-targets (args, later on the line, may say
+// --allow-private-targets=false).
 func start(t *testing.T, bin string, env []string, args ...string) *running {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--allow-private-targets"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	out := &strings.Builder{}
 	cmd.Stdout = out

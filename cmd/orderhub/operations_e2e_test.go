@@ -205,13 +205,15 @@ func snoozeEndToEnd(t *testing.T, bin string, dbArgs []string) {
 		return nil
 	}
 	// The bot's menu shows it sold out, and when it is back (to the
-	// second: the contract's times are RFC 3339 without fractions).
+	// second rounded up: the contract's times are RFC 3339 without
+	// fractions).
+	back := until.Add(time.Second - 1).Truncate(time.Second).UTC().Format(time.RFC3339)
 	it := menuP001()
 	if time.Now().After(until) {
 		t.Skip("the machine is too slow: the 2 s snooze ended before the menu was read")
 	}
-	if it["soldOut"] != true || it["availableAt"] != until.Format(time.RFC3339) {
-		t.Fatalf("menu while snoozed: P001 %v, want soldOut and availableAt %s", it, until.Format(time.RFC3339))
+	if it["soldOut"] != true || it["availableAt"] != back {
+		t.Fatalf("menu while snoozed: P001 %v, want soldOut and availableAt %s", it, back)
 	}
 
 	// After the 2 s, every door takes the order (polled, bounded).

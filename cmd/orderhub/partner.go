@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/server"
 	"orderhub/internal/service"
 )
@@ -25,7 +26,8 @@ create stores a partner of protocol P (kakao, omni, junglebook, zeek,
 tableorder) and prints its first credential, and its callback secret when
 its protocol is called back, once: only hashes are stored. --settings is
 the partner's settings as /hub/v1 takes them ({"callback_url": "...",
-"extra": {...}}), checked by the protocol. rotate issues a new credential
+"extra": {...}}), checked by the protocol; URLs on loopback or private
+addresses are refused unless --allow-private-targets. rotate issues a new credential
 (the old ones keep working until revoked: move the client over first), or
 with --callback-secret a new callback secret (the old one signs too for
 24 h). revoke revokes one credential and the access tokens issued with it.
@@ -43,7 +45,7 @@ func partner(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd, fs, fail := args[0], sc.fs, sc.fail
 	var brand, credential int64
 	var protocol, name, locations, settings string
-	var callbackSecret bool
+	var callbackSecret, allowPrivate bool
 	switch cmd {
 	case "list":
 		fs.Int64Var(&brand, "brand", 0, "brand id (default: the only brand)")
@@ -54,6 +56,7 @@ func partner(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&name, "name", "", "a name for people (default: the protocol)")
 		fs.StringVar(&locations, "locations", "", "location ids the partner may use, comma separated (default: all)")
 		fs.StringVar(&settings, "settings", "", "settings as JSON")
+		fs.BoolVar(&allowPrivate, "allow-private-targets", false, "accept callback, provider and bot URLs on loopback or private addresses (as serve --allow-private-targets)")
 		sc.listing()
 	case "rotate":
 		fs.BoolVar(&callbackSecret, "callback-secret", false, "rotate the callback secret instead of issuing a credential")
@@ -117,7 +120,7 @@ func partner(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(1, "open database: %v", err)
 	}
 	defer st.Close()
-	svc := service.New(st, server.Protocols().Option())
+	svc := service.New(st, server.Protocols().Option(), service.WithOutbound(netguard.Policy{AllowPrivate: allowPrivate}))
 	switch cmd {
 	case "list":
 		b, err := brandOf(ctx, st, brand)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"orderhub/internal/testutil"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,7 +30,7 @@ func TestTokenCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(st)
+	svc := service.New(st, service.WithOutbound(testutil.Outbound))
 	b := &hub.Brand{Name: "B", Currency: "KRW"}
 	if err := svc.CreateBrand(ctx, b); err != nil {
 		t.Fatal(err)
@@ -54,7 +55,7 @@ func TestTokenCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc = service.New(st)
+	svc = service.New(st, service.WithOutbound(testutil.Outbound))
 	for tok, want := range map[string]int64{op: 0, brandTok: b.ID} {
 		p, err := svc.AuthenticateHubToken(ctx, tok)
 		if err != nil || p.BrandID != want {
@@ -78,7 +79,7 @@ func TestTokenListRevoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(st)
+	svc := service.New(st, service.WithOutbound(testutil.Outbound))
 	b := &hub.Brand{Name: "B", Currency: "KRW"}
 	if err := svc.CreateBrand(ctx, b); err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestTokenListRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc = service.New(st)
+	svc = service.New(st, service.WithOutbound(testutil.Outbound))
 	if _, err := svc.AuthenticateHubToken(ctx, brandTok); hub.ErrorCode(err) != hub.CodeUnauthorized {
 		t.Fatalf("revoked token: %v", err)
 	}

@@ -163,13 +163,16 @@ func (h *Handler) authed(replayed bool, fn func(http.ResponseWriter, *http.Reque
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
-			h.writeError(w, r, &hub.Error{Code: hub.CodeUnauthorized, Message: "missing bearer token"})
-			return
+			token = "" // still the service's call: it is the rate check too
 		}
 		p, err := h.svc.AuthenticateHubToken(r.Context(), strings.TrimSpace(token))
 		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+			if hub.ErrorCode(err) == hub.CodeUnauthorized && !ok {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
+				err = &hub.Error{Code: hub.CodeUnauthorized, Message: "missing bearer token"}
+			} else if hub.ErrorCode(err) == hub.CodeUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+			}
 			h.writeError(w, r, err)
 			return
 		}
@@ -199,6 +202,8 @@ var statusOf = map[hub.Code]int{
 	hub.CodeConflict:     http.StatusConflict,
 	hub.CodeUnavailable:  http.StatusServiceUnavailable,
 	hub.CodeInternal:     http.StatusInternalServerError,
+	hub.CodeRateLimited:  http.StatusTooManyRequests,
+	hub.CodeTooLarge:     http.StatusRequestEntityTooLarge,
 }
 
 type errorBody struct {
@@ -216,6 +221,9 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	status := statusOf[e.Code]
 	if status == 0 {
 		status = http.StatusInternalServerError
+	}
+	if secs := hub.RetryAfterSeconds(e); secs > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 	if e.Code == hub.CodeInternal {
 		h.log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)

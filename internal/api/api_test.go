@@ -40,7 +40,7 @@ type fixture struct {
 func newFixture(t *testing.T, st store.Store, opts ...service.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	svc := service.New(st, append([]service.Option{server.Protocols().Option()}, opts...)...)
+	svc := service.New(st, append([]service.Option{service.WithOutbound(testutil.Outbound), server.Protocols().Option()}, opts...)...)
 	f := &fixture{t: t, svc: svc, st: st}
 	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	f.other = &hub.Brand{Name: "Other", Currency: "USD"}
@@ -463,7 +463,7 @@ func TestOrdersPageOf500(t *testing.T) {
 func TestConcurrentPatch(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFixture(t, open())
-		other := service.New(open())
+		other := service.New(open(), service.WithOutbound(testutil.Outbound))
 		srv2 := httptest.NewServer(server.Handler(server.Config{}, other, slog.New(slog.NewTextHandler(io.Discard, nil))))
 		t.Cleanup(srv2.Close)
 		bases := []string{f.srv.URL, srv2.URL}

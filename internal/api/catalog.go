@@ -92,6 +92,10 @@ func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *servi
 	if err != nil {
 		return err
 	}
+	now := h.svc.Now()
+	for i := range ls {
+		ls[i] = ls[i].InForce(now)
+	}
 	return ok(w, page[hub.Location]{Data: ls})
 }
 
@@ -112,7 +116,7 @@ func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *serv
 	if err := h.svc.CreateLocation(r.Context(), &l); err != nil {
 		return err
 	}
-	return created(w, l)
+	return created(w, l.InForce(h.svc.Now()))
 }
 
 // decodeLocation reads a location's fields from a request body onto l. A
@@ -141,7 +145,7 @@ func (h *Handler) getLocation(w http.ResponseWriter, r *http.Request, p *service
 	if err != nil {
 		return err
 	}
-	return ok(w, l)
+	return ok(w, l.InForce(h.svc.Now()))
 }
 
 func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -157,7 +161,7 @@ func (h *Handler) patchLocation(w http.ResponseWriter, r *http.Request, p *servi
 	if err != nil {
 		return err
 	}
-	return ok(w, l)
+	return ok(w, l.InForce(h.svc.Now()))
 }
 
 // ---- stock ----

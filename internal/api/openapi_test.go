@@ -51,7 +51,7 @@ var responseSchemas = map[string]any{
 	"AcceptPolicy":        hub.AcceptPolicy{},
 	"Snooze":              hub.Snooze{},
 	"SnoozeList":          snoozeList{},
-	"SnoozedProduct":      snoozedProduct{},
+	"SnoozedProduct":      service.SnoozedProduct{},
 	"StockLevelList":      page[service.StockLevel]{},
 	"ProductList":         page[hub.Product]{},
 	"TimeslotList":        page[hub.Timeslot]{},

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"sort"
 	"time"
 
 	"orderhub/internal/hub"
@@ -67,19 +66,9 @@ func parseWireTime(t *time.Time, b []byte, field string) error {
 }
 
 // snoozedProduct is one product a location has snoozed.
-type snoozedProduct struct {
-	ProductID int64      `json:"product_id"`
-	RefID     string     `json:"ref_id,omitempty"`
-	SKU       string     `json:"sku,omitempty"`
-	Name      string     `json:"name"`
-	Until     *time.Time `json:"until"`
-	Reason    string     `json:"reason,omitempty"`
-	Since     time.Time  `json:"since"`
-}
-
 type snoozeList struct {
-	LocationID int64            `json:"location_id"`
-	Data       []snoozedProduct `json:"data"`
+	LocationID int64                    `json:"location_id"`
+	Data       []service.SnoozedProduct `json:"data"`
 }
 
 func refs(in []ref) []string {
@@ -136,23 +125,11 @@ func (h *Handler) listSnoozes(w http.ResponseWriter, r *http.Request, p *service
 
 // writeSnoozes answers the location's snoozes in force, by product id.
 func (h *Handler) writeSnoozes(w http.ResponseWriter, r *http.Request, l *hub.Location) error {
-	now := h.svc.Now()
-	out := snoozeList{LocationID: l.ID, Data: []snoozedProduct{}}
-	for id := range l.Snoozes {
-		sn, on := l.SnoozeAt(id, now)
-		if !on {
-			continue
-		}
-		sp := snoozedProduct{ProductID: id, Until: sn.Until, Reason: sn.Reason, Since: sn.Since}
-		if pr, err := h.svc.Store().GetProduct(r.Context(), l.BrandID, id); err == nil {
-			sp.RefID, sp.SKU, sp.Name = pr.RefID, pr.SKU, pr.Name.Get("en")
-		} else if hub.ErrorCode(err) != hub.CodeNotFound {
-			return err
-		}
-		out.Data = append(out.Data, sp)
+	data, err := h.svc.SnoozedProducts(r.Context(), l)
+	if err != nil {
+		return err
 	}
-	sort.Slice(out.Data, func(i, j int) bool { return out.Data[i].ProductID < out.Data[j].ProductID })
-	return ok(w, out)
+	return ok(w, snoozeList{LocationID: l.ID, Data: data})
 }
 
 type statusRequest struct {

@@ -267,6 +267,22 @@ func testSnooze(t *testing.T, f *opsFixture) {
 			t.Errorf("event %d: %v, want %s %v", i, evs[i], want.typ, want.data)
 		}
 	}
+
+	// Unsnoozing what is not snoozed changes nothing and says nothing; a
+	// product named twice is snoozed (and announced) once, its until in UTC.
+	if status, _, _ := f.do("POST", f.base+"/unsnooze", f.brandTok, `{"products":["P001"]}`); status != 200 {
+		t.Fatalf("unsnooze of a product not snoozed: %d", status)
+	}
+	if evs := f.events(string(hub.EventProductSnoozed), string(hub.EventProductUnsnoozed)); len(evs) != 3 {
+		t.Fatalf("unsnoozing a product not snoozed wrote an event: %v", evs[3:])
+	}
+	if status, body, _ := f.do("POST", f.base+"/snooze", f.brandTok, `{"products":["P001","P001",`+itoa(f.rice.ID)+`],"until":"2026-03-11T21:00:00+09:00"}`); status != 200 {
+		t.Fatalf("snooze naming a product twice: %d %v", status, body)
+	}
+	evs = f.events(string(hub.EventProductSnoozed), string(hub.EventProductUnsnoozed))
+	if data := evs[len(evs)-1]["payload"].(map[string]any)["data"].(map[string]any); !reflect.DeepEqual(data["products"], []any{rice}) || data["until"] != "2026-03-11T12:00:00Z" {
+		t.Fatalf("snooze event of a product named twice: %v", data)
+	}
 }
 
 // testPause: a paused location refuses new orders (409 location_paused)
@@ -311,6 +327,19 @@ func testPause(t *testing.T, f *opsFixture) {
 	f.clock.Set(time.Date(2026, 3, 10, 3, 30, 0, 0, time.UTC))
 	_, body, _ = f.do("GET", f.base+"/status", f.brandTok, "")
 	sameBody(t, "status past until", body, `{"mode":"online","extra_prep_minutes":0,"until":null}`)
+	// The location itself reads as it stands: online, the defaults of
+	// acceptance and preparation filled in.
+	_, body, _ = f.do("GET", f.base, f.brandTok, "")
+	for _, c := range []struct{ key, want string }{
+		{"status", `{"extra_prep_minutes":0,"mode":"online","until":null}`},
+		{"accept", `{"deadline_seconds":600,"mode":"manual"}`},
+		{"prep_minutes", `15`},
+	} {
+		got, _ := json.Marshal(body[c.key])
+		if string(got) != c.want {
+			t.Errorf("location %s past the pause: %s, want %s", c.key, got, c.want)
+		}
+	}
 	f.mustOrder(line)
 
 	// Paused until changed; busy takes orders; online again.
@@ -463,6 +492,20 @@ func testScheduled(t *testing.T, f *opsFixture) {
 	if s := scheduled(); s != false {
 		t.Fatalf("at 13:45 (14:00 − 15 min): scheduled %v", s)
 	}
+
+	// Confirmed early, a scheduled order still waits for its time; done,
+	// it is no longer shown apart.
+	f.clock.Set(time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC))
+	later := f.mustOrder(`[{"product":"P010","quantity":1}]`, `"scheduled_for":"2026-03-10T14:00:00+09:00"`)["number"].(string)
+	for _, c := range []struct {
+		action string
+		want   any
+	}{{"confirm", true}, {"cancel", false}} {
+		status, body, _ := f.do("POST", "/hub/v1/orders/"+later+"/actions/"+c.action, f.brandTok, "")
+		if status != 200 || body["scheduled"] != c.want {
+			t.Fatalf("scheduled order after %s: %d, scheduled %v, want %v", c.action, status, body["scheduled"], c.want)
+		}
+	}
 }
 
 // testOperationsBadInput: every refused change names its field with a
@@ -490,6 +533,11 @@ func testOperationsBadInput(t *testing.T, f *opsFixture) {
 		{"snooze no products", "POST", "/snooze", `{"products":[]}`, 400, "invalid", "products", "at least one"},
 		{"snooze products missing", "POST", "/snooze", `{"until":null}`, 400, "invalid", "products", "at least one"},
 		{"snooze product not a string", "POST", "/snooze", `{"products":[true]}`, 400, "invalid", "products", "must be a string"},
+		{"snooze product null", "POST", "/snooze", `{"products":[null]}`, 400, "invalid", "products", "must be a string"},
+		{"snooze product a fraction", "POST", "/snooze", `{"products":[1.5]}`, 400, "invalid", "products", "must be a string"},
+		{"snooze product an exponent", "POST", "/snooze", `{"products":[1e3]}`, 400, "invalid", "products", "must be a string"},
+		{"snooze until over a year", "POST", "/snooze", `{"products":["P001"],"until":"9999-12-31T23:59:59Z"}`, 400, "invalid", "until", "366 days"},
+		{"pause until over a year", "PUT", "/status", `{"mode":"paused","until":"9999-12-31T23:59:59Z"}`, 400, "invalid", "until", "366 days"},
 		{"snooze unknown field", "POST", "/snooze", `{"products":["P001"],"untill":"2026-03-10T18:00:00Z"}`, 400, "invalid", "untill", "unknown"},
 		{"snooze reason too long", "POST", "/snooze", `{"products":["P001"],"reason":"` + long + `"}`, 400, "invalid", "reason", "200"},
 		{"snooze malformed", "POST", "/snooze", `{"products":`, 400, "invalid", "body", ""},

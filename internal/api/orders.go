@@ -27,7 +27,7 @@ type orderView struct {
 
 func (h *Handler) viewOrder(o *hub.Order) orderView {
 	return orderView{Order: o, StatusName: o.Status.String(), PaymentStatusName: o.PaymentStatus.String(),
-		Scheduled: o.Status == hub.StatusNew && o.Scheduled(h.svc.Now())}
+		Scheduled: o.Scheduled(h.svc.Now())}
 }
 
 // ref accepts a JSON string or number (a product named by hub id or PLU).
@@ -43,11 +43,16 @@ func (r *ref) UnmarshalJSON(b []byte) error {
 		*r = ref(s)
 		return nil
 	}
+	// A number is a hub id or a PLU: an integer. Anything else (null,
+	// 1.5, 1e3, true) is a type error, so that the decoder names the field
+	// where it stands ("products", "lines.product"), not a field of its
+	// own.
 	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		// A type error, so that the decoder names the field where it
-		// stands ("products", "lines.product"), not a field of its own.
+	if err := json.Unmarshal(b, &n); err != nil || n == "" {
 		return &json.UnmarshalTypeError{Value: httpx.JSONKind(b), Type: reflect.TypeFor[string]()}
+	}
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+		return &json.UnmarshalTypeError{Value: "number " + n.String(), Type: reflect.TypeFor[string]()}
 	}
 	*r = ref(n.String())
 	return nil

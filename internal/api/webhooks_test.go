@@ -75,7 +75,7 @@ func TestWebhookEndpoints(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
 		rcv := newHookReceiver(t)
-		e := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, InitialBackoff: 10 * time.Millisecond,
+		e := delivery.New(st, delivery.Config{Outbound: testutil.Outbound, PollInterval: 10 * time.Millisecond, InitialBackoff: 10 * time.Millisecond,
 			MaxBackoff: 20 * time.Millisecond, Timeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		e.Start(context.Background())
 		t.Cleanup(func() {

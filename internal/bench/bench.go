@@ -433,6 +433,10 @@ func (b *bench) storageArgs() []string {
 // startChild starts orderhub serve for a stage.
 func (b *bench) startChild(ctx context.Context, stage string) error {
 	args := append([]string{"serve"}, b.storageArgs()...)
+	// The bench measures orderhub, not its limits: one token drives
+	// thousands of requests a second, and the receiver is on loopback.
+	// --child-args, later on the line, may set them again.
+	args = append(args, "--rate-limit", "0", "--ip-rate-limit", "0", "--allow-private-targets")
 	if b.cfg.CPUProfileDir != "" {
 		args = append(args, "--cpuprofile", filepath.Join(b.cfg.CPUProfileDir, "orderhub-"+stage+".pprof"))
 	}

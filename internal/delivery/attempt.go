@@ -313,13 +313,14 @@ func (e *Engine) record(d *store.Delivery, tg *target, out outcome, r result, at
 	}
 	disabled := rec.disabled
 	if m := e.cfg.Metrics; m != nil {
+		latency := now.Sub(d.RetryFrom)
 		switch d.Status {
 		case store.DeliveryDelivered:
-			m.DeliveryAttempt("delivered")
+			m.DeliveryAttempt("delivered", latency)
 		case store.DeliveryDead:
-			m.DeliveryAttempt("dead")
+			m.DeliveryAttempt("dead", latency)
 		default:
-			m.DeliveryAttempt("retry")
+			m.DeliveryAttempt("retry", latency)
 		}
 	}
 	lg := e.log.With("delivery", d.ID, "event", d.EventID, "target", d.Target.Kind, "target_id", d.Target.ID, "attempt", d.Attempts)

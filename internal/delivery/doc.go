@@ -56,6 +56,17 @@
 // Each attempt has a timeout of 15 s (connection to last byte of the
 // answer). Redirects are not followed.
 //
+// # Private targets
+//
+// The default client is Config.Outbound's (internal/netguard): its dialer
+// refuses loopback, private, link-local (the metadata address included),
+// CGNAT, multicast and other non-public addresses after DNS resolution, so
+// an endpoint whose name resolves there (or is rebound there after it was
+// saved) gets no request; the attempt is recorded with the reason
+// ("outbound call to 127.0.0.1 refused: a loopback address ...") and
+// retried like any network error, in case the name resolves elsewhere
+// later. orderhub serve --allow-private-targets lifts it.
+//
 // # Retries and the dead letter
 //
 // Retried: network errors, timeouts, 408, 429, 5xx, and a 2xx that the

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 )
 
@@ -48,8 +49,13 @@ type Config struct {
 	DispatchBatch int
 	// Node names this engine in leases and attempts (default host-pid-random).
 	Node string
-	// Client sends the requests (default: no redirects followed).
+	// Client sends the requests (default: Outbound's guarded client, no
+	// redirects followed).
 	Client *http.Client
+	// Outbound is the outbound-address policy of the default client
+	// (internal/netguard; the zero Policy refuses private targets at dial
+	// time, after DNS resolution).
+	Outbound netguard.Policy
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -59,11 +65,13 @@ type Config struct {
 
 // Metrics counts attempts (internal/metrics implements it). result is
 // "delivered", "retry" (it will be tried again) or "dead" (dead-lettered,
-// including a delivery dropped unsent because its target is gone). It is
-// called after the outcome is stored, and must be cheap and safe for
-// concurrent use.
+// including a delivery dropped unsent because its target is gone); latency
+// is the time from the delivery's retry window start (its creation when
+// its event was fanned out, or its replay) to the outcome. It is called
+// after the outcome is stored, and must be cheap and safe for concurrent
+// use.
 type Metrics interface {
-	DeliveryAttempt(result string)
+	DeliveryAttempt(result string, latency time.Duration)
 }
 
 // Defaults of Config (documented in doc.go).
@@ -130,14 +138,12 @@ func (c Config) withDefaults() Config {
 		c.Node = defaultNode()
 	}
 	if c.Client == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = c.PerTarget // keep one connection per concurrent attempt
-		c.Client = &http.Client{
-			Transport: tr,
-			// A webhook that redirects is answered as it stands: the 3xx
-			// is a final failure, never a request to another host.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		// A webhook that redirects is answered as it stands: the 3xx is a
+		// final failure, never a request to another host (netguard's
+		// client follows none).
+		c.Client = c.Outbound.Client(func(tr *http.Transport) {
+			tr.MaxIdleConnsPerHost = c.PerTarget // keep one connection per concurrent attempt
+		})
 	}
 	if c.Now == nil {
 		c.Now = time.Now

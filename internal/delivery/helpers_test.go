@@ -15,6 +15,7 @@ import (
 	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
+	"orderhub/internal/testutil"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -24,6 +25,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 func fast(node string) delivery.Config {
 	return delivery.Config{
 		Node:           node,
+		Outbound:       testutil.Outbound,
 		PollInterval:   10 * time.Millisecond,
 		Timeout:        2 * time.Second,
 		Lease:          5 * time.Second,

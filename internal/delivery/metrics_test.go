@@ -12,13 +12,15 @@ import (
 )
 
 type attemptCounter struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu      sync.Mutex
+	n       map[string]int
+	latency map[string][]time.Duration
 }
 
-func (c *attemptCounter) DeliveryAttempt(result string) {
+func (c *attemptCounter) DeliveryAttempt(result string, latency time.Duration) {
 	c.mu.Lock()
 	c.n[result]++
+	c.latency[result] = append(c.latency[result], latency)
 	c.mu.Unlock()
 }
 
@@ -45,7 +47,7 @@ func TestAttemptMetrics(t *testing.T) {
 		env.endpoint(rcv.URL, hub.EventOrderCreated)
 		env.event(env.brand.ID, 1, hub.EventOrderCreated, 1)
 		cfg := fast("a")
-		c := &attemptCounter{n: map[string]int{}}
+		c := &attemptCounter{n: map[string]int{}, latency: map[string][]time.Duration{}}
 		cfg.Metrics = c
 		start(t, st, cfg)
 		waitFor(t, 30*time.Second, "delivered", func() bool {
@@ -57,5 +59,12 @@ func TestAttemptMetrics(t *testing.T) {
 		})
 		want := map[string]int{"retry": 1, "delivered": 1, "dead": 1}
 		waitFor(t, 5*time.Second, "every attempt counted", func() bool { return maps.Equal(c.get(), want) })
+		// Each latency runs from the delivery's creation: the delivered
+		// attempt of the first delivery came after its retry.
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if r, d := c.latency["retry"][0], c.latency["delivered"][0]; r < 0 || d < r || c.latency["dead"][0] < 0 {
+			t.Errorf("latencies: retry %v, delivered %v, dead %v", r, d, c.latency["dead"][0])
+		}
 	})
 }

@@ -50,16 +50,19 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-// statusRecorder remembers the status and size written.
+// statusRecorder remembers the status and size written, and whether the
+// answer is a stream (server-sent events).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	bytes  int
+	stream bool
 }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.stream = isStream(r.Header())
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -67,6 +70,7 @@ func (r *statusRecorder) WriteHeader(code int) {
 func (r *statusRecorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
+		r.stream = isStream(r.Header())
 	}
 	n, err := r.ResponseWriter.Write(b)
 	r.bytes += n
@@ -83,11 +87,20 @@ func (r *statusRecorder) Flush() {
 // Unwrap exposes the underlying writer to http.ResponseController.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// isStream reports an answer that streams for as long as its client
+// stays: server-sent events.
+func isStream(h http.Header) bool {
+	mt, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(mt), "text/event-stream")
+}
+
 // RequestObserver hears of every request once it is answered (the
 // metrics of internal/metrics). It must be safe for concurrent use, and
 // must not keep path or use it as it is in a label: it is the raw path.
+// stream is set when the answer was a stream (Content-Type
+// text/event-stream), whose duration is its client's stay, not a latency.
 type RequestObserver interface {
-	ObserveRequest(method, path string, status int, d time.Duration)
+	ObserveRequest(method, path string, status int, d time.Duration, stream bool)
 }
 
 // Middleware gives every request an id (the caller's X-Request-Id when it
@@ -133,7 +146,7 @@ func Middleware(log *slog.Logger, next http.Handler, observers ...RequestObserve
 				slog.String("remote", r.RemoteAddr))
 			for _, o := range observers {
 				if o != nil {
-					o.ObserveRequest(r.Method, r.URL.Path, status, elapsed)
+					o.ObserveRequest(r.Method, r.URL.Path, status, elapsed, rec.stream)
 				}
 			}
 		}()
@@ -144,16 +157,29 @@ func Middleware(log *slog.Logger, next http.Handler, observers ...RequestObserve
 // MaxBody is the largest request body any surface reads.
 const MaxBody = 1 << 20
 
-// ReadBody reads the body up to MaxBody; a larger body is invalid.
+// ReadBody reads the body up to MaxBody; a larger body is
+// hub.CodeTooLarge (413 in every envelope), as is a body cut off by an
+// http.MaxBytesReader.
 func ReadBody(r *http.Request) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
 	if err != nil {
+		if IsTooLarge(err) {
+			return nil, hub.TooLarge(MaxBody)
+		}
 		return nil, hub.Invalid("body", "could not read the request body")
 	}
 	if len(b) > MaxBody {
-		return nil, hub.Invalid("body", "request body exceeds %d bytes", MaxBody)
+		return nil, hub.TooLarge(MaxBody)
 	}
 	return b, nil
+}
+
+// IsTooLarge reports whether err is an http.MaxBytesReader's refusal or
+// already hub.CodeTooLarge.
+func IsTooLarge(err error) bool {
+	var mb *http.MaxBytesError
+	var he *hub.Error
+	return errors.As(err, &mb) || errors.As(err, &he) && he.Code == hub.CodeTooLarge
 }
 
 // DecodeJSON decodes body into v, turning JSON errors into invalid errors

@@ -29,6 +29,9 @@ func (b *Brand) Validate() error {
 	if b.Name == "" {
 		return Invalid("name", "is required")
 	}
+	if err := checkText("name", b.Name, MaxShortText); err != nil {
+		return err
+	}
 	b.Currency = strings.ToUpper(strings.TrimSpace(b.Currency))
 	if !ValidCurrency(b.Currency) {
 		return Invalid("currency", "must be an ISO 4217 code such as KRW")
@@ -78,6 +81,12 @@ func (l *Location) Validate() error {
 	}
 	if l.Name == "" {
 		return Invalid("name", "is required")
+	}
+	if err := checkText("code", l.Code, MaxShortText); err != nil {
+		return err
+	}
+	if err := checkText("name", l.Name, MaxShortText); err != nil {
+		return err
 	}
 	if l.Timezone == "" {
 		return Invalid("timezone", "is required (an IANA zone such as Asia/Seoul)")
@@ -300,6 +309,17 @@ func (p *Product) Validate() error {
 	if len(p.Name) == 0 {
 		return Invalid("name", "is required (at least one language)")
 	}
+	for _, t := range []struct{ field, v string }{{"ref_id", p.RefID}, {"sku", p.SKU}, {"model", p.Model}} {
+		if err := checkText(t.field, t.v, MaxShortText); err != nil {
+			return err
+		}
+	}
+	if err := checkI18n("name", p.Name, MaxShortText); err != nil {
+		return err
+	}
+	if err := checkI18n("description", p.Description, MaxNoteLength); err != nil {
+		return err
+	}
 	if p.Type == 0 {
 		p.Type = ProductSingle
 	}
@@ -337,9 +357,21 @@ func (p *Product) Validate() error {
 	if p.Launch.Start != nil && p.Launch.End != nil && p.Launch.End.Before(*p.Launch.Start) {
 		return Invalid("launch.end", "must not be before launch.start")
 	}
+	if len(p.OptionGroups) > MaxOptionGroups {
+		return Invalid("option_groups", "at most %d option groups", MaxOptionGroups)
+	}
+	if len(p.ComboComponents) > MaxComboComponents {
+		return Invalid("combo_components", "at most %d components", MaxComboComponents)
+	}
 	seenGroups := map[int64]bool{}
 	for i, g := range p.OptionGroups {
 		f := fieldIndex("option_groups", i)
+		if err := checkI18n(f+".name", g.Name, MaxShortText); err != nil {
+			return err
+		}
+		if len(g.Values) > MaxOptionValues {
+			return Invalid(f+".values", "at most %d values", MaxOptionValues)
+		}
 		if g.ID <= 0 {
 			return Invalid(f+".id", "must be a positive integer")
 		}
@@ -355,6 +387,9 @@ func (p *Product) Validate() error {
 			if v.ID <= 0 {
 				return Invalid(fieldIndex(f+".values", j)+".id", "must be a positive integer")
 			}
+			if err := checkI18n(fieldIndex(f+".values", j)+".name", v.Name, MaxShortText); err != nil {
+				return err
+			}
 			if v.Price < -MaxAmount || v.Price > MaxAmount {
 				return Invalid(fieldIndex(f+".values", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
 			}
@@ -369,6 +404,12 @@ func (p *Product) Validate() error {
 	}
 	for i, c := range p.ComboComponents {
 		f := fieldIndex("combo_components", i)
+		if err := checkI18n(f+".name", c.Name, MaxShortText); err != nil {
+			return err
+		}
+		if len(c.Items) > MaxComboItems {
+			return Invalid(f+".items", "at most %d items", MaxComboItems)
+		}
 		if c.SelectQuantity < 0 {
 			return Invalid(f+".select_quantity", "must not be negative")
 		}

@@ -3,6 +3,7 @@ package hub
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error so that every protocol can render it in its own
@@ -17,6 +18,8 @@ const (
 	CodeForbidden    Code = "forbidden"    // credential valid, but not for this
 	CodeUnavailable  Code = "unavailable"  // a dependency (e.g. a provider) could not answer
 	CodeInternal     Code = "internal"     // our fault; logged in full, never shown
+	CodeRateLimited  Code = "rate_limited" // the caller is over its request rate (429 with Retry-After)
+	CodeTooLarge     Code = "too_large"    // the request body is over the cap (413)
 )
 
 // Reason refines a code with a machine-readable cause that protocols map onto
@@ -59,7 +62,10 @@ type Error struct {
 	// Details carries structured context for protocols that must echo it
 	// (e.g. the existing order of a duplicate, the product that ran out).
 	Details map[string]any
-	Err     error
+	// RetryAfter is how long a rate-limited caller should wait
+	// (CodeRateLimited); renderers send it as Retry-After.
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -101,6 +107,28 @@ func Conflict(reason Reason, format string, args ...any) *Error {
 // Internal wraps an unexpected error; its text is never shown to callers.
 func Internal(err error, format string, args ...any) *Error {
 	return &Error{Code: CodeInternal, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// RateLimited reports a caller over its request rate, who may try again
+// after retry.
+func RateLimited(retry time.Duration) *Error {
+	return &Error{Code: CodeRateLimited, Message: "too many requests, slow down", RetryAfter: retry}
+}
+
+// TooLarge reports a request body over the cap of limit bytes.
+func TooLarge(limit int) *Error {
+	return &Error{Code: CodeTooLarge, Field: "body", Message: fmt.Sprintf("request body exceeds %d bytes", limit)}
+}
+
+// RetryAfterSeconds is the Retry-After of a rate-limited error in whole
+// seconds, rounded up and at least 1 (0 for any other error).
+func RetryAfterSeconds(err error) int {
+	e := AsError(err)
+	if e == nil || e.Code != CodeRateLimited {
+		return 0
+	}
+	s := int((e.RetryAfter + time.Second - 1) / time.Second)
+	return max(s, 1)
 }
 
 // WithReason sets the reason and returns e for chaining.

@@ -105,6 +105,28 @@ func (l *Location) AcceptPolicyOf() AcceptPolicy {
 	return p
 }
 
+// InForce is the location as its controls stand at t, the way an operator
+// reads it: the status in force (online once a pause or busy spell has
+// ended), the acceptance policy and preparation time with their defaults,
+// and only the snoozes still running. The stored document keeps what was
+// set; every rule reads it through StatusAt, AcceptPolicyOf, Prep and
+// SnoozeAt, so this view and the rules agree.
+func (l Location) InForce(t time.Time) Location {
+	l.Status = l.StatusAt(t)
+	l.Accept = l.AcceptPolicyOf()
+	l.PrepMinutes = int(l.Prep() / time.Minute)
+	if len(l.Snoozes) > 0 {
+		running := make(map[int64]Snooze, len(l.Snoozes))
+		for id := range l.Snoozes {
+			if s, ok := l.SnoozeAt(id, t); ok {
+				running[id] = s
+			}
+		}
+		l.Snoozes = running
+	}
+	return l
+}
+
 // SnoozeAt reports whether a product is snoozed at the location at t.
 func (l *Location) SnoozeAt(productID int64, t time.Time) (Snooze, bool) {
 	s, ok := l.Snoozes[productID]
@@ -112,6 +134,18 @@ func (l *Location) SnoozeAt(productID int64, t time.Time) (Snooze, bool) {
 		return Snooze{}, false
 	}
 	return s, true
+}
+
+// clockUntil says when a control asked at now ends, in the location's
+// time: the time of day when it ends that day, with the date otherwise
+// ("until 13:30", "until 2026-12-24 09:00").
+func (l *Location) clockUntil(until, now time.Time) string {
+	z := l.Zone()
+	u := until.In(z)
+	if u.Format(time.DateOnly) == now.In(z).Format(time.DateOnly) {
+		return u.Format("15:04")
+	}
+	return u.Format("2006-01-02 15:04")
 }
 
 // CheckOpen refuses a new order at a location paused at t.
@@ -122,7 +156,7 @@ func CheckOpen(l *Location, t time.Time) error {
 	}
 	msg := l.Name + " is paused and takes no orders"
 	if s.Until != nil {
-		msg += " until " + s.Until.In(l.Zone()).Format("15:04")
+		msg += " until " + l.clockUntil(*s.Until, t)
 	}
 	if s.Reason != "" {
 		msg += ": " + s.Reason
@@ -167,8 +201,8 @@ func ValidateStatus(s *LocationStatus, now time.Time) error {
 	if s.Mode != ModeBusy && s.ExtraPrepMinutes != 0 {
 		return Invalid("extra_prep_minutes", "applies to mode busy only")
 	}
-	if s.Until != nil && !s.Until.After(now) {
-		return Invalid("until", "must be in the future")
+	if err := checkUntil(&s.Until, now); err != nil {
+		return err
 	}
 	if s.Mode == ModeOnline && s.Until != nil {
 		return Invalid("until", "online has no end")
@@ -200,10 +234,32 @@ func ValidatePrep(minutes int) error {
 	return nil
 }
 
+// MaxControlAhead bounds the until of a snooze or a location status: a
+// year is longer than any real pause, and shorter than a typo's 9999.
+const MaxControlAhead = 366 * 24 * time.Hour
+
+// checkUntil checks the end of a control asked for at now, and keeps it in
+// UTC as every stored time is.
+func checkUntil(until **time.Time, now time.Time) error {
+	u := *until
+	if u == nil {
+		return nil
+	}
+	if !u.After(now) {
+		return Invalid("until", "must be in the future")
+	}
+	if u.Sub(now) > MaxControlAhead {
+		return Invalid("until", "must be at most %d days ahead", int(MaxControlAhead/(24*time.Hour)))
+	}
+	utc := u.UTC()
+	*until = &utc
+	return nil
+}
+
 // ValidateSnooze checks a snooze asked for at now.
 func ValidateSnooze(s *Snooze, now time.Time) error {
-	if s.Until != nil && !s.Until.After(now) {
-		return Invalid("until", "must be in the future")
+	if err := checkUntil(&s.Until, now); err != nil {
+		return err
 	}
 	return CheckReason(&s.Reason)
 }

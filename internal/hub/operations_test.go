@@ -43,6 +43,11 @@ func TestStoreControls(t *testing.T) {
 		if e := AsError(err); e.Code != CodeConflict || e.Message != "Gangnam is paused and takes no orders until 13:30: kitchen fire drill" || e.Field != "location_id" {
 			t.Errorf("CheckOpen message %q (%s)", e.Message, e.Field)
 		}
+		// An end on another day names its date.
+		err = CheckOpen(loc(func(l *Location) { l.Status = LocationStatus{Mode: ModePaused, Until: at(3 * 24 * time.Hour)} }), now)
+		if e := AsError(err); e.Message != "Gangnam is paused and takes no orders until 2026-12-04 12:00" {
+			t.Errorf("CheckOpen message of a pause of days %q", e.Message)
+		}
 	})
 	t.Run("estimates", func(t *testing.T) {
 		for _, c := range []struct {
@@ -113,6 +118,9 @@ func TestStoreControls(t *testing.T) {
 			{"a location's accept mode", (&Location{BrandID: 1, Code: "A", Name: "a", Timezone: "UTC", Accept: AcceptPolicy{Mode: "x"}}).Validate(), "accept.mode"},
 			{"ok: a location with defaults", (&Location{BrandID: 1, Code: "A", Name: "a", Timezone: "UTC"}).Validate(), ""},
 			{"a snooze ending in the past", ValidateSnooze(&Snooze{Until: at(-time.Second)}, now), "until"},
+			{"a snooze over a year", ValidateSnooze(&Snooze{Until: at(MaxControlAhead + time.Second)}, now), "until"},
+			{"a pause over a year", ValidateStatus(&LocationStatus{Mode: ModePaused, Until: at(MaxControlAhead + time.Second)}, now), "until"},
+			{"ok: a snooze of a year", ValidateSnooze(&Snooze{Until: at(MaxControlAhead)}, now), ""},
 			{"ok: busy", ValidateStatus(&LocationStatus{Mode: ModeBusy, ExtraPrepMinutes: 10, Until: at(time.Hour)}, now), ""},
 			{"ok: auto", ValidateAccept(&AcceptPolicy{Mode: AcceptAuto}), ""},
 		} {
@@ -244,5 +252,41 @@ func TestSnoozedProducts(t *testing.T) {
 		if (got == nil) != (c.available == nil) || (got != nil && !got.Equal(*c.available)) {
 			t.Errorf("%s: available_at %v, want %v", c.name, got, c.available)
 		}
+	}
+}
+
+// TestLocationInForce: the location as an operator reads it agrees with the
+// rules at that instant.
+func TestLocationInForce(t *testing.T) {
+	now := time.Date(2026, 12, 1, 3, 0, 0, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
+	stored := Location{ID: 1, Name: "Gangnam", Timezone: "Asia/Seoul",
+		Status:  LocationStatus{Mode: ModePaused, Until: at(time.Hour), Reason: "meeting"},
+		Snoozes: map[int64]Snooze{1: {Until: at(30 * time.Minute)}, 2: {}, 3: {Until: at(-time.Second)}}}
+	for _, c := range []struct {
+		name    string
+		t       time.Time
+		mode    LocationMode
+		snoozed []int64
+	}{
+		{"now", now, ModePaused, []int64{1, 2}},
+		{"the first snooze ended", now.Add(30 * time.Minute), ModePaused, []int64{2}},
+		{"the pause ended", now.Add(time.Hour), ModeOnline, []int64{2}},
+	} {
+		v := stored.InForce(c.t)
+		if v.Status.Mode != c.mode || v.Accept != (AcceptPolicy{Mode: AcceptManual, DeadlineSeconds: DefaultAcceptDeadline}) || v.PrepMinutes != DefaultPrepMinutes {
+			t.Errorf("%s: status %+v accept %+v prep %d", c.name, v.Status, v.Accept, v.PrepMinutes)
+		}
+		if len(v.Snoozes) != len(c.snoozed) {
+			t.Errorf("%s: snoozes %v, want %v", c.name, v.Snoozes, c.snoozed)
+		}
+		for _, id := range c.snoozed {
+			if _, ok := v.Snoozes[id]; !ok {
+				t.Errorf("%s: product %d not snoozed in %v", c.name, id, v.Snoozes)
+			}
+		}
+	}
+	if len(stored.Snoozes) != 3 || stored.Status.Mode != ModePaused {
+		t.Fatal("InForce changed the stored location")
 	}
 }

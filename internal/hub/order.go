@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Channel is the door an order came through, and the protocol a partner
@@ -291,7 +290,8 @@ const (
 )
 
 // CheckTexts refuses over-long or invalid UTF-8 free text anywhere in the
-// order.
+// order, and modifier trees deeper than MaxModifierDepth or larger than
+// MaxModifiers (limits.go).
 func (o *Order) CheckTexts() error {
 	type text struct {
 		field, v string
@@ -323,11 +323,14 @@ func (o *Order) CheckTexts() error {
 		texts = append(texts, text{"lines[" + strconv.Itoa(i) + "].special_instructions", l.SpecialInstructions, MaxNoteLength})
 	}
 	for _, t := range texts {
-		if !utf8.ValidString(t.v) {
-			return Invalid(t.field, "must be valid UTF-8 text")
+		if err := checkText(t.field, t.v, t.max); err != nil {
+			return err
 		}
-		if n := utf8.RuneCountInString(t.v); n > t.max {
-			return Invalid(t.field, "must be at most %d characters (got %d)", t.max, n)
+	}
+	count := 0
+	for i, l := range o.Lines {
+		if err := checkModifiers("lines["+strconv.Itoa(i)+"].modifiers", l.Modifiers, 1, &count); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -347,7 +350,9 @@ func (o *Order) DueAt() *time.Time {
 }
 
 // Scheduled reports whether the order waits for its time at t (its
-// acceptance has not started).
+// acceptance has not started). A scheduled order the store confirmed early
+// still waits, so it stays apart from the orders to make now; a completed
+// or cancelled one does not.
 func (o *Order) Scheduled(t time.Time) bool {
-	return o.AcceptFrom != nil && t.Before(*o.AcceptFrom)
+	return !o.Status.Final() && o.AcceptFrom != nil && t.Before(*o.AcceptFrom)
 }

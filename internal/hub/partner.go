@@ -60,6 +60,26 @@ type PartnerSettings struct {
 	Extra map[string]any `json:"extra,omitempty"`
 }
 
+// NamedURL is a URL orderhub calls and the input field it was set in.
+type NamedURL struct{ Field, URL string }
+
+// OutboundURLs are the partner's URLs that orderhub calls (the set ones):
+// checked for form here and for their target by the service
+// (internal/netguard) before they are stored.
+func (p *Partner) OutboundURLs() []NamedURL {
+	var out []NamedURL
+	for _, u := range []NamedURL{
+		{"settings.callback_url", p.Settings.CallbackURL},
+		{"settings.provider_url", p.Settings.ProviderURL},
+		{"settings.bot_url", p.Settings.BotURL},
+	} {
+		if u.URL != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // Validate checks what a partner of any protocol must satisfy before it is
 // stored. Whether its protocol exists, and what the protocol asks of its
 // settings and locations, the service checks with the protocol registry.
@@ -74,17 +94,13 @@ func (p *Partner) Validate() error {
 	if p.Name == "" {
 		p.Name = string(p.Protocol)
 	}
-	for _, u := range []struct{ field, v string }{
-		{"settings.callback_url", p.Settings.CallbackURL},
-		{"settings.provider_url", p.Settings.ProviderURL},
-		{"settings.bot_url", p.Settings.BotURL},
-	} {
-		if u.v == "" {
-			continue
-		}
-		pu, err := url.Parse(u.v)
+	if err := checkText("name", p.Name, MaxShortText); err != nil {
+		return err
+	}
+	for _, u := range p.OutboundURLs() {
+		pu, err := url.Parse(u.URL)
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
-			return Invalid(u.field, "must be an absolute http(s) URL")
+			return Invalid(u.Field, "must be an absolute http(s) URL")
 		}
 	}
 	switch p.Settings.PricePolicy {

@@ -58,7 +58,7 @@ func CheckSnoozed(p *Product, loc *Location, at time.Time) error {
 		return Conflict(ReasonNotAvailable, "%s is off the menu at %s", name, loc.Name).WithDetail("snoozed", true)
 	}
 	return Conflict(ReasonNotAvailable, "%s is off the menu at %s until %s", name, loc.Name,
-		sn.Until.In(loc.Zone()).Format("15:04")).WithDetail("snoozed", true).WithDetail("available_at", sn.Until)
+		loc.clockUntil(*sn.Until, at)).WithDetail("snoozed", true).WithDetail("available_at", sn.Until)
 }
 
 // CheckOnSale reports whether the product is on sale at a location at an

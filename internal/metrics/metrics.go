@@ -1,11 +1,18 @@
-// Package metrics is orderhub's GET /metrics: a handful of counters,
-// gauges and one histogram, written in the Prometheus text exposition format
-// (version 0.0.4) by hand, without a client library.
+// Package metrics is orderhub's GET /metrics, on
+// github.com/prometheus/client_golang: a private prometheus.Registry (never
+// the global one, so that two servers in one test process do not share
+// series) with the standard Go and process collectors, orderhub's counters
+// and histograms, and a collector that reads the database at scrape time.
+// docs/operations.md lists every family.
 //
 // Every label has a bounded set of values: the surface of a request comes
 // from its path prefix (never the path itself), methods, channels and
-// reasons outside their known sets become "other", and no id ever becomes
-// a label.
+// reasons outside their known sets become "other", and no request id ever
+// becomes a label. The one label that grows with the configuration is the
+// location of orderhub_orders_placed_total (a location id): the first
+// MaxLocations locations seen by this process get a value of their own,
+// the rest share "other", so a chain with more locations than that cannot
+// blow up the series count.
 //
 // orderhub's own surfaces are fixed here: "hub" (/hub), "ui" (/ui),
 // "health" (/healthz, /readyz) and "other" (everything else, /metrics and
@@ -14,11 +21,21 @@
 // (internal/protocol: Registry.Surfaces); its channel is also a value of
 // the channel label of orderhub_orders_placed_total, beside "hub".
 //
+// Streaming responses (server-sent events: the dashboard's live view, or
+// any route that answers text/event-stream) are counted in
+// orderhub_http_requests_total when they end but kept out of
+// orderhub_http_request_duration_seconds: a stream lasts as long as its
+// client stays, and would drown the latency of every other request.
+//
 // The other packages do not import this one. httpx calls ObserveRequest
 // through its RequestObserver, the service calls OrderPlaced, OrderRefused
 // and OrderTransitioned through service.Metrics after its unit of work
 // commits, and the delivery engine calls DeliveryAttempt through
-// delivery.Metrics; a *Metrics satisfies all three.
+// delivery.Metrics; a *Metrics satisfies all three. The gauges of the
+// delivery backlog, the outbox lag and the connection pools are read from
+// the store (SetSource) when /metrics is scraped: they are the database's
+// figures (every node's), not counters this process keeps, and are right
+// after a restart.
 //
 // The endpoint has no credential of its own: with a token (--metrics-token,
 // ORDERHUB_METRICS_TOKEN) it requires "Authorization: Bearer <token>";
@@ -26,23 +43,40 @@
 package metrics
 
 import (
-	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
+	"log/slog"
 	"net/http"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"orderhub/internal/hub"
+	"orderhub/internal/store"
 )
 
 // Buckets are the upper bounds, in seconds, of the request duration
 // histogram.
 var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+
+// DeliveryBuckets are the upper bounds, in seconds, of the delivery
+// latency histogram: from a receiver that answers at once to the 72 h
+// retry window.
+var DeliveryBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 72 * 3600}
+
+// MaxLocations is how many locations get a label value of their own in
+// orderhub_orders_placed_total; orders at further locations are counted
+// under location="other".
+const MaxLocations = 500
 
 // Surface is a value of the surface label and the path prefixes it covers
 // (each prefix with every path below it).
@@ -94,60 +128,89 @@ func init() {
 	}
 }
 
-type requestKey struct{ surface, method, code string }
-
-type histogram struct {
-	counts []uint64 // per bucket, not cumulative; the last is +Inf
-	sum    float64
-	count  uint64
+// Source is what the scrape-time gauges read: a store.Store.
+type Source interface {
+	DeliveryBacklog(ctx context.Context) (store.Backlog, error)
+	PoolStats() []store.PoolStats
 }
 
 // Metrics holds every series. Its methods are safe for concurrent use; a
 // nil *Metrics records nothing.
 type Metrics struct {
-	version  string
-	start    time.Time
+	reg      *prometheus.Registry
 	surfaces []Surface
 	channels map[hub.Channel]bool
 
-	mu          sync.Mutex
-	requests    map[requestKey]uint64
-	durations   map[string]*histogram
-	placed      map[string]uint64
-	transitions map[string]uint64
-	refused     map[string]uint64
-	attempts    map[string]uint64
-	inFlight    func() int
+	requests        *prometheus.CounterVec
+	durations       *prometheus.HistogramVec
+	placed          *prometheus.CounterVec
+	transitions     *prometheus.CounterVec
+	refused         *prometheus.CounterVec
+	attempts        *prometheus.CounterVec
+	deliveryLatency *prometheus.HistogramVec
+
+	locMu     sync.Mutex
+	locations map[int64]string // the location label of each location seen
+
+	inFlight atomic.Pointer[func() int]
+	source   atomic.Pointer[Source]
 }
 
-// New returns an empty registry reporting version in orderhub_build_info,
-// with a surface (and a channel) per protocol surface given.
+// New returns a registry reporting version in orderhub_build_info, with a
+// surface (and a channel) per protocol surface given.
 func New(version string, protocols ...Surface) *Metrics {
 	m := &Metrics{
-		version:     version,
-		start:       time.Now(),
-		surfaces:    append(slices.Clone(own), protocols...),
-		channels:    map[hub.Channel]bool{hub.ChannelHub: true},
-		requests:    map[requestKey]uint64{},
-		durations:   map[string]*histogram{},
-		placed:      map[string]uint64{},
-		transitions: map[string]uint64{},
-		refused:     map[string]uint64{},
-		attempts:    map[string]uint64{},
+		reg:       prometheus.NewRegistry(),
+		surfaces:  append(slices.Clone(own), protocols...),
+		channels:  map[hub.Channel]bool{hub.ChannelHub: true},
+		locations: map[int64]string{},
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "orderhub_http_requests_total",
+			Help: "HTTP requests answered, by surface, method and status code (streams counted when they end)."},
+			[]string{"surface", "method", "code"}),
+		durations: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "orderhub_http_request_duration_seconds",
+			Help:    "Time from a request's arrival to its handler's return, by surface; streaming responses (text/event-stream) are not observed.",
+			Buckets: Buckets}, []string{"surface"}),
+		placed: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "orderhub_orders_placed_total",
+			Help: "Orders stored, by channel and location id (the first " + strconv.Itoa(MaxLocations) + " locations seen; the rest are \"other\")."},
+			[]string{"channel", "location"}),
+		transitions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "orderhub_order_transitions_total",
+			Help: "Order status changes committed, by the status moved to."}, []string{"to"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "orderhub_orders_refused_total",
+			Help: "Orders not taken, by hub reason (or error code when there is none)."}, []string{"reason"}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "orderhub_delivery_attempts_total",
+			Help: "Delivery attempts on this node, by outcome: delivered, retry (will be tried again), dead (dead-lettered)."},
+			[]string{"result"}),
+		deliveryLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "orderhub_delivery_latency_seconds",
+			Help:    "Time from a delivery's creation (its event fanned out of the outbox, or its replay) to each attempt's recorded outcome, by outcome.",
+			Buckets: DeliveryBuckets}, []string{"result"}),
 	}
-	// Known label values start at zero, so that rate() sees the first
-	// increment.
 	for _, p := range protocols {
 		m.channels[hub.Channel(p.Name)] = true
 	}
-	for c := range m.channels {
-		m.placed[string(c)] = 0
-	}
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{Name: "orderhub_build_info",
+		Help: "Always 1; the version label names the running build.", ConstLabels: prometheus.Labels{"version": version}})
+	buildInfo.Set(1)
+	inFlight := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "orderhub_delivery_attempts_in_flight",
+		Help: "Delivery attempts in flight on this node."}, func() float64 {
+		if f := m.inFlight.Load(); f != nil {
+			return float64((*f)())
+		}
+		return 0
+	})
+	m.reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests, m.durations, m.placed, m.transitions, m.refused, m.attempts, m.deliveryLatency,
+		buildInfo, inFlight, &storeCollector{m: m},
+	)
+	// Known label values start at zero, so that rate() sees the first
+	// increment. (A location's series starts at its first order.)
 	for _, s := range []hub.Status{hub.StatusConfirmed, hub.StatusPreparing, hub.StatusReady, hub.StatusCompleted, hub.StatusCancelled} {
-		m.transitions[s.String()] = 0
+		m.transitions.WithLabelValues(s.String())
 	}
 	for _, r := range attemptResults {
-		m.attempts[r] = 0
+		m.attempts.WithLabelValues(r)
+		m.deliveryLatency.WithLabelValues(r)
 	}
 	return m
 }
@@ -181,30 +244,21 @@ func code(status int) string {
 	return strconv.Itoa(status)
 }
 
-// ObserveRequest counts a request and its duration (httpx.RequestObserver).
-func (m *Metrics) ObserveRequest(meth, path string, status int, d time.Duration) {
+// ObserveRequest counts a request, and unless it was a stream its
+// duration (httpx.RequestObserver).
+func (m *Metrics) ObserveRequest(meth, path string, status int, d time.Duration, stream bool) {
 	if m == nil {
 		return
 	}
 	surface := m.Surface(path)
-	k := requestKey{surface, method(meth), code(status)}
-	secs := d.Seconds()
-	i, _ := slices.BinarySearch(Buckets, secs) // first bound >= secs; len = +Inf
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[k]++
-	h := m.durations[surface]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(Buckets)+1)}
-		m.durations[surface] = h
+	m.requests.WithLabelValues(surface, method(meth), code(status)).Inc()
+	if !stream {
+		m.durations.WithLabelValues(surface).Observe(d.Seconds())
 	}
-	h.counts[i]++
-	h.sum += secs
-	h.count++
 }
 
 // OrderPlaced counts a committed new order (service.Metrics).
-func (m *Metrics) OrderPlaced(channel hub.Channel) {
+func (m *Metrics) OrderPlaced(channel hub.Channel, locationID int64) {
 	if m == nil {
 		return
 	}
@@ -212,9 +266,23 @@ func (m *Metrics) OrderPlaced(channel hub.Channel) {
 	if !m.channels[channel] {
 		c = "other"
 	}
-	m.mu.Lock()
-	m.placed[c]++
-	m.mu.Unlock()
+	m.placed.WithLabelValues(c, m.location(locationID)).Inc()
+}
+
+// location is the location label of a location id: its own for the first
+// MaxLocations seen, "other" after.
+func (m *Metrics) location(id int64) string {
+	m.locMu.Lock()
+	defer m.locMu.Unlock()
+	if l, ok := m.locations[id]; ok {
+		return l
+	}
+	if id <= 0 || len(m.locations) >= MaxLocations {
+		return "other"
+	}
+	l := strconv.FormatInt(id, 10)
+	m.locations[id] = l
+	return l
 }
 
 // OrderTransitioned counts a committed status change (service.Metrics).
@@ -226,9 +294,7 @@ func (m *Metrics) OrderTransitioned(to hub.Status) {
 	if s == "unknown" {
 		s = "other"
 	}
-	m.mu.Lock()
-	m.transitions[s]++
-	m.mu.Unlock()
+	m.transitions.WithLabelValues(s).Inc()
 }
 
 // OrderRefused counts an order that was not taken, by the error's hub
@@ -237,9 +303,7 @@ func (m *Metrics) OrderRefused(err error) {
 	if m == nil {
 		return
 	}
-	m.mu.Lock()
-	m.refused[RefusalReason(err)]++
-	m.mu.Unlock()
+	m.refused.WithLabelValues(RefusalReason(err)).Inc()
 }
 
 // RefusalReason is the reason label of a refused order: the hub reason,
@@ -255,99 +319,56 @@ func RefusalReason(err error) string {
 	return r
 }
 
-// DeliveryAttempt counts one attempt's outcome: AttemptDelivered,
-// AttemptRetry or AttemptDead (delivery.Metrics).
-func (m *Metrics) DeliveryAttempt(result string) {
+// DeliveryAttempt counts one attempt's outcome (AttemptDelivered,
+// AttemptRetry or AttemptDead) and observes its latency: the time since
+// the delivery was created or replayed (delivery.Metrics).
+func (m *Metrics) DeliveryAttempt(result string, latency time.Duration) {
 	if m == nil {
 		return
 	}
 	if !slices.Contains(attemptResults, result) {
 		result = "other"
 	}
-	m.mu.Lock()
-	m.attempts[result]++
-	m.mu.Unlock()
+	m.attempts.WithLabelValues(result).Inc()
+	m.deliveryLatency.WithLabelValues(result).Observe(max(latency, 0).Seconds())
 }
 
 // SetDeliveryInFlight installs the function that reports the delivery
 // attempts in flight on this node (the engine's InFlight).
 func (m *Metrics) SetDeliveryInFlight(f func() int) {
-	if m == nil {
+	if m == nil || f == nil {
 		return
 	}
-	m.mu.Lock()
-	m.inFlight = f
-	m.mu.Unlock()
+	m.inFlight.Store(&f)
 }
 
-// ContentType is the exposition format's media type.
-const ContentType = "text/plain; version=0.0.4; charset=utf-8"
-
-// Write renders every series in the text exposition format.
-func (m *Metrics) Write(b *bytes.Buffer) {
-	m.mu.Lock()
-	requests := make(map[requestKey]uint64, len(m.requests))
-	for k, v := range m.requests {
-		requests[k] = v
+// SetSource installs the store the scrape-time gauges read (the backlog,
+// the outbox lag, the connection pools). Without one they are absent.
+func (m *Metrics) SetSource(src Source) {
+	if m == nil || src == nil {
+		return
 	}
-	durations := make(map[string]histogram, len(m.durations))
-	for k, h := range m.durations {
-		durations[k] = histogram{counts: slices.Clone(h.counts), sum: h.sum, count: h.count}
-	}
-	placed, transitions, refused, attempts := clone(m.placed), clone(m.transitions), clone(m.refused), clone(m.attempts)
-	inFlight := m.inFlight
-	m.mu.Unlock()
-
-	family(b, "orderhub_http_requests_total", "counter", "HTTP requests answered, by surface, method and status code.")
-	keys := make([]requestKey, 0, len(requests))
-	for k := range requests {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b requestKey) int {
-		return strings.Compare(a.surface+"\x00"+a.method+"\x00"+a.code, b.surface+"\x00"+b.method+"\x00"+b.code)
-	})
-	for _, k := range keys {
-		sample(b, "orderhub_http_requests_total", []string{"surface", k.surface, "method", k.method, "code", k.code}, uintText(requests[k]))
-	}
-
-	family(b, "orderhub_http_request_duration_seconds", "histogram", "Time from a request's arrival to its handler's return, by surface.")
-	for _, s := range sortedKeys(durations) {
-		h := durations[s]
-		var cum uint64
-		for i, n := range h.counts {
-			cum += n
-			le := "+Inf"
-			if i < len(Buckets) {
-				le = floatText(Buckets[i])
-			}
-			sample(b, "orderhub_http_request_duration_seconds_bucket", []string{"surface", s, "le", le}, uintText(cum))
-		}
-		sample(b, "orderhub_http_request_duration_seconds_sum", []string{"surface", s}, floatText(h.sum))
-		sample(b, "orderhub_http_request_duration_seconds_count", []string{"surface", s}, uintText(h.count))
-	}
-
-	counterFamily(b, "orderhub_orders_placed_total", "Orders stored, by channel.", "channel", placed)
-	counterFamily(b, "orderhub_order_transitions_total", "Order status changes committed, by the status moved to.", "to", transitions)
-	counterFamily(b, "orderhub_orders_refused_total", "Orders not taken, by hub reason (or error code when there is none).", "reason", refused)
-	counterFamily(b, "orderhub_delivery_attempts_total", "Delivery attempts on this node, by outcome: delivered, retry (will be tried again), dead (dead-lettered).", "result", attempts)
-
-	if inFlight != nil {
-		family(b, "orderhub_delivery_attempts_in_flight", "gauge", "Delivery attempts in flight on this node.")
-		sample(b, "orderhub_delivery_attempts_in_flight", nil, strconv.Itoa(inFlight()))
-	}
-
-	family(b, "orderhub_goroutines", "gauge", "Goroutines that currently exist.")
-	sample(b, "orderhub_goroutines", nil, strconv.Itoa(runtime.NumGoroutine()))
-	family(b, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch in seconds.")
-	sample(b, "process_start_time_seconds", nil, strconv.FormatFloat(float64(m.start.UnixMicro())/1e6, 'f', -1, 64))
-	family(b, "orderhub_build_info", "gauge", "Always 1; the version label names the running build.")
-	sample(b, "orderhub_build_info", []string{"version", m.version}, "1")
+	m.source.Store(&src)
 }
+
+// Gatherer is the registry, for tests and for other exposition.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.reg }
+
+// ContentType is the media type of the text exposition format, which
+// /metrics answers unless the scraper asks for another.
+const ContentType = "text/plain; version=0.0.4; charset=utf-8; escaping=underscores"
 
 // Handler serves GET /metrics. With a token, a request must carry
-// "Authorization: Bearer <token>" (compared in constant time).
-func (m *Metrics) Handler(token string) http.Handler {
+// "Authorization: Bearer <token>" (compared in constant time). A
+// collector that fails (the database unreachable) leaves its families out
+// of the answer and is logged; the rest is served.
+func (m *Metrics) Handler(token string, log *slog.Logger) http.Handler {
 	want := sha256.Sum256([]byte(token))
+	h := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      errorLog{log},
+		Timeout:       10 * time.Second,
+	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token != "" {
 			got, ok := bearer(r.Header.Get("Authorization"))
@@ -358,12 +379,18 @@ func (m *Metrics) Handler(token string) http.Handler {
 				return
 			}
 		}
-		var b bytes.Buffer
-		m.Write(&b)
-		w.Header().Set("Content-Type", ContentType)
 		w.Header().Set("Cache-Control", "no-store")
-		w.Write(b.Bytes())
+		h.ServeHTTP(w, r)
 	})
+}
+
+// errorLog is promhttp's error log on slog.
+type errorLog struct{ log *slog.Logger }
+
+func (l errorLog) Println(v ...any) {
+	if l.log != nil {
+		l.log.Error("metrics: a collector failed", "error", strings.TrimSpace(fmt.Sprint(v...)))
+	}
 }
 
 // bearer returns the token of an "Authorization: Bearer <token>" header.
@@ -375,73 +402,3 @@ func bearer(h string) (string, bool) {
 	tok = strings.TrimSpace(tok)
 	return tok, tok != ""
 }
-
-func clone(m map[string]uint64) map[string]uint64 {
-	out := make(map[string]uint64, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func counterFamily(b *bytes.Buffer, name, help, label string, values map[string]uint64) {
-	family(b, name, "counter", help)
-	for _, k := range sortedKeys(values) {
-		sample(b, name, []string{label, k}, uintText(values[k]))
-	}
-}
-
-// family writes the HELP and TYPE lines.
-func family(b *bytes.Buffer, name, typ, help string) {
-	b.WriteString("# HELP ")
-	b.WriteString(name)
-	b.WriteByte(' ')
-	b.WriteString(escapeHelp(help))
-	b.WriteString("\n# TYPE ")
-	b.WriteString(name)
-	b.WriteByte(' ')
-	b.WriteString(typ)
-	b.WriteByte('\n')
-}
-
-// sample writes one line; labels alternate name and value.
-func sample(b *bytes.Buffer, name string, labels []string, value string) {
-	b.WriteString(name)
-	if len(labels) > 0 {
-		b.WriteByte('{')
-		for i := 0; i+1 < len(labels); i += 2 {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(labels[i])
-			b.WriteString(`="`)
-			b.WriteString(escapeLabel(labels[i+1]))
-			b.WriteByte('"')
-		}
-		b.WriteByte('}')
-	}
-	b.WriteByte(' ')
-	b.WriteString(value)
-	b.WriteByte('\n')
-}
-
-var (
-	helpEscaper  = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
-	labelEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`, `"`, `\"`)
-)
-
-func escapeHelp(s string) string  { return helpEscaper.Replace(s) }
-func escapeLabel(s string) string { return labelEscaper.Replace(s) }
-
-func uintText(v uint64) string { return strconv.FormatUint(v, 10) }
-
-func floatText(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }

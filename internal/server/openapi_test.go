@@ -118,7 +118,7 @@ func TestOpenAPIMatchesMux(t *testing.T) {
 func checkOpenAPIMatchesMux(t *testing.T, reg protocol.Registry) {
 	doc := loadDoc(t, reg)
 	paths, _ := doc["paths"].(map[string]any)
-	svc := service.New(testutil.OpenSQLite(t), reg.Option())
+	svc := service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound), reg.Option())
 
 	mux := newRecordingMux()
 	Routes(mux, Config{Version: "test", Protocols: reg}, svc, quietLog())
@@ -329,7 +329,7 @@ func resolve(doc map[string]any, ref string) any {
 }
 
 func TestOpenAPIServed(t *testing.T) {
-	svc := service.New(testutil.OpenSQLite(t))
+	svc := service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound))
 	srv := httptest.NewServer(Handler(Config{Version: "test"}, svc, quietLog()))
 	t.Cleanup(srv.Close)
 

@@ -37,7 +37,7 @@ func TestSixthProtocol(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
 		m := metrics.New("v-test", reg.Surfaces()...)
-		svc := service.New(st, reg.Option(), service.WithMetrics(m))
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), reg.Option(), service.WithMetrics(m))
 		srv := httptest.NewServer(Handler(Config{Version: "v-test", Protocols: reg, Metrics: m}, svc, quietLog()))
 		t.Cleanup(srv.Close)
 
@@ -96,10 +96,10 @@ func TestSixthProtocol(t *testing.T) {
 		// Its surface and its channel in /metrics.
 		_, s := getMetrics(t, srv.URL, "")
 		for series, want := range map[string]float64{
-			`orderhub_http_requests_total{surface="kiosk",method="POST",code="201"}`: 1,
-			`orderhub_http_requests_total{surface="kiosk",method="POST",code="401"}`: 1,
-			`orderhub_http_requests_total{surface="kiosk",method="GET",code="404"}`:  1,
-			`orderhub_orders_placed_total{channel="kiosk"}`:                          1,
+			`orderhub_http_requests_total{code="201",method="POST",surface="kiosk"}`:                     1,
+			`orderhub_http_requests_total{code="401",method="POST",surface="kiosk"}`:                     1,
+			`orderhub_http_requests_total{code="404",method="GET",surface="kiosk"}`:                      1,
+			`orderhub_orders_placed_total{channel="kiosk",location="` + jsonInt(kiosk.LocationID) + `"}`: 1,
 		} {
 			if s[series] != want {
 				t.Errorf("%s = %v, want %v", series, s[series], want)

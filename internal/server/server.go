@@ -32,7 +32,9 @@ type Config struct {
 	// RequireHTTPS makes partner surfaces that demand HTTPS (Omni) refuse
 	// plain HTTP.
 	RequireHTTPS bool
-	// TrustedProxies may set X-Forwarded-Proto.
+	// TrustedProxies may set X-Forwarded-Proto (HSTS, HTTPS-only
+	// surfaces) and X-Forwarded-For (the client address of the
+	// per-address rate limit).
 	TrustedProxies []netip.Prefix
 	Version        string
 	// Delivery is the event delivery engine; protocols that send callbacks
@@ -81,7 +83,16 @@ func Handler(cfg Config, svc *service.Service, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	Routes(mux, cfg, svc, log)
 	scoped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mux.ServeHTTP(w, r.WithContext(service.WithRequestScope(r.Context())))
+		// HSTS on every answer that came over HTTPS (served here, or a
+		// trusted proxy's X-Forwarded-Proto): browsers then never try
+		// plain HTTP again. The client's address is the per-address rate
+		// limit's key (service.WithClientAddr).
+		if httpx.IsHTTPS(r, cfg.TrustedProxies) {
+			w.Header().Set("Strict-Transport-Security", httpx.HSTS)
+		}
+		ctx := service.WithRequestScope(r.Context())
+		ctx = service.WithClientAddr(ctx, httpx.ClientAddr(r, cfg.TrustedProxies))
+		mux.ServeHTTP(w, r.WithContext(ctx))
 	})
 	return httpx.Middleware(log, scoped, cfg.Metrics)
 }
@@ -115,7 +126,7 @@ func Routes(mux api.Mux, cfg Config, svc *service.Service, log *slog.Logger) {
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/ui/", http.StatusFound)
 	})
-	mux.Handle("GET /metrics", metricsHandler(cfg))
+	mux.Handle("GET /metrics", metricsHandler(cfg, svc, log))
 	api.New(svc, log).Routes(mux)
 	ui.New(svc, ui.Config{Log: log, TrustedProxies: cfg.TrustedProxies, Shutdown: cfg.Shutdown}).Routes(mux)
 	protocolRoutes(mux, cfg, protocol.Deps{Service: svc, Log: log, RequireHTTPS: cfg.RequireHTTPS, TrustedProxies: cfg.TrustedProxies})

@@ -121,7 +121,7 @@ func TestAcceptanceAfterRestart(t *testing.T) {
 		first.Close()
 		f.clock.Advance(time.Hour)
 		st := open()
-		svc := service.New(st, service.WithClock(f.clock.Now))
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))
 		n, err := svc.AcceptDue(f.ctx)
 		if err != nil || n != 1 {
 			t.Fatalf("after the restart: %d, %v", n, err)
@@ -263,7 +263,7 @@ func TestRefundOnDeadline(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newBalFixture(t, st)
 		c := &clock{now: time.Now().UTC()}
-		svc := service.New(st, service.WithClock(c.Now))
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(c.Now))
 		if _, err := svc.TopUpBalance(f.ctx, f.partner.ID, 5000, "float"); err != nil {
 			t.Fatal(err)
 		}
@@ -339,12 +339,12 @@ func TestTwoNodesDeadline(t *testing.T) {
 			numbers = append(numbers, f.place(in).Number)
 		}
 		f.clock.Advance(10 * time.Minute)
-		nodes := []*service.Service{f.svc, service.New(open(), service.WithClock(f.clock.Now))}
+		nodes := []*service.Service{f.svc, service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))}
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		ctx, stop := context.WithCancel(f.ctx)
 		var wg sync.WaitGroup
 		for i, node := range nodes {
-			e := delivery.New(node.Store(), delivery.Config{Node: "node-" + strconv.Itoa(i), PollInterval: 10 * time.Millisecond,
+			e := delivery.New(node.Store(), delivery.Config{Outbound: testutil.Outbound, Node: "node-" + strconv.Itoa(i), PollInterval: 10 * time.Millisecond,
 				Timeout: 5 * time.Second, Logger: quiet})
 			e.Register(hub.ChannelKakao, kakao.Formatter)
 			e.Start(ctx)

@@ -33,7 +33,7 @@ func newBalFixture(t *testing.T, st store.Store) *balFixture {
 			t.Fatal(err)
 		}
 	}
-	f := &balFixture{ctx: t.Context(), svc: service.New(st, server.Protocols().Option()), st: st}
+	f := &balFixture{ctx: t.Context(), svc: service.New(st, service.WithOutbound(testutil.Outbound), server.Protocols().Option()), st: st}
 	f.brand = &hub.Brand{Name: "Shop", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	ok(f.svc.CreateBrand(f.ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "W", Name: "Warehouse", Timezone: "Asia/Seoul"}

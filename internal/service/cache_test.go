@@ -22,7 +22,7 @@ func TestConfigCacheAcrossNodes(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFx(t, open())
 		a := f.svc
-		b := service.New(open(), service.WithClock(f.clock.Now))
+		b := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))
 		_, cred := f.partner(hub.ChannelKakao, nil, hub.PartnerSettings{})
 
 		// Warm A's cache.
@@ -87,7 +87,7 @@ func TestConfigRequestScope(t *testing.T) {
 func TestRenderedMenuCache(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFx(t, open())
-		b := service.New(open(), service.WithClock(f.clock.Now))
+		b := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))
 		var renders atomic.Int64
 		render := func(m *service.Menu) ([]byte, error) {
 			renders.Add(1)

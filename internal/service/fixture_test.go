@@ -59,7 +59,7 @@ func ptr[T any](v T) *T { return &v }
 func newFx(t *testing.T, st store.Store) *fx {
 	t.Helper()
 	f := &fx{t: t, ctx: t.Context(), st: st, clock: &clock{now: time.Date(2026, 5, 4, 3, 0, 0, 0, time.UTC)}}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), server.Protocols().Option())
+	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), server.Protocols().Option())
 	f.brand = &hub.Brand{Name: "Cafe", Currency: "KRW", TaxRateBP: 1000, ServiceChargeBP: 500}
 	f.other = &hub.Brand{Name: "Other", Currency: "KRW"}
 	f.must(f.svc.CreateBrand(f.ctx, f.brand))

@@ -14,7 +14,7 @@ import (
 func TestHubTokens(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
-		svc := service.New(st)
+		svc := service.New(st, service.WithOutbound(testutil.Outbound))
 		b1, b2 := &hub.Brand{Name: "A", Currency: "KRW"}, &hub.Brand{Name: "B", Currency: "USD"}
 		for _, b := range []*hub.Brand{b1, b2} {
 			if err := svc.CreateBrand(ctx, b); err != nil {

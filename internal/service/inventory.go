@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -31,6 +32,9 @@ type InventoryQuery struct {
 	// Secret is the partner's callback signing secret ("" when it has
 	// none).
 	Secret string
+	// Client is the client to ask with: the service's guarded one
+	// (WithOutbound).
+	Client *http.Client
 }
 
 // InventoryPolicy is the pre-order inventory check (an InventoryChecker):
@@ -55,6 +59,7 @@ type InventoryPolicy struct {
 	providers map[hub.Channel]InventoryProvider
 	secret    func(ctx context.Context, partnerID int64) (string, error)
 	log       *slog.Logger
+	client    func() *http.Client
 }
 
 // newInventoryPolicy is the policy over the protocols' providers; nil when
@@ -70,7 +75,7 @@ func newInventoryPolicy(s *Service) *InventoryPolicy {
 		return nil
 	}
 	return &InventoryPolicy{providers: providers, secret: s.store.PartnerCallbackSecret,
-		log: s.log.With("component", "inventory")}
+		log: s.log.With("component", "inventory"), client: s.outboundClient}
 }
 
 // CheckInventory implements InventoryChecker.
@@ -123,7 +128,7 @@ func (c *InventoryPolicy) ask(ctx context.Context, provider InventoryProvider, p
 	if err != nil {
 		return nil, err
 	}
-	return provider.AskInventory(ctx, InventoryQuery{Partner: p, Order: o, Secret: secret})
+	return provider.AskInventory(ctx, InventoryQuery{Partner: p, Order: o, Secret: secret, Client: c.client()})
 }
 
 // inventoryRejected is the refusal for a product a provider has not got.

@@ -53,6 +53,8 @@ type MenuComboItem struct {
 	Price   int64
 	Stock   *int64
 	SoldOut bool
+	// AvailableAt is when a snoozed item comes back, as on MenuItem.
+	AvailableAt *time.Time
 }
 
 // Menu lists what the location sells now: products of its brand that are
@@ -130,26 +132,49 @@ func (s *Service) menu(ctx context.Context, cfg *Config, brandID, locationID int
 			return nil, err
 		}
 		it.Stock = lvl.Quantity
-		it.SoldOut = p.SoldOut || snoozed || (it.Stock != nil && *it.Stock < 1)
+		otherwiseOut := p.SoldOut || (it.Stock != nil && *it.Stock < 1)
+		it.SoldOut = otherwiseOut || snoozed
+		// back is when the combo comes back if only snoozes with an end
+		// hold it: the latest of its own snooze's end and, for each
+		// required slot with nothing left, the first of its items' ends.
+		back, known := it.AvailableAt, !otherwiseOut && (!snoozed || it.AvailableAt != nil)
 		for _, comp := range p.ComboComponents {
 			mc := MenuComponent{Component: comp}
 			left := 0
+			var slotBack *time.Time
 			for _, ci := range comp.Items {
 				cp := byID[ci.ProductID]
 				if cp == nil {
 					continue
 				}
 				mi := MenuComboItem{Product: cp, Price: ci.Price, Stock: singleStock(cp, stock)}
-				mi.SoldOut = cp.SoldOut || !onSale(cp) || hub.CheckSnoozed(cp, loc, now) != nil || (mi.Stock != nil && *mi.Stock < 1)
+				itemOut := cp.SoldOut || !onSale(cp) || (mi.Stock != nil && *mi.Stock < 1)
+				sn, itemSnoozed := loc.SnoozeAt(cp.ID, now)
+				if itemSnoozed {
+					mi.AvailableAt = sn.Until
+				}
+				mi.SoldOut = itemOut || itemSnoozed
 				if !mi.SoldOut {
 					left++
+				}
+				if !itemOut && mi.AvailableAt != nil && (slotBack == nil || mi.AvailableAt.Before(*slotBack)) {
+					slotBack = mi.AvailableAt
 				}
 				mc.Items = append(mc.Items, mi)
 			}
 			if comp.Required && left == 0 {
 				it.SoldOut = true
+				if slotBack == nil {
+					known = false
+				} else if back == nil || slotBack.After(*back) {
+					back = slotBack
+				}
 			}
 			it.Components = append(it.Components, mc)
+		}
+		it.AvailableAt = nil
+		if it.SoldOut && known {
+			it.AvailableAt = back
 		}
 		m.Items = append(m.Items, it)
 	}

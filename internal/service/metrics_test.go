@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"maps"
+	"orderhub/internal/testutil"
 	"sync"
 	"testing"
 
@@ -13,15 +14,21 @@ import (
 type recorder struct {
 	mu          sync.Mutex
 	placed      map[hub.Channel]int
+	locations   map[int64]int
 	refused     map[hub.Reason]int
 	transitions map[hub.Status]int
 }
 
 func newRecorder() *recorder {
-	return &recorder{placed: map[hub.Channel]int{}, refused: map[hub.Reason]int{}, transitions: map[hub.Status]int{}}
+	return &recorder{placed: map[hub.Channel]int{}, locations: map[int64]int{}, refused: map[hub.Reason]int{}, transitions: map[hub.Status]int{}}
 }
 
-func (r *recorder) OrderPlaced(c hub.Channel) { r.mu.Lock(); r.placed[c]++; r.mu.Unlock() }
+func (r *recorder) OrderPlaced(c hub.Channel, locationID int64) {
+	r.mu.Lock()
+	r.placed[c]++
+	r.locations[locationID]++
+	r.mu.Unlock()
+}
 func (r *recorder) OrderRefused(err error) {
 	r.mu.Lock()
 	r.refused[hub.ErrorReason(err)]++
@@ -50,7 +57,7 @@ func (r *recorder) check(t *testing.T, placed map[hub.Channel]int, refused map[h
 func TestMetricsHook(t *testing.T) {
 	each(t, func(t *testing.T, f *fx) {
 		rec := newRecorder()
-		svc := service.New(f.st, service.WithClock(f.clock.Now), service.WithMetrics(rec))
+		svc := service.New(f.st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithMetrics(rec))
 
 		in := f.coffeeOrder(1)
 		in.IdempotencyKey, in.RequestHash = "k1", "h1"
@@ -70,6 +77,9 @@ func TestMetricsHook(t *testing.T) {
 			t.Fatal("a dry run of a sold-out product was taken")
 		}
 		rec.check(t, map[hub.Channel]int{hub.ChannelHub: 1}, map[hub.Reason]int{}, map[hub.Status]int{})
+		if want := map[int64]int{res.Order.LocationID: 1}; res.Order.LocationID == 0 || !maps.Equal(rec.locations, want) {
+			t.Errorf("locations = %v, want %v", rec.locations, want)
+		}
 
 		sold := f.coffeeOrder(1)
 		sold.Lines[0].ProductRef = "SOLDOUT"

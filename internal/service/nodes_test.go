@@ -17,7 +17,7 @@ import (
 func TestTwoNodesLastUnits(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFx(t, open())
-		nodes := []*service.Service{f.svc, service.New(open(), service.WithClock(f.clock.Now))}
+		nodes := []*service.Service{f.svc, service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))}
 		const n = 200
 		errs := make([]error, n)
 		var wg sync.WaitGroup
@@ -59,7 +59,7 @@ func TestTwoNodesLastUnits(t *testing.T) {
 func TestTwoNodesModify(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFx(t, open())
-		nodes := []*service.Service{f.svc, service.New(open(), service.WithClock(f.clock.Now))}
+		nodes := []*service.Service{f.svc, service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))}
 		const n = 20
 		var wg sync.WaitGroup
 		start := make(chan struct{})
@@ -94,7 +94,7 @@ func TestTwoNodesModify(t *testing.T) {
 func TestTwoNodesRevokeOperators(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFx(t, open())
-		nodes := []*service.Service{f.svc, service.New(open(), service.WithClock(f.clock.Now))}
+		nodes := []*service.Service{f.svc, service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))}
 		for round := range 5 {
 			var ids []int64
 			for range 2 {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"sort"
 	"strconv"
 	"time"
 
@@ -86,23 +87,38 @@ func (s *Service) snooze(ctx context.Context, in SnoozeInput, on bool) (*SnoozeR
 				delete(l.Snoozes, id) // ended: tidied on the next write, never swept
 			}
 		}
+		// The event names each product once, and an unsnooze only those
+		// it put back: unsnoozing what is not snoozed changes nothing.
+		changed := make([]int64, 0, len(ids))
+		seen := make(map[int64]bool, len(ids))
 		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			if on {
 				l.Snoozes[id] = sn
-			} else {
+			} else if _, snoozed := l.Snoozes[id]; snoozed {
 				delete(l.Snoozes, id)
+			} else {
+				continue
 			}
+			changed = append(changed, id)
 		}
+		ids = changed
 		if len(l.Snoozes) == 0 {
 			l.Snoozes = nil
 		}
 		if err := tx.UpdateLocation(ctx, l); err != nil {
 			return err
 		}
+		if len(ids) == 0 {
+			return nil
+		}
 		typ, data := hub.EventProductUnsnoozed, map[string]any{"location_id": l.ID, "products": ids, "actor": in.Actor}
 		if on {
 			typ = hub.EventProductSnoozed
-			data["until"], data["reason"] = in.Until, sn.Reason
+			data["until"], data["reason"] = sn.Until, sn.Reason
 		}
 		return s.addEvent(ctx, tx, typ, l.BrandID, l.ID, 0, data)
 	})
@@ -110,6 +126,40 @@ func (s *Service) snooze(ctx context.Context, in SnoozeInput, on bool) (*SnoozeR
 		return nil, err
 	}
 	return &out, nil
+}
+
+// SnoozedProduct is a product snoozed at a location, as /hub/v1 and the
+// CLI show it.
+type SnoozedProduct struct {
+	ProductID int64      `json:"product_id"`
+	RefID     string     `json:"ref_id,omitempty"`
+	SKU       string     `json:"sku,omitempty"`
+	Name      string     `json:"name"`
+	Until     *time.Time `json:"until"`
+	Reason    string     `json:"reason,omitempty"`
+	Since     time.Time  `json:"since"`
+}
+
+// SnoozedProducts lists the location's snoozes in force now, by product id
+// (a product deleted since keeps its id, with no name).
+func (s *Service) SnoozedProducts(ctx context.Context, l *hub.Location) ([]SnoozedProduct, error) {
+	now := s.Now()
+	out := []SnoozedProduct{}
+	for id := range l.Snoozes {
+		sn, on := l.SnoozeAt(id, now)
+		if !on {
+			continue
+		}
+		sp := SnoozedProduct{ProductID: id, Until: sn.Until, Reason: sn.Reason, Since: sn.Since}
+		if pr, err := s.store.GetProduct(ctx, l.BrandID, id); err == nil {
+			sp.RefID, sp.SKU, sp.Name = pr.RefID, pr.SKU, pr.Name.Get("en")
+		} else if hub.ErrorCode(err) != hub.CodeNotFound {
+			return nil, err
+		}
+		out = append(out, sp)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ProductID < out[j].ProductID })
+	return out, nil
 }
 
 // StatusInput sets a location's mode (online, busy with extra minutes,

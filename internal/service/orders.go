@@ -123,7 +123,7 @@ func (s *Service) PlaceOrder(ctx context.Context, in PlaceOrderInput) (*PlaceOrd
 	case err != nil:
 		s.metrics.OrderRefused(err)
 	case !res.Replayed:
-		s.metrics.OrderPlaced(res.Order.Channel)
+		s.metrics.OrderPlaced(res.Order.Channel, res.Order.LocationID)
 	}
 	return res, err
 }

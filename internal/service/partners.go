@@ -33,6 +33,9 @@ func (s *Service) CreatePartner(ctx context.Context, p *hub.Partner) (*IssuedCre
 	if err := p.Validate(); err != nil {
 		return nil, "", err
 	}
+	if err := s.checkPartnerURLs(ctx, p); err != nil {
+		return nil, "", err
+	}
 	var issued *IssuedCredential
 	var callbackSecret string
 	err = s.store.Update(ctx, func(tx store.Tx) error {
@@ -85,6 +88,9 @@ func (s *Service) checkPartnerScope(ctx context.Context, tx store.Tx, p *hub.Par
 // UpdatePartner stores changed settings or scope; protocol and brand stay.
 func (s *Service) UpdatePartner(ctx context.Context, p *hub.Partner) error {
 	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := s.checkPartnerURLs(ctx, p); err != nil {
 		return err
 	}
 	return s.store.Update(ctx, func(tx store.Tx) error {
@@ -353,21 +359,51 @@ func (s *Service) lookup(ctx context.Context, kind store.CredentialKind, lookup 
 
 // AuthenticateAPIKey returns the partner a static key belongs to, if it is
 // live and of the protocol. The key is looked up by its hash, so the stored
-// value never equals the secret.
+// value never equals the secret. It is also the rate check (ratelimit.go):
+// an empty or refused key counts against the caller's address, a live one
+// against itself.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, error) {
+	p, c, err := s.authenticateAPIKey(ctx, protocol, key)
+	if err != nil {
+		return nil, s.refused(ctx, err)
+	}
+	if err := s.admitCredential(c); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) authenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, *store.Credential, error) {
 	if key == "" {
-		return nil, errUnauthorized
+		return nil, nil, errUnauthorized
 	}
 	c, cfg, err := s.lookup(ctx, store.CredAPIKey, auth.Hash(key))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.partnerFor(ctx, cfg, c, protocol)
+	p, err := s.partnerFor(ctx, cfg, c, protocol)
+	return p, c, err
 }
 
 // AuthenticateClient checks OAuth2 client credentials (constant-time on the
-// secret hash) and returns the partner and the credential.
+// secret hash) and returns the partner and the credential. It is a login:
+// every call counts against the caller's address first, and a client
+// that authenticates against its own bucket too.
 func (s *Service) AuthenticateClient(ctx context.Context, protocol hub.Channel, clientID, secret string) (*hub.Partner, *store.Credential, error) {
+	if err := s.admitAddress(ctx); err != nil {
+		return nil, nil, err
+	}
+	p, c, err := s.authenticateClient(ctx, protocol, clientID, secret)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.admitCredential(c); err != nil {
+		return nil, nil, err
+	}
+	return p, c, nil
+}
+
+func (s *Service) authenticateClient(ctx context.Context, protocol hub.Channel, clientID, secret string) (*hub.Partner, *store.Credential, error) {
 	if clientID == "" || secret == "" {
 		return nil, nil, errUnauthorized
 	}
@@ -394,16 +430,29 @@ func (s *Service) IssueAccessToken(ctx context.Context, client *store.Credential
 	return token, exp, err
 }
 
-// AuthenticateAccessToken returns the partner of a live bearer token.
+// AuthenticateAccessToken returns the partner of a live bearer token (and
+// is its rate check, counted against the client that minted it).
 func (s *Service) AuthenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, error) {
+	p, c, err := s.authenticateAccessToken(ctx, protocol, token)
+	if err != nil {
+		return nil, s.refused(ctx, err)
+	}
+	if err := s.admitCredential(c); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Service) authenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, *store.Credential, error) {
 	if token == "" {
-		return nil, errUnauthorized
+		return nil, nil, errUnauthorized
 	}
 	c, cfg, err := s.lookup(ctx, store.CredAccessToken, auth.Hash(token))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return s.partnerFor(ctx, cfg, c, protocol)
+	p, err := s.partnerFor(ctx, cfg, c, protocol)
+	return p, c, err
 }
 
 // HubPrincipal is who calls the native API: an operator (BrandID 0) or a
@@ -416,8 +465,19 @@ type HubPrincipal struct {
 // CanBrand reports whether the principal may act on a brand.
 func (p *HubPrincipal) CanBrand(brandID int64) bool { return p.BrandID == 0 || p.BrandID == brandID }
 
-// AuthenticateHubToken checks a native API token.
+// AuthenticateHubToken checks a native API token (and is its rate check).
 func (s *Service) AuthenticateHubToken(ctx context.Context, token string) (*HubPrincipal, error) {
+	c, err := s.authenticateHubToken(ctx, token)
+	if err != nil {
+		return nil, s.refused(ctx, err)
+	}
+	if err := s.admitCredential(c); err != nil {
+		return nil, err
+	}
+	return &HubPrincipal{CredentialID: c.ID, BrandID: c.BrandID}, nil
+}
+
+func (s *Service) authenticateHubToken(ctx context.Context, token string) (*store.Credential, error) {
 	if token == "" {
 		return nil, errUnauthorized
 	}
@@ -428,7 +488,7 @@ func (s *Service) AuthenticateHubToken(ctx context.Context, token string) (*HubP
 	if !c.Live(s.Now()) {
 		return nil, errUnauthorized
 	}
-	return &HubPrincipal{CredentialID: c.ID, BrandID: c.BrandID}, nil
+	return c, nil
 }
 
 // AuthenticateAdmin checks a dashboard login.

@@ -15,7 +15,7 @@ import (
 func TestModifyProduct(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
-		svc := service.New(st)
+		svc := service.New(st, service.WithOutbound(testutil.Outbound))
 		check := func(err error) {
 			t.Helper()
 			if err != nil {

@@ -51,7 +51,7 @@ func (p *provider) AskInventory(ctx context.Context, q service.InventoryQuery) (
 func TestProtocols(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		var seen []service.PartnerScope
-		svc := service.New(st, service.WithProtocols(
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithProtocols(
 			service.Protocol{Channel: "pos", Role: hub.RoleStore, Credential: store.CredAPIKey, KeyPrefix: "ohp_", CallbackSecret: true,
 				Settings: func(sc service.PartnerScope) error {
 					seen = append(seen, sc)
@@ -130,7 +130,7 @@ func TestProtocols(t *testing.T) {
 func TestInventoryPolicy(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		prov := &provider{}
-		svc := service.New(st, service.WithLogger(quietLog()), service.WithProtocols(
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithLogger(quietLog()), service.WithProtocols(
 			service.Protocol{Channel: "platform", Role: hub.RoleStore, Credential: store.CredClient, CallbackSecret: true, Inventory: prov},
 			service.Protocol{Channel: "shop", Role: hub.RoleCustomer, Credential: store.CredAPIKey},
 		))

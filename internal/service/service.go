@@ -27,9 +27,12 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/big"
+	"net/http"
+	"sync"
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 )
 
@@ -45,8 +48,9 @@ type InventoryChecker interface {
 // concurrent use; they keep the service free of any HTTP or exposition
 // concern.
 type Metrics interface {
-	// OrderPlaced: a new order was stored (not a replay, not a dry run).
-	OrderPlaced(channel hub.Channel)
+	// OrderPlaced: a new order was stored at a location (not a replay,
+	// not a dry run).
+	OrderPlaced(channel hub.Channel, locationID int64)
 	// OrderRefused: PlaceOrder answered err (not on dry runs).
 	OrderRefused(err error)
 	// OrderTransitioned: an order moved to a new status.
@@ -55,9 +59,9 @@ type Metrics interface {
 
 type noMetrics struct{}
 
-func (noMetrics) OrderPlaced(hub.Channel)      {}
-func (noMetrics) OrderRefused(error)           {}
-func (noMetrics) OrderTransitioned(hub.Status) {}
+func (noMetrics) OrderPlaced(hub.Channel, int64) {}
+func (noMetrics) OrderRefused(error)             {}
+func (noMetrics) OrderTransitioned(hub.Status)   {}
 
 // Service holds the store, the clock and the partner protocols. Its
 // configuration is set by New's options and never changes afterwards.
@@ -69,6 +73,11 @@ type Service struct {
 	now       func() time.Time
 	inventory InventoryChecker
 	metrics   Metrics
+	limits    rateLimiters
+	outbound  netguard.Policy
+	// client is outbound's guarded client (outboundClient).
+	clientOnce sync.Once
+	client     *http.Client
 	// protocols are the known partner protocols by channel ("hub"
 	// included), channels their order (WithProtocols).
 	protocols map[hub.Channel]Protocol

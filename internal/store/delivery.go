@@ -29,6 +29,21 @@ type DeliveryReader interface {
 	// deliveries, with the earliest next attempt among them. Its cost
 	// grows with the number of targets, not with the backlog.
 	PendingTargets(ctx context.Context) ([]TargetDue, error)
+	// DeliveryBacklog counts the pending and the dead deliveries and finds
+	// the oldest event not yet fanned out, for the gauges of /metrics. It
+	// reads partial indexes only: its cost grows with the backlog and the
+	// dead deliveries kept (--retain-dead), not with the history.
+	DeliveryBacklog(ctx context.Context) (Backlog, error)
+}
+
+// Backlog is the delivery work outstanding on the whole database (every
+// node's).
+type Backlog struct {
+	Pending int64
+	Dead    int64
+	// OldestUndispatched is when the oldest event that has not been fanned
+	// out into deliveries was written (nil: the outbox is empty).
+	OldestUndispatched *time.Time
 }
 
 // TargetDue is a target with ready pending deliveries, the first of them

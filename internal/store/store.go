@@ -16,6 +16,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"orderhub/internal/hub"
@@ -34,7 +35,16 @@ type Store interface {
 	// topic: on this node, and on PostgreSQL on every node (LISTEN/NOTIFY)
 	// for every topic but TopicEvents (see migration 0007). See Signals.
 	Subscribe(topic Topic) (<-chan struct{}, func())
+	// PoolStats reports this node's connection pools, by name ("read" and
+	// "write" on SQLite, "main" on PostgreSQL).
+	PoolStats() []PoolStats
 	Close() error
+}
+
+// PoolStats are one connection pool's figures.
+type PoolStats struct {
+	Pool string
+	sql.DBStats
 }
 
 // Reader are the reads; inside Update they see the unit's own writes.

@@ -21,6 +21,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
+	"orderhub/internal/netguard"
 	"orderhub/internal/store"
 	"orderhub/internal/store/postgres"
 	"orderhub/internal/store/sqlite"
@@ -174,3 +175,8 @@ func DispatchAll(tb testing.TB, st store.Store) {
 	}
 	tb.Fatal("DispatchAll: events keep coming")
 }
+
+// Outbound is the outbound-address policy of tests (service.WithOutbound,
+// delivery.Config.Outbound): their receivers are httptest servers on
+// 127.0.0.1, which the default policy refuses (internal/netguard).
+var Outbound = netguard.Policy{AllowPrivate: true}

@@ -52,7 +52,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 // (nil: the whole server.Handler, as orderhub serves it).
 func newFixture(t *testing.T, st store.Store, handler func(*service.Service) http.Handler) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), svc: service.New(st, service.WithClock(func() time.Time { return clock }))}
+	f := &fixture{t: t, ctx: context.Background(), svc: service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(func() time.Time { return clock }))}
 	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	f.diner = &hub.Brand{Name: "Diner", Currency: "USD"}
 	for _, b := range []*hub.Brand{f.brand, f.diner} {
@@ -247,7 +247,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSecureCookieOverHTTPS(t *testing.T) {
-	svc := service.New(testutil.OpenSQLite(t))
+	svc := service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound))
 	if err := svc.CreateAdmin(context.Background(), adminUser, adminPass); err != nil {
 		t.Fatal(err)
 	}

@@ -145,7 +145,11 @@ func (n *node) base() string { return "http://" + n.addr }
 
 func (n *node) start(extra ...string) {
 	n.t.Helper()
-	args := append([]string{"serve", "--addr", n.addr, "--log-level", "warn", "--shutdown-timeout", "5s"}, n.args...)
+	// The receivers are on loopback, and the load drives each credential
+	// far above the default rate limits: the suite tests durability, not
+	// the limits.
+	args := append([]string{"serve", "--addr", n.addr, "--log-level", "warn", "--shutdown-timeout", "5s",
+		"--allow-private-targets", "--rate-limit", "0", "--ip-rate-limit", "0"}, n.args...)
 	cmd := exec.Command(n.bin, append(args, extra...)...)
 	cmd.Stdout = io.Discard
 	stderr, err := cmd.StderrPipe()

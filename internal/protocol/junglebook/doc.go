@@ -151,8 +151,11 @@
 //     hub.Product.Attributes under those same keys ("" when absent).
 //   - Outside the table: errCode "999" in the order-error shape, with HTTP
 //     403 (the configured location is outside the partner's scope), 405,
-//     500 (internal errors and misconfigured settings; logged, never
-//     described) or 503 (the store is unavailable).
+//     413 (a body, or a multipart data field, over 1 MiB; parameter
+//     "body"), 429 with Retry-After (over the key's or, without a valid
+//     key, the address's rate limit), 500 (internal errors and
+//     misconfigured settings; logged, never described) or 503 (the store
+//     is unavailable).
 //
 // The seed's cash-success example shows settleKind "a": it is a copy of the
 // bank-transfer example (the seed says "a" orders are never paid from

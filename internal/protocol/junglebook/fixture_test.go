@@ -94,7 +94,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 		st = testutil.OpenSQLite(t)
 	}
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, svc: service.New(st, protocol.Registry{Protocol(), omni.Protocol()}.Option()), goods: map[string]*hub.Product{}}
+	f := &fixture{t: t, ctx: ctx, st: st, svc: service.New(st, service.WithOutbound(testutil.Outbound), protocol.Registry{Protocol(), omni.Protocol()}.Option()), goods: map[string]*hub.Product{}}
 	f.brand = &hub.Brand{Name: "정글북", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "HWASEONG", Name: "화성 물류", Timezone: "Asia/Seoul"}

@@ -134,7 +134,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 	partner, err := h.authenticate(ctx, r)
 	if err != nil {
 		switch {
-		case errors.Is(err, errNoKey):
+		case errors.Is(err, errNoKey) && hub.ErrorCode(err) == hub.CodeUnauthorized:
 			h.writeFault(w, http.StatusUnauthorized, codeRequired, "Authorization", "parameter required: send your api_key in the Authorization header", "0")
 		case hub.ErrorCode(err) == hub.CodeUnauthorized:
 			h.writeFault(w, http.StatusUnauthorized, codeInvalid, "Authorization", "invalid api_key: unknown, revoked or not a Junglebook key", "0")
@@ -158,6 +158,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 		h.order(w, r, partner, data, test, ticket)
 		return
 	}
+	if flt.err != nil {
+		h.writeError(w, r, flt.err, h.balanceText(ctx, partner))
+		return
+	}
 	h.writeFault(w, http.StatusOK, flt.code, flt.param, messages[flt.code], h.balanceText(ctx, partner))
 }
 
@@ -169,11 +173,17 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 	if scheme, rest, ok := strings.Cut(key, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		key = strings.TrimSpace(rest)
 	}
-	if key == "" {
-		return nil, errNoKey
+	p, err := h.svc.AuthenticateAPIKey(ctx, hub.ChannelJunglebook, key)
+	if key == "" && err != nil {
+		// The service refused it (and counted it against the address):
+		// unauthorized, or rate limited, either way "no key".
+		return nil, errors.Join(errNoKey, err)
 	}
-	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelJunglebook, key)
+	return p, err
 }
+
+// tooLarge is the fault of a body over httpx.MaxBody (413, errCode 999).
+func tooLarge() *fault { return &fault{err: hub.TooLarge(httpx.MaxBody)} }
 
 // readData finds the data object: multipart field (or file) "data", an
 // urlencoded "data", or the raw body as JSON ({"data": ...} unwrapped).
@@ -186,6 +196,9 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBody)
 		if err := r.ParseMultipartForm(httpx.MaxBody); err != nil {
+			if httpx.IsTooLarge(err) {
+				return nil, tooLarge()
+			}
 			return nil, invalid("data")
 		}
 		defer r.MultipartForm.RemoveAll()
@@ -199,7 +212,10 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 			}
 			defer f.Close()
 			b, err := io.ReadAll(io.LimitReader(f, httpx.MaxBody+1))
-			if err != nil || len(b) > httpx.MaxBody {
+			if err == nil && len(b) > httpx.MaxBody {
+				return nil, tooLarge()
+			}
+			if err != nil {
 				return nil, invalid("data")
 			}
 			return b, nil
@@ -207,6 +223,9 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		return nil, required("data")
 	case "application/x-www-form-urlencoded":
 		body, err := httpx.ReadBody(r)
+		if httpx.IsTooLarge(err) {
+			return nil, tooLarge()
+		}
 		if err != nil {
 			return nil, invalid("data")
 		}
@@ -225,6 +244,9 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		return []byte(form.Get("data")), nil
 	}
 	body, err := httpx.ReadBody(r)
+	if httpx.IsTooLarge(err) {
+		return nil, tooLarge()
+	}
 	if err != nil {
 		return nil, invalid("data")
 	}
@@ -621,6 +643,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, 
 		status = http.StatusUnauthorized
 	case hub.CodeInvalid:
 		status = http.StatusOK
+	case hub.CodeRateLimited:
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
+	case hub.CodeTooLarge:
+		status = http.StatusRequestEntityTooLarge
 	}
 	msg := hub.PublicMessage(err)
 	if e.Code == hub.CodeInternal || e.Code == hub.CodeConflict {

@@ -171,10 +171,12 @@ type request struct {
 }
 
 // fault is a refused request: an error code of the seed's table and the
-// parameter it names.
+// parameter it names, or (err) an error outside the table, such as a body
+// over the cap.
 type fault struct {
 	code  string
 	param string
+	err   error
 }
 
 func required(param string) *fault { return &fault{code: codeRequired, param: param} }

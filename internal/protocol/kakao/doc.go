@@ -54,8 +54,10 @@
 // cancelled", "order is already preparing", sold out, a reused bot order
 // id, a product the store snoozed: "items[0].product: Bulgogi rice bowl is
 // off the menu at Gangnam until 13:30"), 409 {"error": "store is paused"}
-// for any order while the store is paused (DESIGN.md §9), 500 internal
-// (logged, never described), 503.
+// for any order while the store is paused (DESIGN.md §9), 413 a body over
+// 1 MiB, 429 over the key's (or, without a valid key, the address's) rate
+// limit with Retry-After (the service's rule), 500 internal (logged, never
+// described), 503.
 //
 // # Menu: GET /api/v1/stores/{storeId}/items[?lang=ko]
 //
@@ -83,7 +85,11 @@
 // soldOut is true when the product is flagged sold out, has no stock left
 // or is snoozed by the store, and for a combo also when a required slot has
 // nothing left to choose; a snoozed product with an end carries
-// "availableAt" (RFC 3339, UTC, to the second). Sold-out products stay
+// "availableAt" (RFC 3339, UTC, rounded up to the second, so that a retry at
+// that second finds it orderable), inside a combo's slots too, and a combo
+// held only by snoozes with an end carries when it is back (the latest of
+// its own end and, for each empty required slot, the first of its items'
+// ends); when that is unknown it has none. Sold-out products stay
 // listed so that the bot can grey them out. storeStatus is online, busy
 // (orders take longer) or paused (orders are refused).
 // maxQuantity and bundleSize 0 mean no limit. Every answer carries a strong

@@ -113,7 +113,7 @@ func newBotWorld(t *testing.T, st store.Store, opts ...service.Option) *botWorld
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	protocols := server.Protocols()
-	w := &botWorld{st: st, svc: service.New(st, append([]service.Option{service.WithLogger(quiet), protocols.Option()}, opts...)...),
+	w := &botWorld{st: st, svc: service.New(st, append([]service.Option{service.WithOutbound(testutil.Outbound), service.WithLogger(quiet), protocols.Option()}, opts...)...),
 		receiver: &botReceiver{}}
 	var err error
 	if w.creds, err = demo.Load(ctx, w.svc, "http://orderhub.test", protocols); err != nil {
@@ -133,7 +133,7 @@ func newBotWorld(t *testing.T, st store.Store, opts ...service.Option) *botWorld
 	if err := w.svc.UpdatePartner(ctx, w.bot); err != nil {
 		t.Fatal(err)
 	}
-	engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Timeout: 5 * time.Second,
+	engine := delivery.New(st, delivery.Config{Outbound: testutil.Outbound, PollInterval: 10 * time.Millisecond, Timeout: 5 * time.Second,
 		InitialBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Logger: quiet})
 	// The server registers the protocols' formatters on the engine
 	// (kakao.Formatter among them), before it starts.

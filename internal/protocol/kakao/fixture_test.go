@@ -47,7 +47,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, ids: map[string]int64{}, clock: testutil.NewClock(time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC))}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), protocol.Registry{Protocol()}.Option())
+	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), protocol.Registry{Protocol()}.Option())
 	f.brand = &hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Gangnam", Timezone: "Asia/Seoul"}

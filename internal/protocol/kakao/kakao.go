@@ -150,11 +150,10 @@ func (h *Handler) authed(fn call) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 		key = strings.TrimSpace(key)
-		var p *hub.Partner
-		err := error(&hub.Error{Code: hub.CodeUnauthorized, Message: "invalid api key"})
-		if ok && strings.EqualFold(scheme, "Bearer") && key != "" {
-			p, err = h.svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			key = "" // refused by the service, which counts it against the address
 		}
+		p, err := h.svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
 		if err == nil {
 			err = fn(w, r, p)
 		}
@@ -481,6 +480,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusUnauthorized, "invalid api key")
 	case hub.CodeForbidden:
 		writeError(w, http.StatusForbidden, msg)
+	case hub.CodeRateLimited:
+		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
+		writeError(w, http.StatusTooManyRequests, msg)
+	case hub.CodeTooLarge:
+		writeError(w, http.StatusRequestEntityTooLarge, msg)
 	case hub.CodeUnavailable:
 		h.log.WarnContext(r.Context(), "kakao: unavailable", "request_id", httpx.RequestID(r.Context()), "error", err)
 		writeError(w, http.StatusServiceUnavailable, "service temporarily unavailable")

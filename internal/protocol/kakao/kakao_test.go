@@ -480,7 +480,7 @@ func TestConcurrentRepeatsTwoNodes(t *testing.T) {
 		f := newFixture(t, open())
 		plenty := int64(100)
 		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
-		svc2 := service.New(open(), service.WithClock(f.clock.Now))
+		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))
 		mux := http.NewServeMux()
 		New(svc2, Config{}).Routes(mux)
 		srv2 := httptest.NewServer(mux)

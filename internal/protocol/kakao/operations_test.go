@@ -110,7 +110,10 @@ func TestStoreOperations(t *testing.T) {
 		if p := items["P001"]; !p.SoldOut || p.AvailableAt != "2026-03-10T04:30:00Z" || p.Stock == nil || *p.Stock != 20 {
 			t.Fatalf("snoozed P001 on the menu: %+v", p)
 		}
-		if c := items["C001"]; !c.SoldOut || !c.ComboComponents[0].Items[0].SoldOut || c.ComboComponents[1].Items[0].SoldOut {
+		// The set is back when its only main is, and says so, as does
+		// the main inside it.
+		if c := items["C001"]; !c.SoldOut || c.AvailableAt != "2026-03-10T04:30:00Z" || !c.ComboComponents[0].Items[0].SoldOut ||
+			c.ComboComponents[0].Items[0].AvailableAt != "2026-03-10T04:30:00Z" || c.ComboComponents[1].Items[0].SoldOut {
 			t.Fatalf("the set of a snoozed main: %+v", c)
 		}
 		if _, ok := raw["P010"].(map[string]any)["availableAt"]; ok || items["P010"].SoldOut {
@@ -126,6 +129,12 @@ func TestStoreOperations(t *testing.T) {
 		_, items, raw = menu()
 		if _, ok := raw["P010"].(map[string]any)["availableAt"]; ok || !items["P010"].SoldOut {
 			t.Fatalf("P010 snoozed until unsnoozed: %v", raw["P010"])
+		}
+		// Now its drinks slot has nothing with a known return (the cola
+		// snoozed with no end, the cider out of stock): when the set is
+		// back is unknown, so it has no availableAt.
+		if c := items["C001"]; !c.SoldOut || c.AvailableAt != "" || !c.ComboComponents[1].Items[0].SoldOut || c.ComboComponents[1].Items[0].AvailableAt != "" {
+			t.Fatalf("the set with its drinks slot held with no end: %+v", c)
 		}
 		refused("snoozed until unsnoozed", `{"botOrderId": "ops-6", "items": [{"id": "P010", "quantity": 1}]}`,
 			`{"error":"items[0].product: Cola is off the menu at Gangnam"}`)

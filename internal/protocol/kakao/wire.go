@@ -270,6 +270,7 @@ type comboItemView struct {
 	Name         string            `json:"name"`
 	Price        int64             `json:"price"`
 	SoldOut      bool              `json:"soldOut"`
+	AvailableAt  string            `json:"availableAt,omitempty"`
 	OptionGroups []optionGroupView `json:"optionGroups"`
 }
 
@@ -296,21 +297,29 @@ func renderMenu(m *service.Menu, lang string) menuView {
 		iv := menuItemView{ID: productRef(p), ProductID: p.ID, Name: p.Name.Get(lang), Description: p.Description.Get(lang), Type: typ,
 			Price: it.Price, SoldOut: it.SoldOut, Stock: it.Stock, Alcohol: p.Alcohol, MinQuantity: min, MaxQuantity: p.MaxQuantity,
 			BundleSize: p.BundleSize, OptionGroups: renderGroups(p.OptionGroups, lang)}
-		if it.AvailableAt != nil {
-			iv.AvailableAt = it.AvailableAt.UTC().Format(time.RFC3339)
-		}
+		iv.AvailableAt = availableAt(it.AvailableAt)
 		for _, c := range it.Components {
 			cv := componentView{ID: c.Component.ID, Name: c.Component.Name.Get(lang), SelectQuantity: c.Component.SelectQuantity,
 				Required: c.Component.Required, Items: []comboItemView{}}
 			for _, ci := range c.Items {
 				cv.Items = append(cv.Items, comboItemView{ID: productRef(ci.Product), ProductID: ci.Product.ID, Name: ci.Product.Name.Get(lang),
-					Price: ci.Price, SoldOut: ci.SoldOut, OptionGroups: renderGroups(ci.Product.OptionGroups, lang)})
+					Price: ci.Price, SoldOut: ci.SoldOut, AvailableAt: availableAt(ci.AvailableAt),
+					OptionGroups: renderGroups(ci.Product.OptionGroups, lang)})
 			}
 			iv.ComboComponents = append(iv.ComboComponents, cv)
 		}
 		v.Items = append(v.Items, iv)
 	}
 	return v
+}
+
+// availableAt renders when a snoozed product comes back, to the second
+// rounded up: a bot that retries at that second finds it orderable.
+func availableAt(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Add(time.Second - 1).Truncate(time.Second).Format(time.RFC3339)
 }
 
 func renderGroups(gs []hub.OptionGroup, lang string) []optionGroupView {

@@ -36,9 +36,14 @@
 //     {"detail": "Invalid token"} with WWW-Authenticate: Token.
 //  6. Body: a JSON object. Content-Type is not enforced (the seed's clients
 //     send application/json; being lenient costs nothing). An empty body is
-//     an empty object. Bodies over httpx.MaxBody, malformed JSON, trailing
-//     data or a non-object are 400 error_code "parse_error" with
-//     errors {"non_field_errors": ...}.
+//     an empty object. Malformed JSON, trailing data or a non-object are
+//     400 error_code "parse_error" with errors {"non_field_errors": ...}; a
+//     body over httpx.MaxBody is 413 {"detail": "Request body too large:
+//     ..."}.
+//  7. Rate limits (service): over its credential's rate, or, without a
+//     valid key, its address's, a call is 429 with Retry-After and DRF's
+//     throttle text {"detail": "Request was throttled. Expected available
+//     in N seconds."}.
 //
 // # Naming the order
 //

@@ -56,7 +56,7 @@ func newFixture(t *testing.T, st store.Store, cfg Config, useTLS bool) *fixture 
 		st = testutil.OpenSQLite(t)
 	}
 	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, svc: service.New(st, protocol.Registry{Protocol(), kakao.Protocol()}.Option())}
+	f := &fixture{t: t, ctx: ctx, st: st, svc: service.New(st, service.WithOutbound(testutil.Outbound), protocol.Registry{Protocol(), kakao.Protocol()}.Option())}
 	f.brand = &hub.Brand{Name: "Burger God", Currency: "IDR", TaxRateBP: 1000}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SNP", Name: "Burger God Senopati", Timezone: "Asia/Jakarta"}

@@ -131,44 +131,7 @@ func (h *Handler) outer(c call, next http.Handler) http.Handler {
 }
 
 // isHTTPS applies Config: TLS, or X-Forwarded-Proto from a trusted proxy.
-func (h *Handler) isHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	protos := r.Header.Values("X-Forwarded-Proto")
-	if len(protos) == 0 || len(h.cfg.TrustedProxies) == 0 {
-		return false
-	}
-	peer, ok := remoteAddr(r.RemoteAddr)
-	if !ok {
-		return false
-	}
-	trusted := false
-	for _, p := range h.cfg.TrustedProxies {
-		if p.Contains(peer) {
-			trusted = true
-			break
-		}
-	}
-	if !trusted {
-		return false
-	}
-	last := protos[len(protos)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	return strings.EqualFold(strings.TrimSpace(last), "https")
-}
-
-func remoteAddr(s string) (netip.Addr, bool) {
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
-	}
-	return netip.Addr{}, false
-}
+func (h *Handler) isHTTPS(r *http.Request) bool { return httpx.IsHTTPS(r, h.cfg.TrustedProxies) }
 
 // serveCall authenticates a POST of one call and runs it through the
 // replay layer (Idempotency-Key, DESIGN.md §4): it sits inside the header,
@@ -193,7 +156,12 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 // run is one call by an authenticated partner.
 func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *hub.Partner) {
 	ctx := r.Context()
-	key, ref, ferr := readRef(r, c)
+	body, err := httpx.ReadBody(r)
+	if hub.ErrorCode(err) == hub.CodeTooLarge {
+		h.fail(w, r, c, c.key, err)
+		return
+	}
+	key, ref, ferr := readRef(body, err, c)
 	if ferr != nil {
 		writeJSON(w, http.StatusBadRequest, ferr)
 		return
@@ -201,7 +169,6 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 	scope := service.OrderScope{BrandID: partner.BrandID, Partner: partner}
 	actor := h.svc.Actor(partner)
 	var o *hub.Order
-	var err error
 	switch c.name {
 	case "confirm":
 		o, err = h.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: ref, Action: hub.ActionConfirm, Actor: actor})
@@ -237,16 +204,15 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, c call, partner *h
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
 	scheme, key, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	key = strings.TrimSpace(key)
-	if !ok || !strings.EqualFold(scheme, "token") || key == "" {
-		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid token"}
+	if !ok || !strings.EqualFold(scheme, "token") {
+		key = "" // refused by the service, which counts it against the address
 	}
 	return h.svc.AuthenticateAPIKey(ctx, hub.ChannelOmni, key)
 }
 
 // readRef decodes the body and returns the key the client named the order
 // with and its value, or the field error to answer.
-func readRef(r *http.Request, c call) (string, string, *errorBody) {
-	body, err := httpx.ReadBody(r)
+func readRef(body []byte, err error, c call) (string, string, *errorBody) {
 	if err != nil {
 		return "", "", parseError(hub.PublicMessage(err))
 	}
@@ -341,6 +307,16 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c call, key strin
 		return
 	case hub.CodeForbidden:
 		writeJSON(w, http.StatusForbidden, detail{"You do not have permission to perform this action."})
+		return
+	case hub.CodeRateLimited:
+		// Django REST framework's throttle answer, which the seed's
+		// clients already know.
+		secs := hub.RetryAfterSeconds(e)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeJSON(w, http.StatusTooManyRequests, detail{"Request was throttled. Expected available in " + strconv.Itoa(secs) + " seconds."})
+		return
+	case hub.CodeTooLarge:
+		writeJSON(w, http.StatusRequestEntityTooLarge, detail{"Request body too large: " + hub.PublicMessage(e) + "."})
 		return
 	case hub.CodeUnavailable:
 		h.log.WarnContext(r.Context(), "omni: service unavailable", "call", c.name, "request_id", httpx.RequestID(r.Context()), "error", err)

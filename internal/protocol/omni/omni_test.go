@@ -255,8 +255,8 @@ func TestBody(t *testing.T) {
 	// A body over the limit.
 	big := `{"number": "` + strings.Repeat("A", 1<<20) + `"}`
 	r = f.post("confirm", big)
-	if m, _ := decode(t, r.body).(map[string]any); r.status != 400 || m["error_code"] != "parse_error" {
-		t.Errorf("large body: %d %s", r.status, r.body)
+	if want := `{"detail":"Request body too large: request body exceeds 1048576 bytes."}` + "\n"; r.status != 413 || string(r.body) != want {
+		t.Errorf("large body: %d %s, want 413 %s", r.status, r.body, want)
 	}
 }
 

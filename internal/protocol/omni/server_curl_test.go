@@ -51,7 +51,7 @@ func TestSeedCurlOnServer(t *testing.T) {
 
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := service.New(testutil.OpenSQLite(t), service.WithLogger(quiet), server.Protocols().Option())
+	svc := service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound), service.WithLogger(quiet), server.Protocols().Option())
 	creds, err := demo.Load(ctx, svc, "https://orderhub.test", server.Protocols())
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,10 @@ func routes(mux protocol.Mux, d protocol.Deps) {
 	svc := d.Service
 	fail := func(w http.ResponseWriter, err error) {
 		status := map[hub.Code]int{hub.CodeInvalid: 400, hub.CodeUnauthorized: 401, hub.CodeForbidden: 403,
-			hub.CodeNotFound: 404, hub.CodeConflict: 409}[hub.ErrorCode(err)]
+			hub.CodeNotFound: 404, hub.CodeConflict: 409, hub.CodeTooLarge: 413, hub.CodeRateLimited: 429}[hub.ErrorCode(err)]
+		if secs := hub.RetryAfterSeconds(err); secs > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}

@@ -38,6 +38,9 @@
 //	400 unauthorized_client     the client's partner is not bound to exactly one location
 //	401 invalid_client          no, unknown, wrong, revoked or disabled credentials, or a
 //	                            credential of another protocol (WWW-Authenticate: Basic)
+//	413 invalid_request         a body over 1 MiB
+//	429 slow_down               over the address's login rate (with Retry-After; RFC 8628's
+//	                            code, the one OAuth2 clients know)
 //
 // Tokens live Config.TokenTTL (one hour by default); only their hash is
 // stored, and revoking the client revokes them. The token endpoint does not
@@ -145,8 +148,11 @@
 // failing input as a path into the body (omitted when there is none):
 //
 //	400 invalid_request   malformed JSON, wrong JSON type, missing required field,
-//	                      bad enum, nesting too deep, body over 1 MiB
+//	                      bad enum, nesting too deep
 //	401 invalid_token     no, unknown or expired access token
+//	413 too_large         a body over 1 MiB
+//	429 rate_limited      over the client's (or, without a valid token, the
+//	                      address's) rate limit, with Retry-After
 //	403 forbidden         the client is not bound to exactly one location
 //	404 unknown_product   a line's product is not in the brand's catalog (path …id)
 //	409 duplicate_order, idempotency_key_reused (see above); out_of_stock,

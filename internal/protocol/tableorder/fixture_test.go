@@ -47,7 +47,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC)), ids: map[string]int64{}}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
+	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
 	f.brand = &hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"}

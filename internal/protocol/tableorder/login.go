@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"orderhub/internal/httpx"
@@ -45,6 +46,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Pragma", "no-cache")
 	body, err := httpx.ReadBody(r)
+	if hub.ErrorCode(err) == hub.CodeTooLarge {
+		h.oauthFail(w, http.StatusRequestEntityTooLarge, "invalid_request", hub.PublicMessage(err))
+		return
+	}
 	if err != nil {
 		h.oauthFail(w, http.StatusBadRequest, "invalid_request", hub.PublicMessage(err))
 		return
@@ -80,6 +85,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		clientID, secret = basicID, basicSecret
 	}
 	if clientID == "" || secret == "" {
+		// Still a login for the per-address limit.
+		if _, _, err := h.svc.AuthenticateClient(r.Context(), hub.ChannelTableOrder, "", ""); hub.ErrorCode(err) == hub.CodeRateLimited {
+			h.rateLimited(w, err)
+			return
+		}
 		h.oauthFail(w, http.StatusUnauthorized, "invalid_client", "client authentication is required (HTTP Basic or client_id and client_secret)")
 		return
 	}
@@ -96,6 +106,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if hub.ErrorCode(err) == hub.CodeUnauthorized {
 			h.oauthFail(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+			return
+		}
+		if hub.ErrorCode(err) == hub.CodeRateLimited {
+			h.rateLimited(w, err)
 			return
 		}
 		h.log.ErrorContext(ctx, "tableorder: login failed", "request_id", httpx.RequestID(ctx), "error", err)
@@ -203,6 +217,14 @@ func basicAuth(r *http.Request) (id, secret string, ok bool, msg string) {
 		return "", "", true, "malformed HTTP Basic credentials"
 	}
 	return id, secret, true, ""
+}
+
+// rateLimited answers a login over the per-address limit: 429 with
+// Retry-After, in the OAuth2 error envelope (RFC 6749 has no code for it;
+// "slow_down" is RFC 8628's, the one OAuth2 clients know).
+func (h *Handler) rateLimited(w http.ResponseWriter, err error) {
+	w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(err)))
+	h.oauthFail(w, http.StatusTooManyRequests, "slow_down", hub.PublicMessage(err))
 }
 
 // oauthFail writes an RFC 6749 error. A 401 carries WWW-Authenticate:

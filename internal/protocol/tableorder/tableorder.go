@@ -110,7 +110,9 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	partner, err := h.authenticate(ctx, r)
 	if err != nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+		if hub.ErrorCode(err) == hub.CodeUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub", error="invalid_token"`)
+		}
 		h.fail(w, r, nil, err, false)
 		return
 	}
@@ -188,11 +190,14 @@ func idempotencyKey(req *request) string {
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "a Bearer access token from /v1/auth/login is required"}
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		token = "" // refused by the service, which counts it against the address
 	}
 	p, err := h.svc.AuthenticateAccessToken(ctx, hub.ChannelTableOrder, token)
-	if err != nil && hub.ErrorCode(err) == hub.CodeUnauthorized {
+	switch {
+	case err != nil && hub.ErrorCode(err) == hub.CodeUnauthorized && token == "":
+		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "a Bearer access token from /v1/auth/login is required"}
+	case err != nil && hub.ErrorCode(err) == hub.CodeUnauthorized:
 		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "the access token is invalid or expired"}
 	}
 	return p, err
@@ -243,6 +248,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 		status, code = http.StatusForbidden, "forbidden"
 	case hub.CodeUnavailable:
 		status, code = http.StatusServiceUnavailable, "unavailable"
+	case hub.CodeRateLimited:
+		status, code = http.StatusTooManyRequests, "rate_limited"
+		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
+	case hub.CodeTooLarge:
+		status, code = http.StatusRequestEntityTooLarge, "too_large"
 	}
 	if e.Reason != hub.ReasonNone && e.Code != hub.CodeUnauthorized {
 		code = string(e.Reason)

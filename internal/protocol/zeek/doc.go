@@ -75,6 +75,9 @@
 //	409 40901 The order status does not allow this change
 //	409 40902 KS-Client-Request-Id (or Idempotency-Key) already used for another request
 //	409 40903 A request with this KS-Client-Request-Id is still in progress
+//	413 41301 Request body too large (over 1 MiB)
+//	429 42901 Too many requests (with Retry-After: over the client's rate, or
+//	          for the token call and calls without a valid token, the address's)
 //	500 50001 Internal server error (logged in full, never described)
 //	503 50301 Service temporarily unavailable
 //

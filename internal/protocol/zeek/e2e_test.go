@@ -85,7 +85,7 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
 // startEngine runs a delivery engine with short waits and the zeek
 // formatter, as internal/server registers it.
 func startEngine(t *testing.T, st store.Store) *delivery.Engine {
-	e := delivery.New(st, delivery.Config{Node: "zeek-test", PollInterval: 10 * time.Millisecond, Timeout: 2 * time.Second,
+	e := delivery.New(st, delivery.Config{Outbound: testutil.Outbound, Node: "zeek-test", PollInterval: 10 * time.Millisecond, Timeout: 2 * time.Second,
 		Lease: 5 * time.Second, InitialBackoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond, Jitter: 0.01,
 		RetryFor: time.Hour, Logger: quiet})
 	e.Register(hub.ChannelZeek, OrderCreateCallback)

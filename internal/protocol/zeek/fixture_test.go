@@ -66,7 +66,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC))}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
+	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
 	f.brand = &hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true}
 	must(t, f.svc.CreateBrand(ctx, f.brand))
 	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"}

@@ -121,7 +121,7 @@ func newSeedWorld(t *testing.T, st store.Store) *seedWorld {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC))}
-	f.svc = service.New(st, service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
+	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
 	w := &seedWorld{fixture: f, loc122: 122, loc33: 33, loc34: 34}
 	name := func(en, zh string) hub.I18n { return hub.I18n{"en": en, "zh-HK": zh} }
 	simple := func(brand int64, ref, en string, price int64) *hub.Product {

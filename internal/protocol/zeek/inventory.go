@@ -13,6 +13,7 @@ import (
 
 	"orderhub/internal/delivery"
 	"orderhub/internal/hub"
+	"orderhub/internal/netguard"
 	"orderhub/internal/service"
 )
 
@@ -34,14 +35,13 @@ type InventoryProvider struct {
 	client *http.Client
 }
 
-// NewInventoryProvider returns the provider. client nil means a client that
-// follows no redirects.
+// NewInventoryProvider returns the provider. It asks with the query's
+// client (the service's, guarded by its outbound policy); client, or when
+// nil a guarded client that follows no redirects (netguard), is for a
+// query without one.
 func NewInventoryProvider(client *http.Client) *InventoryProvider {
 	if client == nil {
-		client = &http.Client{
-			Transport:     http.DefaultTransport.(*http.Transport).Clone(),
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		client = netguard.Policy{}.Client(nil)
 	}
 	return &InventoryProvider{client: client}
 }
@@ -103,7 +103,11 @@ func (c *InventoryProvider) AskInventory(ctx context.Context, q service.Inventor
 		req.Header.Set("KS-Timestamp", ts)
 		req.Header.Set("KS-Signature", delivery.SignKSHex(key, ts, body))
 	}
-	resp, err := c.client.Do(req)
+	client := c.client
+	if q.Client != nil {
+		client = q.Client
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,8 @@ const (
 	codeInProgress     = "40903" // 409: the first request with this KS-Client-Request-Id is still running
 	codeInternal       = "50001" // 500: our fault, never described
 	codeUnavailable    = "50301" // 503: the database or a dependency is unavailable
+	codeTooLarge       = "41301" // 413: the body is over the cap
+	codeRateLimited    = "42901" // 429: over the rate limit (Retry-After says when to retry)
 )
 
 // texts are the error_msg of each code, per language.
@@ -43,6 +45,8 @@ var texts = map[string][2]string{ // [en, vi]
 	codeInProgress:     {"A request with this KS-Client-Request-Id is still in progress", "Yêu cầu với KS-Client-Request-Id này vẫn đang được xử lý"},
 	codeInternal:       {"Internal server error", "Lỗi máy chủ nội bộ"},
 	codeUnavailable:    {"Service temporarily unavailable, please try again later", "Dịch vụ tạm thời không khả dụng, vui lòng thử lại sau"},
+	codeTooLarge:       {"Request body too large", "Nội dung yêu cầu quá lớn"},
+	codeRateLimited:    {"Too many requests, please retry later", "Quá nhiều yêu cầu, vui lòng thử lại sau"},
 }
 
 // text is the message of a code in a language (English when unknown).

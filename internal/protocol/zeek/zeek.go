@@ -151,6 +151,8 @@ type answer struct {
 	replayed bool
 	// conflict marks the replay layer's own refusal (never kept).
 	conflict bool
+	// retryAfter is the Retry-After of a rate-limited answer (seconds).
+	retryAfter int
 }
 
 type ctxKey struct{}
@@ -165,6 +167,10 @@ func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) ans
 		ctx := r.Context()
 		c := ctx.Value(ctxKey{}).(*call)
 		body, err := httpx.ReadBody(r)
+		if hub.ErrorCode(err) == hub.CodeTooLarge {
+			h.write(w, c.lang, h.serviceError(ctx, c, err, nil))
+			return
+		}
 		if err != nil {
 			h.write(w, c.lang, h.invalid(c, &problem{field: "body", kind: kindService, en: hub.PublicMessage(err)}))
 			return
@@ -259,8 +265,8 @@ func parseLang(s string) (string, bool) {
 func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partner, error) {
 	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	token = strings.TrimSpace(token)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return nil, &hub.Error{Code: hub.CodeUnauthorized, Message: "bearer token required"}
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		token = "" // refused by the service, which counts it against the address
 	}
 	return h.svc.AuthenticateAccessToken(ctx, hub.ChannelZeek, token)
 }
@@ -354,6 +360,9 @@ func (h *Handler) write(w http.ResponseWriter, lang string, a answer) {
 	if a.replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
+	if a.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(a.retryAfter))
+	}
 	w.WriteHeader(a.status)
 	w.Write(a.body)
 }
@@ -382,6 +391,12 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 		return errorAnswer(http.StatusForbidden, codeForbidden, text(codeForbidden, c.lang))
 	case hub.CodeConflict:
 		return errorAnswer(http.StatusConflict, codeConflict, text(codeConflict, c.lang))
+	case hub.CodeRateLimited:
+		a := errorAnswer(http.StatusTooManyRequests, codeRateLimited, text(codeRateLimited, c.lang))
+		a.retryAfter = hub.RetryAfterSeconds(e)
+		return a
+	case hub.CodeTooLarge:
+		return errorAnswer(http.StatusRequestEntityTooLarge, codeTooLarge, text(codeTooLarge, c.lang))
 	case hub.CodeUnavailable:
 		h.log.WarnContext(ctx, "zeek: service unavailable", "path", c.path, "request_id", httpx.RequestID(ctx), "error", err)
 		return errorAnswer(http.StatusServiceUnavailable, codeUnavailable, text(codeUnavailable, c.lang))

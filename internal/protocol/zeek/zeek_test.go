@@ -566,7 +566,7 @@ func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
 // in the caller's language.
 func TestUnknownPath(t *testing.T) {
 	mux := http.NewServeMux()
-	New(service.New(testutil.OpenSQLite(t)), Config{}).Routes(mux)
+	New(service.New(testutil.OpenSQLite(t), service.WithOutbound(testutil.Outbound)), Config{}).Routes(mux)
 	for _, c := range []struct{ lang, msg string }{{"", "Not found"}, {"vi", "Không tìm thấy"}, {"xx", "Not found"}} {
 		r := httptest.NewRequest("POST", "/api/v1.0/product/product/delete", nil)
 		if c.lang != "" {

@@ -118,6 +118,12 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 // Dialect names the implementation.
 func (s *Store) Dialect() string { return "postgres" }
 
+// PoolStats reports the one pool ("main"; the LISTEN connection is
+// outside it).
+func (s *Store) PoolStats() []store.PoolStats {
+	return []store.PoolStats{{Pool: "main", DBStats: s.db.Stats()}}
+}
+
 // DB exposes the pool (for LISTEN/NOTIFY and tests).
 func (s *Store) DB() *sql.DB { return s.db }
 

@@ -379,6 +379,14 @@ func IsBusy(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "SQLITE_BUSY")
 }
 
+// PoolStats reports the read pool and the write pool. The writer holds
+// the write pool's one connection for as long as the store is open (units
+// queue for it in the writer, not in the pool), so "write" shows one
+// connection in use.
+func (s *Store) PoolStats() []store.PoolStats {
+	return []store.PoolStats{{Pool: "read", DBStats: s.read.Stats()}, {Pool: "write", DBStats: s.write.Stats()}}
+}
+
 // DB exposes the read pool (for tests that read the catalog).
 func (s *Store) DB() *sql.DB { return s.read }
 

@@ -336,6 +336,23 @@ func (s *Queries) UnblockDeliveries(ctx context.Context, t store.Target) (int, e
 	return int(n), s.wrap(err, "deliveries")
 }
 
+// DeliveryBacklog is three probes of partial indexes: deliveries_pending_order
+// (pending only), deliveries_dead_at (dead only, kept --retain-dead) and
+// events_undispatched (the outbox still to fan out, oldest id first).
+func (s *Queries) DeliveryBacklog(ctx context.Context) (store.Backlog, error) {
+	var b store.Backlog
+	var oldest sql.NullInt64
+	err := s.queryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM deliveries WHERE status = 'pending'),
+		(SELECT COUNT(*) FROM deliveries WHERE status = 'dead'),
+		(SELECT created_at FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT 1)`).Scan(&b.Pending, &b.Dead, &oldest)
+	if err != nil {
+		return b, s.wrap(err, "deliveries")
+	}
+	b.OldestUndispatched = fromNullMicros(oldest)
+	return b, nil
+}
+
 // PendingTargets finds the targets with ready pending deliveries by a skip
 // scan of deliveries_ready (one index probe per target, whatever the
 // backlog), with the earliest next attempt of each.

@@ -152,6 +152,20 @@ func deliver(t *testing.T, s store.Store, owner string, d store.Delivery, at tim
 	complete(t, s, owner, &d)
 }
 
+// deliverAndKill claims what is due at at as n1, delivers the claimed deliveries
+// of delivered and kills those of dead; the rest stay claimed.
+func deliverAndKill(t *testing.T, s store.Store, at time.Time, delivered, dead []*store.Delivery) {
+	t.Helper()
+	for _, c := range claim(t, s, store.DeliveryClaim{Owner: "n1", Now: at, Until: at.Add(time.Minute), Limit: 100}) {
+		switch {
+		case slices.ContainsFunc(delivered, func(d *store.Delivery) bool { return d.ID == c.ID }):
+			deliver(t, s, "n1", c, at)
+		case slices.ContainsFunc(dead, func(d *store.Delivery) bool { return d.ID == c.ID }):
+			kill(t, s, "n1", c)
+		}
+	}
+}
+
 // kill marks a claimed delivery dead.
 func kill(t *testing.T, s store.Store, owner string, d store.Delivery) {
 	t.Helper()
@@ -718,14 +732,7 @@ func testListDeliveries(t *testing.T, s store.Store) {
 	d6 := newDelivery(f.b1.ID, p1, 0, at)
 	createDeliveries(t, s, d1, d2, d3, d4, d5, d6)
 	// d4 delivered, d5 and d6 dead.
-	for _, c := range claim(t, s, store.DeliveryClaim{Owner: "n1", Now: at, Until: at.Add(time.Minute), Limit: 100}) {
-		switch c.ID {
-		case d4.ID:
-			deliver(t, s, "n1", c, at)
-		case d5.ID, d6.ID:
-			kill(t, s, "n1", c)
-		}
-	}
+	deliverAndKill(t, s, at, []*store.Delivery{d4}, []*store.Delivery{d5, d6})
 	update(t, s, func(tx store.Tx) error { return tx.ReleaseDeliveries(ctx, "n1", ids(d1, d2, d3)) })
 	cases := []struct {
 		name string
@@ -1523,4 +1530,51 @@ func testDeliveryOrderingConcurrent(t *testing.T, s store.Store) {
 			prev = *g.DeliveredAt
 		}
 	}
+}
+
+// testDeliveryBacklog: the gauges' figures follow the deliveries through
+// pending, delivered, dead and replayed, and the outbox's oldest event
+// through fan-out.
+func testDeliveryBacklog(t *testing.T, s store.Store) {
+	ctx := ctxOf(t)
+	backlog := func() store.Backlog {
+		t.Helper()
+		b, err := s.DeliveryBacklog(ctx)
+		if err != nil {
+			t.Fatalf("DeliveryBacklog: %v", err)
+		}
+		return b
+	}
+	want := func(what string, pending, dead int64, oldest *time.Time) {
+		t.Helper()
+		b := backlog()
+		if b.Pending != pending || b.Dead != dead || (b.OldestUndispatched == nil) != (oldest == nil) ||
+			(oldest != nil && !b.OldestUndispatched.Equal(*oldest)) {
+			t.Errorf("%s: backlog %d pending, %d dead, oldest %v; want %d, %d, %v", what, b.Pending, b.Dead, b.OldestUndispatched, pending, dead, oldest)
+		}
+	}
+	want("empty", 0, 0, nil)
+
+	f := newFixture(t, s)
+	at := base()
+	later := at.Add(time.Minute)
+	addEvents(t, s, &store.Event{Type: hub.EventOrderCreated, BrandID: f.b1.ID, CreatedAt: at},
+		&store.Event{Type: hub.EventOrderCreated, BrandID: f.b2.ID, CreatedAt: later})
+	want("two events written", 0, 0, &at)
+	claimEvents(t, s, 1, later, true, nil)
+	want("the first fanned out", 0, 0, &later)
+	claimEvents(t, s, 10, later, true, nil)
+	want("every event fanned out", 0, 0, nil)
+
+	ep := endpoint(t, s, f.b1.ID, hub.EventOrderCreated)
+	k1 := newDelivery(f.b1.ID, webhookTarget(ep.ID), 0, at)
+	k2 := newDelivery(f.b1.ID, webhookTarget(ep.ID), 0, at)
+	k3 := newDelivery(f.b2.ID, partnerTarget(7), 0, at)
+	k4 := newDelivery(f.b2.ID, partnerTarget(7), 0, at.Add(time.Hour)) // not due yet: pending all the same
+	createDeliveries(t, s, k1, k2, k3, k4)
+	want("four created", 4, 0, nil)
+	deliverAndKill(t, s, at, []*store.Delivery{k1}, []*store.Delivery{k2, k3})
+	want("one delivered, two dead", 1, 2, nil)
+	update(t, s, func(tx store.Tx) error { return tx.ReplayDelivery(ctx, k2.ID, later) })
+	want("one replayed", 2, 1, nil)
 }

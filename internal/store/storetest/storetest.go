@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimDeliveriesSkipLocked", testClaimDeliveriesSkipLocked},
 		{"DeliveryAttempts", testDeliveryAttempts},
 		{"DeadLetter", testDeadLetter},
+		{"DeliveryBacklog", testDeliveryBacklog},
 		{"DeliveryOrdering", testDeliveryOrdering},
 		{"DeliveryOrderingConcurrent", testDeliveryOrderingConcurrent},
 		{"RetentionDelivered", testRetentionDelivered},
