@@ -72,7 +72,8 @@ func TestBackupRestoreAndMove(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	data := t.TempDir()
-	r := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--demo", "--addr", "127.0.0.1:0")
+	// Orders go in as fast as the test can send them: no rate limit.
+	r := start(t, bin, []string{"ORDERHUB_DATA=" + data}, "--demo", "--addr", "127.0.0.1:0", "--rate-limit", "0")
 	raw, err := os.ReadFile(filepath.Join(data, "demo-credentials.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -62,8 +62,10 @@ Usage:
   orderhub location status|snooze|unsnooze   pause or slow a location, 86 products
   orderhub stock export|import   stock levels as CSV (location, product, quantity)
   orderhub partner list|create|rotate|revoke   partners and their credentials
+  orderhub admin create|passwd|list|remove   dashboard logins
   orderhub token create|list|revoke   /hub/v1 tokens (a new one is shown once)
   orderhub deliveries list|replay     inspect and replay event deliveries
+  orderhub openapi  print the API description GET /openapi.json serves
   orderhub bench    benchmark orderhub against a bare net/http server (--quick for CI)
   orderhub healthcheck  exit 0 when the server on --addr answers /healthz (a container's HEALTHCHECK)
   orderhub version  print the version
@@ -96,12 +98,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return backup(ctx, args[1:], stdout, stderr)
 	case "partner":
 		return partner(ctx, args[1:], stdout, stderr)
+	case "admin":
+		return admin(ctx, args[1:], stdout, stderr)
 	case "stock":
 		return stock(ctx, args[1:], stdout, stderr)
 	case "orders":
 		return orders(ctx, args[1:], stdout, stderr)
 	case "restore":
 		return restore(ctx, args[1:], stdout, stderr)
+	case "openapi":
+		return openAPICmd(args[1:], stdout, stderr)
 	case "healthcheck":
 		return healthcheck(ctx, args[1:], stdout, stderr)
 	case "bench":
@@ -317,7 +323,7 @@ func serveFlags(c *config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (serve HTTPS)")
 	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file")
 	fs.StringVar(&c.RequireHTTPS, "require-https", "auto", "refuse plain HTTP on partner APIs that demand HTTPS: true, false, or auto (true when TLS is served)")
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto is trusted")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated CIDRs whose X-Forwarded-Proto (and, for the dashboard login throttle, X-Forwarded-For) is trusted")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long to wait for requests in flight at shutdown")
 	fs.StringVar(&c.MetricsToken, "metrics-token", "", "Bearer token GET /metrics requires; empty = open (serve it on a private network)")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "serve net/http/pprof on this separate address (e.g. 127.0.0.1:6060); empty = off")
@@ -513,7 +519,7 @@ func loadDemo(ctx context.Context, c *config, svc *service.Service, protocols pr
 		fmt.Fprintf(stdout, "  %s\n", p.Summary)
 	}
 	// The hub token is an operator token: it names its brand.
-	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products?brand_id=%d'\n", creds.Hub.Token, creds.BaseURL, creds.BrandID)
+	fmt.Fprintf(stdout, "  try: curl -H 'Authorization: Bearer %s' '%s/hub/v1/products'\n", creds.Hub.Token, creds.BaseURL)
 	return nil
 }
 

@@ -5,9 +5,13 @@
 //   - Auth: `Authorization: Bearer <hub token>`. A token belongs to one brand
 //     or, for operators, to all (brand 0). A brand token never sees another
 //     brand: such ids answer 404 as if they did not exist.
-//   - Resources are flat (/locations/{id}, /products/{id}, /orders/{ref});
-//     lists and creations name their brand with brand_id (query or body),
-//     which a brand token may omit.
+//   - Resources are flat (/locations/{id}, /products/{id}, /orders/{ref}).
+//     Which brand a request acts on is service.HubBrand's rule: a brand
+//     token its own; an operator token the brand_id given (the query, or
+//     for a write the query or the body: both and different is 400), or
+//     the install's only brand; a by-id route the brand of what the id
+//     names (owned, service.HubOrderScope). brand_id is asked for only
+//     when the request would be a guess.
 //   - Money is integer minor units of the brand's currency (KRW 7600 is
 //     7600, USD 45.40 is 4540); every order carries its currency.
 //   - Lists page newest first with ?limit= (default 50, at most 500) and
@@ -297,28 +301,41 @@ func queryInt(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-// brandFor picks the brand a request acts on: the token's own, or for an
-// operator token the brand_id given (required).
-func brandFor(p *service.HubPrincipal, given int64) (int64, error) {
-	if p.BrandID != 0 {
-		if given != 0 && given != p.BrandID {
-			return 0, hub.NotFound("brand %d not found", given)
-		}
-		return p.BrandID, nil
-	}
-	if given == 0 {
-		return 0, hub.Invalid("brand_id", "is required with an operator token")
-	}
-	return given, nil
-}
-
-// queryBrand resolves brand_id from the query string.
-func queryBrand(r *http.Request, p *service.HubPrincipal) (int64, error) {
-	given, err := queryInt(r, "brand_id")
+// givenBrand is the brand_id a request names: in the query and, for a
+// write, in its body too (body, 0 = not given). Both given and different
+// is a contradiction, 400.
+func givenBrand(r *http.Request, body int64) (int64, error) {
+	q, err := queryInt(r, "brand_id")
 	if err != nil {
 		return 0, err
 	}
-	return brandFor(p, given)
+	if q != 0 && body != 0 && q != body {
+		return 0, hub.Invalid("brand_id", "the query says %d, the body %d", q, body)
+	}
+	if q != 0 {
+		return q, nil
+	}
+	return body, nil
+}
+
+// actingBrand is the brand a request without an id acts on (service.HubBrand):
+// the token's own, the one brand_id names, or the install's only brand.
+func (h *Handler) actingBrand(r *http.Request, p *service.HubPrincipal, body int64) (int64, error) {
+	given, err := givenBrand(r, body)
+	if err != nil {
+		return 0, err
+	}
+	return h.svc.HubBrand(r.Context(), p, given)
+}
+
+// orderScope is where an order ref is looked up: the brand named, or the
+// one the ref's order belongs to (service.HubOrderScope).
+func (h *Handler) orderScope(r *http.Request, p *service.HubPrincipal) (service.OrderScope, error) {
+	given, err := givenBrand(r, 0)
+	if err != nil {
+		return service.OrderScope{}, err
+	}
+	return h.svc.HubOrderScope(r.Context(), p, given, r.PathValue("ref"))
 }
 
 // page is a list answer.
@@ -337,11 +354,17 @@ func created(w http.ResponseWriter, v any) error {
 	return nil
 }
 
-// owned loads what the {id} path value names and answers another brand's
-// as not found, never forbidden, so ids cannot be probed across brands.
+// owned loads what the {id} path value names, taking the brand from it,
+// and answers another brand's (outside the token's scope, or not the
+// brand_id the request names) as not found, never forbidden, so ids
+// cannot be probed across brands.
 func owned[T any](r *http.Request, p *service.HubPrincipal, what string,
 	get func(context.Context, int64) (*T, error), brandOf func(*T) int64) (*T, error) {
 	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	given, err := givenBrand(r, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -349,8 +372,8 @@ func owned[T any](r *http.Request, p *service.HubPrincipal, what string,
 	if err != nil {
 		return nil, err
 	}
-	if err := notFoundUnlessMine(p, brandOf(v), what, id); err != nil {
-		return nil, err
+	if b := brandOf(v); !p.CanBrand(b) || (given != 0 && given != b) {
+		return nil, hub.NotFound("%s %d not found", what, id)
 	}
 	return v, nil
 }

@@ -69,9 +69,20 @@ func newFixture(t *testing.T, st store.Store, opts ...service.Option) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.srv = httptest.NewServer(server.Handler(server.Config{}, svc, log))
+	f.srv = httptest.NewServer(validated(t, server.Handler(server.Config{}, svc, log)))
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+// validated checks every request and answer of h against the served API
+// description (testutil.ValidatingHandler).
+func validated(t *testing.T, h http.Handler) http.Handler {
+	t.Helper()
+	doc, err := server.OpenAPI(server.Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testutil.ValidatingHandler(t, doc, h)
 }
 
 // do sends a request and returns the status and decoded JSON body.

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -84,7 +85,7 @@ func (h *Handler) patchBrand(w http.ResponseWriter, r *http.Request, p *service.
 // ---- locations ----
 
 func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *serv
 	if err := decodeLocation(body, &l); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, l.BrandID)
+	brandID, err := h.actingBrand(r, p, l.BrandID)
 	if err != nil {
 		return err
 	}
@@ -243,7 +244,7 @@ func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.Hu
 // ---- products ----
 
 func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -273,7 +274,7 @@ func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request, p *servi
 	if err := decode(r, &pr); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, pr.BrandID)
+	brandID, err := h.actingBrand(r, p, pr.BrandID)
 	if err != nil {
 		return err
 	}
@@ -285,15 +286,13 @@ func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request, p *servi
 }
 
 func (h *Handler) product(r *http.Request, p *service.HubPrincipal) (*hub.Product, error) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return nil, err
-	}
-	brandID, err := queryBrand(r, p)
-	if err != nil {
-		return nil, err
-	}
-	return h.svc.Store().GetProduct(r.Context(), brandID, id)
+	return owned(r, p, "product", func(ctx context.Context, id int64) (*hub.Product, error) {
+		brandID, err := h.svc.Store().ProductBrand(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return h.svc.Store().GetProduct(ctx, brandID, id)
+	}, func(pr *hub.Product) int64 { return pr.BrandID })
 }
 
 func (h *Handler) getProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -339,7 +338,7 @@ func (h *Handler) patchProduct(w http.ResponseWriter, r *http.Request, p *servic
 // ---- timeslots ----
 
 func (h *Handler) listTimeslots(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -359,7 +358,7 @@ func (h *Handler) putTimeslot(w http.ResponseWriter, r *http.Request, p *service
 	if err := decode(r, &t); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, t.BrandID)
+	brandID, err := h.actingBrand(r, p, t.BrandID)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,7 @@ var requestSchemas = map[string]any{
 	"SnoozeInput":         snoozeRequest{},
 	"UnsnoozeInput":       unsnoozeRequest{},
 	"LocationStatusInput": statusRequest{},
+	"AcceptPolicyInput":   hub.AcceptPolicy{},
 }
 
 // unchecked are the native API's schemas with no named Go type to compare

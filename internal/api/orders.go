@@ -117,7 +117,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, req.BrandID)
+	brandID, err := h.actingBrand(r, p, req.BrandID)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (h *Handler) createOrder(w http.ResponseWriter, r *http.Request, p *service
 }
 
 func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -219,11 +219,11 @@ func (h *Handler) listOrders(w http.ResponseWriter, r *http.Request, p *service.
 }
 
 func (h *Handler) order(r *http.Request, p *service.HubPrincipal) (*hub.Order, error) {
-	brandID, err := queryBrand(r, p)
+	scope, err := h.orderScope(r, p)
 	if err != nil {
 		return nil, err
 	}
-	return h.svc.FindOrder(r.Context(), service.OrderScope{BrandID: brandID}, r.PathValue("ref"))
+	return h.svc.FindOrder(r.Context(), scope, r.PathValue("ref"))
 }
 
 func (h *Handler) getOrder(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
@@ -251,7 +251,7 @@ func (h *Handler) actor(p *service.HubPrincipal) hub.Actor {
 }
 
 func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	scope, err := h.orderScope(r, p)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 		}
 	}
 	o, err := h.svc.Transition(r.Context(), service.TransitionInput{
-		Scope: service.OrderScope{BrandID: brandID}, OrderRef: r.PathValue("ref"), Action: action,
+		Scope: scope, OrderRef: r.PathValue("ref"), Action: action,
 		Actor: h.actor(p), Note: strings.TrimSpace(body.Note), Reason: body.Reason,
 	})
 	if err != nil {
@@ -285,7 +285,7 @@ func (h *Handler) orderAction(w http.ResponseWriter, r *http.Request, p *service
 func (h *Handler) okOrder(w http.ResponseWriter, o *hub.Order) error { return ok(w, h.viewOrder(o)) }
 
 func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	scope, err := h.orderScope(r, p)
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 		}
 	}
 	o, err := h.svc.MarkPaid(r.Context(), service.MarkPaidInput{
-		Scope: service.OrderScope{BrandID: brandID}, OrderRef: r.PathValue("ref"), Actor: h.actor(p), Method: body.Method,
+		Scope: scope, OrderRef: r.PathValue("ref"), Actor: h.actor(p), Method: body.Method,
 	})
 	if err != nil {
 		return err
@@ -311,7 +311,7 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 }
 
 func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type partnerView struct {
 }
 
 func (h *Handler) listPartners(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *servi
 	if err := decode(r, &pr); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, pr.BrandID)
+	brandID, err := h.actingBrand(r, p, pr.BrandID)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func (h *Handler) viewDeliveries(r *http.Request, ds []store.Delivery, withBody 
 }
 
 func (h *Handler) listWebhookEndpoints(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (h *Handler) createWebhookEndpoint(w http.ResponseWriter, r *http.Request, 
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	brandID, err := brandFor(p, in.BrandID)
+	brandID, err := h.actingBrand(r, p, in.BrandID)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func (h *Handler) listEndpointDeliveries(w http.ResponseWriter, r *http.Request,
 }
 
 func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := queryBrand(r, p)
+	brandID, err := h.actingBrand(r, p, 0)
 	if err != nil {
 		return err
 	}

@@ -164,13 +164,13 @@ func TestMetricsDeliveryGauges(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		ctx := t.Context()
 		m := metrics.New("v-test", Protocols().Surfaces()...)
-		svc := service.New(st, service.WithMetrics(m), Protocols().Option())
+		svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithMetrics(m), Protocols().Option())
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.WriteHeader(http.StatusBadRequest) // final: dead at once
 		}))
 		t.Cleanup(receiver.Close)
-		engine := delivery.New(st, delivery.Config{PollInterval: 10 * time.Millisecond, Logger: quietLog(), Metrics: m})
+		engine := delivery.New(st, delivery.Config{Outbound: testutil.Outbound, PollInterval: 10 * time.Millisecond, Logger: quietLog(), Metrics: m})
 		srv := httptest.NewServer(Handler(Config{Version: "v-test", Metrics: m, Delivery: engine}, svc, quietLog()))
 		t.Cleanup(srv.Close)
 
@@ -234,7 +234,7 @@ func TestMetricsStreamNotTimed(t *testing.T) {
 	st := testutil.OpenSQLite(t)
 	ctx := t.Context()
 	m := metrics.New("v-test", Protocols().Surfaces()...)
-	svc := service.New(st, service.WithMetrics(m), Protocols().Option())
+	svc := service.New(st, service.WithOutbound(testutil.Outbound), service.WithMetrics(m), Protocols().Option())
 	srv := httptest.NewServer(Handler(Config{Version: "v-test", Metrics: m}, svc, quietLog()))
 	t.Cleanup(srv.Close)
 	creds, err := demo.Load(ctx, svc, srv.URL, Protocols())

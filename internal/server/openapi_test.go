@@ -66,6 +66,15 @@ func fallbacks(reg protocol.Registry) map[string]bool {
 	return out
 }
 
+// undocumented reports whether a served path is left out of the API
+// description on purpose: the dashboard (/ui/...) and the root that
+// redirects to it are HTML pages for people, rendered by the server, not an
+// API anyone programs against (README "Paths" documents them). Redocly's
+// rules (a trailing-slash path, cookie sessions) are for APIs, too.
+func undocumented(path string) bool {
+	return path == "/" || strings.HasPrefix(path, "/ui/")
+}
+
 // samples fill path parameters; any other parameter gets "1".
 var samples = map[string]string{
 	"id": "1", "productId": "2", "credentialId": "3", "ref": "FR9TL74P", "action": "confirm",
@@ -145,6 +154,10 @@ func checkOpenAPIMatchesMux(t *testing.T, reg protocol.Registry) {
 			path = strings.TrimSuffix(path, "{$}") // "/{$}" is the path "/" exactly
 			item, documented := paths[path].(map[string]any)
 			switch {
+			case undocumented(path):
+				if documented {
+					t.Errorf("%s is a page for people but in openapi.json", p)
+				}
 			case method != "":
 				if item[strings.ToLower(method)] == nil {
 					t.Errorf("%s is served but not in openapi.json", p)

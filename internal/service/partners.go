@@ -305,20 +305,6 @@ func (s *Service) RevokeHubToken(ctx context.Context, brandID, id int64) error {
 	})
 }
 
-// CreateAdmin stores a dashboard login with a PBKDF2 password hash.
-func (s *Service) CreateAdmin(ctx context.Context, username, password string) error {
-	if len(password) < 12 {
-		return hub.Invalid("password", "must be at least 12 characters")
-	}
-	h, err := auth.HashPassword(password)
-	if err != nil {
-		return hub.Internal(err, "hash password")
-	}
-	return s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredAdminPassword, Lookup: username, SecretHash: h, CreatedAt: s.Now()})
-	})
-}
-
 var errUnauthorized = &hub.Error{Code: hub.CodeUnauthorized, Message: "invalid credentials"}
 
 // partnerFor loads a credential's partner and checks that it is live and
@@ -489,19 +475,4 @@ func (s *Service) authenticateHubToken(ctx context.Context, token string) (*stor
 		return nil, errUnauthorized
 	}
 	return c, nil
-}
-
-// AuthenticateAdmin checks a dashboard login.
-func (s *Service) AuthenticateAdmin(ctx context.Context, username, password string) error {
-	c, _, err := s.lookup(ctx, store.CredAdminPassword, username)
-	if err != nil {
-		// Spend the same time as a real check so that user names cannot
-		// be probed by timing.
-		auth.CheckPassword(password, "pbkdf2-sha256$210000$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-		return err
-	}
-	if !c.Live(s.Now()) || !auth.CheckPassword(password, c.SecretHash) {
-		return errUnauthorized
-	}
-	return nil
 }

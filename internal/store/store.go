@@ -50,6 +50,7 @@ type PoolStats struct {
 // Reader are the reads; inside Update they see the unit's own writes.
 type Reader interface {
 	DeliveryReader
+	AdminReader
 
 	GetBrand(ctx context.Context, id int64) (*hub.Brand, error)
 	ListBrands(ctx context.Context) ([]hub.Brand, error)
@@ -59,6 +60,9 @@ type Reader interface {
 	FindLocation(ctx context.Context, brandID int64, ref string) (*hub.Location, error)
 
 	GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error)
+	// ProductBrand is the brand of a product id (ids are unique across
+	// brands), so that a by-id route can take the brand from the id.
+	ProductBrand(ctx context.Context, id int64) (int64, error)
 	// FindProduct looks a product up by hub id, then ref id, then SKU,
 	// within a brand (DESIGN.md §2).
 	FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error)
@@ -137,6 +141,7 @@ type Reader interface {
 type Tx interface {
 	Reader
 	DeliveryWriter
+	AdminWriter
 	RetentionWriter
 
 	CreateBrand(ctx context.Context, b *hub.Brand) error
@@ -340,4 +345,48 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 	Owner       string
 	LeaseUntil  *time.Time
+}
+
+// AdminSession is one dashboard login as stored: the SHA-256 of its cookie
+// (never the cookie), whose it is and until when it lasts.
+type AdminSession struct {
+	TokenHash string
+	Username  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AdminReader are the dashboard's reads (migration 0010).
+type AdminReader interface {
+	// ListAdmins lists the dashboard logins (admin_password credentials)
+	// by user name.
+	ListAdmins(ctx context.Context) ([]Credential, error)
+	// GetAdminSession finds a session by the hash of its cookie (expired
+	// ones too: the caller checks ExpiresAt).
+	GetAdminSession(ctx context.Context, tokenHash string) (*AdminSession, error)
+	// LoginFailures is the failed-login count of a key and when its
+	// window started (0 and the zero time when there is none).
+	LoginFailures(ctx context.Context, key string) (int, time.Time, error)
+}
+
+// AdminWriter are the dashboard's writes.
+type AdminWriter interface {
+	CreateAdminSession(ctx context.Context, s *AdminSession) error
+	DeleteAdminSession(ctx context.Context, tokenHash string) error
+	// DeleteAdminSessions ends every session of a user and says how many.
+	DeleteAdminSessions(ctx context.Context, username string) (int, error)
+	// DeleteStaleLogins deletes sessions expired at now and failure
+	// counters whose window started before failuresBefore.
+	DeleteStaleLogins(ctx context.Context, now, failuresBefore time.Time) error
+	// SetCredentialSecret replaces a credential's secret hash (a new
+	// dashboard password).
+	SetCredentialSecret(ctx context.Context, id int64, secretHash string) error
+	// DeleteCredential deletes a credential row (a removed dashboard
+	// login, so that its name can be used again).
+	DeleteCredential(ctx context.Context, id int64) error
+	// AddLoginFailure counts a failed login of key at now: in the current
+	// window when it started after windowStartAfter, else in a new one
+	// starting now. It returns the count in the window.
+	AddLoginFailure(ctx context.Context, key string, now, windowStartAfter time.Time) (int, error)
+	ClearLoginFailures(ctx context.Context, key string) error
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,15 +12,14 @@ import (
 	"orderhub/internal/store"
 )
 
-const pageSize = 50
-
 // actions are the buttons an order may show, in lifecycle order; "pay" is
-// service.MarkPaid.
+// service.MarkPaid. The first one the domain allows (cancel and pay
+// aside) is the card's primary action: the next step.
 var actions = []struct {
 	name  string
 	label string
 }{
-	{"confirm", "Confirm"}, {"prepare", "Prepare"}, {"ready", "Ready"},
+	{"confirm", "Accept"}, {"prepare", "Start preparing"}, {"ready", "Ready"},
 	{"complete", "Complete"}, {"pay", "Mark paid"}, {"cancel", "Cancel"},
 }
 
@@ -54,67 +52,216 @@ type option struct {
 	Selected bool
 }
 
-type orderRow struct {
-	ID       int64
-	Number   string
-	Time     string
-	ISOTime  string
-	Location string
-	Channel  string
-	Type     string
-	Items    string
-	Total    string
-	Status   string
-	Payment  string
-	Actions  []actionView
+// scope is what a page is about: a brand (picked with ?brand=, the first
+// by default) and maybe one of its locations (?location=).
+type scope struct {
+	Brands    []option
+	Brand     *hub.Brand
+	Locations []hub.Location
+	LocOpts   []option
+	Location  *hub.Location
+	byID      map[int64]*hub.Location
+}
+
+// scopeOf reads the brand and location of the query. needLocation picks
+// the brand's first location when none is named. ok false: it answered.
+func (h *Handler) scopeOf(w http.ResponseWriter, r *http.Request, s *session, needLocation bool) (*scope, bool) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	brands, err := h.svc.Store().ListBrands(ctx)
+	if err != nil {
+		h.internalError(w, r, s, err)
+		return nil, false
+	}
+	sc := &scope{byID: map[int64]*hub.Location{}}
+	if len(brands) == 0 {
+		return sc, true
+	}
+	brandID, ok := queryID(q, "brand")
+	locID, ok2 := queryID(q, "location")
+	if !ok || !ok2 {
+		h.renderError(w, r, s, http.StatusBadRequest, "Unknown brand or location.")
+		return nil, false
+	}
+	if brandID == 0 && locID != 0 {
+		if l, err := h.svc.Store().GetLocation(ctx, locID); err == nil {
+			brandID = l.BrandID
+		}
+	}
+	for i := range brands {
+		if brandID == 0 && i == 0 || brands[i].ID == brandID {
+			sc.Brand = &brands[i]
+		}
+	}
+	if sc.Brand == nil {
+		h.renderError(w, r, s, http.StatusNotFound, "Unknown brand.")
+		return nil, false
+	}
+	for _, b := range brands {
+		sc.Brands = append(sc.Brands, option{Value: strconv.FormatInt(b.ID, 10), Label: b.Name, Selected: b.ID == sc.Brand.ID})
+	}
+	if sc.Locations, err = h.svc.Store().ListLocations(ctx, sc.Brand.ID); err != nil {
+		h.internalError(w, r, s, err)
+		return nil, false
+	}
+	if !needLocation {
+		sc.LocOpts = []option{{Value: "", Label: "All locations", Selected: locID == 0}}
+	}
+	for i := range sc.Locations {
+		l := &sc.Locations[i]
+		sc.byID[l.ID] = l
+		if locID == l.ID || (needLocation && locID == 0 && i == 0) {
+			sc.Location = l
+		}
+	}
+	for _, l := range sc.Locations {
+		sc.LocOpts = append(sc.LocOpts, option{Value: strconv.FormatInt(l.ID, 10), Label: l.Name, Selected: sc.Location != nil && l.ID == sc.Location.ID})
+	}
+	if locID != 0 && sc.Location == nil {
+		h.renderError(w, r, s, http.StatusNotFound, "Unknown location.")
+		return nil, false
+	}
+	return sc, true
+}
+
+// zoneOf is an order's location's zone.
+func (sc *scope) zoneOf(h *Handler, locationID int64) *time.Location {
+	if l := sc.byID[locationID]; l != nil {
+		return h.zone(l.Timezone)
+	}
+	return time.UTC
+}
+
+type cardLine struct {
+	Quantity     int
+	Name         string
+	Modifiers    []cardModifier
+	Instructions string
+}
+
+type cardModifier struct {
+	Text    string
+	Removed bool
+}
+
+// card is one order on the board.
+type card struct {
+	ID        int64
+	Number    string
+	Channel   string
+	Location  string
+	Where     string // table 12, pickup A7, delivery
+	Created   string // ISO, for the script's ticking age
+	Clock     string // 14:05
+	Age       string // 7 min ago
+	Deadline  string // ISO, or ""
+	DueText   string // "accept by 14:15", "ready by 14:30"
+	Urgency   string
+	Lines     []cardLine
+	Notes     string
+	Total     string
+	Payment   string
+	Status    string
+	Reason    string
+	Primary   *actionView
+	Others    []actionView
+	CanCancel bool
+}
+
+type column struct {
+	Key, Title string
+	Cards      []card
 }
 
 type boardView struct {
-	Brands    []option
-	BrandID   int64
-	Brand     string
-	Locations []option
-	Statuses  []option
-	Orders    []orderRow
-	OlderURL  string
-	Back      string
-	LiveURL   string
+	*scope
+	Columns  []column
+	NewCount int
+	Back     string
+	LiveURL  string
+	Query    string
 }
 
-func money(v int64, currency string) string {
-	return hub.FormatAmount(v, currency) + " " + currency
-}
-
-func (h *Handler) localTime(t time.Time, loc *hub.Location) (text, iso string) {
-	z := time.UTC
-	if loc != nil {
-		z = h.zone(loc.Timezone)
+func whereOf(o *hub.Order) string {
+	switch {
+	case o.Table != "":
+		return "Table " + o.Table
+	case o.PickupCode != "":
+		return "Pickup " + o.PickupCode
+	case o.Type == hub.OrderDelivery:
+		return "Delivery"
+	case o.Type == hub.OrderPickUp:
+		return "Pickup"
 	}
-	lt := t.In(z)
-	return lt.Format("2006-01-02 15:04 MST"), lt.Format(time.RFC3339)
+	return strings.ReplaceAll(string(o.Type), "_", " ")
 }
 
-func typeLabel(o *hub.Order) string {
-	s := strings.ReplaceAll(string(o.Type), "_", "-")
-	if o.Table != "" {
-		s += " · table " + o.Table
-	}
-	if o.PickupCode != "" {
-		s += " · pickup " + o.PickupCode
-	}
-	return s
-}
-
-func itemsSummary(o *hub.Order) string {
-	var parts []string
-	for i, l := range o.Lines {
-		if i == 3 {
-			parts = append(parts, fmt.Sprintf("+%d more", len(o.Lines)-3))
-			break
+func cardModifiers(ms []hub.Modifier, prefix string, out []cardModifier) []cardModifier {
+	for _, m := range ms {
+		text := m.Name
+		if m.Quantity > 1 {
+			text = strconv.Itoa(m.Quantity) + "× " + text
 		}
-		parts = append(parts, fmt.Sprintf("%d× %s", l.Quantity, l.Name))
+		if m.Note != "" {
+			text += " (" + m.Note + ")"
+		}
+		if m.Removed {
+			text = "no " + m.Name
+		}
+		out = append(out, cardModifier{Text: prefix + text, Removed: m.Removed})
+		out = cardModifiers(m.Children, prefix+"· ", out)
 	}
-	return strings.Join(parts, ", ")
+	return out
+}
+
+func (h *Handler) card(o *hub.Order, sc *scope, now time.Time) card {
+	z := sc.zoneOf(h, o.LocationID)
+	c := card{ID: o.ID, Number: o.Number, Channel: string(o.Channel), Where: whereOf(o),
+		Created: o.CreatedAt.Format(time.RFC3339), Clock: clock(o.CreatedAt, now, z), Age: ago(o.CreatedAt, now),
+		Notes: o.Notes, Total: money(o.Fees.Total, o.Currency), Payment: o.PaymentStatus.String(), Status: o.Status.String(),
+		Reason: o.CancelReason}
+	if l := sc.byID[o.LocationID]; l != nil {
+		c.Location = l.Name
+	}
+	for _, l := range o.Lines {
+		c.Lines = append(c.Lines, cardLine{Quantity: l.Quantity, Name: l.Name, Instructions: l.SpecialInstructions,
+			Modifiers: cardModifiers(l.Modifiers, "", nil)})
+	}
+	var deadline *time.Time
+	start := o.CreatedAt
+	switch o.Status {
+	case hub.StatusNew:
+		if o.AcceptMode != hub.AcceptAuto && o.AcceptBy != nil {
+			deadline, c.DueText = o.AcceptBy, "accept by "+clock(*o.AcceptBy, now, z)
+			if o.AcceptFrom != nil {
+				start = *o.AcceptFrom
+			}
+		}
+	case hub.StatusConfirmed, hub.StatusPreparing:
+		if o.EstimatedReadyAt != nil {
+			deadline, c.DueText = o.EstimatedReadyAt, "ready by "+clock(*o.EstimatedReadyAt, now, z)
+		}
+	}
+	if o.ScheduledFor != nil {
+		c.DueText = "for " + clock(*o.ScheduledFor, now, z)
+	}
+	if deadline != nil {
+		c.Deadline = deadline.Format(time.RFC3339)
+		c.Urgency = urgency(start, deadline, now)
+		c.Created = start.Format(time.RFC3339)
+	}
+	for _, a := range allowedActions(o) {
+		switch {
+		case a.Name == "cancel":
+			c.CanCancel = true
+		case c.Primary == nil && a.Name != "pay":
+			p := a
+			c.Primary = &p
+		default:
+			c.Others = append(c.Others, a)
+		}
+	}
+	return c
 }
 
 // queryID parses an optional positive id of the query string.
@@ -127,109 +274,78 @@ func queryID(q url.Values, name string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// board is GET /ui/: the orders of a brand.
+// statusColumn is the board column of a working status.
+var statusColumn = map[hub.Status]int{hub.StatusNew: 0, hub.StatusConfirmed: 1, hub.StatusPreparing: 2, hub.StatusReady: 3}
+
+// boardLimit bounds each column's query.
+const boardLimit = 100
+
+// board is GET /ui/: the counter board of a brand, or of one location.
 func (h *Handler) board(w http.ResponseWriter, r *http.Request, s *session) {
 	if r.URL.Path != "/ui/" {
 		h.renderError(w, r, s, http.StatusNotFound, "There is no such page.")
 		return
 	}
-	ctx := r.Context()
-	q := r.URL.Query()
-	brands, err := h.svc.Store().ListBrands(ctx)
-	if err != nil {
-		h.internalError(w, r, s, err)
-		return
-	}
-	v := boardView{}
-	if len(brands) == 0 {
-		h.render(w, r, s, http.StatusOK, "board", "Orders", v)
-		return
-	}
-	brandID, ok := queryID(q, "brand")
+	sc, ok := h.scopeOf(w, r, s, false)
 	if !ok {
-		h.renderError(w, r, s, http.StatusBadRequest, "Unknown brand.")
 		return
 	}
-	var brand *hub.Brand
-	for i := range brands {
-		if brandID == 0 && i == 0 || brands[i].ID == brandID {
-			brand = &brands[i]
-		}
-	}
-	if brand == nil {
-		h.renderError(w, r, s, http.StatusNotFound, "Unknown brand.")
+	v := boardView{scope: sc}
+	if sc.Brand == nil {
+		h.render(w, r, s, http.StatusOK, "board", "Board", v)
 		return
 	}
-	v.BrandID, v.Brand = brand.ID, brand.Name
-	for _, b := range brands {
-		v.Brands = append(v.Brands, option{Value: strconv.FormatInt(b.ID, 10), Label: b.Name, Selected: b.ID == brand.ID})
+	now := h.svc.Now()
+	cols := []column{{Key: "new", Title: "New"}, {Key: "confirmed", Title: "Confirmed"}, {Key: "preparing", Title: "Preparing"},
+		{Key: "ready", Title: "Ready"}, {Key: "scheduled", Title: "Scheduled"}, {Key: "done", Title: "Done today"}}
+	statuses := []hub.Status{hub.StatusNew, hub.StatusConfirmed, hub.StatusPreparing, hub.StatusReady, hub.StatusCompleted, hub.StatusCancelled}
+	f := store.OrderFilter{BrandID: sc.Brand.ID, Limit: boardLimit}
+	if sc.Location != nil {
+		f.LocationID = sc.Location.ID
 	}
-
-	f := store.OrderFilter{BrandID: brand.ID, Limit: pageSize + 1}
-	locs, err := h.svc.Store().ListLocations(ctx, brand.ID)
-	if err != nil {
-		h.internalError(w, r, s, err)
-		return
-	}
-	if f.LocationID, ok = queryID(q, "location"); !ok {
-		h.renderError(w, r, s, http.StatusBadRequest, "Unknown location.")
-		return
-	}
-	byID := map[int64]*hub.Location{}
-	v.Locations = []option{{Value: "", Label: "All locations", Selected: f.LocationID == 0}}
-	for i, l := range locs {
-		byID[l.ID] = &locs[i]
-		v.Locations = append(v.Locations, option{Value: strconv.FormatInt(l.ID, 10), Label: l.Name, Selected: l.ID == f.LocationID})
-	}
-	if f.LocationID != 0 && byID[f.LocationID] == nil {
-		h.renderError(w, r, s, http.StatusNotFound, "Unknown location.")
-		return
-	}
-	if st := q.Get("status"); st != "" {
-		if f.Status, ok = hub.ParseStatus(st); !ok {
-			h.renderError(w, r, s, http.StatusBadRequest, "Unknown status.")
+	for _, st := range statuses {
+		f.Status = st
+		orders, err := h.svc.Store().ListOrders(r.Context(), f)
+		if err != nil {
+			h.internalError(w, r, s, err)
 			return
 		}
-	}
-	v.Statuses = []option{{Value: "", Label: "Any status", Selected: f.Status == 0}}
-	for _, st := range []hub.Status{hub.StatusNew, hub.StatusConfirmed, hub.StatusPreparing, hub.StatusReady, hub.StatusCompleted, hub.StatusCancelled} {
-		v.Statuses = append(v.Statuses, option{Value: st.String(), Label: st.String(), Selected: st == f.Status})
-	}
-	if f.BeforeID, ok = queryID(q, "before"); !ok {
-		h.renderError(w, r, s, http.StatusBadRequest, "Bad page.")
-		return
-	}
-
-	orders, err := h.svc.Store().ListOrders(ctx, f)
-	if err != nil {
-		h.internalError(w, r, s, err)
-		return
-	}
-	for i := range orders {
-		if i == pageSize {
-			older := url.Values{"brand": {strconv.FormatInt(brand.ID, 10)}, "before": {strconv.FormatInt(orders[i-1].ID, 10)}}
-			if f.LocationID != 0 {
-				older.Set("location", strconv.FormatInt(f.LocationID, 10))
+		// Oldest first in the working columns: the counter takes them in
+		// order; newest first in Done.
+		if st != hub.StatusCompleted && st != hub.StatusCancelled {
+			for i, j := 0, len(orders)-1; i < j; i, j = i+1, j-1 {
+				orders[i], orders[j] = orders[j], orders[i]
 			}
-			if f.Status != 0 {
-				older.Set("status", f.Status.String())
+		}
+		for i := range orders {
+			o := &orders[i]
+			c := h.card(o, sc, now)
+			switch {
+			case st == hub.StatusCompleted || st == hub.StatusCancelled:
+				if sameDay(o.UpdatedAt, now, sc.zoneOf(h, o.LocationID)) {
+					cols[5].Cards = append(cols[5].Cards, c)
+				}
+			case o.Scheduled(now):
+				cols[4].Cards = append(cols[4].Cards, c)
+			default:
+				i := statusColumn[st]
+				cols[i].Cards = append(cols[i].Cards, c)
 			}
-			v.OlderURL = "/ui/?" + older.Encode()
-			break
 		}
-		o := &orders[i]
-		row := orderRow{ID: o.ID, Number: o.Number, Channel: string(o.Channel), Type: typeLabel(o), Items: itemsSummary(o),
-			Total: money(o.Fees.Total, o.Currency), Status: o.Status.String(), Payment: o.PaymentStatus.String(),
-			Actions: allowedActions(o)}
-		if l := byID[o.LocationID]; l != nil {
-			row.Location = l.Name
-		}
-		row.Time, row.ISOTime = h.localTime(o.CreatedAt, byID[o.LocationID])
-		v.Orders = append(v.Orders, row)
 	}
-	v.Back = r.URL.RequestURI()
-	v.LiveURL = "/ui/events?brand=" + strconv.FormatInt(brand.ID, 10)
-	h.render(w, r, s, http.StatusOK, "board", "Orders · "+brand.Name, v)
+	v.Columns, v.NewCount = cols, len(cols[0].Cards)
+	q := url.Values{"brand": {strconv.FormatInt(sc.Brand.ID, 10)}}
+	if sc.Location != nil {
+		q.Set("location", strconv.FormatInt(sc.Location.ID, 10))
+	}
+	v.Query = q.Encode()
+	v.Back = "/ui/?" + v.Query
+	v.LiveURL = "/ui/events?brand=" + strconv.FormatInt(sc.Brand.ID, 10)
+	title := "Board · " + sc.Brand.Name
+	if sc.Location != nil {
+		title = "Board · " + sc.Location.Name
+	}
+	h.render(w, r, s, http.StatusOK, "board", title, v)
 }
 
 type modifierView struct {
@@ -403,19 +519,45 @@ func (h *Handler) action(w http.ResponseWriter, r *http.Request, s *session) {
 	} else {
 		// The number, not the id: a channel's own id could look like
 		// another order's hub id, and FindOrder tries numbers first.
-		_, err = h.svc.Transition(r.Context(), service.TransitionInput{Scope: scope, OrderRef: o.Number, Action: a,
-			Actor: actor})
+		in := service.TransitionInput{Scope: scope, OrderRef: o.Number, Action: a, Actor: actor}
+		if a == hub.ActionCancel {
+			// The store says why; the channel is told (kept on the order).
+			in.Reason = strings.TrimSpace(r.PostForm.Get("reason"))
+			if in.Reason == "other" || in.Reason == "" {
+				in.Reason = strings.TrimSpace(r.PostForm.Get("reason_text"))
+			}
+			if in.Reason == "" {
+				err = hub.Invalid("reason", "say why the order is cancelled")
+			}
+			in.Note = in.Reason
+		}
+		if err == nil {
+			_, err = h.svc.Transition(r.Context(), in)
+		}
 		done = map[hub.Action]string{hub.ActionConfirm: "confirmed", hub.ActionPrepare: "is being prepared",
 			hub.ActionReady: "is ready", hub.ActionComplete: "completed", hub.ActionCancel: "cancelled"}[a]
 	}
 	switch {
 	case err == nil:
-		h.sessions.addFlash(s, flash{Text: "Order " + o.Number + " " + done + "."})
+		h.addFlash(w, r, flash{Text: "Order " + o.Number + " " + done + "."})
 	case hub.ErrorCode(err) == hub.CodeInternal:
 		h.log.ErrorContext(r.Context(), "dashboard action", "order", o.ID, "action", name, "error", err)
-		h.sessions.addFlash(s, flash{Error: true, Text: "Order " + o.Number + " was not changed: something went wrong. Try again in a moment."})
+		h.addFlash(w, r, flash{Error: true, Text: "Order " + o.Number + " was not changed: something went wrong. Try again in a moment."})
 	default:
-		h.sessions.addFlash(s, flash{Error: true, Text: "Order " + o.Number + ": " + hub.PublicMessage(err)})
+		h.addFlash(w, r, flash{Error: true, Text: "Order " + o.Number + ": " + hub.PublicMessage(err)})
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (h *Handler) localTime(t time.Time, loc *hub.Location) (text, iso string) {
+	z := time.UTC
+	if loc != nil {
+		z = h.zone(loc.Timezone)
+	}
+	lt := t.In(z)
+	return clock(t, h.svc.Now(), z) + " (" + ago(t, h.svc.Now()) + ")", lt.Format(time.RFC3339)
+}
+
+func typeLabel(o *hub.Order) string {
+	return strings.ReplaceAll(string(o.Type), "_", "-") + " · " + whereOf(o)
 }

@@ -4,45 +4,34 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
-	"sync"
-	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/service"
 )
 
 const (
 	sessionCookie = "orderhub_session"
 	loginCookie   = "orderhub_login_csrf"
+	flashCookie   = "orderhub_flash"
 )
 
-// session is one login. user and csrf never change; flash is guarded by
-// sessions.mu.
+// session is the login of one request: the cookie's token (only its hash
+// is stored, by service.Login), whose it is, and the CSRF token derived
+// from it.
 type session struct {
-	key     [32]byte // SHA-256 of the cookie value
-	user    string
-	csrf    string
-	expires time.Time
-	flash   []flash
+	token string
+	user  string
+	csrf  string
 }
 
 type flash struct {
-	Error bool
-	Text  string
-}
-
-// sessions are kept in memory, keyed by the hash of their id (so that map
-// lookups leak nothing useful by timing).
-type sessions struct {
-	mu  sync.Mutex
-	m   map[[32]byte]*session
-	ttl time.Duration
-	now func() time.Time
-}
-
-func newSessions(ttl time.Duration, now func() time.Time) *sessions {
-	return &sessions{m: map[[32]byte]*session{}, ttl: ttl, now: now}
+	Error bool   `json:"e,omitempty"`
+	Text  string `json:"t"`
 }
 
 // randomToken is 256 random bits, URL-safe.
@@ -52,71 +41,56 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// create starts a session and returns its cookie value.
-func (ss *sessions) create(user string) (string, *session) {
-	id := randomToken()
-	s := &session{key: sha256.Sum256([]byte(id)), user: user, csrf: randomToken(), expires: ss.now().Add(ss.ttl)}
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	now := ss.now()
-	for k, old := range ss.m {
-		if !now.Before(old.expires) {
-			delete(ss.m, k)
-		}
-	}
-	ss.m[s.key] = s
-	return id, s
+// csrfToken is derived from the session token, so nothing more is stored
+// and every node computes the same one; a page of another origin can read
+// neither.
+func csrfToken(sessionToken string) string {
+	sum := sha256.Sum256([]byte("orderhub-csrf\x00" + sessionToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
-func (ss *sessions) get(id string) *session {
-	if id == "" {
-		return nil
-	}
-	key := sha256.Sum256([]byte(id))
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s, ok := ss.m[key]
-	if !ok {
-		return nil
-	}
-	if !ss.now().Before(s.expires) {
-		delete(ss.m, key)
-		return nil
-	}
-	return s
-}
-
-func (ss *sessions) delete(s *session) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	delete(ss.m, s.key)
-}
-
-func (ss *sessions) addFlash(s *session, f flash) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	s.flash = append(s.flash, f)
-}
-
-func (ss *sessions) takeFlash(s *session) []flash {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	f := s.flash
-	s.flash = nil
-	return f
-}
-
-func (h *Handler) sessionOf(r *http.Request) *session {
+// sessionOf reads the request's session from the database (nil: none, or
+// it expired or was ended).
+func (h *Handler) sessionOf(r *http.Request) (*session, error) {
 	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return nil
+	if err != nil || c.Value == "" {
+		return nil, nil
 	}
-	return h.sessions.get(c.Value)
+	a, err := h.svc.Session(r.Context(), c.Value)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeUnauthorized {
+			return nil, nil
+		}
+		return nil, err
+	}
+	return &session{token: c.Value, user: a.Username, csrf: csrfToken(c.Value)}, nil
 }
 
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: path, MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: h.isHTTPS(r)})
+}
+
+// addFlash keeps a message for the next page in a short cookie (it is the
+// user's own text to see; html/template escapes it).
+func (h *Handler) addFlash(w http.ResponseWriter, r *http.Request, f flash) {
+	b, _ := json.Marshal([]flash{f})
+	h.setCookie(w, r, flashCookie, base64.RawURLEncoding.EncodeToString(b), "/ui", 60)
+}
+
+// takeFlash reads and clears the flash cookie.
+func (h *Handler) takeFlash(w http.ResponseWriter, r *http.Request) []flash {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return nil
+	}
+	h.setCookie(w, r, flashCookie, "", "/ui", -1)
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	var fs []flash
+	if err != nil || json.Unmarshal(b, &fs) != nil || len(fs) > 5 {
+		return nil
+	}
+	return fs
 }
 
 type loginView struct {
@@ -127,7 +101,7 @@ type loginView struct {
 
 // loginPage is GET /ui/login: the form, with a fresh double-submit token.
 func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	if h.sessionOf(r) != nil {
+	if s, _ := h.sessionOf(r); s != nil {
 		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 		return
 	}
@@ -138,6 +112,27 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	token := randomToken()
 	h.setCookie(w, r, loginCookie, token, "/ui/login", 3600)
 	h.render(w, r, nil, status, "login", "Log in", loginView{Token: token, Username: username, Error: msg})
+}
+
+// clientAddress is the throttle's address: the peer, or the last
+// X-Forwarded-For entry when the peer is a trusted proxy.
+func (h *Handler) clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if h.fromTrustedProxy(r) {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if a, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
+				return a.String()
+			}
+		}
+	}
+	return host
 }
 
 // login is POST /ui/login.
@@ -156,24 +151,35 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusOK, user, "Enter your username and password.")
 		return
 	}
-	if err := h.svc.AuthenticateAdmin(r.Context(), user, password); err != nil {
-		if hub.ErrorCode(err) == hub.CodeInternal {
+	token, err := h.svc.Login(r.Context(), service.LoginInput{Username: user, Password: password,
+		Address: h.clientAddress(r), TTL: h.cfg.SessionTTL})
+	if err != nil {
+		e := hub.AsError(err)
+		switch {
+		case e.Reason == service.ReasonLoginThrottled:
+			h.log.WarnContext(r.Context(), "dashboard login throttled", "user", user, "address", h.clientAddress(r))
+			h.showLogin(w, r, http.StatusTooManyRequests, user,
+				"Too many failed logins for this account or from this address: "+strings.TrimPrefix(e.Message, "too many failed logins: ")+
+					". An admin can set a new password with orderhub admin passwd.")
+		case e.Code == hub.CodeUnauthorized:
+			h.showLogin(w, r, http.StatusOK, user, "Wrong username or password.")
+		default:
 			h.internalError(w, r, nil, err)
-			return
 		}
-		h.showLogin(w, r, http.StatusOK, user, "Wrong username or password.")
 		return
 	}
-	id, _ := h.sessions.create(user)
 	h.setCookie(w, r, loginCookie, "", "/ui/login", -1)
-	h.setCookie(w, r, sessionCookie, id, "/ui", 0)
+	h.setCookie(w, r, sessionCookie, token, "/ui", int(h.cfg.SessionTTL.Seconds()))
 	h.log.InfoContext(r.Context(), "dashboard login", "user", user)
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 
 // logout is POST /ui/logout.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request, s *session) {
-	h.sessions.delete(s)
+	if err := h.svc.Logout(r.Context(), s.token); err != nil {
+		h.internalError(w, r, s, err)
+		return
+	}
 	h.setCookie(w, r, sessionCookie, "", "/ui", -1)
 	http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 }

@@ -45,12 +45,11 @@ type Config struct {
 
 // Handler serves /ui.
 type Handler struct {
-	svc      *service.Service
-	cfg      Config
-	log      *slog.Logger
-	pages    map[string]*template.Template
-	sessions *sessions
-	streams  chan struct{}
+	svc     *service.Service
+	cfg     Config
+	log     *slog.Logger
+	pages   map[string]*template.Template
+	streams chan struct{}
 
 	zonesMu sync.Mutex
 	zones   map[string]*time.Location
@@ -81,12 +80,11 @@ func New(svc *service.Service, cfg Config) *Handler {
 	}
 	h := &Handler{
 		svc: svc, cfg: cfg, log: cfg.Log,
-		pages:    map[string]*template.Template{},
-		sessions: newSessions(cfg.SessionTTL, svc.Now),
-		streams:  make(chan struct{}, cfg.MaxStreams),
-		zones:    map[string]*time.Location{},
+		pages:   map[string]*template.Template{},
+		streams: make(chan struct{}, cfg.MaxStreams),
+		zones:   map[string]*time.Location{},
 	}
-	for _, page := range []string{"login", "board", "order", "error"} {
+	for _, page := range []string{"login", "board", "order", "error", "catalog", "partners", "webhooks", "secret"} {
 		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
 	}
 	return h
@@ -102,6 +100,25 @@ func (h *Handler) Routes(mux Mux) {
 	mux.Handle("GET /ui/orders/{id}", secure(h.authed(h.orderPage)))
 	mux.Handle("POST /ui/orders/{id}/actions/{action}", secure(h.authed(h.action)))
 	mux.Handle("GET /ui/events", secure(h.authed(h.events)))
+	mux.Handle("GET /ui/catalog", secure(h.authed(h.catalogPage)))
+	mux.Handle("POST /ui/locations/{id}/status", secure(h.authed(h.setStatus)))
+	mux.Handle("POST /ui/locations/{id}/accept", secure(h.authed(h.setAccept)))
+	mux.Handle("POST /ui/locations/{id}/products/{product}/stock", secure(h.authed(h.setStock)))
+	mux.Handle("POST /ui/locations/{id}/products/{product}/snooze", secure(h.authed(h.snooze)))
+	mux.Handle("POST /ui/locations/{id}/products/{product}/unsnooze", secure(h.authed(h.unsnooze)))
+	mux.Handle("GET /ui/partners", secure(h.authed(h.partnersPage)))
+	mux.Handle("POST /ui/partners", secure(h.authed(h.createPartner)))
+	mux.Handle("POST /ui/partners/{id}/settings", secure(h.authed(h.partnerSettings)))
+	mux.Handle("POST /ui/partners/{id}/rotate", secure(h.authed(h.rotateCredential)))
+	mux.Handle("POST /ui/partners/{id}/rotate-callback-secret", secure(h.authed(h.rotateCallbackSecret)))
+	mux.Handle("POST /ui/partners/{id}/credentials/{credential}/revoke", secure(h.authed(h.revokeCredential)))
+	mux.Handle("POST /ui/partners/{id}/balance", secure(h.authed(h.topUp)))
+	mux.Handle("GET /ui/webhooks", secure(h.authed(h.webhooksPage)))
+	mux.Handle("POST /ui/webhooks", secure(h.authed(h.createEndpoint)))
+	mux.Handle("POST /ui/webhooks/{id}/test", secure(h.authed(h.testEndpoint)))
+	mux.Handle("POST /ui/webhooks/{id}/replay-dead", secure(h.authed(h.replayEndpointDead)))
+	mux.Handle("POST /ui/partners/{id}/replay-dead", secure(h.authed(h.replayPartnerDead)))
+	mux.Handle("POST /ui/deliveries/{id}/replay", secure(h.authed(h.replayDelivery)))
 }
 
 // secure sets the headers every dashboard answer carries.
@@ -137,7 +154,11 @@ func (h *Handler) static(w http.ResponseWriter, r *http.Request) {
 // token of every POST.
 func (h *Handler) authed(fn func(http.ResponseWriter, *http.Request, *session)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := h.sessionOf(r)
+		s, err := h.sessionOf(r)
+		if err != nil {
+			h.internalError(w, r, nil, err)
+			return
+		}
 		if s == nil {
 			http.Redirect(w, r, "/ui/login", http.StatusSeeOther)
 			return
@@ -177,9 +198,18 @@ func (h *Handler) isHTTPS(r *http.Request) bool {
 		return true
 	}
 	protos := r.Header.Values("X-Forwarded-Proto")
-	if len(protos) == 0 || len(h.cfg.TrustedProxies) == 0 {
+	if len(protos) == 0 || !h.fromTrustedProxy(r) {
 		return false
 	}
+	last := protos[len(protos)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	return strings.EqualFold(strings.TrimSpace(last), "https")
+}
+
+// fromTrustedProxy reports whether the peer is one of Config.TrustedProxies.
+func (h *Handler) fromTrustedProxy(r *http.Request) bool {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
 		return false
@@ -187,11 +217,7 @@ func (h *Handler) isHTTPS(r *http.Request) bool {
 	peer := ap.Addr().Unmap()
 	for _, p := range h.cfg.TrustedProxies {
 		if p.Contains(peer) {
-			last := protos[len(protos)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			return strings.EqualFold(strings.TrimSpace(last), "https")
+			return true
 		}
 	}
 	return false
@@ -202,6 +228,8 @@ type page struct {
 	Title string
 	User  string
 	CSRF  string
+	// Nav is the current section (board, catalog, partners, webhooks).
+	Nav   string
 	Flash []flash
 	// Data is the page's own view.
 	Data any
@@ -210,13 +238,13 @@ type page struct {
 // render writes a page; a template failure is a plain 500 (nothing
 // half-written).
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
-	p := page{Title: title, Data: data}
+	p := page{Title: title, Data: data, Nav: name}
 	if s != nil {
 		p.User, p.CSRF = s.user, s.csrf
 		// The live view's background refresh must not eat a flash meant
 		// for the page the user is being sent to.
 		if r.Header.Get("X-Orderhub-Live") == "" {
-			p.Flash = h.sessions.takeFlash(s)
+			p.Flash = h.takeFlash(w, r)
 		}
 	}
 	var buf bytes.Buffer

@@ -127,7 +127,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	mux := http.NewServeMux()
 	New(f.svc, log, WithOrdNo(f.nextOrdNo)).Routes(mux)
 	api.New(f.svc, log).Routes(mux)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.RefusesWith200()))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -357,4 +357,15 @@ func (r response) String() string { return fmt.Sprintf("%d %s", r.status, r.raw)
 
 func scope(f *fixture) service.OrderScope {
 	return service.OrderScope{BrandID: f.brand.ID, Partner: f.partner}
+}
+
+// openAPIDoc is the API description with this protocol in it, which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func openAPIDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

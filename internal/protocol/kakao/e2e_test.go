@@ -137,7 +137,11 @@ func newBotWorld(t *testing.T, st store.Store, opts ...service.Option) *botWorld
 		InitialBackoff: 20 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, Logger: quiet})
 	// The server registers the protocols' formatters on the engine
 	// (kakao.Formatter among them), before it starts.
-	w.srv = httptest.NewServer(server.Handler(server.Config{Delivery: engine}, w.svc, quiet))
+	doc, err := server.OpenAPI(server.Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv = httptest.NewServer(testutil.ValidatingHandler(t, doc, server.Handler(server.Config{Delivery: engine}, w.svc, quiet)))
 	t.Cleanup(w.srv.Close)
 	engine.Start(ctx)
 	t.Cleanup(func() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"orderhub/internal/api"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
 	"orderhub/internal/service"
@@ -112,7 +113,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 
 	mux := http.NewServeMux()
 	New(f.svc, Config{}).Routes(mux)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -185,3 +186,14 @@ func (f *fixture) place(key string, storeID int64, body string) (string, string)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// openAPIDoc is the API description with this protocol in it, which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func openAPIDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}

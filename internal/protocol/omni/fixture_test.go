@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"orderhub/internal/api"
 	"orderhub/internal/auth"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
@@ -105,9 +106,9 @@ func newFixture(t *testing.T, st store.Store, cfg Config, useTLS bool) *fixture 
 	mux := http.NewServeMux()
 	f.h.Routes(mux)
 	if useTLS {
-		f.srv = httptest.NewTLSServer(mux)
+		f.srv = httptest.NewTLSServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.AnyContentType()))
 	} else {
-		f.srv = httptest.NewServer(mux)
+		f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.AnyContentType()))
 	}
 	t.Cleanup(f.srv.Close)
 	return f
@@ -360,4 +361,15 @@ func expect(t *testing.T, what string, r response, status int, body string) {
 func errBody(key, code, msg string) string {
 	b, _ := json.Marshal(map[string]any{"error_message": msg, "error_code": code, "errors": map[string]string{key: msg}})
 	return string(b)
+}
+
+// openAPIDoc is the API description with this protocol in it, which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func openAPIDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

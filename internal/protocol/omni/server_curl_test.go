@@ -66,7 +66,11 @@ func TestSeedCurlOnServer(t *testing.T) {
 	}
 	number := res.Order.Number
 
-	srv := httptest.NewTLSServer(server.Handler(server.Config{RequireHTTPS: true}, svc, quiet))
+	doc, err := server.OpenAPI(server.Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(testutil.ValidatingHandler(t, doc, server.Handler(server.Config{RequireHTTPS: true}, svc, quiet), testutil.AnyContentType()))
 	t.Cleanup(srv.Close)
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
@@ -143,7 +147,7 @@ func TestSeedCurlOnServer(t *testing.T) {
 	}
 
 	// The same server over plain HTTP: the seed's 403.
-	plain := httptest.NewServer(server.Handler(server.Config{RequireHTTPS: true}, svc, quiet))
+	plain := httptest.NewServer(testutil.ValidatingHandler(t, doc, server.Handler(server.Config{RequireHTTPS: true}, svc, quiet), testutil.AnyContentType()))
 	t.Cleanup(plain.Close)
 	line := strings.Replace(lines[0][1], "https://orders.upnormal.co.id", plain.URL, 1)
 	status, _, body := run(strings.Replace(line, "vE53k50FVtct50ll8iHBE6FgMRVCyJeF", token, 1))

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"orderhub/internal/api"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
 	"orderhub/internal/protocol/zeek"
@@ -135,7 +136,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 
 	mux := http.NewServeMux()
 	New(f.svc, Config{}).Routes(mux)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -295,4 +296,15 @@ func form(kv ...string) string {
 func (f *fixture) storePartner(p *hub.Partner) {
 	f.t.Helper()
 	must(f.t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, p) }))
+}
+
+// openAPIDoc is the API description with this protocol in it, which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func openAPIDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"orderhub/internal/api"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
 	"orderhub/internal/protocol/tableorder"
@@ -82,7 +83,7 @@ func newFixture(t *testing.T, st store.Store) *fixture {
 	f.h = New(f.svc, Config{Log: quiet})
 	mux := http.NewServeMux()
 	f.h.Routes(mux)
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.AnyContentType("zeekGetAccessToken"), testutil.RefusesWith200("zeekBatchUpdateProduct")))
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -366,3 +367,14 @@ func (f *fixture) place(ch hub.Channel, locationID int64, ref string, qty int) (
 // registry is what the tests' service knows: this protocol (its inventory
 // provider included) and the QR protocol some tests order through.
 var registry = protocol.Registry{Protocol(), tableorder.Protocol()}
+
+// openAPIDoc is the API description with this protocol in it, which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func openAPIDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}

@@ -67,6 +67,12 @@ func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Produ
 	return p, s.wrap(err, "product")
 }
 
+func (s *Queries) ProductBrand(ctx context.Context, id int64) (int64, error) {
+	var brandID int64
+	err := s.queryRow(ctx, `SELECT brand_id FROM products WHERE id = ?`, id).Scan(&brandID)
+	return brandID, s.wrap(err, "product")
+}
+
 func (s *Queries) LockProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
 	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`+s.d.ForUpdate, id, brandID))
 	return p, s.wrap(err, "product")

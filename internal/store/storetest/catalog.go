@@ -135,6 +135,12 @@ func testProducts(t *testing.T, s store.Store) {
 	wantCode(t, err, hub.CodeNotFound)
 	_, err = s.FindProduct(ctx, b2.ID, "P001")
 	wantCode(t, err, hub.CodeNotFound)
+	// Its id names its brand (a by-id route takes the brand from it).
+	if brand, err := s.ProductBrand(ctx, p.ID); err != nil || brand != b1.ID {
+		t.Errorf("ProductBrand = %d, %v; want %d", brand, err, b1.ID)
+	}
+	_, err = s.ProductBrand(ctx, p.ID+1000)
+	wantCode(t, err, hub.CodeNotFound)
 	for _, ref := range []string{strconv.FormatInt(p.ID, 10), "P001", "SKU-1", " P001 "} {
 		got, err := s.FindProduct(ctx, b1.ID, ref)
 		if err != nil || got.ID != p.ID {

@@ -10,7 +10,7 @@
 // This file holds Run and the fixtures every area shares; each area's
 // tests live in a file of their own (catalog.go, stock.go, orders.go,
 // events.go, partners.go, partnersecret.go, credentials.go, idempotency.go,
-// units.go, delivery.go, retention.go, balance.go).
+// units.go, delivery.go, retention.go, balance.go, admins.go).
 package storetest
 
 import (
@@ -51,6 +51,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Partners", testPartners},
 		{"PartnerCallbackSecretRotation", testPartnerSecretRotation},
 		{"Credentials", testCredentials},
+		{"AdminSessions", testAdminSessions},
+		{"LoginFailures", testLoginFailures},
+		{"Admins", testAdmins},
 		{"HubTokens", testHubTokens},
 		{"Idempotency", testIdempotency},
 		{"UpdateRollsBackOnError", testUpdateRollback},
