@@ -275,6 +275,14 @@ func hubJSON(path, body string) row {
 
 func hubGet(path string) row { return row{surface: native, path: path} }
 
+// uiForm is a dashboard form post (the session's CSRF token added).
+func uiForm(path, form string) row {
+	if form != "" {
+		form += "&"
+	}
+	return row{surface: uiSurface, path: path, body: form + "csrf={csrf}", ctype: "application/x-www-form-urlencoded"}
+}
+
 const (
 	qA        = "?brand_id={brand}"
 	orderBody = `{"brand_id": {brand}, "location_id": {loc}, "lines": [{"product": "P004", "quantity": 1}]}`
@@ -342,11 +350,30 @@ var matrix = map[string]row{
 	"POST /hub/v1/deliveries/{id}/replay":                     hubJSON("/hub/v1/deliveries/{delivery}/replay", `{}`),
 	"/hub/v1/":                                                {surface: native404, method: "GET", path: "/hub/v1/no-such-thing", fallback: true},
 
-	"POST /ui/logout":                       {surface: uiSurface, path: "/ui/logout", body: "csrf={csrf}", ctype: "application/x-www-form-urlencoded"},
-	"GET /ui/":                              {surface: uiSurface, path: "/ui/"},
-	"GET /ui/orders/{id}":                   {surface: uiSurface, path: "/ui/orders/{orderid}"},
-	"POST /ui/orders/{id}/actions/{action}": {surface: uiSurface, path: "/ui/orders/{orderid}/actions/confirm", body: "csrf={csrf}", ctype: "application/x-www-form-urlencoded"},
-	"GET /ui/events":                        {surface: uiSurface, path: "/ui/events"},
+	"POST /ui/logout":                                        {surface: uiSurface, path: "/ui/logout", body: "csrf={csrf}", ctype: "application/x-www-form-urlencoded"},
+	"GET /ui/":                                               {surface: uiSurface, path: "/ui/"},
+	"GET /ui/orders/{id}":                                    {surface: uiSurface, path: "/ui/orders/{orderid}"},
+	"POST /ui/orders/{id}/actions/{action}":                  {surface: uiSurface, path: "/ui/orders/{orderid}/actions/confirm", body: "csrf={csrf}", ctype: "application/x-www-form-urlencoded"},
+	"GET /ui/events":                                         {surface: uiSurface, path: "/ui/events"},
+	"GET /ui/catalog":                                        {surface: uiSurface, path: "/ui/catalog?location={loc}"},
+	"POST /ui/locations/{id}/status":                         uiForm("/ui/locations/{loc}/status", "mode=online"),
+	"POST /ui/locations/{id}/accept":                         uiForm("/ui/locations/{loc}/accept", "mode=manual"),
+	"POST /ui/locations/{id}/products/{product}/stock":       uiForm("/ui/locations/{loc}/products/{product}/stock", "quantity=40"),
+	"POST /ui/locations/{id}/products/{product}/snooze":      uiForm("/ui/locations/{loc}/products/{product}/snooze", "for=30m"),
+	"POST /ui/locations/{id}/products/{product}/unsnooze":    uiForm("/ui/locations/{loc}/products/{product}/unsnooze", ""),
+	"GET /ui/partners":                                       {surface: uiSurface, path: "/ui/partners?brand={brand}"},
+	"POST /ui/partners":                                      uiForm("/ui/partners", "brand={brand}&protocol=omni&name=Matrix"),
+	"POST /ui/partners/{id}/settings":                        uiForm("/ui/partners/{spare}/settings", "bot_url="),
+	"POST /ui/partners/{id}/rotate":                          uiForm("/ui/partners/{spare}/rotate", ""),
+	"POST /ui/partners/{id}/rotate-callback-secret":          uiForm("/ui/partners/{spare}/rotate-callback-secret", ""),
+	"POST /ui/partners/{id}/credentials/{credential}/revoke": uiForm("/ui/partners/{spare}/credentials/{sparecred}/revoke", ""),
+	"POST /ui/partners/{id}/balance":                         uiForm("/ui/partners/{shop}/balance", "amount=1000&note=matrix"),
+	"POST /ui/partners/{id}/replay-dead":                     uiForm("/ui/partners/{spare}/replay-dead", ""),
+	"GET /ui/webhooks":                                       {surface: uiSurface, path: "/ui/webhooks?brand={brand}"},
+	"POST /ui/webhooks":                                      uiForm("/ui/webhooks", "brand={brand}&url=https%3A%2F%2Fhooks.example%2Fui&event_type=order.created"),
+	"POST /ui/webhooks/{id}/test":                            uiForm("/ui/webhooks/{endpoint}/test", ""),
+	"POST /ui/webhooks/{id}/replay-dead":                     uiForm("/ui/webhooks/{endpoint}/replay-dead", ""),
+	"POST /ui/deliveries/{id}/replay":                        uiForm("/ui/deliveries/{delivery}/replay", ""),
 
 	"GET /api/v1/stores/{storeId}/items":                         {surface: kakaoSurface, path: "/api/v1/stores/{loc}/items"},
 	"/api/v1/stores/{storeId}/items":                             {surface: kakao405, method: "PUT", path: "/api/v1/stores/{loc}/items", fallback: true},
