@@ -563,17 +563,29 @@ func send(w *world.World, pattern string, r row, vals map[string]string, cred st
 		req.Header.Set("Content-Type", r.ctype)
 	}
 	r.surface.credential(req, cred)
-	if strings.HasSuffix(path, "/events") && strings.HasPrefix(path, "/ui") {
+	if strings.HasPrefix(path, "/ui/events") {
 		// The live view streams until its client leaves: this client
-		// has left already, so an admitted request answers its
-		// headers and ends (from event 0: no read of the last event
-		// under a context already cancelled).
-		req.Header.Set("Last-Event-ID", "0")
+		// leaves at the first flush, so an admitted request answers
+		// its headers and ends.
 		ctx, cancel := context.WithCancel(req.Context())
-		cancel()
-		req = req.WithContext(ctx)
+		defer cancel()
+		rr := &leaveOnFlush{ResponseRecorder: httptest.NewRecorder(), leave: cancel}
+		w.Handler.ServeHTTP(rr, req.WithContext(ctx))
+		return rr.ResponseRecorder
 	}
 	return w.Do(req)
+}
+
+// leaveOnFlush is a client that hangs up once the first bytes of a stream
+// are flushed to it.
+type leaveOnFlush struct {
+	*httptest.ResponseRecorder
+	leave func()
+}
+
+func (l *leaveOnFlush) Flush() {
+	l.ResponseRecorder.Flush()
+	l.leave()
 }
 
 // setupMatrix makes brand A's resources the rows name and the credentials
