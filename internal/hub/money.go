@@ -83,12 +83,14 @@ func ParseDecimal(s string, exponent int) (int64, error) {
 	if digits == "" {
 		return 0, nil
 	}
+	// The sign is parsed with the digits: -9223372036854775808 (what
+	// FormatDecimal writes for math.MinInt64) has no positive counterpart.
+	if neg {
+		digits = "-" + digits
+	}
 	v, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
 		return 0, Errorf(CodeInvalid, "amount %q is out of range", s)
-	}
-	if neg {
-		v = -v
 	}
 	return v, nil
 }

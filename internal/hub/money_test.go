@@ -68,7 +68,11 @@ func TestParseDecimal(t *testing.T) {
 		{"surrounding space", " 45.40\n", 2, 4540, false},
 		{"largest", "92233720368547758.07", 2, math.MaxInt64, false},
 		{"largest, exponent 0", "9223372036854775807", 0, math.MaxInt64, false},
-		{"smallest parsable", "-92233720368547758.07", 2, -math.MaxInt64, false},
+		{"negative largest", "-92233720368547758.07", 2, -math.MaxInt64, false},
+		// FormatDecimal(math.MinInt64) parses back (a fuzz crasher).
+		{"smallest", "-92233720368547758.08", 2, math.MinInt64, false},
+		{"smallest, exponent 0", "-9223372036854775808", 0, math.MinInt64, false},
+		{"negative overflow", "-92233720368547758.09", 2, 0, true},
 		{"many leading zeros", "000000000000000000000000001", 0, 1, false},
 		// Refused.
 		{"overflow", "92233720368547758.08", 2, 0, true},
