@@ -385,8 +385,11 @@ func TestDeadLetterThenReplay(t *testing.T) {
 		start(t, st, cfg)
 		waitFor(t, 30*time.Second, "3 dead", func() bool { return env.countStatus(store.DeliveryFilter{}, store.DeliveryDead) == 3 })
 		ds := env.deliveries(store.DeliveryFilter{})
+		// Dead once an attempt fails past the window: how many attempts
+		// fit in 250 ms depends on the machine (one, under load), so the
+		// test asks only that the last failed after the window.
 		for _, d := range ds {
-			if d.Attempts < 2 || !strings.Contains(d.LastError, "gave up after") || d.RetryFrom.Add(250*time.Millisecond).After(d.UpdatedAt) {
+			if d.Attempts < 1 || !strings.Contains(d.LastError, "gave up after") || d.RetryFrom.Add(250*time.Millisecond).After(d.UpdatedAt) {
 				t.Errorf("dead delivery = %+v", d)
 			}
 		}
