@@ -322,10 +322,13 @@ func (h *Handler) botOrder(ctx context.Context, p *hub.Partner, loc *hub.Locatio
 			return nil, err
 		}
 		if o, err = h.Svc.FindOrder(ctx, service.OrderScope{BrandID: p.BrandID, Partner: p}, orderID); err != nil {
-			if hub.ErrorCode(err) == hub.CodeNotFound {
-				return nil, notFound
+			// Only a failure of ours is told: an unknown reference, and
+			// one that names several orders (whose answer would name
+			// other channels' orders), are the same 404 as any mismatch.
+			if c := hub.ErrorCode(err); c == hub.CodeInternal || c == hub.CodeUnavailable {
+				return nil, err
 			}
-			return nil, err
+			return nil, notFound
 		}
 		if o.Number != orderID {
 			return nil, notFound

@@ -230,7 +230,17 @@ func TestStatusAndCancel(t *testing.T) {
 		if numb == wrong {
 			wrong = "0001"
 		}
+		// A reference two other orders carry (a hub order's number, and
+		// another hub order's external ref) is the same 404: the answer
+		// must not name other channels' orders.
+		other, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
+			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
+		must(t, err)
+		_, err = f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
+			ExternalRef: other.Order.Number, Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
+		must(t, err)
 		for _, c := range []struct{ name, key, store, oid, numb string }{
+			{"a reference of two other orders", f.botKey, store1, other.Order.Number, numb},
 			{"wrong numb", f.botKey, store1, id, wrong},
 			{"wrong store", f.botKey, itoa(f.loc2.ID), id, numb},
 			{"other bot", f.bot2Key, store1, id, numb},

@@ -419,7 +419,17 @@ func seedStatus(t *testing.T, w *seedWorld, ex []string) {
 	// Brand 100's client cannot see brand 145's order.
 	expect(t, "status other brand", w.call(w.zk100, PathStatusUpdate, ex[exStatusReq]), http.StatusNotFound, ex[exStatus404])
 	expect(t, "status 401", w.call(w.zk145, PathStatusUpdate, ex[exStatusReq], "Authorization", "Basic x"), http.StatusUnauthorized, ex[exStatus401])
-	r := w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], `"status": 5`, `"status": 7`, 1))
+	// An order_id two orders carry (here a hub order's and a QR order's
+	// channel ids) moves neither: 409 40904, naming no order.
+	for _, ch := range []hub.Channel{hub.ChannelHub, hub.ChannelTableOrder} {
+		_, err := w.svc.PlaceOrder(w.ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: ch,
+			ExternalRef: "AMBIG-1", Lines: []service.LineInput{{ProductRef: "33", Quantity: 1}}})
+		must(t, err)
+	}
+	r := w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], "202011991199", "AMBIG-1", 1))
+	expectError(t, "status of an ambiguous order_id", r, http.StatusConflict, "40904",
+		"The order_id names more than one order; send the id orderhub answered for the order")
+	r = w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], `"status": 5`, `"status": 7`, 1))
 	expectError(t, "status 40001", r, http.StatusBadRequest, "40001", "Invalid parameter: status must be one of 5")
 	sameShape(t, "status 40001", []byte(ex[exStatus400]), r.body)
 }

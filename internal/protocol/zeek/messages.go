@@ -26,6 +26,7 @@ const (
 	codeConflict       = "40901" // 409: the order's status does not allow the change
 	codeRequestIDReuse = "40902" // 409: KS-Client-Request-Id already used with another body
 	codeInProgress     = "40903" // 409: the first request with this KS-Client-Request-Id is still running
+	codeAmbiguous      = "40904" // 409: the order_id names more than one order (none is guessed)
 	codeInternal       = "50001" // 500: our fault, never described
 	codeUnavailable    = "50301" // 503: the database or a dependency is unavailable
 	codeTooLarge       = "41301" // 413: the body is over the cap
@@ -43,6 +44,7 @@ var texts = map[string][2]string{ // [en, vi]
 	codeConflict:       {"The order status does not allow this change", "Trạng thái đơn hàng không cho phép thay đổi này"},
 	codeRequestIDReuse: {"KS-Client-Request-Id was already used for a different request", "KS-Client-Request-Id đã được dùng cho một yêu cầu khác"},
 	codeInProgress:     {"A request with this KS-Client-Request-Id is still in progress", "Yêu cầu với KS-Client-Request-Id này vẫn đang được xử lý"},
+	codeAmbiguous:      {"The order_id names more than one order; send the id orderhub answered for the order", "order_id trỏ tới nhiều hơn một đơn hàng; hãy gửi mã đơn mà orderhub đã trả về"},
 	codeInternal:       {"Internal server error", "Lỗi máy chủ nội bộ"},
 	codeUnavailable:    {"Service temporarily unavailable, please try again later", "Dịch vụ tạm thời không khả dụng, vui lòng thử lại sau"},
 	codeTooLarge:       {"Request body too large", "Nội dung yêu cầu quá lớn"},

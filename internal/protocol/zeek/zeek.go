@@ -379,6 +379,11 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 	case hub.CodeForbidden:
 		return errorAnswer(http.StatusForbidden, codeForbidden, text(codeForbidden, c.lang))
 	case hub.CodeConflict:
+		// An ambiguous reference is not a status the order refuses: its
+		// own code, naming no order (they may be other channels').
+		if hub.ErrorReason(err) == hub.ReasonAmbiguousReference {
+			return errorAnswer(http.StatusConflict, codeAmbiguous, text(codeAmbiguous, c.lang))
+		}
 		return errorAnswer(http.StatusConflict, codeConflict, text(codeConflict, c.lang))
 	case hub.CodeRateLimited:
 		a := errorAnswer(http.StatusTooManyRequests, codeRateLimited, text(codeRateLimited, c.lang))
