@@ -420,14 +420,20 @@ func testEvents(t *testing.T, f *fixture) {
 		if status != 200 {
 			t.Fatalf("events: %d %v", status, body)
 		}
-		for _, e := range body["data"].([]any) {
+		data := body["data"].([]any)
+		for _, e := range data {
 			ev := e.(map[string]any)
 			if len(ids) > 0 && ev["id"].(float64) <= ids[len(ids)-1] {
 				t.Fatalf("events out of order: %v after %v", ev["id"], ids[len(ids)-1])
 			}
 			ids = append(ids, ev["id"].(float64))
 		}
+		// Every page with events, the last partial one too, says where to
+		// go on (the last event's seq); an empty page says nothing.
 		next, _ := body["next_cursor"].(string)
+		if len(data) > 0 && next != fmt.Sprint(data[len(data)-1].(map[string]any)["seq"]) {
+			t.Fatalf("page of %d events: next_cursor %q, want the last seq", len(data), next)
+		}
 		if next == "" {
 			break
 		}

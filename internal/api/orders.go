@@ -272,13 +272,16 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.
 	}
 	res := page[json.RawMessage]{Data: []json.RawMessage{}}
 	for _, e := range evs {
-		b, _ := json.Marshal(map[string]any{"id": e.ID, "type": e.Type, "order_id": e.OrderID,
+		b, _ := json.Marshal(map[string]any{"id": e.ID, "seq": e.Seq, "type": e.Type, "order_id": e.OrderID,
 			"created_at": e.CreatedAt, "payload": json.RawMessage(e.Payload)})
 		res.Data = append(res.Data, b)
 	}
-	if len(evs) == limit {
-		// The cursor is the dispatch sequence number, which never lets a
-		// reader pass an event that commits late (store.ListEvents).
+	// The cursor is the dispatch sequence number, which never lets a
+	// reader pass an event that commits late (store.ListEvents). It is
+	// given with every page that has events, full or not, so that a reader
+	// following the feed continues from it; an empty page has none (keep
+	// the cursor sent).
+	if len(evs) > 0 {
 		res.NextCursor = cursorAt(evs[len(evs)-1].Seq)
 	}
 	return ok(w, res)
