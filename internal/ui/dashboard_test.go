@@ -387,3 +387,30 @@ func columnsHTML(body, col string) string {
 	}
 	return rest
 }
+
+// TestWebhookPrivateURLRefused: the counter screen refuses an endpoint on
+// a private address as /hub/v1 does (service.CreateWebhookEndpoint), shows
+// the refusal naming "url", and stores nothing.
+func TestWebhookPrivateURLRefused(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, func(svc *service.Service) http.Handler {
+			// The default outbound policy: no private targets.
+			return server.Handler(server.Config{Version: "test"}, service.New(svc.Store(),
+				service.WithClock(func() time.Time { return clock })), quietLog())
+		})
+		c, token := f.login()
+		back := "/ui/webhooks?brand=" + strconv.FormatInt(f.brand.ID, 10)
+		a := f.post(c, "/ui/webhooks", url.Values{"csrf": {token}, "back": {back}, "brand": {strconv.FormatInt(f.brand.ID, 10)},
+			"url": {"http://10.0.0.8/hook"}, "event_type": {"order.created"}})
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != back {
+			t.Fatalf("create: %d %q %s", a.status, a.header.Get("Location"), a.body)
+		}
+		page := f.get(c, back)
+		if want := "Not changed: url: must not point at 10.0.0.8 (a private address)"; !strings.Contains(page.body, want) {
+			t.Errorf("the page does not say %q:\n%s", want, page.body)
+		}
+		if eps, err := st.ListWebhookEndpoints(f.ctx, f.brand.ID); err != nil || len(eps) != 0 {
+			t.Errorf("endpoints after the refusal: %v %v", eps, err)
+		}
+	})
+}
