@@ -182,18 +182,35 @@ type boardView struct {
 	Query    string
 }
 
+// whereOf is where an order goes, its type first ("Delivery · code
+// 4821", "Dine-in · table 7", "Pickup A7"): a code alone would read as a
+// pickup at the counter.
 func whereOf(o *hub.Order) string {
-	switch {
-	case o.Table != "":
-		return "Table " + o.Table
-	case o.PickupCode != "":
-		return "Pickup " + o.PickupCode
-	case o.Type == hub.OrderDelivery:
-		return "Delivery"
-	case o.Type == hub.OrderPickUp:
+	var where string
+	switch o.Type {
+	case hub.OrderDelivery:
+		where = "Delivery"
+	case hub.OrderDineIn:
+		where = "Dine-in"
+		if o.Table != "" {
+			where += " · table " + o.Table
+		}
+	case hub.OrderPickUp:
+		// A pickup's code is what the customer says at the counter.
+		if o.PickupCode != "" {
+			return "Pickup " + o.PickupCode
+		}
 		return "Pickup"
+	default:
+		where = strings.ReplaceAll(string(o.Type), "_", " ")
+		if o.Table != "" {
+			where = strings.TrimSpace(where + " · table " + o.Table)
+		}
 	}
-	return strings.ReplaceAll(string(o.Type), "_", " ")
+	if o.PickupCode != "" {
+		where += " · code " + o.PickupCode
+	}
+	return strings.TrimPrefix(where, " · ")
 }
 
 func cardModifiers(ms []hub.Modifier, prefix string, out []cardModifier) []cardModifier {
@@ -559,5 +576,5 @@ func (h *Handler) localTime(t time.Time, loc *hub.Location) (text, iso string) {
 }
 
 func typeLabel(o *hub.Order) string {
-	return strings.ReplaceAll(string(o.Type), "_", "-") + " · " + whereOf(o)
+	return whereOf(o) // it names the type first
 }

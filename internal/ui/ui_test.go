@@ -367,7 +367,7 @@ func TestBoard(t *testing.T) {
 				t.Errorf("column %s: %v, want %v", col, got[col], ids)
 			}
 		}
-		for _, want := range []string{seoul.Number, "₩19,000", "₩9,500", "12:04", "19:04", "just now", "Rice bowl", "Table 7",
+		for _, want := range []string{seoul.Number, "₩19,000", "₩9,500", "12:04", "19:04", "just now", "Rice bowl", "Dine-in · table 7",
 			"Los Angeles", `<option value="` + strconv.FormatInt(f.diner.ID, 10) + `">Diner</option>`, `data-new-count="1"`,
 			`button type="submit" class="primary" data-action="confirm">Accept</button>`,
 			`button type="submit" class="primary" data-action="prepare">Start preparing</button>`} {
