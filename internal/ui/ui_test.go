@@ -634,3 +634,56 @@ func TestModifierTree(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveStreamEndsWithSession: an open stream reads its session again
+// (Config.SessionCheck) and ends, with an "ended" event, once a logout, a
+// new password or the admin's removal has ended the session. On both
+// databases.
+func TestLiveStreamEndsWithSession(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, func(svc *service.Service) http.Handler {
+			mux := http.NewServeMux()
+			ui.New(svc, ui.Config{Log: quietLog(), PollInterval: 50 * time.Millisecond, SessionCheck: 20 * time.Millisecond}).Routes(mux)
+			return mux
+		})
+		for _, tc := range []struct {
+			name string
+			end  func(c *http.Client, token string)
+		}{
+			{"logout", func(c *http.Client, token string) {
+				if a := f.post(c, "/ui/logout", url.Values{"csrf": {token}}); a.status != http.StatusSeeOther {
+					t.Fatalf("logout: %d", a.status)
+				}
+			}},
+			{"admin passwd", func(*http.Client, string) { f.must(f.svc.SetAdminPassword(f.ctx, adminUser, adminPass)) }},
+			{"admin remove", func(*http.Client, string) { f.must(f.svc.RemoveAdmin(f.ctx, adminUser)) }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c, token := f.login()
+				lines, _ := stream(t, f, c, "/ui/events")
+				// The session is checked while it lasts: an order still comes.
+				o := f.order(f.seoul, f.rice, 1, "")
+				if data := nextData(t, lines, 5*time.Second); !strings.Contains(data, `"order_id":`+strconv.FormatInt(o.ID, 10)+",") {
+					t.Fatalf("data %s", data)
+				}
+				tc.end(c, token)
+				deadline := time.After(5 * time.Second)
+				ended := false
+				for {
+					select {
+					case l, ok := <-lines:
+						if !ok {
+							if !ended {
+								t.Error("the stream closed without an ended event")
+							}
+							return
+						}
+						ended = ended || l == "event: ended"
+					case <-deadline:
+						t.Fatal("the stream outlived its session")
+					}
+				}
+			})
+		}
+	})
+}

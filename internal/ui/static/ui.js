@@ -186,6 +186,12 @@
         say("Reconnecting…");
       }
     });
+    // The session ended (logout elsewhere, a new password, the admin
+    // removed): stop, and let the server send the page to the login.
+    source.addEventListener("ended", function () {
+      source.close();
+      window.location.reload();
+    });
     source.addEventListener("order", function (ev) {
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
