@@ -217,6 +217,16 @@ func TestStoreControls(t *testing.T) {
 			!strings.Contains(page, "busy (&#43;20 min) until 12:34") {
 			t.Errorf("busy: %+v", s)
 		}
+		// The refusal names the form's field, not the domain's.
+		page = post(loc+"/status", url.Values{"mode": {"busy"}, "extra_minutes": {"-5"}})
+		if !strings.Contains(page, "Not changed: extra_minutes: must be between 0 and") {
+			t.Error("negative extra minutes not refused with the form's field name")
+		}
+		page = post(loc+"/accept", url.Values{"mode": {"manual"}, "deadline_seconds": {"1"}})
+		if l, _ = st.GetLocation(f.ctx, f.seoul.ID); l.AcceptPolicyOf().DeadlineSeconds == 1 ||
+			!strings.Contains(page, "deadline_seconds: must be between 30 and 86400") {
+			t.Errorf("a 1 s deadline: %+v", l.AcceptPolicyOf())
+		}
 		page = post(loc+"/status", url.Values{"mode": {"asleep"}})
 		if !strings.Contains(page, "mode: must be online, busy or paused") {
 			t.Error("an unknown mode not refused")
