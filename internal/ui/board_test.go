@@ -29,3 +29,13 @@ func TestWhereOf(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelReason: the system's code reads as words; the store's text
+// stays as typed.
+func TestCancelReason(t *testing.T) {
+	for in, want := range map[string]string{"not_accepted": "not accepted in time", "oven broke": "oven broke", "": ""} {
+		if got := cancelReason(in); got != want {
+			t.Errorf("cancelReason(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -366,6 +366,15 @@ func TestBoardCards(t *testing.T) {
 			t.Errorf("board lacks %q", want)
 		}
 	}
+	// The scheduled card says when it is for, not an age from the future,
+	// and does not tick.
+	sched := columnsHTML(a.body, "scheduled")
+	if !strings.Contains(sched, `">for 15:04</time>`) || strings.Contains(sched, "just now") || strings.Contains(sched, "data-since") {
+		t.Errorf("the scheduled card's age:\n%s", sched)
+	}
+	if live := regexpFind(a.body, `data-updated="([^"]*)"`); live != "12:04" {
+		t.Errorf("the live line's time %q, want 12:04 (Seoul, as the cards)", live)
+	}
 	cancel := "/ui/orders/" + id(now) + "/actions/cancel"
 	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {""}})
 	if got, _ := f.svc.Store().GetOrder(f.ctx, now.ID); got.Status != hub.StatusNew {

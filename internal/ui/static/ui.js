@@ -160,7 +160,9 @@
         }
         if (board) { badge(); }
         tick();
-        say("Live · updated " + new Date().toLocaleTimeString());
+        // The server's time in the board's zone, as the cards show it.
+        var updated = region.getAttribute("data-updated");
+        say(updated ? "Live · updated " + updated : "Live");
       })
       .catch(function () { say("Could not refresh; retrying…"); });
   }
