@@ -34,7 +34,7 @@ const (
 	// half a minute nobody at a counter can accept, so every order would
 	// be cancelled unseen.
 	MinAcceptDeadline = 30
-	MaxReasonLength       = 200
+	MaxReasonLength   = 200
 )
 
 // LocationStatus is a location's mode, until when (nil: until changed),
