@@ -291,13 +291,20 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("after the replay: %d delivered, receiver hit %d times; want 1 and 2", n, hits.Load())
 	}
 
-	// Four more orders (five New) for the first-screen check and the
-	// board's screenshots, then the widths.
-	for i, note := range []string{"extra spicy please", "", "", "no onion"} {
+	// Five more orders for the first-screen check and the board's
+	// screenshots: two of them accepted and one of those started, so that
+	// four stay New. Then the widths.
+	for i, note := range []string{"extra spicy please", "", "", "no onion", ""} {
 		if status, b := qrOrder(fmt.Sprintf("E2E-UI-%d", i+2), note); status != 204 {
 			t.Fatalf("QR order %d: %d %v", i+2, status, b)
 		}
 	}
+	lastNew := `.col-new article.card:last-of-type button.primary[data-action="confirm"]`
+	run("accept one", chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(lastNew)),
+		chromedp.Click(chromedp.CSS(lastNew)), chromedp.WaitVisible(chromedp.CSS(".col-confirmed article.card")))
+	run("accept another", chromedp.Click(chromedp.CSS(lastNew)), chromedp.WaitVisible(chromedp.CSS(".col-confirmed article.card:nth-of-type(2)")))
+	run("start one", chromedp.Click(chromedp.CSS(`.col-confirmed article.card button.primary[data-action="prepare"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".col-preparing article.card")))
 	// fits reports the page's sideways overflow and the controls under
 	// 44 px (visible buttons, links, fields, summaries; the skip link as
 	// it is when focused).
