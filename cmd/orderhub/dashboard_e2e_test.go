@@ -291,21 +291,39 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Fatalf("after the replay: %d delivered, receiver hit %d times; want 1 and 2", n, hits.Load())
 	}
 
-	// Two more orders for the board's screenshots, then the widths.
-	for i, note := range []string{"extra spicy please", ""} {
+	// Five more orders for the first-screen check and the board's
+	// screenshots: two of them accepted and one of those started, so that
+	// four stay New. Then the widths.
+	for i, note := range []string{"extra spicy please", "", "", "no onion", ""} {
 		if status, b := qrOrder(fmt.Sprintf("E2E-UI-%d", i+2), note); status != 204 {
 			t.Fatalf("QR order %d: %d %v", i+2, status, b)
 		}
 	}
+	lastNew := `.col-new article.card:last-of-type button.primary[data-action="confirm"]`
+	run("accept one", chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(lastNew)),
+		chromedp.Click(chromedp.CSS(lastNew)), chromedp.WaitVisible(chromedp.CSS(".col-confirmed article.card")))
+	run("accept another", chromedp.Click(chromedp.CSS(lastNew)), chromedp.WaitVisible(chromedp.CSS(".col-confirmed article.card:nth-of-type(2)")))
+	run("start one", chromedp.Click(chromedp.CSS(`.col-confirmed article.card button.primary[data-action="prepare"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".col-preparing article.card")))
 	// fits reports the page's sideways overflow and the controls under
-	// 44 px (visible buttons, links styled as buttons, fields, summaries).
+	// 44 px (visible buttons, links, fields, summaries; the skip link as
+	// it is when focused).
 	const fits = `(() => {
 	  const d = document.documentElement;
-	  const small = [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), summary, .sections a')]
+	  const skip = document.querySelector('.skip');
+	  if (skip) { skip.focus(); }
+	  const small = [...document.querySelectorAll('button, .button, select, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), summary, a')]
 	    .filter(e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && (r.height < 44 || r.width < 44); })
-	    .map(e => e.outerHTML.slice(0, 80));
+	    .map(e => { const r = e.getBoundingClientRect(); return Math.round(r.width) + "x" + Math.round(r.height) + " " + e.outerHTML.slice(0, 80); });
+	  if (skip) { skip.blur(); }
 	  return {scroll: d.scrollWidth, client: d.clientWidth, small};
 	})()`
+	// firstScreen lists the active columns whose header is not within the
+	// first viewport.
+	const firstScreen = `["new", "confirmed", "preparing", "ready"].filter(k => {
+	  const r = document.getElementById("col-" + k).getBoundingClientRect();
+	  return !(r.top >= 0 && r.top + 30 <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth);
+	})`
 	type fit struct {
 		Scroll int      `json:"scroll"`
 		Client int      `json:"client"`
@@ -327,6 +345,14 @@ func TestDashboardInBrowser(t *testing.T) {
 			}
 			if len(f.Small) > 0 {
 				t.Errorf("%s %s: controls under 44 px: %v", vp.name, pg, f.Small)
+			}
+			if pg == "/ui/" && vp.name == "tablet" {
+				if n := evaluate[int](t, browser, `document.querySelectorAll(".col-new .card").length`); n < 4 {
+					t.Errorf("tablet board: %d New orders, want at least 4 for the first-screen check", n)
+				}
+				if off := evaluate[[]string](t, browser, firstScreen); len(off) > 0 {
+					t.Errorf("tablet board at 768×1024: the headers of %v are not on the first screen", off)
+				}
 			}
 		}
 		if bg, want := evaluate[string](t, browser, `getComputedStyle(document.body).backgroundColor`), map[string]string{"tablet": "rgb(246, 246, 244)", "phone": "rgb(21, 21, 21)"}[vp.name]; bg != want {

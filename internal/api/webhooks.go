@@ -111,30 +111,13 @@ func (h *Handler) createWebhookEndpoint(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	if err := h.checkEndpointURL(r, &in.URL); err != nil {
-		return err
-	}
-	ep, secret, err := delivery.CreateEndpoint(r.Context(), h.svc.Store(), brandID, in.URL, in.EventTypes)
+	ep, secret, err := h.svc.CreateWebhookEndpoint(r.Context(), brandID, in.URL, in.EventTypes)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Location", "/hub/v1/webhook-endpoints/"+strconv.FormatInt(ep.ID, 10))
 	httpx.MarkSecret(w)
 	return created(w, viewEndpoint(ep, secret))
-}
-
-// checkEndpointURL refuses an endpoint URL that may not be called (a
-// private target, DESIGN.md §10) with a 400 naming "url"; its form is
-// delivery.ValidateURL's, which runs first so that its messages stand.
-func (h *Handler) checkEndpointURL(r *http.Request, raw *string) error {
-	if raw == nil {
-		return nil
-	}
-	u, err := delivery.ValidateURL(*raw)
-	if err != nil {
-		return err
-	}
-	return h.svc.CheckOutboundURL(r.Context(), "url", u)
 }
 
 func (h *Handler) webhookEndpoint(r *http.Request, p *service.HubPrincipal) (*store.WebhookEndpoint, error) {
@@ -155,11 +138,8 @@ func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	if err := h.checkEndpointURL(r, in.URL); err != nil {
-		return err
-	}
-	ep, err = delivery.UpdateEndpoint(r.Context(), h.svc.Store(), ep.ID,
-		delivery.EndpointPatch{URL: in.URL, EventTypes: in.EventTypes, Enabled: in.Enabled}, h.svc.Now())
+	ep, err = h.svc.UpdateWebhookEndpoint(r.Context(), ep.ID,
+		delivery.EndpointPatch{URL: in.URL, EventTypes: in.EventTypes, Enabled: in.Enabled})
 	if err != nil {
 		return err
 	}

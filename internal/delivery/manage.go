@@ -86,7 +86,9 @@ func typeList() string {
 }
 
 // CreateEndpoint validates and stores a new endpoint of a brand with a
-// fresh secret, which it returns (shown once).
+// fresh secret, which it returns (shown once). It does not apply the
+// outbound-address policy: a URL from a surface goes through
+// service.CreateWebhookEndpoint, which checks it first (DESIGN.md §10).
 func CreateEndpoint(ctx context.Context, st store.Store, brandID int64, rawURL string, types []string) (*store.WebhookEndpoint, string, error) {
 	u, err := ValidateURL(rawURL)
 	if err != nil {

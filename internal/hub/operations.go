@@ -30,7 +30,11 @@ const (
 	MaxPrepMinutes        = 24 * 60
 	DefaultAcceptDeadline = 600 // seconds
 	MaxAcceptDeadline     = 24 * 60 * 60
-	MaxReasonLength       = 200
+	// MinAcceptDeadline is the shortest manual acceptance deadline: under
+	// half a minute nobody at a counter can accept, so every order would
+	// be cancelled unseen.
+	MinAcceptDeadline = 30
+	MaxReasonLength   = 200
 )
 
 // LocationStatus is a location's mode, until when (nil: until changed),
@@ -217,8 +221,8 @@ func ValidateAccept(p *AcceptPolicy) error {
 	default:
 		return Invalid("mode", "must be manual or auto")
 	}
-	if p.DeadlineSeconds < 0 || p.DeadlineSeconds > MaxAcceptDeadline {
-		return Invalid("deadline_seconds", "must be between 0 and %d", MaxAcceptDeadline)
+	if p.DeadlineSeconds != 0 && (p.DeadlineSeconds < MinAcceptDeadline || p.DeadlineSeconds > MaxAcceptDeadline) {
+		return Invalid("deadline_seconds", "must be between %d and %d (0: the default, %d)", MinAcceptDeadline, MaxAcceptDeadline, DefaultAcceptDeadline)
 	}
 	if p.DeadlineSeconds == 0 {
 		p.DeadlineSeconds = DefaultAcceptDeadline

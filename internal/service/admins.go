@@ -82,7 +82,11 @@ func (s *Service) CreateAdmin(ctx context.Context, username, password string) er
 		return err
 	}
 	err = s.store.Update(ctx, func(tx store.Tx) error {
-		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredAdminPassword, Lookup: username, SecretHash: h, CreatedAt: s.Now()})
+		if err := tx.CreateCredential(ctx, &store.Credential{Kind: store.CredAdminPassword, Lookup: username, SecretHash: h, CreatedAt: s.Now()}); err != nil {
+			return err
+		}
+		// A name created again after its removal starts unlocked.
+		return tx.ClearLoginFailures(ctx, accountKey(username))
 	})
 	if hub.ErrorCode(err) == hub.CodeConflict {
 		return hub.Conflict(hub.ReasonNone, "admin %q already exists", username).WithField("username")
@@ -112,6 +116,11 @@ func (s *Service) SetAdminPassword(ctx context.Context, username, password strin
 			return err
 		}
 		if err := tx.SetCredentialSecret(ctx, c.ID, h); err != nil {
+			return err
+		}
+		// The lockout message sends the operator to an admin for a new
+		// password: the new password unlocks the name (not its address).
+		if err := tx.ClearLoginFailures(ctx, accountKey(username)); err != nil {
 			return err
 		}
 		_, err = tx.DeleteAdminSessions(ctx, username)
@@ -189,13 +198,16 @@ type throttleKey struct {
 	limit int
 }
 
+// accountKey is the throttle counter of a user name.
+func accountKey(username string) string { return "user:" + username }
+
 // throttleKeys are the counters a login attempt is checked against and
 // adds to: its address's, and its name's when the name could be an
 // admin's (so that no one fills the table with long made-up names).
 func throttleKeys(in LoginInput) []throttleKey {
 	keys := []throttleKey{{"addr:" + in.Address, LoginAddressFailures}}
 	if checkUsername(in.Username) == nil {
-		keys = append(keys, throttleKey{"user:" + in.Username, LoginAccountFailures})
+		keys = append(keys, throttleKey{accountKey(in.Username), LoginAccountFailures})
 	}
 	return keys
 }
@@ -239,7 +251,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (string, error) {
 		if err := tx.DeleteStaleLogins(ctx, now, now.Add(-LoginWindow)); err != nil {
 			return err
 		}
-		if err := tx.ClearLoginFailures(ctx, "user:"+in.Username); err != nil {
+		if err := tx.ClearLoginFailures(ctx, accountKey(in.Username)); err != nil {
 			return err
 		}
 		return tx.CreateAdminSession(ctx, &store.AdminSession{TokenHash: sessionHash(token), Username: in.Username,

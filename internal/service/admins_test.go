@@ -178,3 +178,78 @@ func TestLoginThrottle(t *testing.T) {
 		}
 	})
 }
+
+// TestPasswdUnlocksAccount: a name locked by failed logins is unlocked by
+// a new password (as the lockout message promises) and by being created
+// again after its removal; another name's and the address's counts stay.
+// On both databases; the failures are added through the store.
+func TestPasswdUnlocksAccount(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		ctx := t.Context()
+		clk := testutil.NewClock(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC))
+		svc := service.New(st, service.WithClock(clk.Now))
+		fail := func(key string, n int) {
+			t.Helper()
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				for range n {
+					if _, err := tx.AddLoginFailure(ctx, key, clk.Now(), clk.Now().Add(-service.LoginWindow)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		count := func(key string) int {
+			t.Helper()
+			n, _, err := st.LoginFailures(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		login := func(pass string) error {
+			_, err := svc.Login(ctx, service.LoginInput{Username: "ana", Password: pass, Address: "192.0.2.9", TTL: time.Hour})
+			return err
+		}
+		for _, u := range []string{"ana", "bo"} {
+			if err := svc.CreateAdmin(ctx, u, "the first password"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fail("user:bo", 2)
+		fail("addr:192.0.2.1", 3)
+
+		fail("user:ana", service.LoginAccountFailures)
+		if err := login("the first password"); hub.AsError(err).Reason != service.ReasonLoginThrottled {
+			t.Fatalf("locked: %v", err)
+		}
+		if err := svc.SetAdminPassword(ctx, "ana", "the second password"); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("user:ana"); n != 0 {
+			t.Errorf("after passwd: %d failures", n)
+		}
+		if err := login("the second password"); err != nil {
+			t.Errorf("the new password after passwd: %v", err)
+		}
+
+		fail("user:ana", service.LoginAccountFailures)
+		if err := svc.RemoveAdmin(ctx, "ana"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.CreateAdmin(ctx, "ana", "the third password"); err != nil {
+			t.Fatal(err)
+		}
+		if n := count("user:ana"); n != 0 {
+			t.Errorf("after remove and create: %d failures", n)
+		}
+		if err := login("the third password"); err != nil {
+			t.Errorf("the new admin's password: %v", err)
+		}
+		if a, b := count("user:bo"), count("addr:192.0.2.1"); a != 2 || b != 3 {
+			t.Errorf("other counts changed: bo %d, address %d", a, b)
+		}
+	})
+}

@@ -151,7 +151,8 @@ type card struct {
 	Channel   string
 	Location  string
 	Where     string // table 12, pickup A7, delivery
-	Created   string // ISO, for the script's ticking age
+	Created   string // ISO, for the script's ticking age ("": it does not tick)
+	AgeAt     string // ISO, the time the age is of
 	Clock     string // 14:05
 	Age       string // 7 min ago
 	Deadline  string // ISO, or ""
@@ -180,20 +181,48 @@ type boardView struct {
 	Back     string
 	LiveURL  string
 	Query    string
+	Updated  string // the time of the page in the board's zone (the live line)
 }
 
-func whereOf(o *hub.Order) string {
-	switch {
-	case o.Table != "":
-		return "Table " + o.Table
-	case o.PickupCode != "":
-		return "Pickup " + o.PickupCode
-	case o.Type == hub.OrderDelivery:
-		return "Delivery"
-	case o.Type == hub.OrderPickUp:
-		return "Pickup"
+// cancelReason is a cancel reason as the counter reads it: the codes the
+// system gives in words, the store's own text as it was typed.
+func cancelReason(r string) string {
+	switch hub.Reason(r) {
+	case hub.ReasonNotAccepted:
+		return "not accepted in time"
 	}
-	return strings.ReplaceAll(string(o.Type), "_", " ")
+	return r
+}
+
+// whereOf is where an order goes, its type first ("Delivery · code
+// 4821", "Dine-in · table 7", "Pickup A7"): a code alone would read as a
+// pickup at the counter.
+func whereOf(o *hub.Order) string {
+	var where string
+	switch o.Type {
+	case hub.OrderDelivery:
+		where = "Delivery"
+	case hub.OrderDineIn:
+		where = "Dine-in"
+		if o.Table != "" {
+			where += " · table " + o.Table
+		}
+	case hub.OrderPickUp:
+		// A pickup's code is what the customer says at the counter.
+		if o.PickupCode != "" {
+			return "Pickup " + o.PickupCode
+		}
+		return "Pickup"
+	default:
+		where = strings.ReplaceAll(string(o.Type), "_", " ")
+		if o.Table != "" {
+			where = strings.TrimSpace(where + " · table " + o.Table)
+		}
+	}
+	if o.PickupCode != "" {
+		where += " · code " + o.PickupCode
+	}
+	return strings.TrimPrefix(where, " · ")
 }
 
 func cardModifiers(ms []hub.Modifier, prefix string, out []cardModifier) []cardModifier {
@@ -219,7 +248,8 @@ func (h *Handler) card(o *hub.Order, sc *scope, now time.Time) card {
 	c := card{ID: o.ID, Number: o.Number, Channel: string(o.Channel), Where: whereOf(o),
 		Created: o.CreatedAt.Format(time.RFC3339), Clock: clock(o.CreatedAt, now, z), Age: ago(o.CreatedAt, now),
 		Notes: o.Notes, Total: money(o.Fees.Total, o.Currency), Payment: o.PaymentStatus.String(), Status: o.Status.String(),
-		Reason: o.CancelReason}
+		Reason: cancelReason(o.CancelReason)}
+	c.AgeAt = c.Created
 	if l := sc.byID[o.LocationID]; l != nil {
 		c.Location = l.Name
 	}
@@ -245,10 +275,20 @@ func (h *Handler) card(o *hub.Order, sc *scope, now time.Time) card {
 	if o.ScheduledFor != nil {
 		c.DueText = "for " + clock(*o.ScheduledFor, now, z)
 	}
+	if o.Scheduled(now) {
+		// Waiting for its time: its age would count from the future.
+		// The card says when it is for, and nothing ticks or turns red.
+		at := *o.AcceptFrom
+		if o.ScheduledFor != nil {
+			at = *o.ScheduledFor
+		}
+		c.Age, c.AgeAt, c.Created, c.DueText, deadline = "for "+clock(at, now, z), at.Format(time.RFC3339), "", "", nil
+	}
 	if deadline != nil {
 		c.Deadline = deadline.Format(time.RFC3339)
 		c.Urgency = urgency(start, deadline, now)
 		c.Created = start.Format(time.RFC3339)
+		c.AgeAt = c.Created
 	}
 	for _, a := range allowedActions(o) {
 		switch {
@@ -341,6 +381,11 @@ func (h *Handler) board(w http.ResponseWriter, r *http.Request, s *session) {
 	v.Query = q.Encode()
 	v.Back = "/ui/?" + v.Query
 	v.LiveURL = "/ui/events?brand=" + strconv.FormatInt(sc.Brand.ID, 10)
+	zone := h.brandZone(sc)
+	if sc.Location != nil {
+		zone = h.zone(sc.Location.Timezone)
+	}
+	v.Updated = clock(now, now, zone)
 	title := "Board · " + sc.Brand.Name
 	if sc.Location != nil {
 		title = "Board · " + sc.Location.Name
@@ -398,6 +443,7 @@ type orderView struct {
 	Actions       []actionView
 	Back          string
 	LiveURL       string
+	Updated       string // the time of the page in the order's zone
 }
 
 func modifiers(ms []hub.Modifier, currency string) []modifierView {
@@ -435,6 +481,11 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request, s *session) 
 		v.Location = loc.Name
 	}
 	v.Time, v.ISOTime = h.localTime(o.CreatedAt, loc)
+	zone := time.UTC
+	if loc != nil {
+		zone = h.zone(loc.Timezone)
+	}
+	v.Updated = clock(h.svc.Now(), h.svc.Now(), zone)
 	for _, l := range o.Lines {
 		v.Lines = append(v.Lines, lineView{Name: l.Name, Quantity: l.Quantity, Unit: money(l.UnitPrice, o.Currency),
 			Total: money(l.TotalPrice, o.Currency), Instructions: l.SpecialInstructions, Modifiers: modifiers(l.Modifiers, o.Currency)})
@@ -559,5 +610,5 @@ func (h *Handler) localTime(t time.Time, loc *hub.Location) (text, iso string) {
 }
 
 func typeLabel(o *hub.Order) string {
-	return strings.ReplaceAll(string(o.Type), "_", "-") + " · " + whereOf(o)
+	return whereOf(o) // it names the type first
 }

@@ -169,6 +169,20 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, back string, er
 	http.Redirect(w, r, back, http.StatusSeeOther)
 }
 
+// renameField makes a refusal of the domain's field from name the form's
+// field to (the form asks for it under its own name); other errors pass.
+func renameField(err error, from, to string) error {
+	if err == nil || hub.ErrorCode(err) == hub.CodeInternal {
+		return err
+	}
+	e := *hub.AsError(err)
+	if e.Field != from {
+		return err
+	}
+	e.Field = to
+	return &e
+}
+
 // describe is a refusal with the field it names.
 func describe(err error) string {
 	e := hub.AsError(err)
@@ -221,7 +235,7 @@ func (h *Handler) setStatus(w http.ResponseWriter, r *http.Request, s *session) 
 			st.Until = &until
 		}
 		_, err = h.svc.SetLocationStatus(r.Context(), service.StatusInput{BrandID: l.BrandID, LocationID: l.ID, Status: st, Actor: h.actor(s)})
-		return err
+		return renameField(err, "extra_prep_minutes", "extra_minutes")
 	}()
 	h.finish(w, r, back, err, l.Name+" is now "+r.PostForm.Get("mode")+".")
 }

@@ -217,6 +217,16 @@ func TestStoreControls(t *testing.T) {
 			!strings.Contains(page, "busy (&#43;20 min) until 12:34") {
 			t.Errorf("busy: %+v", s)
 		}
+		// The refusal names the form's field, not the domain's.
+		page = post(loc+"/status", url.Values{"mode": {"busy"}, "extra_minutes": {"-5"}})
+		if !strings.Contains(page, "Not changed: extra_minutes: must be between 0 and") {
+			t.Error("negative extra minutes not refused with the form's field name")
+		}
+		page = post(loc+"/accept", url.Values{"mode": {"manual"}, "deadline_seconds": {"1"}})
+		if l, _ = st.GetLocation(f.ctx, f.seoul.ID); l.AcceptPolicyOf().DeadlineSeconds == 1 ||
+			!strings.Contains(page, "deadline_seconds: must be between 30 and 86400") {
+			t.Errorf("a 1 s deadline: %+v", l.AcceptPolicyOf())
+		}
 		page = post(loc+"/status", url.Values{"mode": {"asleep"}})
 		if !strings.Contains(page, "mode: must be online, busy or paused") {
 			t.Error("an unknown mode not refused")
@@ -356,6 +366,15 @@ func TestBoardCards(t *testing.T) {
 			t.Errorf("board lacks %q", want)
 		}
 	}
+	// The scheduled card says when it is for, not an age from the future,
+	// and does not tick.
+	sched := columnsHTML(a.body, "scheduled")
+	if !strings.Contains(sched, `">for 15:04</time>`) || strings.Contains(sched, "just now") || strings.Contains(sched, "data-since") {
+		t.Errorf("the scheduled card's age:\n%s", sched)
+	}
+	if live := regexpFind(a.body, `data-updated="([^"]*)"`); live != "12:04" {
+		t.Errorf("the live line's time %q, want 12:04 (Seoul, as the cards)", live)
+	}
 	cancel := "/ui/orders/" + id(now) + "/actions/cancel"
 	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {""}})
 	if got, _ := f.svc.Store().GetOrder(f.ctx, now.ID); got.Status != hub.StatusNew {
@@ -386,4 +405,31 @@ func columnsHTML(body, col string) string {
 		return rest[:j+1]
 	}
 	return rest
+}
+
+// TestWebhookPrivateURLRefused: the counter screen refuses an endpoint on
+// a private address as /hub/v1 does (service.CreateWebhookEndpoint), shows
+// the refusal naming "url", and stores nothing.
+func TestWebhookPrivateURLRefused(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, func(svc *service.Service) http.Handler {
+			// The default outbound policy: no private targets.
+			return server.Handler(server.Config{Version: "test"}, service.New(svc.Store(),
+				service.WithClock(func() time.Time { return clock })), quietLog())
+		})
+		c, token := f.login()
+		back := "/ui/webhooks?brand=" + strconv.FormatInt(f.brand.ID, 10)
+		a := f.post(c, "/ui/webhooks", url.Values{"csrf": {token}, "back": {back}, "brand": {strconv.FormatInt(f.brand.ID, 10)},
+			"url": {"http://10.0.0.8/hook"}, "event_type": {"order.created"}})
+		if a.status != http.StatusSeeOther || a.header.Get("Location") != back {
+			t.Fatalf("create: %d %q %s", a.status, a.header.Get("Location"), a.body)
+		}
+		page := f.get(c, back)
+		if want := "Not changed: url: must not point at 10.0.0.8 (a private address)"; !strings.Contains(page.body, want) {
+			t.Errorf("the page does not say %q:\n%s", want, page.body)
+		}
+		if eps, err := st.ListWebhookEndpoints(f.ctx, f.brand.ID); err != nil || len(eps) != 0 {
+			t.Errorf("endpoints after the refusal: %v %v", eps, err)
+		}
+	})
 }

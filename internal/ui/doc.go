@@ -14,9 +14,14 @@
 //     them in order), then Scheduled (waiting for their acceptance to
 //     start, hub.Order.Scheduled) and Done today (completed or cancelled
 //     on the location's date, newest first); at most 100 orders per
-//     status. A card shows channel, number, table or pickup code, its
-//     age, the items with modifiers (removed ones marked "no …"), the
-//     line instructions and the order's notes. Its one primary action is
+//     status. A card shows its number, age and where it goes (the order
+//     type first: "Delivery · code 4821", "Dine-in · table 7", "Pickup
+//     A7", whereOf; a code alone read as a pickup), then the items with
+//     modifiers (removed ones marked "no …"), the line instructions and
+//     the order's notes, then in smaller type the channel, time, location,
+//     deadline, total and payment. A scheduled card shows "for HH:MM"
+//     instead of an age (its start is in the future) and does not tick.
+//     A system cancel reason reads as words ("not accepted in time"). Its one primary action is
 //     the next step: the first of confirm, prepare, ready, complete that
 //     hub.Transition allows the store (so the domain, not the page,
 //     decides); the rest (mark paid, skipping a step) sit in a <details>
@@ -67,7 +72,11 @@
 //     and an admin's removal end it at once, everywhere. The cookie is
 //     HttpOnly, SameSite=Lax, Path=/ui, and Secure when the request came
 //     over HTTPS (directly or, with X-Forwarded-Proto, through a trusted
-//     proxy). Each request reads its session (one primary-key lookup).
+//     proxy). Each request reads its session (one primary-key lookup),
+//     and so does an open live stream every Config.SessionCheck (5 s): a
+//     logout, new password or removal ends the stream too, with an
+//     "ended" event on which the script reloads (to the login). A failed
+//     read keeps the stream (the database may be away for a moment).
 //   - CSRF: every POST carries a token in a hidden field, compared in
 //     constant time; a missing or wrong one is a 403 and nothing is
 //     written. The token is derived from the session token
@@ -87,12 +96,24 @@
 //     trusted proxy. The check and the count are not one unit, so a few
 //     parallel guesses may pass the limit by a few; the limit is about
 //     guessing speed, and 210,000 PBKDF2 rounds a try keep it slow anyway.
+//     "admin passwd" and creating a removed name again clear the name's
+//     count (the lockout message sends the operator to an admin). Anyone
+//     can keep a known name locked by guessing; the per-address limit is
+//     the mitigation, and passwd the way out.
 //   - Flash messages ride in a short cookie (HttpOnly, 60 s) read and
 //     cleared by the next page, so they need no server state.
 //   - Responses carry a Content-Security-Policy that allows only this
 //     origin's script and style (no inline script or style: the pages
 //     have no style or on* attributes), X-Frame-Options DENY and
 //     Cache-Control: no-store.
+//   - Webhook endpoint URLs are checked by service.CreateWebhookEndpoint
+//     and UpdateWebhookEndpoint (the outbound policy: no private targets),
+//     which /hub/v1 calls too: the page shows the refusal naming "url"
+//     and stores nothing.
+//   - A refusal names the form's field: the domain's extra_prep_minutes
+//     is the form's extra_minutes (renameField). The acceptance deadline's
+//     minimum (30 s) is the domain's (hub.MinAcceptDeadline); the form's
+//     min only repeats it.
 //   - Money is formatted exactly from minor units (hub.FormatAmount) with
 //     thousands grouped and the currency's sign where the dashboard knows
 //     it (₩13,500, $12.50, 120,000 ₫; otherwise "13,500 XYZ"). Times are in
@@ -112,10 +133,17 @@
 //     the title shows the count of New orders ("(2) Board · …"). "Sound
 //     on/off" mutes it, kept in localStorage. window.orderhubAlerts counts
 //     the beeps attempted, for the browser tests.
-//   - Layout: the board's columns are a wrapping grid (no sideways scroll
-//     at any width: two columns on a 768 px tablet, one on a phone); other
-//     pages are stacked rows, not tables. Every control is at least 44 px
-//     high and wide. Light and dark themes follow the system, and the
+//   - Layout: from 700 px the board shows the four active columns (New,
+//     Confirmed, Preparing, Ready) side by side, so a 768 px tablet sees
+//     all four headers on its first screen however many orders are New
+//     (a wrapping grid put Preparing and Ready below 1,300 px with four
+//     New orders); Scheduled and Done wrap below, and from 110 rem all six
+//     stand in a row. The narrow columns take compact cards: items first,
+//     secondary facts at .8 rem. Below 700 px, one column (a phone). No
+//     sideways scroll at any width. Other pages are stacked rows, not
+//     tables. Every control, links included (the card's number, "← Board",
+//     the skip link when focused), is at least 44 px high and wide; the
+//     browser test measures every button, field, summary and link. Light and dark themes follow the system, and the
 //     Theme button overrides it (localStorage). Keyboard: a skip link,
 //     visible focus rings, native controls only (<details> for menus), and
 //     the live refresh puts the focus back on the control it was on.
@@ -125,7 +153,9 @@
 //     ({"order_id", "location_id", "type"}, with the event id as the SSE
 //     id, so that a reconnecting browser resumes with Last-Event-ID) for
 //     every order of the brand that changed; the page then fetches itself
-//     again and swaps its live region in. Heartbeat comments every 15 s
+//     again and swaps its live region in; "Live · updated 14:05" is the
+//     server's time of that page in the board's zone (data-updated), as on
+//     the cards, not the browser's clock. Heartbeat comments every 15 s
 //     keep proxies from closing an idle stream. At most 100 streams at a
 //     time (503 beyond). The script reconnects: EventSource retries by
 //     itself after a network error; when the server refused the stream

@@ -80,12 +80,22 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 	defer poll.Stop()
 	beat := time.NewTicker(h.cfg.Heartbeat)
 	defer beat.Stop()
+	check := time.NewTicker(h.cfg.SessionCheck)
+	defer check.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.cfg.Shutdown:
 			return
+		case <-check.C:
+			// Logout, a new password or the admin's removal end the
+			// session; the stream ends with it (one primary-key read).
+			if h.sessionEnded(r, s) {
+				write("event: ended\ndata: signed out\n\n")
+				return
+			}
+			continue
 		case <-beat.C:
 			if !write(": heartbeat\n\n") {
 				return
@@ -110,6 +120,20 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, s *session) {
 			}
 		}
 	}
+}
+
+// sessionEnded reports whether a stream's session is gone. A failed read
+// (the database away for a moment) keeps the stream: the next check tries
+// again.
+func (h *Handler) sessionEnded(r *http.Request, s *session) bool {
+	_, err := h.svc.Session(r.Context(), s.token)
+	if err != nil && hub.ErrorCode(err) != hub.CodeUnauthorized {
+		if r.Context().Err() == nil {
+			h.log.ErrorContext(r.Context(), "live view session check", "error", err)
+		}
+		return false
+	}
+	return err != nil
 }
 
 // changes reads the events after a cursor and returns one notice per order

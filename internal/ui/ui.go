@@ -39,6 +39,9 @@ type Config struct {
 	PollInterval time.Duration
 	// Heartbeat is how often an idle stream sends a comment (default 15 s).
 	Heartbeat time.Duration
+	// SessionCheck is how often a live stream reads its session again and
+	// ends once it has ended (default 5 s).
+	SessionCheck time.Duration
 	// SessionTTL is how long a login lasts (default 12 h).
 	SessionTTL time.Duration
 }
@@ -74,6 +77,9 @@ func New(svc *service.Service, cfg Config) *Handler {
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
+	}
+	if cfg.SessionCheck <= 0 {
+		cfg.SessionCheck = 5 * time.Second
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour

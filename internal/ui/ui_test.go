@@ -367,7 +367,7 @@ func TestBoard(t *testing.T) {
 				t.Errorf("column %s: %v, want %v", col, got[col], ids)
 			}
 		}
-		for _, want := range []string{seoul.Number, "₩19,000", "₩9,500", "12:04", "19:04", "just now", "Rice bowl", "Table 7",
+		for _, want := range []string{seoul.Number, "₩19,000", "₩9,500", "12:04", "19:04", "just now", "Rice bowl", "Dine-in · table 7",
 			"Los Angeles", `<option value="` + strconv.FormatInt(f.diner.ID, 10) + `">Diner</option>`, `data-new-count="1"`,
 			`button type="submit" class="primary" data-action="confirm">Accept</button>`,
 			`button type="submit" class="primary" data-action="prepare">Start preparing</button>`} {
@@ -633,4 +633,57 @@ func TestModifierTree(t *testing.T) {
 			t.Errorf("order page lacks %s", want)
 		}
 	}
+}
+
+// TestLiveStreamEndsWithSession: an open stream reads its session again
+// (Config.SessionCheck) and ends, with an "ended" event, once a logout, a
+// new password or the admin's removal has ended the session. On both
+// databases.
+func TestLiveStreamEndsWithSession(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newFixture(t, st, func(svc *service.Service) http.Handler {
+			mux := http.NewServeMux()
+			ui.New(svc, ui.Config{Log: quietLog(), PollInterval: 50 * time.Millisecond, SessionCheck: 20 * time.Millisecond}).Routes(mux)
+			return mux
+		})
+		for _, tc := range []struct {
+			name string
+			end  func(c *http.Client, token string)
+		}{
+			{"logout", func(c *http.Client, token string) {
+				if a := f.post(c, "/ui/logout", url.Values{"csrf": {token}}); a.status != http.StatusSeeOther {
+					t.Fatalf("logout: %d", a.status)
+				}
+			}},
+			{"admin passwd", func(*http.Client, string) { f.must(f.svc.SetAdminPassword(f.ctx, adminUser, adminPass)) }},
+			{"admin remove", func(*http.Client, string) { f.must(f.svc.RemoveAdmin(f.ctx, adminUser)) }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c, token := f.login()
+				lines, _ := stream(t, f, c, "/ui/events")
+				// The session is checked while it lasts: an order still comes.
+				o := f.order(f.seoul, f.rice, 1, "")
+				if data := nextData(t, lines, 5*time.Second); !strings.Contains(data, `"order_id":`+strconv.FormatInt(o.ID, 10)+",") {
+					t.Fatalf("data %s", data)
+				}
+				tc.end(c, token)
+				deadline := time.After(5 * time.Second)
+				ended := false
+				for {
+					select {
+					case l, ok := <-lines:
+						if !ok {
+							if !ended {
+								t.Error("the stream closed without an ended event")
+							}
+							return
+						}
+						ended = ended || l == "event: ended"
+					case <-deadline:
+						t.Fatal("the stream outlived its session")
+					}
+				}
+			})
+		}
+	})
 }

@@ -214,7 +214,7 @@ func (h *Handler) createEndpoint(w http.ResponseWriter, r *http.Request, s *sess
 		h.finish(w, r, back, err, "")
 		return
 	}
-	ep, secret, err := delivery.CreateEndpoint(r.Context(), h.svc.Store(), brandID, r.PostForm.Get("url"), r.PostForm["event_type"])
+	ep, secret, err := h.svc.CreateWebhookEndpoint(r.Context(), brandID, r.PostForm.Get("url"), r.PostForm["event_type"])
 	if err != nil {
 		h.finish(w, r, back, err, "")
 		return

@@ -160,7 +160,9 @@
         }
         if (board) { badge(); }
         tick();
-        say("Live · updated " + new Date().toLocaleTimeString());
+        // The server's time in the board's zone, as the cards show it.
+        var updated = region.getAttribute("data-updated");
+        say(updated ? "Live · updated " + updated : "Live");
       })
       .catch(function () { say("Could not refresh; retrying…"); });
   }
@@ -185,6 +187,12 @@
       } else {
         say("Reconnecting…");
       }
+    });
+    // The session ended (logout elsewhere, a new password, the admin
+    // removed): stop, and let the server send the page to the login.
+    source.addEventListener("ended", function () {
+      source.close();
+      window.location.reload();
     });
     source.addEventListener("order", function (ev) {
       var data;
