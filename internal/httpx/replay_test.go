@@ -167,21 +167,39 @@ func TestReplayLease(t *testing.T) {
 
 		// A long attempt renews its lease: a repeat meanwhile is in
 		// progress even after the first lease would have passed.
+		// The test's clock moves only after the renewal at the current
+		// time has been written (waiting for it, bounded), so a loaded
+		// machine cannot let the lease pass between renewals.
 		f.rp.Lease = 60 * time.Millisecond
 		release := make(chan struct{})
 		running := make(chan struct{})
+		var runs atomic.Int32
 		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) {
-			close(running)
-			<-release
+			if runs.Add(1) == 1 {
+				close(running)
+				<-release
+			}
 			w.WriteHeader(201)
 		}
 		done := make(chan struct{})
 		go func() { defer close(done); f.send(ctx, "p", "long", "application/json", `{}`) }()
 		<-running
+		renewedAt := func(at time.Time) bool {
+			rec, err := st.GetIdempotency(ctx, "replay:p", "long")
+			return err == nil && rec.LeaseUntil != nil && !rec.LeaseUntil.Before(at.Add(f.rp.Lease))
+		}
 		for range 3 {
-			time.Sleep(40 * time.Millisecond)
+			f.mu.Lock()
+			now := f.now
+			f.mu.Unlock()
+			for deadline := time.Now().Add(10 * time.Second); !renewedAt(now) && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			f.advance(40 * time.Millisecond)
 			wantAnswer(t, "while it runs", f.send(ctx, "p", "long", "application/json", `{}`), 409, "conflict 2", false)
+		}
+		if n := runs.Load(); n != 1 {
+			t.Fatalf("the long attempt ran %d times while it held its key", n)
 		}
 		close(release)
 		<-done
