@@ -20,10 +20,15 @@ import (
 
 // The throttle: at most LoginAccountFailures failed logins per user name
 // and LoginAddressFailures per client address in a LoginWindow that
-// starts at the first failure; beyond that, logins of that name or from
-// that address are refused, unchecked, until the window ends. A
-// successful login clears its name's counter (not the address's: one
-// right password must not reset a guesser working through many names).
+// starts at the first failure; beyond that, logins from that address are
+// refused, unchecked, until the window ends, and so are logins of that
+// name from any address that has itself failed in the window. An address
+// with no failure of its own still has its password checked against a
+// locked name: a guesser cannot lock the admin out of the counter, and
+// each further address it uses buys it one guess before the name's lock
+// holds there too. A successful login clears its name's counter (not the
+// address's: one right password must not reset a guesser working through
+// many names).
 const (
 	LoginWindow          = 15 * time.Minute
 	LoginAccountFailures = 5
@@ -218,10 +223,17 @@ func throttleKeys(in LoginInput) []throttleKey {
 // password is checked; a wrong one is unauthorized and counted.
 func (s *Service) Login(ctx context.Context, in LoginInput) (string, error) {
 	now := s.Now()
-	for _, k := range throttleKeys(in) {
+	addressFailed := false
+	for i, k := range throttleKeys(in) {
 		n, start, err := s.store.LoginFailures(ctx, k.key)
 		if err != nil {
 			return "", err
+		}
+		inWindow := start.Add(LoginWindow).After(now)
+		if i == 0 { // the address's own counter comes first
+			addressFailed = n > 0 && inWindow
+		} else if !addressFailed {
+			continue // a locked name is still checked from a clean address
 		}
 		if left := start.Add(LoginWindow).Sub(now); n >= k.limit && left > 0 {
 			mins := int((left + time.Minute - 1) / time.Minute)

@@ -140,7 +140,9 @@ func TestLoginThrottle(t *testing.T) {
 			}
 		}
 		clk.Add(time.Minute)
-		err := try("ana", "the right password", "192.0.2.3")
+		// From the guessing address even the right password is refused,
+		// unchecked.
+		err := try("ana", "the right password", "192.0.2.2")
 		if !throttled(err) {
 			t.Fatalf("sixth try: %v, want throttled", err)
 		}
@@ -149,6 +151,21 @@ func TestLoginThrottle(t *testing.T) {
 		}
 		if n, _, _ := st.LoginFailures(ctx, "user:ana"); n != 5 {
 			t.Errorf("a throttled try was counted: %d failures", n)
+		}
+		// From an address with no failure of its own the password is
+		// checked: a guesser cannot lock ana out. Its one wrong guess makes
+		// the name's lock hold there too; a clean address gets in.
+		if err := try("ana", "wrong", "192.0.2.3"); hub.ErrorCode(err) != hub.CodeUnauthorized {
+			t.Fatalf("a wrong password from a clean address: %v", err)
+		}
+		if err := try("ana", "the right password", "192.0.2.3"); !throttled(err) {
+			t.Fatalf("the locked name from an address that has failed: %v, want throttled", err)
+		}
+		if err := try("ana", "the right password", "192.0.2.4"); err != nil {
+			t.Fatalf("the right password from a clean address: %v", err)
+		}
+		if n, _, _ := st.LoginFailures(ctx, "user:ana"); n != 0 {
+			t.Errorf("the success left %d failures on the name", n)
 		}
 		// Another name is not locked by ana's failures.
 		if err := try("bo", "the right password", "192.0.2.3"); err != nil {
@@ -220,6 +237,7 @@ func TestPasswdUnlocksAccount(t *testing.T) {
 		}
 		fail("user:bo", 2)
 		fail("addr:192.0.2.1", 3)
+		fail("addr:192.0.2.9", 1) // the address ana logs in from has failed: the name's lock holds there
 
 		fail("user:ana", service.LoginAccountFailures)
 		if err := login("the first password"); hub.AsError(err).Reason != service.ReasonLoginThrottled {

@@ -86,8 +86,12 @@ func TestLoginThrottleMessage(t *testing.T) {
 	}
 	a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(t, page.body)}, "username": {adminUser}, "password": {adminPass}})
 	if a.status != http.StatusTooManyRequests || sessionCookie(a.header) != nil ||
-		!strings.Contains(a.body, "Too many failed logins for this account or from this address: try again in 15 min.") {
+		!strings.Contains(a.body, "Too many failed logins for this account from this address: try again in 15 min.") {
 		t.Fatalf("locked: %d %s", a.status, a.body)
+	}
+	// 429 says when to try again, as every surface's does.
+	if ra := a.header.Get("Retry-After"); ra != "900" {
+		t.Errorf("Retry-After %q, want 900", ra)
 	}
 }
 

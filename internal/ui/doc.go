@@ -88,18 +88,21 @@
 //     form).
 //   - Login throttle (service.Login): at most 5 failed logins per user
 //     name and 20 per client address in a 15-minute window that starts at
-//     the first failure, counted in the database (so across nodes);
-//     beyond, the login is refused unchecked with a 429 and "Too many
-//     failed logins for this account or from this address: try again in
-//     N min". A success clears its name's count, not the address's. The
-//     address is the peer, or the last X-Forwarded-For entry from a
-//     trusted proxy. The check and the count are not one unit, so a few
-//     parallel guesses may pass the limit by a few; the limit is about
-//     guessing speed, and 210,000 PBKDF2 rounds a try keep it slow anyway.
-//     "admin passwd" and creating a removed name again clear the name's
-//     count (the lockout message sends the operator to an admin). Anyone
-//     can keep a known name locked by guessing; the per-address limit is
-//     the mitigation, and passwd the way out.
+//     the first failure, counted in the database (so across nodes). Beyond
+//     the address's limit every login from it is refused unchecked; beyond
+//     the name's, a login of that name is refused unchecked from every
+//     address that has itself failed in the window — 429 with Retry-After
+//     and "Too many failed logins for this account from this address: try
+//     again in N min". From an address with no failure the password is
+//     still checked, so a guesser cannot lock the admin out of the counter,
+//     and each new address buys a guesser one guess before the lock holds
+//     there. A success clears its name's count, not the address's. The
+//     address is httpx.ClientAddr's (the right-most X-Forwarded-For hop
+//     that is not a trusted proxy), the same rule as the rate limits. The
+//     check and the count are not one unit, so a few parallel guesses may
+//     pass the limit by a few; 210,000 PBKDF2 rounds a try keep guessing
+//     slow anyway. "admin passwd" and creating a removed name again clear
+//     the name's count.
 //   - Flash messages ride in a short cookie (HttpOnly, 60 s) read and
 //     cleared by the next page, so they need no server state.
 //   - Responses carry a Content-Security-Policy that allows only this

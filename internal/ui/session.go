@@ -5,11 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"net"
 	"net/http"
-	"net/netip"
+	"strconv"
 	"strings"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
 )
@@ -114,25 +114,11 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	h.render(w, r, nil, status, "login", "Log in", loginView{Token: token, Username: username, Error: msg})
 }
 
-// clientAddress is the throttle's address: the peer, or the last
-// X-Forwarded-For entry when the peer is a trusted proxy.
+// clientAddress is the throttle's address, by the one rule of every
+// surface (httpx.ClientAddr: the right-most X-Forwarded-For hop that is not
+// a trusted proxy).
 func (h *Handler) clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	if h.fromTrustedProxy(r) {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			last := xff[len(xff)-1]
-			if i := strings.LastIndexByte(last, ','); i >= 0 {
-				last = last[i+1:]
-			}
-			if a, err := netip.ParseAddr(strings.TrimSpace(last)); err == nil {
-				return a.String()
-			}
-		}
-	}
-	return host
+	return httpx.ClientAddr(r, h.cfg.TrustedProxies).String()
 }
 
 // login is POST /ui/login.
@@ -158,8 +144,11 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case e.Reason == service.ReasonLoginThrottled:
 			h.log.WarnContext(r.Context(), "dashboard login throttled", "user", user, "address", h.clientAddress(r))
+			if secs, ok := e.Details["retry_after"].(int); ok && secs > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(secs))
+			}
 			h.showLogin(w, r, http.StatusTooManyRequests, user,
-				"Too many failed logins for this account or from this address: "+strings.TrimPrefix(e.Message, "too many failed logins: ")+
+				"Too many failed logins for this account from this address: "+strings.TrimPrefix(e.Message, "too many failed logins: ")+
 					". An admin can set a new password with orderhub admin passwd.")
 		case e.Code == hub.CodeUnauthorized:
 			h.showLogin(w, r, http.StatusOK, user, "Wrong username or password.")

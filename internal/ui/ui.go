@@ -197,37 +197,8 @@ func tokenEqual(got, want string) bool {
 	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// isHTTPS: TLS, or X-Forwarded-Proto https from a trusted proxy (the last
-// value counts: the one our proxy set).
-func (h *Handler) isHTTPS(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
-	}
-	protos := r.Header.Values("X-Forwarded-Proto")
-	if len(protos) == 0 || !h.fromTrustedProxy(r) {
-		return false
-	}
-	last := protos[len(protos)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	return strings.EqualFold(strings.TrimSpace(last), "https")
-}
-
-// fromTrustedProxy reports whether the peer is one of Config.TrustedProxies.
-func (h *Handler) fromTrustedProxy(r *http.Request) bool {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	peer := ap.Addr().Unmap()
-	for _, p := range h.cfg.TrustedProxies {
-		if p.Contains(peer) {
-			return true
-		}
-	}
-	return false
-}
+// isHTTPS is httpx.IsHTTPS under Config.TrustedProxies.
+func (h *Handler) isHTTPS(r *http.Request) bool { return httpx.IsHTTPS(r, h.cfg.TrustedProxies) }
 
 // page is what every template gets.
 type page struct {
