@@ -69,6 +69,6 @@ func ambiguous(ref string, os []*Order) error {
 		names[i] = o.Number + " (" + string(o.Channel) + ")"
 		numbers[i] = o.Number
 	}
-	return Conflict(ReasonAmbiguousReference, "reference %q names more than one order: %s; use the order number",
+	return Conflict(ReasonAmbiguousReference, "reference %q names more than one order: %s; orderhub guesses none: send a reference only one of them has",
 		ref, strings.Join(names, ", ")).WithDetail("orders", numbers)
 }

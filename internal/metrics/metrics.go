@@ -60,6 +60,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"orderhub/internal/httpx"
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
 )
@@ -371,7 +372,7 @@ func (m *Metrics) Handler(token string, log *slog.Logger) http.Handler {
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if token != "" {
-			got, ok := bearer(r.Header.Get("Authorization"))
+			got, ok := httpx.Credentials(r, "Bearer")
 			sum := sha256.Sum256([]byte(got))
 			if subtle.ConstantTimeCompare(sum[:], want[:]) != 1 || !ok {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
@@ -393,12 +394,3 @@ func (l errorLog) Println(v ...any) {
 	}
 }
 
-// bearer returns the token of an "Authorization: Bearer <token>" header.
-func bearer(h string) (string, bool) {
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	tok = strings.TrimSpace(tok)
-	return tok, tok != ""
-}
