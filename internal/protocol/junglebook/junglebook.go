@@ -621,25 +621,12 @@ func attr(a map[string]any, key string) string {
 // never described.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, balance string) {
 	e := hub.AsError(err)
-	status := http.StatusInternalServerError
+	status := httpx.StatusOf(e.Code)
 	switch e.Code {
-	case hub.CodeForbidden:
-		status = http.StatusForbidden
-	case hub.CodeNotFound:
-		status = http.StatusNotFound
-	case hub.CodeConflict:
-		status = http.StatusConflict
-	case hub.CodeUnavailable:
-		status = http.StatusServiceUnavailable
-	case hub.CodeUnauthorized:
-		status = http.StatusUnauthorized
 	case hub.CodeInvalid:
 		status = http.StatusOK
 	case hub.CodeRateLimited:
-		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
-	case hub.CodeTooLarge:
-		status = http.StatusRequestEntityTooLarge
 	}
 	msg := hub.PublicMessage(err)
 	if e.Code == hub.CodeInternal || e.Code == hub.CodeConflict {

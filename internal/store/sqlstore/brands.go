@@ -4,8 +4,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"orderhub/internal/hub"
 )
@@ -38,17 +36,9 @@ func (s *Queries) UpdateBrand(ctx context.Context, b *hub.Brand) error {
 const brandCols = `id, doc, created_at, updated_at`
 
 func scanBrand(sc interface{ Scan(...any) error }) (*hub.Brand, error) {
-	var b hub.Brand
-	var doc string
-	var id, created, updated int64
-	if err := sc.Scan(&id, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &b); err != nil {
-		return nil, fmt.Errorf("decode brand %d: %w", id, err)
-	}
-	b.ID, b.CreatedAt, b.UpdatedAt = id, fromMicros(created), fromMicros(updated)
-	return &b, nil
+	return scanDoc(sc, "brand", nil, func(b *hub.Brand, r docRow) {
+		b.ID, b.CreatedAt, b.UpdatedAt = r.id, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetBrand(ctx context.Context, id int64) (*hub.Brand, error) {

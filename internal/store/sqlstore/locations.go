@@ -4,8 +4,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -46,17 +44,10 @@ func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
 const locationCols = `id, brand_id, doc, created_at, updated_at`
 
 func scanLocation(sc interface{ Scan(...any) error }) (*hub.Location, error) {
-	var l hub.Location
-	var doc string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &l); err != nil {
-		return nil, fmt.Errorf("decode location %d: %w", id, err)
-	}
-	l.ID, l.BrandID, l.CreatedAt, l.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
-	return &l, nil
+	var brand int64
+	return scanDoc(sc, "location", []any{&brand}, func(l *hub.Location, r docRow) {
+		l.ID, l.BrandID, l.CreatedAt, l.UpdatedAt = r.id, brand, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetLocation(ctx context.Context, id int64) (*hub.Location, error) {

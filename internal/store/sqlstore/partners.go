@@ -6,8 +6,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"orderhub/internal/hub"
@@ -67,18 +65,12 @@ func (s *Queries) PartnerCallbackSecret(ctx context.Context, partnerID int64) (s
 const partnerCols = `id, brand_id, protocol, doc, created_at, updated_at`
 
 func scanPartner(sc interface{ Scan(...any) error }) (*hub.Partner, error) {
-	var p hub.Partner
-	var doc, proto string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &proto, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return nil, fmt.Errorf("decode partner %d: %w", id, err)
-	}
-	p.ID, p.BrandID, p.Protocol = id, brand, hub.Channel(proto)
-	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &p, nil
+	var brand int64
+	var proto string
+	return scanDoc(sc, "partner", []any{&brand, &proto}, func(p *hub.Partner, r docRow) {
+		p.ID, p.BrandID, p.Protocol = r.id, brand, hub.Channel(proto)
+		p.CreatedAt, p.UpdatedAt = r.created, r.updated
+	})
 }
 
 func (s *Queries) GetPartner(ctx context.Context, id int64) (*hub.Partner, error) {

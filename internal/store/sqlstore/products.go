@@ -5,9 +5,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -49,17 +47,10 @@ func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
 const productCols = `id, brand_id, doc, created_at, updated_at`
 
 func scanProduct(sc interface{ Scan(...any) error }) (*hub.Product, error) {
-	var p hub.Product
-	var doc string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return nil, fmt.Errorf("decode product %d: %w", id, err)
-	}
-	p.ID, p.BrandID, p.CreatedAt, p.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
-	return &p, nil
+	var brand int64
+	return scanDoc(sc, "product", []any{&brand}, func(p *hub.Product, r docRow) {
+		p.ID, p.BrandID, p.CreatedAt, p.UpdatedAt = r.id, brand, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
