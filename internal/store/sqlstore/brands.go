@@ -9,27 +9,22 @@ import (
 )
 
 func (s *Queries) CreateBrand(ctx context.Context, b *hub.Brand) error {
-	s.configChanged()
-	now := nowUTC(s)
-	b.CreatedAt, b.UpdatedAt = now, now
-	doc, err := marshal(b)
+	doc, now, err := s.stampDoc(b, "brand", &b.CreatedAt, &b.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode brand")
+		return err
 	}
 	b.ID, err = s.insert(ctx, `INSERT INTO brands (name, doc, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-		b.Name, doc, micros(now), micros(now))
+		b.Name, doc, now, now)
 	return s.wrap(err, "brand")
 }
 
 func (s *Queries) UpdateBrand(ctx context.Context, b *hub.Brand) error {
-	s.configChanged()
-	b.UpdatedAt = nowUTC(s)
-	doc, err := marshal(b)
+	doc, now, err := s.stampDoc(b, "brand", nil, &b.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode brand")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE brands SET name = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		b.Name, doc, micros(b.UpdatedAt), b.ID)
+		b.Name, doc, now, b.ID)
 	return s.mustAffect(res, err, "brand")
 }
 

@@ -11,15 +11,12 @@ import (
 )
 
 func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
-	s.configChanged()
-	now := nowUTC(s)
-	l.CreatedAt, l.UpdatedAt = now, now
-	doc, err := marshal(l)
+	doc, now, err := s.stampDoc(l, "location", &l.CreatedAt, &l.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode location")
+		return err
 	}
 	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		l.BrandID, l.Code, l.RefID, doc, micros(now), micros(now))
+		l.BrandID, l.Code, l.RefID, doc, now, now)
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
 	}
@@ -27,14 +24,12 @@ func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
 }
 
 func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
-	s.configChanged()
-	l.UpdatedAt = nowUTC(s)
-	doc, err := marshal(l)
+	doc, now, err := s.stampDoc(l, "location", nil, &l.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode location")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		l.Code, l.RefID, doc, micros(l.UpdatedAt), l.ID)
+		l.Code, l.RefID, doc, now, l.ID)
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
 	}

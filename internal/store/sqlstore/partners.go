@@ -12,27 +12,22 @@ import (
 )
 
 func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
-	s.configChanged()
-	now := nowUTC(s)
-	p.CreatedAt, p.UpdatedAt = now, now
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "partner", &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode partner")
+		return err
 	}
 	p.ID, err = s.insert(ctx, `INSERT INTO partners (brand_id, protocol, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		p.BrandID, string(p.Protocol), doc, micros(now), micros(now))
+		p.BrandID, string(p.Protocol), doc, now, now)
 	return s.wrap(err, "partner")
 }
 
 func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
-	s.configChanged()
-	p.UpdatedAt = nowUTC(s)
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "partner", nil, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode partner")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE partners SET protocol = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		string(p.Protocol), doc, micros(p.UpdatedAt), p.ID)
+		string(p.Protocol), doc, now, p.ID)
 	return s.mustAffect(res, err, "partner")
 }
 

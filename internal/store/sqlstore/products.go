@@ -14,15 +14,12 @@ import (
 )
 
 func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
-	s.configChanged()
-	now := nowUTC(s)
-	p.CreatedAt, p.UpdatedAt = now, now
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "product", &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode product")
+		return err
 	}
 	p.ID, err = s.insert(ctx, `INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		p.BrandID, p.RefID, p.SKU, doc, micros(now), micros(now))
+		p.BrandID, p.RefID, p.SKU, doc, now, now)
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
 	}
@@ -30,14 +27,12 @@ func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
 }
 
 func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
-	s.configChanged()
-	p.UpdatedAt = nowUTC(s)
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "product", nil, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode product")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
-		p.RefID, p.SKU, doc, micros(p.UpdatedAt), p.ID, p.BrandID)
+		p.RefID, p.SKU, doc, now, p.ID, p.BrandID)
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
 	}

@@ -175,6 +175,23 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nowUTC(s *Queries) time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// stampDoc readies a document for its row: it marks the configuration
+// changed, sets the document's updated time (and its created time, for a
+// new row) to now, and encodes it with those times in. now is in the
+// columns' unit (micros).
+func (s *Queries) stampDoc(v any, what string, created, updated *time.Time) (doc string, now int64, err error) {
+	s.configChanged()
+	t := nowUTC(s)
+	if created != nil {
+		*created = t
+	}
+	*updated = t
+	if doc, err = marshal(v); err != nil {
+		return "", 0, hub.Internal(err, "encode %s", what)
+	}
+	return doc, micros(t), nil
+}
+
 func marshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
