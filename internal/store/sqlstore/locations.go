@@ -17,10 +17,7 @@ func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
 	}
 	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		l.BrandID, l.Code, l.RefID, doc, now, now)
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
-	}
-	return s.wrap(err, "location")
+	return s.wrap(s.codeClash(err, l), "location")
 }
 
 func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
@@ -30,10 +27,16 @@ func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
 	}
 	res, err := s.exec(ctx, `UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`,
 		l.Code, l.RefID, doc, now, l.ID)
+	return s.mustAffect(res, s.codeClash(err, l), "location")
+}
+
+// codeClash is the error of a unique violation on the locations table
+// (the brand's code), or err as it is.
+func (s *Queries) codeClash(err error, l *hub.Location) error {
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
 	}
-	return s.mustAffect(res, err, "location")
+	return err
 }
 
 const locationCols = `id, brand_id, doc, created_at, updated_at`

@@ -20,10 +20,7 @@ func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
 	}
 	p.ID, err = s.insert(ctx, `INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		p.BrandID, p.RefID, p.SKU, doc, now, now)
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
-	}
-	return s.wrap(err, "product")
+	return s.wrap(s.refClash(err, p), "product")
 }
 
 func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
@@ -33,10 +30,16 @@ func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
 	}
 	res, err := s.exec(ctx, `UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
 		p.RefID, p.SKU, doc, now, p.ID, p.BrandID)
+	return s.mustAffect(res, s.refClash(err, p), "product")
+}
+
+// refClash is the error of a unique violation on the products table (the
+// brand's ref id), or err as it is.
+func (s *Queries) refClash(err error, p *hub.Product) error {
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
 	}
-	return s.mustAffect(res, err, "product")
+	return err
 }
 
 const productCols = `id, brand_id, doc, created_at, updated_at`
