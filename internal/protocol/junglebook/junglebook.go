@@ -142,7 +142,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 	var ticket httpx.Ticket
 	if !test {
 		var conflict httpx.Conflict
-		if ticket, conflict = h.Replay.Ticket(r, nil, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r)); conflict != 0 {
+		if ticket, conflict = h.Replay.Ticket(r, nil, protocol.ReplayScope(partner), httpx.Key(r)); conflict != 0 {
 			h.idempotencyConflict(w, r, conflict)
 			return
 		}

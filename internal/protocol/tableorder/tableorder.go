@@ -138,7 +138,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 	key, hash := idempotencyKey(req), hex.EncodeToString(sum[:])
 	// An Idempotency-Key header, when sent, is the key (scoped per
 	// partner) instead of unique_code or id; the order is the record.
-	ticket, conflict := h.Replay.Ticket(r, body, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r))
+	ticket, conflict := h.Replay.Ticket(r, body, protocol.ReplayScope(partner), httpx.Key(r))
 	if conflict != 0 {
 		h.idempotencyConflict(w, r, conflict)
 		return
