@@ -200,18 +200,6 @@ func scopeOf(p *service.HubPrincipal) string {
 	return "hubtoken:" + strconv.FormatInt(p.CredentialID, 10)
 }
 
-var statusOf = map[hub.Code]int{
-	hub.CodeInvalid:      http.StatusBadRequest,
-	hub.CodeUnauthorized: http.StatusUnauthorized,
-	hub.CodeForbidden:    http.StatusForbidden,
-	hub.CodeNotFound:     http.StatusNotFound,
-	hub.CodeConflict:     http.StatusConflict,
-	hub.CodeUnavailable:  http.StatusServiceUnavailable,
-	hub.CodeInternal:     http.StatusInternalServerError,
-	hub.CodeRateLimited:  http.StatusTooManyRequests,
-	hub.CodeTooLarge:     http.StatusRequestEntityTooLarge,
-}
-
 type errorBody struct {
 	Error errorObject `json:"error"`
 }
@@ -224,10 +212,7 @@ type errorObject struct {
 
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := hub.AsError(err)
-	status := statusOf[e.Code]
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
+	status := httpx.StatusOf(e.Code)
 	if secs := hub.RetryAfterSeconds(e); secs > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}

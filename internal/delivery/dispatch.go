@@ -50,14 +50,25 @@ type brandCache struct {
 	partners  map[int64][]hub.Partner
 }
 
+// cached is m[brandID], loaded once per dispatch batch.
+func cached[V any](m map[int64]V, brandID int64, load func() (V, error)) (V, error) {
+	if v, ok := m[brandID]; ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	m[brandID] = v
+	return v, nil
+}
+
 func (e *Engine) fanOut(ctx context.Context, tx store.Tx, c *brandCache, ev *store.Event) error {
-	eps, ok := c.endpoints[ev.BrandID]
-	if !ok {
-		var err error
-		if eps, err = tx.ListWebhookEndpoints(ctx, ev.BrandID); err != nil {
-			return err
-		}
-		c.endpoints[ev.BrandID] = eps
+	eps, err := cached(c.endpoints, ev.BrandID, func() ([]store.WebhookEndpoint, error) {
+		return tx.ListWebhookEndpoints(ctx, ev.BrandID)
+	})
+	if err != nil {
+		return err
 	}
 	var body []byte
 	for i := range eps {
@@ -76,13 +87,11 @@ func (e *Engine) fanOut(ctx context.Context, tx store.Tx, c *brandCache, ev *sto
 		}
 	}
 
-	ps, ok := c.partners[ev.BrandID]
-	if !ok {
-		var err error
-		if ps, err = tx.ListPartners(ctx, ev.BrandID); err != nil {
-			return err
-		}
-		c.partners[ev.BrandID] = ps
+	ps, err := cached(c.partners, ev.BrandID, func() ([]hub.Partner, error) {
+		return tx.ListPartners(ctx, ev.BrandID)
+	})
+	if err != nil {
+		return err
 	}
 	for i := range ps {
 		p := &ps[i]

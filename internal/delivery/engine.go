@@ -94,46 +94,33 @@ const (
 	SnippetSize = 1024
 )
 
+// positiveOr sets *v to def when it is not positive (unset, or nonsense).
+func positiveOr[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 func (c Config) withDefaults() Config {
-	if c.Workers <= 0 {
-		c.Workers = DefaultWorkers
-	}
-	if c.PerTarget <= 0 {
-		c.PerTarget = DefaultPerTarget
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = DefaultTimeout
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = DefaultPollInterval
-	}
+	positiveOr(&c.Workers, DefaultWorkers)
+	positiveOr(&c.PerTarget, DefaultPerTarget)
+	positiveOr(&c.Timeout, DefaultTimeout)
+	positiveOr(&c.PollInterval, DefaultPollInterval)
 	if c.Lease <= c.Timeout {
 		c.Lease = c.Timeout + 30*time.Second
 	}
-	if c.InitialBackoff <= 0 {
-		c.InitialBackoff = DefaultInitialBackoff
-	}
-	if c.MaxBackoff <= 0 {
-		c.MaxBackoff = DefaultMaxBackoff
-	}
+	positiveOr(&c.InitialBackoff, DefaultInitialBackoff)
+	positiveOr(&c.MaxBackoff, DefaultMaxBackoff)
 	if c.MaxBackoff < c.InitialBackoff {
 		c.MaxBackoff = c.InitialBackoff
 	}
 	if c.Jitter < 0 || c.Jitter >= 1 {
 		c.Jitter = DefaultJitter
 	}
-	if c.RetryFor <= 0 {
-		c.RetryFor = DefaultRetryFor
-	}
-	if c.MaxRetryAfter <= 0 {
-		c.MaxRetryAfter = DefaultMaxRetryAfter
-	}
-	if c.DisableAfter <= 0 {
-		c.DisableAfter = DefaultDisableAfter
-	}
-	if c.DispatchBatch <= 0 {
-		c.DispatchBatch = DefaultDispatchBatch
-	}
+	positiveOr(&c.RetryFor, DefaultRetryFor)
+	positiveOr(&c.MaxRetryAfter, DefaultMaxRetryAfter)
+	positiveOr(&c.DisableAfter, DefaultDisableAfter)
+	positiveOr(&c.DispatchBatch, DefaultDispatchBatch)
 	if c.Node == "" {
 		c.Node = defaultNode()
 	}

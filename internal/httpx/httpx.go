@@ -307,3 +307,27 @@ func (r *IDString) UnmarshalJSON(b []byte) error {
 	*r = IDString(n.String())
 	return nil
 }
+
+// statusOf is the HTTP status of each error code.
+var statusOf = map[hub.Code]int{
+	hub.CodeInvalid:      http.StatusBadRequest,
+	hub.CodeUnauthorized: http.StatusUnauthorized,
+	hub.CodeForbidden:    http.StatusForbidden,
+	hub.CodeNotFound:     http.StatusNotFound,
+	hub.CodeConflict:     http.StatusConflict,
+	hub.CodeUnavailable:  http.StatusServiceUnavailable,
+	hub.CodeInternal:     http.StatusInternalServerError,
+	hub.CodeRateLimited:  http.StatusTooManyRequests,
+	hub.CodeTooLarge:     http.StatusRequestEntityTooLarge,
+}
+
+// StatusOf is the HTTP status an error code answers with where an
+// envelope has no rule of its own (500 for a code it does not know); an
+// envelope that answers a code otherwise (Junglebook's 200 for input
+// faults) says so where it renders.
+func StatusOf(c hub.Code) int {
+	if s, ok := statusOf[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}

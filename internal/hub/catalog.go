@@ -468,19 +468,19 @@ func (p *Product) SoldAt(locationID int64) bool {
 
 // OptionGroup finds a group by id.
 func (p *Product) OptionGroup(id int64) *OptionGroup {
-	for i := range p.OptionGroups {
-		if p.OptionGroups[i].ID == id {
-			return &p.OptionGroups[i]
-		}
-	}
-	return nil
+	return byID(p.OptionGroups, id, func(g *OptionGroup) int64 { return g.ID })
 }
 
 // Value finds a value by id.
 func (g *OptionGroup) Value(id int64) *OptionValue {
-	for i := range g.Values {
-		if g.Values[i].ID == id {
-			return &g.Values[i]
+	return byID(g.Values, id, func(v *OptionValue) int64 { return v.ID })
+}
+
+// byID is the element of xs whose id is id (the first), or nil.
+func byID[T any](xs []T, id int64, idOf func(*T) int64) *T {
+	for i := range xs {
+		if idOf(&xs[i]) == id {
+			return &xs[i]
 		}
 	}
 	return nil

@@ -45,12 +45,7 @@ func (p *Product) OptionGroupHasValues(groupID string, valueIDs []string) bool {
 
 // ComboComponent finds a combo slot by id.
 func (p *Product) ComboComponent(id int64) *ComboComponent {
-	for i := range p.ComboComponents {
-		if p.ComboComponents[i].ID == id {
-			return &p.ComboComponents[i]
-		}
-	}
-	return nil
+	return byID(p.ComboComponents, id, func(c *ComboComponent) int64 { return c.ID })
 }
 
 // Offers reports whether the slot offers a product.

@@ -38,6 +38,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"orderhub/internal/delivery"
@@ -256,4 +257,11 @@ func NewCore(svc *service.Service, log *slog.Logger, channel hub.Channel) Core {
 	}
 	log = log.With("protocol", string(channel))
 	return Core{Svc: svc, Log: log, Replay: httpx.NewReplay(svc.Store(), log)}
+}
+
+// ReplayScope is the replay layer's scope of a partner's requests: a key
+// replays only for the partner that sent it, whichever of its credentials
+// it came with.
+func ReplayScope(p *hub.Partner) string {
+	return "partner:" + strconv.FormatInt(p.ID, 10)
 }

@@ -393,7 +393,14 @@ func (s *Service) lookup(ctx context.Context, kind store.CredentialKind, lookup 
 // an empty or refused key counts against the caller's address, a live one
 // against itself.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, error) {
-	p, c, err := s.authenticateAPIKey(ctx, protocol, key)
+	return s.authenticateSecret(ctx, store.CredAPIKey, protocol, key)
+}
+
+// authenticateSecret is the partner of a live credential of the kind whose
+// secret is this (looked up by its hash), and the rate check: a refusal
+// counts against the caller's address, a live credential against itself.
+func (s *Service) authenticateSecret(ctx context.Context, kind store.CredentialKind, protocol hub.Channel, secret string) (*hub.Partner, error) {
+	p, c, err := s.partnerOfSecret(ctx, kind, protocol, secret)
 	if err != nil {
 		return nil, s.refused(ctx, err)
 	}
@@ -403,11 +410,11 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, protocol hub.Channel, 
 	return p, nil
 }
 
-func (s *Service) authenticateAPIKey(ctx context.Context, protocol hub.Channel, key string) (*hub.Partner, *store.Credential, error) {
-	if key == "" {
+func (s *Service) partnerOfSecret(ctx context.Context, kind store.CredentialKind, protocol hub.Channel, secret string) (*hub.Partner, *store.Credential, error) {
+	if secret == "" {
 		return nil, nil, errUnauthorized
 	}
-	c, cfg, err := s.lookup(ctx, store.CredAPIKey, auth.Hash(key))
+	c, cfg, err := s.lookup(ctx, kind, auth.Hash(secret))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -463,26 +470,7 @@ func (s *Service) IssueAccessToken(ctx context.Context, client *store.Credential
 // AuthenticateAccessToken returns the partner of a live bearer token (and
 // is its rate check, counted against the client that minted it).
 func (s *Service) AuthenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, error) {
-	p, c, err := s.authenticateAccessToken(ctx, protocol, token)
-	if err != nil {
-		return nil, s.refused(ctx, err)
-	}
-	if err := s.admitCredential(c); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (s *Service) authenticateAccessToken(ctx context.Context, protocol hub.Channel, token string) (*hub.Partner, *store.Credential, error) {
-	if token == "" {
-		return nil, nil, errUnauthorized
-	}
-	c, cfg, err := s.lookup(ctx, store.CredAccessToken, auth.Hash(token))
-	if err != nil {
-		return nil, nil, err
-	}
-	p, err := s.partnerFor(ctx, cfg, c, protocol)
-	return p, c, err
+	return s.authenticateSecret(ctx, store.CredAccessToken, protocol, token)
 }
 
 // HubPrincipal is who calls the native API: an operator (BrandID 0) or a

@@ -72,6 +72,20 @@ func rank(code string) int {
 	return len(codeOrder)
 }
 
+// reasonCodes are the seed's codes of the reasons that need nothing more
+// of the error to be placed in its table.
+var reasonCodes = map[hub.Reason]string{
+	hub.ReasonUnknownProduct:     codeGoodsNotFound,
+	hub.ReasonInvalidOption:      codeInvalidOption,
+	hub.ReasonBundleSize:         codeBundle,
+	hub.ReasonBelowMinimum:       codeMinQuantity,
+	hub.ReasonAboveMaximum:       codeMaxQuantity,
+	hub.ReasonOutOfStock:         codeRunout,
+	hub.ReasonNotEnoughStock:     codeNotEnoughStock,
+	hub.ReasonInventoryRejected:  codeNotEnoughStock,
+	hub.ReasonSupplierRestricted: codeSupplierRestrict,
+}
+
 // codeOf maps a service error onto the seed's table; ok is false for
 // errors outside it.
 func codeOf(e *hub.Error) (string, bool) {
@@ -88,22 +102,9 @@ func codeOf(e *hub.Error) (string, bool) {
 			return codeDuplicateOrder, true
 		}
 		return "", false // a clash of generated numbers: internal
-	case hub.ReasonUnknownProduct:
-		return codeGoodsNotFound, true
-	case hub.ReasonInvalidOption:
-		return codeInvalidOption, true
-	case hub.ReasonBundleSize:
-		return codeBundle, true
-	case hub.ReasonBelowMinimum:
-		return codeMinQuantity, true
-	case hub.ReasonAboveMaximum:
-		return codeMaxQuantity, true
-	case hub.ReasonOutOfStock:
-		return codeRunout, true
-	case hub.ReasonNotEnoughStock, hub.ReasonInventoryRejected:
-		return codeNotEnoughStock, true
-	case hub.ReasonSupplierRestricted:
-		return codeSupplierRestrict, true
+	}
+	if code, ok := reasonCodes[e.Reason]; ok {
+		return code, true
 	}
 	if e.Code == hub.CodeInvalid {
 		return codeInvalid, true

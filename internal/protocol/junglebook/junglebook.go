@@ -142,7 +142,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, test bool) {
 	var ticket httpx.Ticket
 	if !test {
 		var conflict httpx.Conflict
-		if ticket, conflict = h.Replay.Ticket(r, nil, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r)); conflict != 0 {
+		if ticket, conflict = h.Replay.Ticket(r, nil, protocol.ReplayScope(partner), httpx.Key(r)); conflict != 0 {
 			h.idempotencyConflict(w, r, conflict)
 			return
 		}
@@ -179,6 +179,15 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 // tooLarge is the fault of a body over httpx.MaxBody (413, errCode 999).
 func tooLarge() *fault { return &fault{err: hub.TooLarge(httpx.MaxBody)} }
 
+// unread is the fault of a body that could not be read: over the cap, or
+// not well formed (cut off, a broken multipart).
+func unread(err error) *fault {
+	if httpx.IsTooLarge(err) {
+		return tooLarge()
+	}
+	return invalid("data")
+}
+
 // readData finds the data object: multipart field (or file) "data", an
 // urlencoded "data", or the raw body as JSON ({"data": ...} unwrapped).
 func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
@@ -190,10 +199,7 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, httpx.MaxBody)
 		if err := r.ParseMultipartForm(httpx.MaxBody); err != nil {
-			if httpx.IsTooLarge(err) {
-				return nil, tooLarge()
-			}
-			return nil, invalid("data")
+			return nil, unread(err)
 		}
 		defer r.MultipartForm.RemoveAll()
 		if vs := r.MultipartForm.Value["data"]; len(vs) > 0 {
@@ -217,11 +223,8 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		return nil, required("data")
 	case "application/x-www-form-urlencoded":
 		body, err := httpx.ReadBody(r)
-		if httpx.IsTooLarge(err) {
-			return nil, tooLarge()
-		}
 		if err != nil {
-			return nil, invalid("data")
+			return nil, unread(err)
 		}
 		if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' {
 			// A raw JSON body labelled as a form (curl -d '{...}'
@@ -238,11 +241,8 @@ func readData(w http.ResponseWriter, r *http.Request) ([]byte, *fault) {
 		return []byte(form.Get("data")), nil
 	}
 	body, err := httpx.ReadBody(r)
-	if httpx.IsTooLarge(err) {
-		return nil, tooLarge()
-	}
 	if err != nil {
-		return nil, invalid("data")
+		return nil, unread(err)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, required("data")
@@ -621,25 +621,12 @@ func attr(a map[string]any, key string) string {
 // never described.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error, balance string) {
 	e := hub.AsError(err)
-	status := http.StatusInternalServerError
+	status := httpx.StatusOf(e.Code)
 	switch e.Code {
-	case hub.CodeForbidden:
-		status = http.StatusForbidden
-	case hub.CodeNotFound:
-		status = http.StatusNotFound
-	case hub.CodeConflict:
-		status = http.StatusConflict
-	case hub.CodeUnavailable:
-		status = http.StatusServiceUnavailable
-	case hub.CodeUnauthorized:
-		status = http.StatusUnauthorized
 	case hub.CodeInvalid:
 		status = http.StatusOK
 	case hub.CodeRateLimited:
-		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
-	case hub.CodeTooLarge:
-		status = http.StatusRequestEntityTooLarge
 	}
 	msg := hub.PublicMessage(err)
 	if e.Code == hub.CodeInternal || e.Code == hub.CodeConflict {

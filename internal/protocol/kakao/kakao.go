@@ -127,7 +127,7 @@ func as(side hub.Role, fn call) call {
 // replayed runs fn through the replay layer, keyed per partner.
 func (h *Handler) replayed(fn call) call {
 	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
-		h.Replay.Do(w, r, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+		h.Replay.Do(w, r, protocol.ReplayScope(p), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 			func(w http.ResponseWriter, r *http.Request) {
 				if err := fn(w, r, p); err != nil {
 					h.fail(w, r, err)
@@ -275,7 +275,7 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 	sum := sha256.Sum256(canon)
 	key, hash := "bot:"+botID, hex.EncodeToString(sum[:])
 	// An Idempotency-Key, when sent, is the key instead of botOrderId.
-	ticket, conflict := h.Replay.Ticket(r, body, "partner:"+strconv.FormatInt(p.ID, 10), httpx.Key(r))
+	ticket, conflict := h.Replay.Ticket(r, body, protocol.ReplayScope(p), httpx.Key(r))
 	if conflict != 0 {
 		h.idempotencyConflict(w, r, conflict)
 		return nil

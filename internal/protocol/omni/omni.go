@@ -142,7 +142,7 @@ func (h *Handler) serveCall(w http.ResponseWriter, r *http.Request, c call) {
 		h.fail(w, r, c, c.key, err)
 		return
 	}
-	h.Replay.Do(w, r, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
+	h.Replay.Do(w, r, protocol.ReplayScope(partner), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 		func(w http.ResponseWriter, r *http.Request) { h.run(w, r, c, partner) })
 }
 

@@ -138,7 +138,7 @@ func (h *Handler) addItems(w http.ResponseWriter, r *http.Request) {
 	key, hash := idempotencyKey(req), hex.EncodeToString(sum[:])
 	// An Idempotency-Key header, when sent, is the key (scoped per
 	// partner) instead of unique_code or id; the order is the record.
-	ticket, conflict := h.Replay.Ticket(r, body, "partner:"+strconv.FormatInt(partner.ID, 10), httpx.Key(r))
+	ticket, conflict := h.Replay.Ticket(r, body, protocol.ReplayScope(partner), httpx.Key(r))
 	if conflict != 0 {
 		h.idempotencyConflict(w, r, conflict)
 		return
@@ -204,16 +204,31 @@ type errorDetail struct {
 	Path    string `json:"path,omitempty"`
 }
 
+// codeOf is the envelope's code of each error code without a rule of its
+// own ("internal" for the rest).
+var codeOf = map[hub.Code]string{
+	hub.CodeNotFound:     "not_found",
+	hub.CodeConflict:     "conflict",
+	hub.CodeUnauthorized: "invalid_token",
+	hub.CodeForbidden:    "forbidden",
+	hub.CodeUnavailable:  "unavailable",
+	hub.CodeRateLimited:  "rate_limited",
+	hub.CodeTooLarge:     "too_large",
+}
+
 // fail renders an error: errors found while parsing (req nil, or the
 // type) are 400; invalid input against the catalog is 422, not found 404,
 // conflicts 409. fromService says the error's field is the service's
 // (built from the paths it was given), to be turned back into a body path.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err error, fromService bool) {
 	e := hub.AsError(err)
-	status, code := http.StatusInternalServerError, "internal"
+	status, code := httpx.StatusOf(e.Code), "internal"
 	path := e.Field
 	if fromService {
 		path = wirePath(e.Field, req)
+	}
+	if c, ok := codeOf[e.Code]; ok {
+		code = c
 	}
 	switch e.Code {
 	case hub.CodeInvalid:
@@ -227,21 +242,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 		if e.Field == "currency" {
 			code = "currency_mismatch"
 		}
-	case hub.CodeNotFound:
-		status, code = http.StatusNotFound, "not_found"
-	case hub.CodeConflict:
-		status, code = http.StatusConflict, "conflict"
-	case hub.CodeUnauthorized:
-		status, code = http.StatusUnauthorized, "invalid_token"
-	case hub.CodeForbidden:
-		status, code = http.StatusForbidden, "forbidden"
-	case hub.CodeUnavailable:
-		status, code = http.StatusServiceUnavailable, "unavailable"
 	case hub.CodeRateLimited:
-		status, code = http.StatusTooManyRequests, "rate_limited"
 		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))
-	case hub.CodeTooLarge:
-		status, code = http.StatusRequestEntityTooLarge, "too_large"
 	}
 	if e.Reason != hub.ReasonNone && e.Code != hub.CodeUnauthorized {
 		code = string(e.Reason)

@@ -373,10 +373,10 @@ func readOptions(r *reader, items []json.RawMessage, path, cur string) []hub.Opt
 			v.Price = signedAmount(r, vm, vp, cur)
 			g.Values = append(g.Values, v)
 		}
-		assignValueIDs(g.Values)
+		assignIDs(g.Values, func(v *hub.OptionValue) *int64 { return &v.ID })
 		groups = append(groups, g)
 	}
-	assignGroupIDs(groups)
+	assignIDs(groups, func(g *hub.OptionGroup) *int64 { return &g.ID })
 	return groups
 }
 
@@ -417,52 +417,25 @@ func readComponents(r *reader, items []json.RawMessage, path, cur string) []hub.
 		}
 		comps = append(comps, c)
 	}
-	// Ids are optional in the table; the hub needs them to tell slots
-	// apart, so absent ones get the smallest unused positive ids.
-	used := map[int64]bool{}
-	for _, c := range comps {
-		used[c.ID] = true
-	}
-	next := int64(1)
-	for i := range comps {
-		if comps[i].ID == 0 {
-			for used[next] {
-				next++
-			}
-			comps[i].ID, used[next] = next, true
-		}
-	}
+	assignIDs(comps, func(c *hub.ComboComponent) *int64 { return &c.ID })
 	return comps
 }
 
-func assignGroupIDs(gs []hub.OptionGroup) {
+// assignIDs gives each element of xs without an id (0) the smallest unused
+// positive id: ids of components, option groups and values are optional
+// in the table, and the hub needs them to tell slots apart.
+func assignIDs[T any](xs []T, id func(*T) *int64) {
 	used := map[int64]bool{}
-	for _, g := range gs {
-		used[g.ID] = true
+	for i := range xs {
+		used[*id(&xs[i])] = true
 	}
 	next := int64(1)
-	for i := range gs {
-		if gs[i].ID == 0 {
+	for i := range xs {
+		if p := id(&xs[i]); *p == 0 {
 			for used[next] {
 				next++
 			}
-			gs[i].ID, used[next] = next, true
-		}
-	}
-}
-
-func assignValueIDs(vs []hub.OptionValue) {
-	used := map[int64]bool{}
-	for _, v := range vs {
-		used[v.ID] = true
-	}
-	next := int64(1)
-	for i := range vs {
-		if vs[i].ID == 0 {
-			for used[next] {
-				next++
-			}
-			vs[i].ID, used[next] = next, true
+			*p, used[next] = next, true
 		}
 	}
 }

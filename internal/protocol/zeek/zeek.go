@@ -273,7 +273,7 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 // call's answer holds a live access token, which orderhub keeps only as a
 // hash): a repeat runs the call again.
 func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run func() answer) answer {
-	scope := "partner:" + strconv.FormatInt(c.partner.ID, 10)
+	scope := protocol.ReplayScope(c.partner)
 	byRequestID := func() answer {
 		return h.runReplay(ctx, c, scope+":ks", c.requestID, false, mode, run)
 	}

@@ -4,51 +4,36 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 
 	"orderhub/internal/hub"
 )
 
 func (s *Queries) CreateBrand(ctx context.Context, b *hub.Brand) error {
-	s.configChanged()
-	now := nowUTC(s)
-	b.CreatedAt, b.UpdatedAt = now, now
-	doc, err := marshal(b)
+	doc, now, err := s.stampDoc(b, "brand", &b.CreatedAt, &b.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode brand")
+		return err
 	}
 	b.ID, err = s.insert(ctx, `INSERT INTO brands (name, doc, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-		b.Name, doc, micros(now), micros(now))
+		b.Name, doc, now, now)
 	return s.wrap(err, "brand")
 }
 
 func (s *Queries) UpdateBrand(ctx context.Context, b *hub.Brand) error {
-	s.configChanged()
-	b.UpdatedAt = nowUTC(s)
-	doc, err := marshal(b)
+	doc, now, err := s.stampDoc(b, "brand", nil, &b.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode brand")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE brands SET name = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		b.Name, doc, micros(b.UpdatedAt), b.ID)
+		b.Name, doc, now, b.ID)
 	return s.mustAffect(res, err, "brand")
 }
 
 const brandCols = `id, doc, created_at, updated_at`
 
 func scanBrand(sc interface{ Scan(...any) error }) (*hub.Brand, error) {
-	var b hub.Brand
-	var doc string
-	var id, created, updated int64
-	if err := sc.Scan(&id, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &b); err != nil {
-		return nil, fmt.Errorf("decode brand %d: %w", id, err)
-	}
-	b.ID, b.CreatedAt, b.UpdatedAt = id, fromMicros(created), fromMicros(updated)
-	return &b, nil
+	return scanDoc(sc, "brand", nil, func(b *hub.Brand, r docRow) {
+		b.ID, b.CreatedAt, b.UpdatedAt = r.id, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetBrand(ctx context.Context, id int64) (*hub.Brand, error) {

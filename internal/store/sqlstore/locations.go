@@ -4,8 +4,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -13,50 +11,41 @@ import (
 )
 
 func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
-	s.configChanged()
-	now := nowUTC(s)
-	l.CreatedAt, l.UpdatedAt = now, now
-	doc, err := marshal(l)
+	doc, now, err := s.stampDoc(l, "location", &l.CreatedAt, &l.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode location")
+		return err
 	}
 	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		l.BrandID, l.Code, l.RefID, doc, micros(now), micros(now))
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
-	}
-	return s.wrap(err, "location")
+		l.BrandID, l.Code, l.RefID, doc, now, now)
+	return s.wrap(s.codeClash(err, l), "location")
 }
 
 func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
-	s.configChanged()
-	l.UpdatedAt = nowUTC(s)
-	doc, err := marshal(l)
+	doc, now, err := s.stampDoc(l, "location", nil, &l.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode location")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		l.Code, l.RefID, doc, micros(l.UpdatedAt), l.ID)
+		l.Code, l.RefID, doc, now, l.ID)
+	return s.mustAffect(res, s.codeClash(err, l), "location")
+}
+
+// codeClash is the error of a unique violation on the locations table
+// (the brand's code), or err as it is.
+func (s *Queries) codeClash(err error, l *hub.Location) error {
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
 	}
-	return s.mustAffect(res, err, "location")
+	return err
 }
 
 const locationCols = `id, brand_id, doc, created_at, updated_at`
 
 func scanLocation(sc interface{ Scan(...any) error }) (*hub.Location, error) {
-	var l hub.Location
-	var doc string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &l); err != nil {
-		return nil, fmt.Errorf("decode location %d: %w", id, err)
-	}
-	l.ID, l.BrandID, l.CreatedAt, l.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
-	return &l, nil
+	var brand int64
+	return scanDoc(sc, "location", []any{&brand}, func(l *hub.Location, r docRow) {
+		l.ID, l.BrandID, l.CreatedAt, l.UpdatedAt = r.id, brand, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetLocation(ctx context.Context, id int64) (*hub.Location, error) {

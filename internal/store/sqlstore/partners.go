@@ -6,35 +6,28 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"orderhub/internal/hub"
 )
 
 func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
-	s.configChanged()
-	now := nowUTC(s)
-	p.CreatedAt, p.UpdatedAt = now, now
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "partner", &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode partner")
+		return err
 	}
 	p.ID, err = s.insert(ctx, `INSERT INTO partners (brand_id, protocol, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		p.BrandID, string(p.Protocol), doc, micros(now), micros(now))
+		p.BrandID, string(p.Protocol), doc, now, now)
 	return s.wrap(err, "partner")
 }
 
 func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
-	s.configChanged()
-	p.UpdatedAt = nowUTC(s)
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "partner", nil, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode partner")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE partners SET protocol = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		string(p.Protocol), doc, micros(p.UpdatedAt), p.ID)
+		string(p.Protocol), doc, now, p.ID)
 	return s.mustAffect(res, err, "partner")
 }
 
@@ -67,18 +60,12 @@ func (s *Queries) PartnerCallbackSecret(ctx context.Context, partnerID int64) (s
 const partnerCols = `id, brand_id, protocol, doc, created_at, updated_at`
 
 func scanPartner(sc interface{ Scan(...any) error }) (*hub.Partner, error) {
-	var p hub.Partner
-	var doc, proto string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &proto, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return nil, fmt.Errorf("decode partner %d: %w", id, err)
-	}
-	p.ID, p.BrandID, p.Protocol = id, brand, hub.Channel(proto)
-	p.CreatedAt, p.UpdatedAt = fromMicros(created), fromMicros(updated)
-	return &p, nil
+	var brand int64
+	var proto string
+	return scanDoc(sc, "partner", []any{&brand, &proto}, func(p *hub.Partner, r docRow) {
+		p.ID, p.BrandID, p.Protocol = r.id, brand, hub.Channel(proto)
+		p.CreatedAt, p.UpdatedAt = r.created, r.updated
+	})
 }
 
 func (s *Queries) GetPartner(ctx context.Context, id int64) (*hub.Partner, error) {

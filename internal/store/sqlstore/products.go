@@ -5,9 +5,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -16,50 +14,41 @@ import (
 )
 
 func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
-	s.configChanged()
-	now := nowUTC(s)
-	p.CreatedAt, p.UpdatedAt = now, now
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "product", &p.CreatedAt, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode product")
+		return err
 	}
 	p.ID, err = s.insert(ctx, `INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		p.BrandID, p.RefID, p.SKU, doc, micros(now), micros(now))
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
-	}
-	return s.wrap(err, "product")
+		p.BrandID, p.RefID, p.SKU, doc, now, now)
+	return s.wrap(s.refClash(err, p), "product")
 }
 
 func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
-	s.configChanged()
-	p.UpdatedAt = nowUTC(s)
-	doc, err := marshal(p)
+	doc, now, err := s.stampDoc(p, "product", nil, &p.UpdatedAt)
 	if err != nil {
-		return hub.Internal(err, "encode product")
+		return err
 	}
 	res, err := s.exec(ctx, `UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
-		p.RefID, p.SKU, doc, micros(p.UpdatedAt), p.ID, p.BrandID)
+		p.RefID, p.SKU, doc, now, p.ID, p.BrandID)
+	return s.mustAffect(res, s.refClash(err, p), "product")
+}
+
+// refClash is the error of a unique violation on the products table (the
+// brand's ref id), or err as it is.
+func (s *Queries) refClash(err error, p *hub.Product) error {
 	if err != nil && s.d.IsUniqueViolation(err) {
 		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
 	}
-	return s.mustAffect(res, err, "product")
+	return err
 }
 
 const productCols = `id, brand_id, doc, created_at, updated_at`
 
 func scanProduct(sc interface{ Scan(...any) error }) (*hub.Product, error) {
-	var p hub.Product
-	var doc string
-	var id, brand, created, updated int64
-	if err := sc.Scan(&id, &brand, &doc, &created, &updated); err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return nil, fmt.Errorf("decode product %d: %w", id, err)
-	}
-	p.ID, p.BrandID, p.CreatedAt, p.UpdatedAt = id, brand, fromMicros(created), fromMicros(updated)
-	return &p, nil
+	var brand int64
+	return scanDoc(sc, "product", []any{&brand}, func(p *hub.Product, r docRow) {
+		p.ID, p.BrandID, p.CreatedAt, p.UpdatedAt = r.id, brand, r.created, r.updated
+	})
 }
 
 func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {

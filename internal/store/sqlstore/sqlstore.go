@@ -21,6 +21,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -174,6 +175,23 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nowUTC(s *Queries) time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// stampDoc readies a document for its row: it marks the configuration
+// changed, sets the document's updated time (and its created time, for a
+// new row) to now, and encodes it with those times in. now is in the
+// columns' unit (micros).
+func (s *Queries) stampDoc(v any, what string, created, updated *time.Time) (doc string, now int64, err error) {
+	s.configChanged()
+	t := nowUTC(s)
+	if created != nil {
+		*created = t
+	}
+	*updated = t
+	if doc, err = marshal(v); err != nil {
+		return "", 0, hub.Internal(err, "encode %s", what)
+	}
+	return doc, micros(t), nil
+}
+
 func marshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
@@ -250,6 +268,32 @@ func collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any)
 		out = append(out, *v)
 	}
 	return out, s.wrap(rows.Err(), what)
+}
+
+// docRow is what every document table (brands, locations, products,
+// partners) keeps beside its JSON document: the id and the two timestamps,
+// which the columns own (the document's copies are not trusted).
+type docRow struct {
+	id               int64
+	created, updated time.Time
+}
+
+// scanDoc reads one document row laid out as id, keys..., doc, created_at,
+// updated_at: it decodes the document into a T and lets set copy the id,
+// the timestamps and the scanned keys onto it.
+func scanDoc[T any](sc interface{ Scan(...any) error }, what string, keys []any, set func(*T, docRow)) (*T, error) {
+	var doc string
+	var id, created, updated int64
+	dest := append(append([]any{&id}, keys...), &doc, &created, &updated)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	var v T
+	if err := json.Unmarshal([]byte(doc), &v); err != nil {
+		return nil, fmt.Errorf("decode %s %d: %w", what, id, err)
+	}
+	set(&v, docRow{id: id, created: fromMicros(created), updated: fromMicros(updated)})
+	return &v, nil
 }
 
 // scanFirst scans one extra leading column into first, then the rest.

@@ -47,16 +47,7 @@ func (s *Queries) ListStock(ctx context.Context, locationID int64) (map[int64]in
 	if err != nil {
 		return nil, s.wrap(err, "stock")
 	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	for rows.Next() {
-		var pid, q int64
-		if err := rows.Scan(&pid, &q); err != nil {
-			return nil, s.wrap(err, "stock")
-		}
-		out[pid] = q
-	}
-	return out, s.wrap(rows.Err(), "stock")
+	return scanStock(rows, s)
 }
 
 // TakeStock reads which products are tracked, then decrements them all in

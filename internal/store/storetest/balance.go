@@ -146,11 +146,7 @@ func testBalanceEntries(t *testing.T, s store.Store) {
 		t.Fatalf("other partner's entries = %+v", got)
 	}
 	entryIDs := func(es []store.BalanceEntry) []int64 {
-		out := []int64{}
-		for _, e := range es {
-			out = append(out, e.ID)
-		}
-		return out
+		return idsOf(es, func(e store.BalanceEntry) int64 { return e.ID })
 	}
 	for _, c := range []struct {
 		before int64

@@ -192,11 +192,7 @@ func testProducts(t *testing.T, s store.Store) {
 }
 
 func productIDs(ps []hub.Product) []int64 {
-	ids := make([]int64, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	return ids
+	return idsOf(ps, func(p hub.Product) int64 { return p.ID })
 }
 
 // testFindProductPrecedence checks DESIGN.md §2: hub id, then ref id, then

@@ -120,11 +120,7 @@ func testHubTokens(t *testing.T, s store.Store) {
 		return tx.RevokeCredential(ctx, b1b.ID, time.Now())
 	})
 	ids := func(cs []store.Credential) []int64 {
-		var out []int64
-		for _, c := range cs {
-			out = append(out, c.ID)
-		}
-		return out
+		return idsOf(cs, func(c store.Credential) int64 { return c.ID })
 	}
 	for _, c := range []struct {
 		brand int64

@@ -106,19 +106,11 @@ func claim(t *testing.T, s store.Store, c store.DeliveryClaim) []store.Delivery 
 }
 
 func deliveryIDs(ds []store.Delivery) []int64 {
-	ids := []int64{}
-	for _, d := range ds {
-		ids = append(ids, d.ID)
-	}
-	return ids
+	return idsOf(ds, func(d store.Delivery) int64 { return d.ID })
 }
 
 func ids(ds ...*store.Delivery) []int64 {
-	out := []int64{}
-	for _, d := range ds {
-		out = append(out, d.ID)
-	}
-	return out
+	return idsOf(ds, func(d *store.Delivery) int64 { return d.ID })
 }
 
 func getDelivery(t *testing.T, s store.Store, id int64) *store.Delivery {
@@ -200,11 +192,7 @@ func getEndpoint(t *testing.T, s store.Store, id int64) *store.WebhookEndpoint {
 }
 
 func endpointIDs(eps []store.WebhookEndpoint) []int64 {
-	out := []int64{}
-	for _, e := range eps {
-		out = append(out, e.ID)
-	}
-	return out
+	return idsOf(eps, func(e store.WebhookEndpoint) int64 { return e.ID })
 }
 
 func addEvents(t *testing.T, s store.Store, evs ...*store.Event) {
@@ -223,19 +211,11 @@ func addEvents(t *testing.T, s store.Store, evs ...*store.Event) {
 }
 
 func eventIDs(evs []store.Event) []int64 {
-	out := []int64{}
-	for _, e := range evs {
-		out = append(out, e.ID)
-	}
-	return out
+	return idsOf(evs, func(e store.Event) int64 { return e.ID })
 }
 
 func evIDs(evs ...*store.Event) []int64 {
-	out := []int64{}
-	for _, e := range evs {
-		out = append(out, e.ID)
-	}
-	return out
+	return idsOf(evs, func(e *store.Event) int64 { return e.ID })
 }
 
 // claimEvents claims up to limit events in a unit of its own, marks them

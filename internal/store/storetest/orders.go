@@ -35,10 +35,7 @@ func testOrdersFind(t *testing.T, s store.Store) {
 		t.Fatalf("GetOrder =\n%+v\nwant\n%+v", got, o)
 	}
 	ids := func(os []hub.Order) []int64 {
-		out := []int64{}
-		for _, o := range os {
-			out = append(out, o.ID)
-		}
+		out := orderIDs(os)
 		slices.Sort(out)
 		return out
 	}

@@ -184,11 +184,16 @@ func createOrder(t *testing.T, s store.Store, o *hub.Order, key, hash string) *h
 }
 
 func orderIDs(os []hub.Order) []int64 {
-	ids := make([]int64, len(os))
-	for i, o := range os {
-		ids[i] = o.ID
+	return idsOf(os, func(o hub.Order) int64 { return o.ID })
+}
+
+// idsOf is the id of each of xs, in order (empty, not nil, for none).
+func idsOf[T any](xs []T, id func(T) int64) []int64 {
+	out := make([]int64, len(xs))
+	for i, x := range xs {
+		out[i] = id(x)
 	}
-	return ids
+	return out
 }
 
 var errRefused = errors.New("refused by fn")
