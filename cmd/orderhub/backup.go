@@ -121,6 +121,12 @@ func migrateTo(ctx context.Context, c *config, to string, stdout, stderr io.Writ
 		return 1
 	}
 	defer src.Close()
+	// Checked before postgres.Open migrates the target: a refused move
+	// leaves the target as it was (no schema_migrations of its own).
+	if err := transfer.CheckTarget(ctx, src.DB(), to); err != nil {
+		fmt.Fprintln(stderr, "orderhub migrate:", err)
+		return 1
+	}
 	dst, err := postgres.Open(ctx, to)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderhub migrate: open PostgreSQL:", err)

@@ -264,7 +264,11 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := parse(fs, args, &c); err != nil {
 		return 2
 	}
-	if to != "" {
+	toGiven := false
+	fs.Visit(func(f *flag.Flag) { toGiven = toGiven || f.Name == "to" })
+	if toGiven {
+		// An empty --to (an unset variable in a script) is a mistake, never
+		// a plain migrate of --data.
 		return migrateTo(ctx, &c, to, stdout, stderr)
 	}
 	var n int
