@@ -309,6 +309,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer stop()
 	}
+	if c.DatabaseURL == "" {
+		// One server per data directory (sqlite.LockDir), held until exit.
+		release, err := sqlite.LockDir(c.DataDir)
+		if errors.Is(err, sqlite.ErrLocked) {
+			fmt.Fprintf(stderr, "orderhub serve: another orderhub is serving %s (%s is locked): stop it first, or give this one another --data\n", c.DataDir, sqlite.LockPath(c.DataDir))
+			return 1
+		} else if err != nil {
+			fmt.Fprintln(stderr, "orderhub serve:", err)
+			return 1
+		}
+		defer release()
+	}
 	if err := runServer(ctx, &c, log, stdout); err != nil {
 		log.Error("orderhub stopped", "error", err)
 		return 1

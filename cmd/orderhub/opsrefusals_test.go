@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"database/sql"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -52,4 +56,43 @@ func TestMigrateToRefusals(t *testing.T) {
 	if strings.Join(tables, ",") != "widgets" {
 		t.Fatalf("the refused move left tables behind: %v", tables)
 	}
+}
+
+// TestDataDirLock: a serving orderhub owns its data directory: a second
+// serve on it, restore (even --force) and migrate --to refuse while it
+// runs; backup works beside it; once it stops, restore --force works.
+func TestDataDirLock(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	r := start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0")
+	// Bounded: without the lock a second server would run on.
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	second, err := exec.CommandContext(ctx, bin, "serve", "--data", data, "--addr", "127.0.0.1:0").CombinedOutput()
+	code, out := 0, string(second)
+	if ee, ok := err.(*exec.ExitError); ok && ctx.Err() == nil {
+		code = ee.ExitCode()
+	}
+	if code != 1 || !strings.Contains(out, "another orderhub is serving "+data) || !strings.Contains(out, "orderhub.lock") {
+		t.Fatalf("second serve: %d %s", code, out)
+	}
+	backupFile := filepath.Join(t.TempDir(), "b.db")
+	if code, out := runBin(t, bin, "backup", "--data", data, "--to", backupFile); code != 0 {
+		t.Fatalf("backup while serving: %d %s", code, out)
+	}
+	if code, out := runBin(t, bin, "restore", "--data", data, "--from", backupFile, "--force"); code != 1 || !strings.Contains(out, "stop orderhub first") {
+		t.Fatalf("restore --force while serving: %d %s", code, out)
+	}
+	if code, out := runBin(t, bin, "migrate", "--data", data, "--to", "postgres://127.0.0.1:1/none"); code != 1 || !strings.Contains(out, "stop orderhub first") {
+		t.Fatalf("migrate --to while serving: %d %s", code, out)
+	}
+	r.stop(t)
+	if code, out := runBin(t, bin, "restore", "--data", data, "--from", backupFile, "--force"); code != 0 {
+		t.Fatalf("restore --force after stop: %d %s", code, out)
+	}
+	// The lock went with the process: serve starts again.
+	start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0").stop(t)
 }
