@@ -27,4 +27,3 @@ func TestUnknownBrandNotFound(t *testing.T) {
 		}
 	})
 }
-
