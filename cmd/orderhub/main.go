@@ -439,6 +439,10 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 			fmt.Fprintln(stdout, "Webhooks and callbacks to loopback or private addresses are refused; for a local receiver, restart with --allow-private-targets.")
 		}
 	}
+	if err := firstRunHints(ctx, svc, ln.Addr(), c, stdout); err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		Handler:           server.Handler(scfg, svc, log),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -551,4 +555,39 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// firstRunHints tells an operator who started without --demo how to get in:
+// with no dashboard login and no live /hub/v1 token the server is
+// reachable by no one, and only "listening" would say so otherwise.
+func firstRunHints(ctx context.Context, svc *service.Service, addr net.Addr, c *config, stdout io.Writer) error {
+	admins, err := svc.ListAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	tokens, err := svc.ListHubTokens(ctx, 0)
+	if err != nil {
+		return err
+	}
+	live := 0
+	for _, t := range tokens {
+		if t.RevokedAt == nil {
+			live++
+		}
+	}
+	base := c.BaseURL
+	if base == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		base = scheme + "://" + addr.String()
+	}
+	if len(admins) == 0 {
+		fmt.Fprintf(stdout, "No dashboard login yet: run `orderhub admin create NAME` (with this server's --data or --database-url), then log in at %s/ui/\n", base)
+	}
+	if live == 0 {
+		fmt.Fprintln(stdout, "No /hub/v1 token yet: run `orderhub token create` (an operator token, shown once; --brand N for one brand's)")
+	}
+	return nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"database/sql"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -95,4 +97,48 @@ func TestDataDirLock(t *testing.T) {
 	}
 	// The lock went with the process: serve starts again.
 	start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0").stop(t)
+}
+
+// TestFirstRunHints: a fresh install without --demo says at start how to
+// make a dashboard login and a /hub/v1 token, and the login page how to
+// make an admin; once both exist, the banner says nothing more.
+func TestFirstRunHints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildBinary(t)
+	data := t.TempDir()
+	r := start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0")
+	base := r.addr(t)
+	res, err := http.Get(base + "/ui/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "<code>orderhub admin create NAME</code>") {
+		t.Fatalf("login page: %d %s", res.StatusCode, page)
+	}
+	r.stop(t)
+	out := r.stdout.String()
+	if !strings.Contains(out, "No dashboard login yet: run `orderhub admin create NAME`") || !strings.Contains(out, base+"/ui/") ||
+		!strings.Contains(out, "No /hub/v1 token yet: run `orderhub token create`") {
+		t.Fatalf("first start printed:\n%s", out)
+	}
+	if code, out := runBin(t, bin, "admin", "create", "ops", "--data", data); code != 0 {
+		t.Fatalf("admin create: %d %s", code, out)
+	}
+	r = start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0")
+	r.stop(t)
+	if out := r.stdout.String(); strings.Contains(out, "No dashboard login") || !strings.Contains(out, "No /hub/v1 token yet") {
+		t.Fatalf("with an admin, no token:\n%s", out)
+	}
+	if code, out := runBin(t, bin, "token", "create", "--data", data); code != 0 {
+		t.Fatalf("token create: %d %s", code, out)
+	}
+	r = start(t, bin, nil, "--data", data, "--addr", "127.0.0.1:0")
+	r.stop(t)
+	if out := r.stdout.String(); out != "" {
+		t.Fatalf("with an admin and a token, serve printed:\n%s", out)
+	}
 }
