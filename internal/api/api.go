@@ -11,7 +11,10 @@
 //     for a write the query or the body: both and different is 400), or
 //     the install's only brand; a by-id route the brand of what the id
 //     names (owned, service.HubOrderScope). brand_id is asked for only
-//     when the request would be a guess.
+//     when the request would be a guess. A write's body brand_id is moved
+//     to the query before its handler runs (bodyBrand), so that every
+//     write takes it the same way and no handler lists it among its fields
+//     (but POST /tokens, where brand_id is the new token's brand).
 //   - Money is integer minor units of the brand's currency (KRW 7600 is
 //     7600, USD 45.40 is 4540); every order carries its currency.
 //   - Lists page newest first with ?limit= (default 50, at most 500) and
