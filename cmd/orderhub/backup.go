@@ -84,6 +84,11 @@ has open. A database already in DIR is replaced only with --force.
 		return 2
 	}
 	path := sqlite.Path(c.DataDir)
+	release, ok := lockStopped("restore", c.DataDir, stderr)
+	if !ok {
+		return 1
+	}
+	defer release()
 	if _, err := os.Stat(path); err == nil && !force {
 		fmt.Fprintf(stderr, "orderhub restore: %s exists: stop orderhub and pass --force to replace it\n", path)
 		return 1
@@ -115,12 +120,23 @@ func migrateTo(ctx context.Context, c *config, to string, stdout, stderr io.Writ
 		fmt.Fprintf(stderr, "orderhub migrate: no embedded database at %s\n", path)
 		return 1
 	}
+	release, ok := lockStopped("migrate", c.DataDir, stderr)
+	if !ok {
+		return 1
+	}
+	defer release()
 	src, err := sqlite.Open(ctx, path)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderhub migrate: open the embedded database:", err)
 		return 1
 	}
 	defer src.Close()
+	// Checked before postgres.Open migrates the target: a refused move
+	// leaves the target as it was (no schema_migrations of its own).
+	if err := transfer.CheckTarget(ctx, src.DB(), to); err != nil {
+		fmt.Fprintln(stderr, "orderhub migrate:", err)
+		return 1
+	}
 	dst, err := postgres.Open(ctx, to)
 	if err != nil {
 		fmt.Fprintln(stderr, "orderhub migrate: open PostgreSQL:", err)
@@ -137,4 +153,18 @@ func migrateTo(ctx context.Context, c *config, to string, stdout, stderr io.Writ
 	}
 	fmt.Fprintf(stdout, "copied %d rows from %s; row counts verified. Start orderhub with --database-url.\n", rep.Rows(), path)
 	return 0
+}
+
+// lockStopped takes the data directory's lock (sqlite.LockDir) for a
+// command that must not run beside a server, saying why when it cannot.
+func lockStopped(cmd, dataDir string, stderr io.Writer) (release func(), ok bool) {
+	release, err := sqlite.LockDir(dataDir)
+	if errors.Is(err, sqlite.ErrLocked) {
+		fmt.Fprintf(stderr, "orderhub %s: an orderhub is serving %s (%s is locked): stop orderhub first\n", cmd, dataDir, sqlite.LockPath(dataDir))
+		return nil, false
+	} else if err != nil {
+		fmt.Fprintf(stderr, "orderhub %s: %v\n", cmd, err)
+		return nil, false
+	}
+	return release, true
 }

@@ -264,7 +264,11 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := parse(fs, args, &c); err != nil {
 		return 2
 	}
-	if to != "" {
+	toGiven := false
+	fs.Visit(func(f *flag.Flag) { toGiven = toGiven || f.Name == "to" })
+	if toGiven {
+		// An empty --to (an unset variable in a script) is a mistake, never
+		// a plain migrate of --data.
 		return migrateTo(ctx, &c, to, stdout, stderr)
 	}
 	var n int
@@ -304,6 +308,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer stop()
+	}
+	if c.DatabaseURL == "" {
+		// One server per data directory (sqlite.LockDir), held until exit.
+		release, err := sqlite.LockDir(c.DataDir)
+		if errors.Is(err, sqlite.ErrLocked) {
+			fmt.Fprintf(stderr, "orderhub serve: another orderhub is serving %s (%s is locked): stop it first, or give this one another --data\n", c.DataDir, sqlite.LockPath(c.DataDir))
+			return 1
+		} else if err != nil {
+			fmt.Fprintln(stderr, "orderhub serve:", err)
+			return 1
+		}
+		defer release()
 	}
 	if err := runServer(ctx, &c, log, stdout); err != nil {
 		log.Error("orderhub stopped", "error", err)
@@ -423,6 +439,10 @@ func runServer(ctx context.Context, c *config, log *slog.Logger, stdout io.Write
 			fmt.Fprintln(stdout, "Webhooks and callbacks to loopback or private addresses are refused; for a local receiver, restart with --allow-private-targets.")
 		}
 	}
+	if err := firstRunHints(ctx, svc, ln.Addr(), c, stdout); err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
 		Handler:           server.Handler(scfg, svc, log),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -535,4 +555,39 @@ func startCPUProfile(path string) (stop func(), err error) {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// firstRunHints tells an operator who started without --demo how to get in:
+// with no dashboard login and no live /hub/v1 token the server is
+// reachable by no one, and only "listening" would say so otherwise.
+func firstRunHints(ctx context.Context, svc *service.Service, addr net.Addr, c *config, stdout io.Writer) error {
+	admins, err := svc.ListAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	tokens, err := svc.ListHubTokens(ctx, 0)
+	if err != nil {
+		return err
+	}
+	live := 0
+	for _, t := range tokens {
+		if t.RevokedAt == nil {
+			live++
+		}
+	}
+	base := c.BaseURL
+	if base == "" {
+		scheme := "http"
+		if c.TLSCert != "" {
+			scheme = "https"
+		}
+		base = scheme + "://" + addr.String()
+	}
+	if len(admins) == 0 {
+		fmt.Fprintf(stdout, "No dashboard login yet: run `orderhub admin create NAME` (with this server's --data or --database-url), then log in at %s/ui/\n", base)
+	}
+	if live == 0 {
+		fmt.Fprintln(stdout, "No /hub/v1 token yet: run `orderhub token create` (an operator token, shown once; --brand N for one brand's)")
+	}
+	return nil
 }

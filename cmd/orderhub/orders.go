@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/server"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 )
@@ -22,6 +23,20 @@ list shows the newest orders first; show one order with its lines and its
 history. --brand may be left out on an install with one brand.
 Storage flags (--data, --database-url) as for migrate.
 `)
+}
+
+// maxListLimit is the most orders one list shows: the API's page (?limit=
+// at most 500), so that the command line and the API agree.
+const maxListLimit = 500
+
+// knownChannel reports whether c is a channel orders come through (a
+// registered protocol or hub), with the known ones for the refusal.
+func knownChannel(c hub.Channel) (names []string, ok bool) {
+	for _, p := range server.Protocols() {
+		names = append(names, string(p.Channel))
+		ok = ok || p.Channel == c
+	}
+	return append(names, string(hub.ChannelHub)), ok || c == hub.ChannelHub
 }
 
 // orders is `orderhub orders list|show`.
@@ -38,7 +53,7 @@ func orders(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	sc.listing()
 	if cmd == "list" {
 		fs.StringVar(&status, "status", "", "new, confirmed, preparing, ready, completed or cancelled")
-		fs.StringVar(&channel, "channel", "", "the channel (hub, kakao, tableorder, junglebook, zeek, omni)")
+		fs.StringVar(&channel, "channel", "", "the channel (kakao, omni, junglebook, zeek, tableorder, hub)")
 		fs.Int64Var(&location, "location", 0, "location id")
 		fs.IntVar(&limit, "limit", 50, "how many, newest first (at most 500)")
 	}
@@ -54,8 +69,13 @@ func orders(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case cmd == "show" && len(pos) != 1:
 		ordersUsage(stderr)
 		return 2
-	case limit < 1 || limit > store.MaxPage:
-		return fail(2, "--limit must be between 1 and %d", store.MaxPage)
+	case limit < 1 || limit > maxListLimit:
+		return fail(2, "--limit must be between 1 and %d", maxListLimit)
+	}
+	if channel != "" {
+		if names, ok := knownChannel(hub.Channel(channel)); !ok {
+			return fail(2, "--channel must be one of %s", strings.Join(names, ", "))
+		}
 	}
 	if status != "" {
 		st, ok := hub.ParseStatus(status)

@@ -156,7 +156,11 @@ func exportStock(ctx context.Context, st store.Reader, brandID int64, locs []hub
 			return err
 		}
 		for _, p := range products {
-			if p.Type == hub.ProductCombo || !p.DeductStock {
+			// Every product that deducts stock, and every stock row that
+			// exists (a product that does not deduct may still have one,
+			// set by an import): what an import sets, an export lists.
+			v, has := levels[p.ID]
+			if p.Type == hub.ProductCombo || (!p.DeductStock && !has) {
 				continue
 			}
 			ref := p.RefID
@@ -164,7 +168,7 @@ func exportStock(ctx context.Context, st store.Reader, brandID int64, locs []hub
 				ref = strconv.FormatInt(p.ID, 10)
 			}
 			q := ""
-			if v, ok := levels[p.ID]; ok {
+			if has {
 				q = strconv.FormatInt(v, 10)
 			}
 			cw.Write([]string{l.Code, ref, q})

@@ -13,7 +13,7 @@ import (
 
 func tokenUsage(w io.Writer) {
 	fmt.Fprint(w, `Usage:
-  orderhub token create [--brand N] [--label TEXT]
+  orderhub token create [--brand N] [--label TEXT] [--output table|json]
   orderhub token list [--brand N] [--output table|json]
   orderhub token revoke <id>
 
@@ -48,6 +48,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "create":
 		fs.Int64Var(&brand, "brand", 0, "brand id (0 = operator token for every brand)")
 		fs.StringVar(&label, "label", "cli", "what the token is for (stored with it)")
+		outputFlag(fs, &output)
 	case "list":
 		fs.Int64Var(&brand, "brand", 0, "brand id (0 = every brand's tokens)")
 		outputFlag(fs, &output)
@@ -90,12 +91,16 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	svc := service.New(st)
 	switch cmd {
 	case "create":
-		tok, err := svc.CreateHubToken(ctx, brand, label)
+		tok, err := svc.IssueHubToken(ctx, brand, label)
 		if err != nil {
 			fmt.Fprintln(stderr, "orderhub token create:", err)
 			return 1
 		}
-		fmt.Fprintln(stdout, tok)
+		if output == "json" {
+			emit(stdout, output, tok, nil)
+			break
+		}
+		fmt.Fprintln(stdout, tok.Token)
 	case "list":
 		ts, err := svc.ListHubTokens(ctx, brand)
 		if err != nil {

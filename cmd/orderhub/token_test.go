@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"orderhub/internal/testutil"
 	"strconv"
 	"strings"
@@ -40,6 +41,16 @@ func TestTokenCommand(t *testing.T) {
 	code, brandTok, errs := cli("create", "--brand", strconv.FormatInt(b.ID, 10), "--label", "pos team")
 	if code != 0 || !strings.HasPrefix(brandTok, "ohh_") || brandTok == op {
 		t.Fatalf("token create --brand: %d %q %s", code, brandTok, errs)
+	}
+	// --output json: the issued token with its id, brand and label.
+	code, out, errs := cli("create", "--brand", strconv.FormatInt(b.ID, 10), "--label", "script", "--output", "json")
+	var issued service.IssuedHubToken
+	if err := json.Unmarshal([]byte(out), &issued); err != nil || code != 0 || !strings.HasPrefix(issued.Token, "ohh_") ||
+		issued.ID == 0 || issued.BrandID != b.ID || issued.Label != "script" {
+		t.Fatalf("token create --output json: %d %q %s %v", code, out, errs, err)
+	}
+	if code, _, errs := cli("create", "--output", "yaml"); code != 2 || !strings.Contains(errs, "--output") {
+		t.Errorf("token create --output yaml: %d %s", code, errs)
 	}
 	if code, _, errs := cli("create", "--brand", "999"); code != 1 || !strings.Contains(errs, "not found") {
 		t.Errorf("unknown brand: %d %s", code, errs)

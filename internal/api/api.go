@@ -11,7 +11,10 @@
 //     for a write the query or the body: both and different is 400), or
 //     the install's only brand; a by-id route the brand of what the id
 //     names (owned, service.HubOrderScope). brand_id is asked for only
-//     when the request would be a guess.
+//     when the request would be a guess. A write's body brand_id is moved
+//     to the query before its handler runs (bodyBrand), so that every
+//     write takes it the same way and no handler lists it among its fields
+//     (but POST /tokens, where brand_id is the new token's brand).
 //   - Money is integer minor units of the brand's currency (KRW 7600 is
 //     7600, USD 45.40 is 4540); every order carries its currency.
 //   - Lists page newest first with ?limit= (default 50, at most 500) and
@@ -32,6 +35,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -61,6 +65,11 @@ func (h *Handler) Routes(mux Mux) {
 	// methods answers 405 with Allow rather than 404.
 	known := http.NewServeMux()
 	add := func(pattern string, replayed bool, fn handlerFunc) {
+		// Every write takes brand_id in the query or the body (bodyBrand),
+		// but a token's create, where brand_id is the new token's brand.
+		if !strings.HasPrefix(pattern, "GET ") && pattern != "POST /hub/v1/tokens" {
+			fn = bodyBrand(fn)
+		}
 		mux.Handle(pattern, h.authed(replayed, fn))
 		known.Handle(pattern, http.NotFoundHandler())
 	}
@@ -303,6 +312,51 @@ func givenBrand(r *http.Request, body int64) (int64, error) {
 		return q, nil
 	}
 	return body, nil
+}
+
+// bodyBrand gives every write the brand_id of its body as if it were in
+// the query (givenBrand's rule: both and different is a 400), and takes it
+// out of the body, so that each handler's strict decoding of its own
+// fields never refuses it and each reads the brand in the one place: an
+// action, a payment or a snooze names its brand the way a create does.
+func bodyBrand(fn handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
+		raw, err := readRaw(r)
+		if err != nil {
+			return err
+		}
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(raw, &fields) != nil {
+			return fn(w, r, p) // not an object: the handler says what is wrong
+		}
+		v, ok := fields["brand_id"]
+		if !ok {
+			return fn(w, r, p)
+		}
+		var body int64
+		if err := json.Unmarshal(v, &body); err != nil || body < 0 {
+			return hub.Invalid("brand_id", "must be a non-negative integer")
+		}
+		given, err := givenBrand(r, body)
+		if err != nil {
+			return err
+		}
+		delete(fields, "brand_id")
+		rest, err := json.Marshal(fields)
+		if err != nil {
+			return err
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(rest))
+		r.ContentLength = int64(len(rest))
+		if given != 0 {
+			q := r.URL.Query()
+			q.Set("brand_id", strconv.FormatInt(given, 10))
+			r.URL.RawQuery = q.Encode()
+		}
+		return fn(w, r, p)
+	}
 }
 
 // actingBrand is the brand a request without an id acts on (service.HubBrand):

@@ -10,7 +10,8 @@ import (
 // not say. The rule is asked for only when the answer would be a guess:
 //   - a brand token acts on its own brand; naming another is not found
 //     (existence never leaks across brands);
-//   - an operator token acts on the brand it names; naming none, on the
+//   - an operator token acts on the brand it names (one that does not
+//     exist is not found, 404, on reads and writes alike); naming none, on the
 //     install's only brand; with several brands and none named the request
 //     is ambiguous: 400 naming brand_id;
 //   - a route that names a thing by id takes the brand from the thing
@@ -29,6 +30,14 @@ func (s *Service) HubBrand(ctx context.Context, p *HubPrincipal, given int64) (i
 		return p.BrandID, nil
 	}
 	if given != 0 {
+		// A brand that does not exist is not found, on a read as on a
+		// create (never an empty list that looks like "nothing yet").
+		if _, err := s.store.GetBrand(ctx, given); err != nil {
+			if hub.ErrorCode(err) == hub.CodeNotFound {
+				return 0, hub.NotFound("brand %d not found", given)
+			}
+			return 0, err
+		}
 		return given, nil
 	}
 	brands, err := s.store.ListBrands(ctx)

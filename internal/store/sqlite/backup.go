@@ -48,6 +48,14 @@ func Backup(ctx context.Context, path, dest string) error {
 	db.SetMaxOpenConns(1)
 	tmp := dest + ".partial"
 	os.Remove(tmp)
+	// The copy holds token hashes and callback secrets: owner-only, like
+	// the database. VACUUM INTO accepts an empty file, which keeps the mode
+	// it was created with (SQLite would create it 0644 under the umask).
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f.Close()
 	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("backup: %w", err)

@@ -135,3 +135,30 @@ func TestRestoreRefusesWhatIsNoBackup(t *testing.T) {
 		t.Fatalf("a fresh orderhub database fails Check: %v", err)
 	}
 }
+
+// TestBackupFileMode: a backup holds token hashes and callback secrets:
+// it is written owner-only (0600) like the database, whatever the umask.
+func TestBackupFileMode(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := sqlite.Path(filepath.Join(dir, "live"))
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	dest := filepath.Join(dir, "backup.db")
+	if err := sqlite.Backup(ctx, path, dest); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o600 {
+		t.Fatalf("backup mode %o, want 600", got)
+	}
+	if _, err := os.Stat(dest + ".partial"); !os.IsNotExist(err) {
+		t.Fatalf(".partial left behind: %v", err)
+	}
+}

@@ -16,6 +16,11 @@
 // beside the writer. busy_timeout covers other processes (orderhub migrate)
 // touching the same file.
 //
+// One server per data directory: serve holds an exclusive flock on
+// DIR/orderhub.lock for its life (LockDir, lock.go); restore and
+// migrate --to take it too and refuse while a server holds it; backup and
+// the other commands work beside the server.
+//
 // Driver: modernc.org/sqlite, a cgo-free translation of SQLite, chosen by
 // measurement (see tools/sqlitebench/README.md): a cgo-free static binary,
 // and commit latency is dominated by fsync, which the drivers share.

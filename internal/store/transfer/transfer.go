@@ -64,6 +64,57 @@ type column struct {
 	identity  bool
 }
 
+// CheckTarget refuses, before anything is created there, a PostgreSQL
+// database at url that holds a table the SQLite database src does not
+// have (another application's, or another version's): migrating it first
+// and refusing after would leave orderhub's tables behind in it.
+func CheckTarget(ctx context.Context, src *sql.DB, url string) error {
+	dst, err := sql.Open("pgx", url)
+	if err != nil {
+		return fmt.Errorf("open PostgreSQL: %w", err)
+	}
+	defer dst.Close()
+	ours := map[string]bool{}
+	rows, err := src.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		return fmt.Errorf("read the source's tables: %w", err)
+	}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		ours[name] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows, err = dst.QueryContext(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil {
+		return fmt.Errorf("read the target's tables: %w", err)
+	}
+	defer rows.Close()
+	var foreign []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return err
+		}
+		if !ours[t] {
+			foreign = append(foreign, t)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("the target holds tables that are not orderhub's (%s): copy only into a new database", strings.Join(foreign, ", "))
+	}
+	return nil
+}
+
 // Copy copies every row of the SQLite database src into the PostgreSQL
 // database dst, which must be empty.
 func Copy(ctx context.Context, src, dst *sql.DB) (*Report, error) {
