@@ -393,4 +393,3 @@ func (l errorLog) Println(v ...any) {
 		l.log.Error("metrics: a collector failed", "error", strings.TrimSpace(fmt.Sprint(v...)))
 	}
 }
-
