@@ -162,3 +162,28 @@ func TestBackupFileMode(t *testing.T) {
 		t.Fatalf(".partial left behind: %v", err)
 	}
 }
+
+// TestDatabaseFileMode: the database and its WAL files are 0600 (they hold
+// token hashes and callback secrets), whatever the process's umask.
+func TestDatabaseFileMode(t *testing.T) {
+	ctx := t.Context()
+	path := sqlite.Path(filepath.Join(t.TempDir(), "live"))
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// A write makes the WAL and its index exist.
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.CreateBrand(ctx, &hub.Brand{Name: "b", Currency: "KRW"}) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(f), got)
+		}
+	}
+}
