@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
@@ -364,7 +365,8 @@ func TestRoles(t *testing.T) {
 			r.errMsg(t) != "this key is a bot key and may not call pos endpoints" {
 			t.Errorf("bot key cooking: %d %s", r.status, r.body)
 		}
-		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.status != 403 {
+		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.status != 403 ||
+			r.errMsg(t) != "this key is a pos key and may not call bot endpoints" {
 			t.Errorf("pos key ordering: %d %s", r.status, r.body)
 		}
 		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id+`"}`); r.status != 200 {
@@ -385,7 +387,8 @@ func TestRoles(t *testing.T) {
 		// ...and one stored before that check allows nothing (it used to
 		// mean both: an authorization check failing open).
 		must(t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, f.bot2) }))
-		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 403 {
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 403 ||
+			r.errMsg(t) != "this key's kakao_role is not bot, pos or both" {
 			t.Errorf("unreadable role completing: %d %s", r.status, r.body)
 		}
 		if r := f.do("GET", "/api/v1/stores/"+store1+"/items", f.bot2Key, ""); r.status != 403 {
@@ -490,7 +493,7 @@ func TestConcurrentRepeatsTwoNodes(t *testing.T) {
 		f := newFixture(t, open())
 		plenty := int64(100)
 		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
-		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now))
+		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), protocol.Registry{Protocol()}.Option())
 		mux := http.NewServeMux()
 		New(svc2, Config{}).Routes(mux)
 		srv2 := httptest.NewServer(mux)
