@@ -118,11 +118,7 @@ func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Locat
 
 // ---- stock ----
 
-func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, l *hub.Location) error {
 	levels, err := h.svc.Store().ListStock(r.Context(), l.ID)
 	if err != nil {
 		return err
@@ -195,11 +191,7 @@ func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.Hu
 // ---- products ----
 
 func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	after, limit, err := queryPage(r)
+	brandID, after, limit, err := h.brandPage(r, p)
 	if err != nil {
 		return err
 	}
@@ -241,11 +233,7 @@ func (h *Handler) product(r *http.Request, p *service.HubPrincipal) (*hub.Produc
 	}, func(pr *hub.Product) int64 { return pr.BrandID })
 }
 
-func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	old, err := h.product(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, old *hub.Product) error {
 	var pr hub.Product
 	if err := decode(r, &pr); err != nil {
 		return err
