@@ -94,7 +94,7 @@ func New(svc *service.Service, cfg Config) *Handler {
 		zones:   map[string]*time.Location{},
 	}
 	for _, page := range []string{"login", "board", "order", "error", "catalog", "partners", "webhooks", "secret"} {
-		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+page+".html"))
 	}
 	return h
 }
