@@ -99,8 +99,8 @@ func (h *Handler) Routes(mux Mux) {
 	route("GET /hub/v1/locations/{id}", show(h.location, h.locationInForce))
 	route("PATCH /hub/v1/locations/{id}", patch(h.location, decodeLocation, h.modifyLocation, h.locationInForce))
 	location("GET /hub/v1/locations/{id}/stock", h.listStock)
-	route("GET /hub/v1/locations/{id}/stock/{productId}", h.getStock)
-	route("PUT /hub/v1/locations/{id}/stock/{productId}", h.putStock)
+	route("GET /hub/v1/locations/{id}/stock/{productId}", onRow(h.stock, h.getStock))
+	route("PUT /hub/v1/locations/{id}/stock/{productId}", onRow(h.stock, h.putStock))
 	route("POST /hub/v1/locations/{id}/snooze", h.snooze)
 	route("POST /hub/v1/locations/{id}/unsnooze", h.unsnooze)
 	location("GET /hub/v1/locations/{id}/snoozes", h.listSnoozes)
@@ -374,6 +374,26 @@ func (h *Handler) actingBrand(r *http.Request, p *service.HubPrincipal, body int
 		return 0, err
 	}
 	return h.svc.HubBrand(r.Context(), p, given)
+}
+
+// decodeNew reads a row a request writes: its fields from the body onto v
+// (decode), its brand the acting one (actingBrand, with the brand_id the
+// body gave), its id (*id) cleared, for the store to give.
+func decodeNew[T any](h *Handler, r *http.Request, p *service.HubPrincipal, v *T, decode func(body []byte, v *T) error,
+	id, brandID *int64) error {
+	body, err := readRaw(r)
+	if err != nil {
+		return err
+	}
+	if err := decode(body, v); err != nil {
+		return err
+	}
+	acting, err := h.actingBrand(r, p, *brandID)
+	if err != nil {
+		return err
+	}
+	*id, *brandID = 0, acting
+	return nil
 }
 
 // orderScope is where an order ref is looked up: the brand named, or the

@@ -18,14 +18,9 @@ type partnerView struct {
 
 func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var pr hub.Partner
-	if err := decode(r, &pr); err != nil {
+	if err := decodeNew(h, r, p, &pr, decodeOnto, &pr.ID, &pr.BrandID); err != nil {
 		return err
 	}
-	brandID, err := h.actingBrand(r, p, pr.BrandID)
-	if err != nil {
-		return err
-	}
-	pr.ID, pr.BrandID = 0, brandID
 	cred, secret, err := h.svc.CreatePartner(r.Context(), &pr)
 	if err != nil {
 		return err
