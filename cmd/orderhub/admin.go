@@ -71,9 +71,9 @@ func admin(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	st, err := openStore(ctx, &sc.c)
-	if err != nil {
-		return fail(1, "open database: %v", err)
+	st, ok := sc.open(ctx)
+	if !ok {
+		return 1
 	}
 	defer st.Close()
 	svc := service.New(st, server.Protocols().Option())

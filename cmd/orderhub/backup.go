@@ -17,33 +17,17 @@ import (
 // backup is `orderhub backup --to FILE`: a consistent copy of the embedded
 // database, taken while orderhub serves (sqlite.Backup).
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c config
-	var to string
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: orderhub backup --to FILE [--data DIR]
+	fc := newFileCommand("backup", `Usage: orderhub backup --to FILE [--data DIR]
 
 Writes a consistent, checked copy of the embedded database (DIR/orderhub.db)
 to FILE, which must not exist. Safe while orderhub serves. Restore it with
 orderhub restore --from FILE into the data directory of a stopped orderhub.
 On PostgreSQL use pg_dump.
-`)
-		fs.PrintDefaults()
-	}
-	storageFlags(fs, &c)
-	fs.StringVar(&to, "to", "", "the backup file to write (must not exist)")
-	if err := parse(fs, args, &c); err != nil {
+`, "to", "the backup file to write (must not exist)", stderr)
+	if !fc.parse(args, "back it up with pg_dump (see docs/operations.md)") {
 		return 2
 	}
-	if c.DatabaseURL != "" {
-		fmt.Fprintln(stderr, "orderhub backup: the database is PostgreSQL: back it up with pg_dump (see docs/operations.md)")
-		return 2
-	}
-	if strings.TrimSpace(to) == "" {
-		fmt.Fprintln(stderr, "orderhub backup: --to FILE is required")
-		return 2
-	}
+	c, to := &fc.c, fc.file
 	if err := sqlite.Backup(ctx, sqlite.Path(c.DataDir), to); err != nil {
 		fmt.Fprintln(stderr, "orderhub backup:", err)
 		return 1
@@ -55,34 +39,18 @@ On PostgreSQL use pg_dump.
 // restore is `orderhub restore --from FILE`: a backup in place of the
 // embedded database of a stopped orderhub.
 func restore(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	var c config
-	var from string
 	var force bool
-	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: orderhub restore --from FILE [--data DIR] [--force]
+	fc := newFileCommand("restore", `Usage: orderhub restore --from FILE [--data DIR] [--force]
 
 Checks the backup FILE and puts it in place of DIR/orderhub.db. Stop every
 orderhub using DIR first: a running server keeps writing into the file it
 has open. A database already in DIR is replaced only with --force.
-`)
-		fs.PrintDefaults()
-	}
-	storageFlags(fs, &c)
-	fs.StringVar(&from, "from", "", "the backup file (from orderhub backup)")
-	fs.BoolVar(&force, "force", false, "replace the database in --data")
-	if err := parse(fs, args, &c); err != nil {
+`, "from", "the backup file (from orderhub backup)", stderr)
+	fc.fs.BoolVar(&force, "force", false, "replace the database in --data")
+	if !fc.parse(args, "restore it with pg_restore or psql") {
 		return 2
 	}
-	if c.DatabaseURL != "" {
-		fmt.Fprintln(stderr, "orderhub restore: the database is PostgreSQL: restore it with pg_restore or psql")
-		return 2
-	}
-	if strings.TrimSpace(from) == "" {
-		fmt.Fprintln(stderr, "orderhub restore: --from FILE is required")
-		return 2
-	}
+	c, from := &fc.c, fc.file
 	path := sqlite.Path(c.DataDir)
 	release, ok := lockStopped("restore", c.DataDir, stderr)
 	if !ok {
@@ -102,6 +70,46 @@ has open. A database already in DIR is replaced only with --force.
 	}
 	fmt.Fprintf(stdout, "restored %s from %s\n", path, from)
 	return 0
+}
+
+// fileCommand is the command line of backup and restore: the storage
+// flags and one file (--to or --from), for the embedded database only.
+type fileCommand struct {
+	name, fileFlag string
+	fs             *flag.FlagSet
+	c              config
+	file           string
+	stderr         io.Writer
+}
+
+func newFileCommand(name, usage, fileFlag, fileHelp string, stderr io.Writer) *fileCommand {
+	fc := &fileCommand{name: name, fileFlag: fileFlag, fs: flag.NewFlagSet(name, flag.ContinueOnError), stderr: stderr}
+	fc.fs.SetOutput(stderr)
+	fc.fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fc.fs.PrintDefaults()
+	}
+	storageFlags(fc.fs, &fc.c)
+	fc.fs.StringVar(&fc.file, fileFlag, "", fileHelp)
+	return fc
+}
+
+// parse reads the variables and flags (parse); ok is false once it has
+// said why not: on PostgreSQL (pgTools: what to use instead), or without
+// the file.
+func (fc *fileCommand) parse(args []string, pgTools string) bool {
+	if err := parse(fc.fs, args, &fc.c); err != nil {
+		return false
+	}
+	if fc.c.DatabaseURL != "" {
+		fmt.Fprintf(fc.stderr, "orderhub %s: the database is PostgreSQL: %s\n", fc.name, pgTools)
+		return false
+	}
+	if strings.TrimSpace(fc.file) == "" {
+		fmt.Fprintf(fc.stderr, "orderhub %s: --%s FILE is required\n", fc.name, fc.fileFlag)
+		return false
+	}
+	return true
 }
 
 // migrateTo is `orderhub migrate --to postgres://…`: the embedded

@@ -95,46 +95,32 @@ sends replayed deliveries within a second.
 
 // deliveries is `orderhub deliveries list|replay`.
 func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "replay") {
-		deliveriesUsage(stderr)
+	sc := newSubcommand("deliveries", args, []string{"list", "replay"}, deliveriesUsage, stderr)
+	if sc == nil {
 		return 2
 	}
-	cmd := args[0]
-	var c config
+	cmd, fs, fail := args[0], sc.fs, sc.fail
 	var status string
 	var endpoint, partner, brand int64
 	var limit int
 	var dead bool
-	output := "table"
-	fs := flag.NewFlagSet("deliveries "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { deliveriesUsage(stderr); fs.PrintDefaults() }
-	storageFlags(fs, &c)
 	fs.Int64Var(&endpoint, "endpoint", 0, "webhook endpoint id")
 	fs.Int64Var(&partner, "partner", 0, "partner id (callbacks)")
 	if cmd == "list" {
 		fs.StringVar(&status, "status", "", "pending, delivered or dead")
 		fs.Int64Var(&brand, "brand", 0, "brand id (default all)")
 		fs.IntVar(&limit, "limit", 50, "how many, newest first (at most 500)")
-		outputFlag(fs, &output)
+		sc.listing()
 	} else {
 		fs.BoolVar(&dead, "dead", false, "replay every dead delivery of --endpoint or --partner")
 	}
-	// Only the storage flags come from ORDERHUB_ variables here.
-	if err := applyEnv(fs, storageFlagNames...); err != nil {
-		fmt.Fprintln(stderr, "orderhub deliveries:", err)
+	// Flags may come before or after the positional delivery id. What
+	// the flags refuse is told as the group's (orderhub deliveries: …).
+	pos, ok := parseStorage(fs, args[1:], &sc.output, "deliveries", stderr)
+	if !ok {
 		return 2
 	}
-	// Flags may come before or after the positional delivery id.
-	pos, err := parseMixed(fs, args[1:])
-	if err != nil {
-		return 2
-	}
-	if err := checkOutput(output); err != nil {
-		fmt.Fprintln(stderr, "orderhub deliveries:", err)
-		return 2
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
+	if sc.c.LogFormat != "text" && sc.c.LogFormat != "json" {
 		fmt.Fprintln(stderr, "orderhub deliveries: --log-format must be text or json")
 		return 2
 	}
@@ -153,24 +139,19 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	switch cmd {
 	case "list":
 		if len(pos) > 0 {
-			fmt.Fprintf(stderr, "orderhub deliveries list: unexpected argument %q\n", pos[0])
-			return 2
+			return fail(2, "unexpected argument %q", pos[0])
 		}
 		switch store.DeliveryStatus(status) {
 		case "", store.DeliveryPending, store.DeliveryDelivered, store.DeliveryDead:
 		default:
-			fmt.Fprintln(stderr, "orderhub deliveries list: --status must be pending, delivered or dead")
-			return 2
+			return fail(2, "--status must be pending, delivered or dead")
 		}
 	case "replay":
 		switch {
 		case len(pos) == 1 && !dead && target.Kind == "":
-			v, err := strconv.ParseInt(pos[0], 10, 64)
-			if err != nil || v <= 0 {
-				fmt.Fprintf(stderr, "orderhub deliveries replay: %q is not a delivery id\n", pos[0])
-				return 2
+			if id, ok = idArg(pos[0]); !ok {
+				return fail(2, "%q is not a delivery id", pos[0])
 			}
-			id = v
 		case len(pos) == 0 && dead && target.Kind != "":
 		default:
 			deliveriesUsage(stderr)
@@ -178,9 +159,8 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 
-	st, err := openStore(ctx, &c)
-	if err != nil {
-		fmt.Fprintln(stderr, "orderhub deliveries: open database:", err)
+	st, ok := openFor(ctx, &sc.c, "deliveries", stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
@@ -190,22 +170,19 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		ds, err := st.ListDeliveries(ctx, store.DeliveryFilter{BrandID: brand, Target: target,
 			Status: store.DeliveryStatus(status), Limit: limit})
 		if err != nil {
-			fmt.Fprintln(stderr, "orderhub deliveries list:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
-		printDeliveries(stdout, output, ds)
+		printDeliveries(stdout, sc.output, ds)
 	case id > 0:
 		d, err := delivery.Replay(ctx, st, id, now)
 		if err != nil {
-			fmt.Fprintln(stderr, "orderhub deliveries replay:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
 		fmt.Fprintf(stdout, "delivery %d is pending again (%s %s %d)\n", d.ID, d.EventType, d.Target.Kind, d.Target.ID)
 	default:
 		n, err := delivery.ReplayDead(ctx, st, target, now)
 		if err != nil {
-			fmt.Fprintln(stderr, "orderhub deliveries replay:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
 		fmt.Fprintf(stdout, "replayed %d dead deliveries of %s %d\n", n, target.Kind, target.ID)
 	}

@@ -56,8 +56,8 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		locationUsage(stderr)
 		return 2
 	}
-	locID, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil || locID <= 0 {
+	locID, ok := idArg(pos[0])
+	if !ok {
 		return fail(2, "%q is not a location id", pos[0])
 	}
 	products := pos[1:]
@@ -75,9 +75,9 @@ func location(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(2, "%v", err)
 	}
 
-	st, err := openStore(ctx, &sc.c)
-	if err != nil {
-		return fail(1, "open database: %v", err)
+	st, ok := sc.open(ctx)
+	if !ok {
+		return 1
 	}
 	defer st.Close()
 	svc := service.New(st)

@@ -84,11 +84,12 @@ func orders(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		f.Status = st
 	}
-	st, err := openStore(ctx, &sc.c)
-	if err != nil {
-		return fail(1, "open database: %v", err)
+	st, ok := sc.open(ctx)
+	if !ok {
+		return 1
 	}
 	defer st.Close()
+	var err error
 	if f.BrandID, err = brandOf(ctx, st, brand); err != nil {
 		return fail(1, "%v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -113,16 +114,7 @@ func (s *subcommand) listing() { outputFlag(s.fs, &s.output) }
 // parse reads the ORDERHUB_ storage variables and the flags, and returns
 // the positional arguments; ok is false when it printed why not.
 func (s *subcommand) parse(args []string) (pos []string, ok bool) {
-	if err := applyEnv(s.fs, storageFlagNames...); err != nil {
-		s.fail(2, "%v", err)
-		return nil, false
-	}
-	pos, err := parseMixed(s.fs, args)
-	if err != nil {
-		return nil, false
-	}
-	if err := checkOutput(s.output); err != nil {
-		s.fail(2, "%v", err)
+	if pos, ok = parseStorage(s.fs, args, &s.output, s.name, s.stderr); !ok {
 		return nil, false
 	}
 	if s.c.LogFormat != "text" && s.c.LogFormat != "json" {
@@ -130,6 +122,49 @@ func (s *subcommand) parse(args []string) (pos []string, ok bool) {
 		return nil, false
 	}
 	return pos, true
+}
+
+// parseStorage reads the ORDERHUB_ variables of the storage flags only,
+// then the flags of fs, which may come before or after the positional
+// arguments it returns, and checks *output (--output, once parsed). ok is
+// false once it has printed why not (`orderhub who: …`, or fs's own
+// message).
+func parseStorage(fs *flag.FlagSet, args []string, output *string, who string, stderr io.Writer) (pos []string, ok bool) {
+	if err := applyEnv(fs, storageFlagNames...); err != nil {
+		fmt.Fprintf(stderr, "orderhub %s: %v\n", who, err)
+		return nil, false
+	}
+	pos, err := parseMixed(fs, args)
+	if err != nil {
+		return nil, false
+	}
+	if err := checkOutput(*output); err != nil {
+		fmt.Fprintf(stderr, "orderhub %s: %v\n", who, err)
+		return nil, false
+	}
+	return pos, true
+}
+
+// idArg parses a positional id: a positive integer.
+func idArg(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// openFor opens the store (openStore) for the command who; ok is false
+// once it has printed why not (`orderhub who: open database: …`, exit 1).
+func openFor(ctx context.Context, c *config, who string, stderr io.Writer) (st store.Store, ok bool) {
+	st, err := openStore(ctx, c)
+	if err != nil {
+		fmt.Fprintf(stderr, "orderhub %s: open database: %v\n", who, err)
+		return nil, false
+	}
+	return st, true
+}
+
+// open opens the store (openFor).
+func (s *subcommand) open(ctx context.Context) (store.Store, bool) {
+	return openFor(ctx, &s.c, s.name, s.stderr)
 }
 
 // fail prints why the command failed and returns its exit code.

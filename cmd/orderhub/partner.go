@@ -81,7 +81,7 @@ func partner(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			partnerUsage(stderr)
 			return 2
 		}
-		if id, err = strconv.ParseInt(pos[0], 10, 64); err != nil || id <= 0 {
+		if id, ok = idArg(pos[0]); !ok {
 			return fail(2, "%q is not a partner id", pos[0])
 		}
 		if cmd == "revoke" && credential <= 0 {
@@ -115,9 +115,9 @@ func partner(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	st, err := openStore(ctx, &sc.c)
-	if err != nil {
-		return fail(1, "open database: %v", err)
+	st, ok := sc.open(ctx)
+	if !ok {
+		return 1
 	}
 	defer st.Close()
 	svc := service.New(st, server.Protocols().Option(), service.WithOutbound(netguard.Policy{AllowPrivate: allowPrivate}))

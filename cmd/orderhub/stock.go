@@ -60,9 +60,9 @@ func stock(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(pos) > 0 {
 		return fail(2, "unexpected argument %q", pos[0])
 	}
-	st, err := openStore(ctx, &sc.c)
-	if err != nil {
-		return fail(1, "open database: %v", err)
+	st, ok := sc.open(ctx)
+	if !ok {
+		return 1
 	}
 	defer st.Close()
 	b, err := brandOf(ctx, st, brand)

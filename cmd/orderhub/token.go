@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,60 +30,45 @@ Storage flags (--data, --database-url) as for migrate.
 // /hub/v1 token on a database that was not started with --demo, and to the
 // tokens without the API.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "list" && args[0] != "revoke") {
-		tokenUsage(stderr)
+	sc := newSubcommand("token", args, []string{"create", "list", "revoke"}, tokenUsage, stderr)
+	if sc == nil {
 		return 2
 	}
-	cmd := args[0]
-	var c config
+	cmd, fs, fail := args[0], sc.fs, sc.fail
 	var brand int64
 	var label string
-	output := "table"
-	fs := flag.NewFlagSet("token "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { tokenUsage(stderr); fs.PrintDefaults() }
-	storageFlags(fs, &c)
 	switch cmd {
 	case "create":
 		fs.Int64Var(&brand, "brand", 0, "brand id (0 = operator token for every brand)")
 		fs.StringVar(&label, "label", "cli", "what the token is for (stored with it)")
-		outputFlag(fs, &output)
+		sc.listing()
 	case "list":
 		fs.Int64Var(&brand, "brand", 0, "brand id (0 = every brand's tokens)")
-		outputFlag(fs, &output)
+		sc.listing()
 	}
-	if err := applyEnv(fs, storageFlagNames...); err != nil {
-		fmt.Fprintln(stderr, "orderhub token:", err)
+	// Flags may come before or after revoke's token id. What the flags
+	// refuse is told as the group's (orderhub token: …), and --log-format
+	// is not read.
+	pos, ok := parseStorage(fs, args[1:], &sc.output, "token", stderr)
+	if !ok {
 		return 2
 	}
-	// Flags may come before or after revoke's token id.
-	pos, err := parseMixed(fs, args[1:])
-	if err != nil {
-		return 2
-	}
-	if err := checkOutput(output); err != nil {
-		fmt.Fprintln(stderr, "orderhub token:", err)
-		return 2
-	}
+	output := sc.output
 	var id int64
 	if cmd == "revoke" {
 		if len(pos) != 1 {
 			tokenUsage(stderr)
 			return 2
 		}
-		v, err := strconv.ParseInt(pos[0], 10, 64)
-		if err != nil || v <= 0 {
-			fmt.Fprintf(stderr, "orderhub token revoke: %q is not a token id\n", pos[0])
-			return 2
+		if id, ok = idArg(pos[0]); !ok {
+			return fail(2, "%q is not a token id", pos[0])
 		}
-		id = v
 	} else if len(pos) > 0 || brand < 0 {
 		tokenUsage(stderr)
 		return 2
 	}
-	st, err := openStore(ctx, &c)
-	if err != nil {
-		fmt.Fprintln(stderr, "orderhub token: open database:", err)
+	st, ok := openFor(ctx, &sc.c, "token", stderr)
+	if !ok {
 		return 1
 	}
 	defer st.Close()
@@ -93,8 +77,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "create":
 		tok, err := svc.IssueHubToken(ctx, brand, label)
 		if err != nil {
-			fmt.Fprintln(stderr, "orderhub token create:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
 		if output == "json" {
 			emit(stdout, output, tok, nil)
@@ -104,15 +87,13 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "list":
 		ts, err := svc.ListHubTokens(ctx, brand)
 		if err != nil {
-			fmt.Fprintln(stderr, "orderhub token list:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
 		printHubTokens(stdout, output, ts)
 	case "revoke":
 		// The command line acts as an operator.
 		if err := svc.RevokeHubToken(ctx, 0, id); err != nil {
-			fmt.Fprintln(stderr, "orderhub token revoke:", err)
-			return 1
+			return fail(1, "%v", err)
 		}
 		fmt.Fprintf(stdout, "revoked token %d\n", id)
 	}

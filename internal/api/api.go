@@ -82,6 +82,13 @@ func (h *Handler) Routes(mux Mux) {
 	intake := func(pattern string, fn handlerFunc) {
 		add(pattern, false, fn)
 	}
+	// The routes on a location, a partner or an endpoint act on the one
+	// the path names, found (onRow).
+	location := func(pattern string, act rowHandler[hub.Location]) { route(pattern, onRow(h.location, act)) }
+	partner := func(pattern string, act rowHandler[hub.Partner]) { route(pattern, onRow(h.partner, act)) }
+	endpoint := func(pattern string, act rowHandler[store.WebhookEndpoint]) {
+		route(pattern, onRow(h.webhookEndpoint, act))
+	}
 	route("GET /hub/v1/brands", h.listBrands)
 	route("POST /hub/v1/brands", h.createBrand)
 	route("GET /hub/v1/brands/{id}", show(h.brand, asStored))
@@ -91,19 +98,19 @@ func (h *Handler) Routes(mux Mux) {
 	route("POST /hub/v1/locations", h.createLocation)
 	route("GET /hub/v1/locations/{id}", show(h.location, h.locationInForce))
 	route("PATCH /hub/v1/locations/{id}", patch(h.location, decodeLocation, h.modifyLocation, h.locationInForce))
-	route("GET /hub/v1/locations/{id}/stock", h.listStock)
-	route("GET /hub/v1/locations/{id}/stock/{productId}", h.getStock)
-	route("PUT /hub/v1/locations/{id}/stock/{productId}", h.putStock)
+	location("GET /hub/v1/locations/{id}/stock", h.listStock)
+	route("GET /hub/v1/locations/{id}/stock/{productId}", onRow(h.stock, h.getStock))
+	route("PUT /hub/v1/locations/{id}/stock/{productId}", onRow(h.stock, h.putStock))
 	route("POST /hub/v1/locations/{id}/snooze", h.snooze)
 	route("POST /hub/v1/locations/{id}/unsnooze", h.unsnooze)
-	route("GET /hub/v1/locations/{id}/snoozes", h.listSnoozes)
-	route("GET /hub/v1/locations/{id}/status", h.getStatus)
-	route("PUT /hub/v1/locations/{id}/status", h.putStatus)
+	location("GET /hub/v1/locations/{id}/snoozes", h.listSnoozes)
+	location("GET /hub/v1/locations/{id}/status", h.getStatus)
+	location("PUT /hub/v1/locations/{id}/status", h.putStatus)
 
 	route("GET /hub/v1/products", h.listProducts)
 	route("POST /hub/v1/products", h.createProduct)
 	route("GET /hub/v1/products/{id}", show(h.product, asStored))
-	route("PUT /hub/v1/products/{id}", h.putProduct)
+	route("PUT /hub/v1/products/{id}", onRow(h.product, h.putProduct))
 	route("PATCH /hub/v1/products/{id}", patch(h.product, decodeOnto, h.modifyProduct, asStored))
 
 	route("GET /hub/v1/timeslots", brandList(h, h.svc.Store().ListTimeslots))
@@ -112,7 +119,7 @@ func (h *Handler) Routes(mux Mux) {
 	route("GET /hub/v1/orders", h.listOrders)
 	intake("POST /hub/v1/orders", h.createOrder)
 	route("GET /hub/v1/orders/{ref}", show(h.order, h.viewOrder))
-	route("GET /hub/v1/orders/{ref}/history", h.orderHistory)
+	route("GET /hub/v1/orders/{ref}/history", onRow(h.order, h.orderHistory))
 	route("POST /hub/v1/orders/{ref}/actions/{action}", h.orderAction)
 	route("POST /hub/v1/orders/{ref}/payment", h.orderPayment)
 
@@ -120,13 +127,13 @@ func (h *Handler) Routes(mux Mux) {
 	route("POST /hub/v1/partners", h.createPartner)
 	route("GET /hub/v1/partners/{id}", show(h.partner, asStored))
 	route("PATCH /hub/v1/partners/{id}", patch(h.partner, decodeOnto, h.modifyPartner, asStored))
-	route("GET /hub/v1/partners/{id}/credentials", h.listCredentials)
-	route("POST /hub/v1/partners/{id}/credentials", h.issueCredential)
-	route("DELETE /hub/v1/partners/{id}/credentials/{credentialId}", h.revokeCredential)
-	route("POST /hub/v1/partners/{id}/callback-secret", h.rotateCallbackSecret)
-	route("GET /hub/v1/partners/{id}/balance", h.getBalance)
-	route("POST /hub/v1/partners/{id}/balance/top-ups", h.topUpBalance)
-	route("GET /hub/v1/partners/{id}/balance/entries", h.listBalanceEntries)
+	partner("GET /hub/v1/partners/{id}/credentials", h.listCredentials)
+	partner("POST /hub/v1/partners/{id}/credentials", h.issueCredential)
+	partner("DELETE /hub/v1/partners/{id}/credentials/{credentialId}", h.revokeCredential)
+	partner("POST /hub/v1/partners/{id}/callback-secret", h.rotateCallbackSecret)
+	partner("GET /hub/v1/partners/{id}/balance", h.getBalance)
+	partner("POST /hub/v1/partners/{id}/balance/top-ups", h.topUpBalance)
+	partner("GET /hub/v1/partners/{id}/balance/entries", h.listBalanceEntries)
 
 	route("GET /hub/v1/tokens", h.listHubTokens)
 	route("POST /hub/v1/tokens", h.createHubToken)
@@ -137,15 +144,15 @@ func (h *Handler) Routes(mux Mux) {
 	route("GET /hub/v1/webhook-endpoints", h.listWebhookEndpoints)
 	route("POST /hub/v1/webhook-endpoints", h.createWebhookEndpoint)
 	route("GET /hub/v1/webhook-endpoints/{id}", show(h.webhookEndpoint, func(ep *store.WebhookEndpoint) endpointView { return viewEndpoint(ep, "") }))
-	route("PATCH /hub/v1/webhook-endpoints/{id}", h.patchWebhookEndpoint)
-	route("DELETE /hub/v1/webhook-endpoints/{id}", h.deleteWebhookEndpoint)
-	route("POST /hub/v1/webhook-endpoints/{id}/rotate-secret", h.rotateWebhookSecret)
-	route("POST /hub/v1/webhook-endpoints/{id}/test", h.testWebhookEndpoint)
-	route("GET /hub/v1/webhook-endpoints/{id}/deliveries", h.listEndpointDeliveries)
-	route("POST /hub/v1/webhook-endpoints/{id}/replay-dead", h.replayDeadDeliveries)
+	endpoint("PATCH /hub/v1/webhook-endpoints/{id}", h.patchWebhookEndpoint)
+	endpoint("DELETE /hub/v1/webhook-endpoints/{id}", h.deleteWebhookEndpoint)
+	endpoint("POST /hub/v1/webhook-endpoints/{id}/rotate-secret", h.rotateWebhookSecret)
+	endpoint("POST /hub/v1/webhook-endpoints/{id}/test", h.testWebhookEndpoint)
+	endpoint("GET /hub/v1/webhook-endpoints/{id}/deliveries", h.listEndpointDeliveries)
+	endpoint("POST /hub/v1/webhook-endpoints/{id}/replay-dead", h.replayDeadDeliveries)
 	route("GET /hub/v1/deliveries", h.listDeliveries)
-	route("GET /hub/v1/deliveries/{id}", h.getDelivery)
-	route("POST /hub/v1/deliveries/{id}/replay", h.replayDelivery)
+	route("GET /hub/v1/deliveries/{id}", onRow(h.delivery, h.getDelivery))
+	route("POST /hub/v1/deliveries/{id}/replay", onRow(h.delivery, h.replayDelivery))
 
 	mux.HandleFunc("/hub/v1/", func(w http.ResponseWriter, r *http.Request) {
 		if allow := allowedMethods(known, r); len(allow) > 0 {
@@ -369,6 +376,26 @@ func (h *Handler) actingBrand(r *http.Request, p *service.HubPrincipal, body int
 	return h.svc.HubBrand(r.Context(), p, given)
 }
 
+// decodeNew reads a row a request writes: its fields from the body onto v
+// (decode), its brand the acting one (actingBrand, with the brand_id the
+// body gave), its id (*id) cleared, for the store to give.
+func decodeNew[T any](h *Handler, r *http.Request, p *service.HubPrincipal, v *T, decode func(body []byte, v *T) error,
+	id, brandID *int64) error {
+	body, err := readRaw(r)
+	if err != nil {
+		return err
+	}
+	if err := decode(body, v); err != nil {
+		return err
+	}
+	acting, err := h.actingBrand(r, p, *brandID)
+	if err != nil {
+		return err
+	}
+	*id, *brandID = 0, acting
+	return nil
+}
+
 // orderScope is where an order ref is looked up: the brand named, or the
 // one the ref's order belongs to (service.HubOrderScope).
 func (h *Handler) orderScope(r *http.Request, p *service.HubPrincipal) (service.OrderScope, error) {
@@ -392,6 +419,16 @@ func ok(w http.ResponseWriter, v any) error {
 
 func created(w http.ResponseWriter, v any) error {
 	httpx.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func accepted(w http.ResponseWriter, v any) error {
+	httpx.WriteJSON(w, http.StatusAccepted, v)
+	return nil
+}
+
+func noContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
@@ -439,6 +476,16 @@ func queryPage(r *http.Request) (cursor int64, limit int, err error) {
 	return cursor, limit, err
 }
 
+// brandPage reads a listing of the acting brand (actingBrand): the brand,
+// then ?cursor= and ?limit= (queryPage).
+func (h *Handler) brandPage(r *http.Request, p *service.HubPrincipal) (brandID, cursor int64, limit int, err error) {
+	if brandID, err = h.actingBrand(r, p, 0); err != nil {
+		return 0, 0, 0, err
+	}
+	cursor, limit, err = queryPage(r)
+	return brandID, cursor, limit, err
+}
+
 // cursorAt is a full page's next_cursor: the key of its last row.
 func cursorAt(last int64) *string {
 	c := strconv.FormatInt(last, 10)
@@ -452,15 +499,27 @@ type handlerFunc func(http.ResponseWriter, *http.Request, *service.HubPrincipal)
 // (another brand's is not found).
 type finder[T any] func(*http.Request, *service.HubPrincipal) (*T, error)
 
-// show answers GET of one row: 200 with the row as view shows it.
-func show[T, V any](find finder[T], view func(*T) V) handlerFunc {
+// rowHandler answers a route on the row its path names, found.
+type rowHandler[T any] func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, v *T) error
+
+// onRow answers a route on one row: find loads what the path names, as
+// the principal may see it (another brand's is not found, before anything
+// else of the request is read), and act answers with it.
+func onRow[T any](find finder[T], act rowHandler[T]) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 		v, err := find(r, p)
 		if err != nil {
 			return err
 		}
-		return ok(w, view(v))
+		return act(w, r, p, v)
 	}
+}
+
+// show answers GET of one row: 200 with the row as view shows it.
+func show[T, V any](find finder[T], view func(*T) V) handlerFunc {
+	return onRow(find, func(w http.ResponseWriter, _ *http.Request, _ *service.HubPrincipal, v *T) error {
+		return ok(w, view(v))
+	})
 }
 
 // brandList answers GET of a brand's rows (?brand_id= for an operator),
@@ -488,11 +547,7 @@ func asStored[T any](v *T) *T { return v }
 // fields; the answer is the row as written, as view shows it.
 func patch[T, V any](find finder[T], decode func(body []byte, v *T) error,
 	modify func(ctx context.Context, found *T, change func(*T) error) (*T, error), view func(*T) V) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-		found, err := find(r, p)
-		if err != nil {
-			return err
-		}
+	return onRow(find, func(w http.ResponseWriter, r *http.Request, _ *service.HubPrincipal, found *T) error {
 		body, err := readRaw(r)
 		if err != nil {
 			return err
@@ -502,7 +557,7 @@ func patch[T, V any](find finder[T], decode func(body []byte, v *T) error,
 			return err
 		}
 		return ok(w, view(v))
-	}
+	})
 }
 
 // The service's Modify… for patch, given the row found.

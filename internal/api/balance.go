@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"orderhub/internal/hub"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 )
@@ -35,11 +36,7 @@ func (h *Handler) partnerCurrency(r *http.Request, brandID int64) (string, error
 	return b.Currency, nil
 }
 
-func (h *Handler) getBalance(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) getBalance(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	bal, err := h.svc.Balance(r.Context(), pr.ID)
 	if err != nil {
 		return err
@@ -51,11 +48,7 @@ func (h *Handler) getBalance(w http.ResponseWriter, r *http.Request, p *service.
 	return ok(w, balanceView{PartnerID: pr.ID, Balance: bal, Currency: cur})
 }
 
-func (h *Handler) topUpBalance(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) topUpBalance(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	var body struct {
 		Amount int64  `json:"amount"`
 		Note   string `json:"note"`
@@ -74,11 +67,7 @@ func (h *Handler) topUpBalance(w http.ResponseWriter, r *http.Request, p *servic
 	return created(w, topUpView{Entry: e, Balance: e.BalanceAfter, Currency: cur})
 }
 
-func (h *Handler) listBalanceEntries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listBalanceEntries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	before, limit, err := queryPage(r)
 	if err != nil {
 		return err

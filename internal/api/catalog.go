@@ -77,18 +77,9 @@ func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *servi
 
 func (h *Handler) createLocation(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var l hub.Location
-	body, err := readRaw(r)
-	if err != nil {
+	if err := decodeNew(h, r, p, &l, decodeLocation, &l.ID, &l.BrandID); err != nil {
 		return err
 	}
-	if err := decodeLocation(body, &l); err != nil {
-		return err
-	}
-	brandID, err := h.actingBrand(r, p, l.BrandID)
-	if err != nil {
-		return err
-	}
-	l.ID, l.BrandID = 0, brandID
 	if err := h.svc.CreateLocation(r.Context(), &l); err != nil {
 		return err
 	}
@@ -118,11 +109,7 @@ func (h *Handler) location(r *http.Request, p *service.HubPrincipal) (*hub.Locat
 
 // ---- stock ----
 
-func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, l *hub.Location) error {
 	levels, err := h.svc.Store().ListStock(r.Context(), l.ID)
 	if err != nil {
 		return err
@@ -140,35 +127,34 @@ func (h *Handler) listStock(w http.ResponseWriter, r *http.Request, p *service.H
 	return ok(w, page[service.StockLevel]{Data: out})
 }
 
-func (h *Handler) stockTarget(r *http.Request, p *service.HubPrincipal) (*hub.Location, int64, error) {
+// stockTarget is what a stock path names: a product at a location.
+type stockTarget struct {
+	l         *hub.Location
+	productID int64
+}
+
+func (h *Handler) stock(r *http.Request, p *service.HubPrincipal) (*stockTarget, error) {
 	l, err := h.location(r, p)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	pid, err := pathID(r, "productId")
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return l, pid, nil
+	return &stockTarget{l: l, productID: pid}, nil
 }
 
-func (h *Handler) getStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, pid, err := h.stockTarget(r, p)
-	if err != nil {
-		return err
-	}
-	lvl, err := h.svc.Stock(r.Context(), l.BrandID, l.ID, pid)
+func (h *Handler) getStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, t *stockTarget) error {
+	lvl, err := h.svc.Stock(r.Context(), t.l.BrandID, t.l.ID, t.productID)
 	if err != nil {
 		return err
 	}
 	return ok(w, lvl)
 }
 
-func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, pid, err := h.stockTarget(r, p)
-	if err != nil {
-		return err
-	}
+// putStock sets the level, then answers it as getStock does.
+func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, t *stockTarget) error {
 	var body struct {
 		Quantity *int64 `json:"quantity"`
 	}
@@ -182,24 +168,16 @@ func (h *Handler) putStock(w http.ResponseWriter, r *http.Request, p *service.Hu
 	if !hasKey(raw, "quantity") {
 		return hub.Invalid("quantity", "is required (a number, or null for untracked)")
 	}
-	if err := h.svc.SetStock(r.Context(), l.BrandID, l.ID, pid, body.Quantity); err != nil {
+	if err := h.svc.SetStock(r.Context(), t.l.BrandID, t.l.ID, t.productID, body.Quantity); err != nil {
 		return err
 	}
-	lvl, err := h.svc.Stock(r.Context(), l.BrandID, l.ID, pid)
-	if err != nil {
-		return err
-	}
-	return ok(w, lvl)
+	return h.getStock(w, r, p, t)
 }
 
 // ---- products ----
 
 func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	after, limit, err := queryPage(r)
+	brandID, after, limit, err := h.brandPage(r, p)
 	if err != nil {
 		return err
 	}
@@ -217,14 +195,9 @@ func (h *Handler) listProducts(w http.ResponseWriter, r *http.Request, p *servic
 
 func (h *Handler) createProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var pr hub.Product
-	if err := decode(r, &pr); err != nil {
+	if err := decodeNew(h, r, p, &pr, decodeOnto, &pr.ID, &pr.BrandID); err != nil {
 		return err
 	}
-	brandID, err := h.actingBrand(r, p, pr.BrandID)
-	if err != nil {
-		return err
-	}
-	pr.ID, pr.BrandID = 0, brandID
 	if err := h.svc.SaveProduct(r.Context(), &pr); err != nil {
 		return err
 	}
@@ -241,11 +214,7 @@ func (h *Handler) product(r *http.Request, p *service.HubPrincipal) (*hub.Produc
 	}, func(pr *hub.Product) int64 { return pr.BrandID })
 }
 
-func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	old, err := h.product(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) putProduct(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, old *hub.Product) error {
 	var pr hub.Product
 	if err := decode(r, &pr); err != nil {
 		return err
@@ -265,14 +234,10 @@ func (h *Handler) putTimeslot(w http.ResponseWriter, r *http.Request, p *service
 		return err
 	}
 	var t hub.Timeslot
-	if err := decode(r, &t); err != nil {
+	if err := decodeNew(h, r, p, &t, decodeOnto, &t.ID, &t.BrandID); err != nil {
 		return err
 	}
-	brandID, err := h.actingBrand(r, p, t.BrandID)
-	if err != nil {
-		return err
-	}
-	t.ID, t.BrandID = id, brandID
+	t.ID = id
 	if err := h.svc.PutTimeslot(r.Context(), &t); err != nil {
 		return err
 	}

@@ -115,11 +115,7 @@ func (h *Handler) changeSnoozes(w http.ResponseWriter, r *http.Request, p *servi
 	return h.writeSnoozes(w, r, res.Location)
 }
 
-func (h *Handler) listSnoozes(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listSnoozes(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, l *hub.Location) error {
 	return h.writeSnoozes(w, r, l)
 }
 
@@ -139,19 +135,11 @@ type statusRequest struct {
 	Reason           string           `json:"reason"`
 }
 
-func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) getStatus(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, l *hub.Location) error {
 	return ok(w, l.StatusAt(h.svc.Now()))
 }
 
-func (h *Handler) putStatus(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	l, err := h.location(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) putStatus(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, l *hub.Location) error {
 	var req statusRequest
 	if err := decode(r, &req); err != nil {
 		return err
@@ -159,7 +147,7 @@ func (h *Handler) putStatus(w http.ResponseWriter, r *http.Request, p *service.H
 	if req.Mode == "" {
 		return hub.Invalid("mode", "is required: online, busy or paused")
 	}
-	l, err = h.svc.SetLocationStatus(r.Context(), service.StatusInput{BrandID: l.BrandID, LocationID: l.ID, Actor: h.actor(p).Name,
+	l, err := h.svc.SetLocationStatus(r.Context(), service.StatusInput{BrandID: l.BrandID, LocationID: l.ID, Actor: h.actor(p).Name,
 		Status: hub.LocationStatus{Mode: req.Mode, ExtraPrepMinutes: req.ExtraPrepMinutes, Until: req.Until.ptr(), Reason: req.Reason}})
 	if err != nil {
 		return err

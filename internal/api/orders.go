@@ -193,11 +193,7 @@ func (h *Handler) order(r *http.Request, p *service.HubPrincipal) (*hub.Order, e
 	return h.svc.FindOrder(r.Context(), scope, r.PathValue("ref"))
 }
 
-func (h *Handler) orderHistory(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	o, err := h.order(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) orderHistory(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, o *hub.Order) error {
 	hist, err := h.svc.Store().OrderHistory(r.Context(), o.ID)
 	if err != nil {
 		return err
@@ -258,11 +254,7 @@ func (h *Handler) orderPayment(w http.ResponseWriter, r *http.Request, p *servic
 }
 
 func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	after, limit, err := queryPage(r)
+	brandID, after, limit, err := h.brandPage(r, p)
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,9 @@ type partnerView struct {
 
 func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
 	var pr hub.Partner
-	if err := decode(r, &pr); err != nil {
+	if err := decodeNew(h, r, p, &pr, decodeOnto, &pr.ID, &pr.BrandID); err != nil {
 		return err
 	}
-	brandID, err := h.actingBrand(r, p, pr.BrandID)
-	if err != nil {
-		return err
-	}
-	pr.ID, pr.BrandID = 0, brandID
 	cred, secret, err := h.svc.CreatePartner(r.Context(), &pr)
 	if err != nil {
 		return err
@@ -38,11 +33,7 @@ func (h *Handler) partner(r *http.Request, p *service.HubPrincipal) (*hub.Partne
 	return owned(r, p, "partner", h.svc.Store().GetPartner, func(pr *hub.Partner) int64 { return pr.BrandID })
 }
 
-func (h *Handler) listCredentials(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listCredentials(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	cs, err := h.svc.Store().ListCredentials(r.Context(), pr.ID)
 	if err != nil {
 		return err
@@ -50,11 +41,7 @@ func (h *Handler) listCredentials(w http.ResponseWriter, r *http.Request, p *ser
 	return ok(w, page[store.Credential]{Data: cs})
 }
 
-func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	cred, err := h.svc.IssueCredential(r.Context(), pr.ID)
 	if err != nil {
 		return err
@@ -63,11 +50,7 @@ func (h *Handler) issueCredential(w http.ResponseWriter, r *http.Request, p *ser
 	return created(w, cred)
 }
 
-func (h *Handler) revokeCredential(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) revokeCredential(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	cid, err := pathID(r, "credentialId")
 	if err != nil {
 		return err
@@ -75,15 +58,10 @@ func (h *Handler) revokeCredential(w http.ResponseWriter, r *http.Request, p *se
 	if err := h.svc.RevokeCredential(r.Context(), pr.ID, cid); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
-func (h *Handler) rotateCallbackSecret(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	pr, err := h.partner(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) rotateCallbackSecret(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, pr *hub.Partner) error {
 	secret, prevExp, err := h.svc.RotateCallbackSecret(r.Context(), pr.ID)
 	if err != nil {
 		return err

@@ -62,6 +62,5 @@ func (h *Handler) revokeHubToken(w http.ResponseWriter, r *http.Request, p *serv
 	if err := h.svc.RevokeHubToken(r.Context(), p.BrandID, id); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }

@@ -124,11 +124,7 @@ func (h *Handler) webhookEndpoint(r *http.Request, p *service.HubPrincipal) (*st
 	return owned(r, p, "webhook endpoint", h.svc.Store().GetWebhookEndpoint, func(e *store.WebhookEndpoint) int64 { return e.BrandID })
 }
 
-func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	var in struct {
 		URL        *string   `json:"url"`
 		EventTypes *[]string `json:"event_types"`
@@ -138,7 +134,7 @@ func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	ep, err = h.svc.UpdateWebhookEndpoint(r.Context(), ep.ID,
+	ep, err := h.svc.UpdateWebhookEndpoint(r.Context(), ep.ID,
 		delivery.EndpointPatch{URL: in.URL, EventTypes: in.EventTypes, Enabled: in.Enabled})
 	if err != nil {
 		return err
@@ -146,24 +142,15 @@ func (h *Handler) patchWebhookEndpoint(w http.ResponseWriter, r *http.Request, p
 	return ok(w, viewEndpoint(ep, ""))
 }
 
-func (h *Handler) deleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) deleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	now := h.svc.Now()
 	if err := h.svc.Store().Update(r.Context(), func(tx store.Tx) error { return tx.DeleteWebhookEndpoint(r.Context(), ep.ID, now) }); err != nil {
 		return err
 	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w)
 }
 
-func (h *Handler) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	now := h.svc.Now()
 	secret, err := delivery.RotateSecret(r.Context(), h.svc.Store(), ep.ID, now)
 	if err != nil {
@@ -173,34 +160,30 @@ func (h *Handler) rotateWebhookSecret(w http.ResponseWriter, r *http.Request, p 
 	return ok(w, map[string]any{"secret": secret, "previous_secret_expires_at": now.Add(delivery.RotationGrace).UTC().Truncate(time.Microsecond)})
 }
 
-func (h *Handler) testWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) testWebhookEndpoint(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	d, err := delivery.SendTest(r.Context(), h.svc.Store(), ep.ID, h.svc.Now())
 	if err != nil {
 		return err
 	}
+	return h.queued(w, r, d)
+}
+
+// queued answers 202 with a delivery just queued (a test, a replay), as a
+// listing shows it.
+func (h *Handler) queued(w http.ResponseWriter, r *http.Request, d *store.Delivery) error {
 	views, err := h.viewDeliveries(r, []store.Delivery{*d}, false)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusAccepted, views[0])
-	return nil
+	return accepted(w, views[0])
 }
 
-func (h *Handler) replayDeadDeliveries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) replayDeadDeliveries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	n, err := delivery.ReplayDead(r.Context(), h.svc.Store(), store.Target{Kind: store.TargetWebhook, ID: ep.ID}, h.svc.Now())
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusAccepted, map[string]int{"replayed": n})
-	return nil
+	return accepted(w, map[string]int{"replayed": n})
 }
 
 // deliveryPage lists deliveries by filter with ?status=, ?limit=, ?cursor=.
@@ -230,11 +213,7 @@ func (h *Handler) deliveryPage(w http.ResponseWriter, r *http.Request, f store.D
 	return ok(w, res)
 }
 
-func (h *Handler) listEndpointDeliveries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	ep, err := h.webhookEndpoint(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) listEndpointDeliveries(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, ep *store.WebhookEndpoint) error {
 	return h.deliveryPage(w, r, store.DeliveryFilter{BrandID: ep.BrandID, Target: store.Target{Kind: store.TargetWebhook, ID: ep.ID}})
 }
 
@@ -267,11 +246,7 @@ func (h *Handler) delivery(r *http.Request, p *service.HubPrincipal) (*store.Del
 	return owned(r, p, "delivery", h.svc.Store().GetDelivery, func(d *store.Delivery) int64 { return d.BrandID })
 }
 
-func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	d, err := h.delivery(r, p)
-	if err != nil {
-		return err
-	}
+func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, d *store.Delivery) error {
 	views, err := h.viewDeliveries(r, []store.Delivery{*d}, true)
 	if err != nil {
 		return err
@@ -279,18 +254,10 @@ func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request, p *service
 	return ok(w, views[0])
 }
 
-func (h *Handler) replayDelivery(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	d, err := h.delivery(r, p)
+func (h *Handler) replayDelivery(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal, d *store.Delivery) error {
+	d, err := delivery.Replay(r.Context(), h.svc.Store(), d.ID, h.svc.Now())
 	if err != nil {
 		return err
 	}
-	if d, err = delivery.Replay(r.Context(), h.svc.Store(), d.ID, h.svc.Now()); err != nil {
-		return err
-	}
-	views, err := h.viewDeliveries(r, []store.Delivery{*d}, false)
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, http.StatusAccepted, views[0])
-	return nil
+	return h.queued(w, r, d)
 }

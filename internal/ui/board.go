@@ -326,13 +326,8 @@ func (h *Handler) board(w http.ResponseWriter, r *http.Request, s *session) {
 		h.renderError(w, r, s, http.StatusNotFound, "There is no such page.")
 		return
 	}
-	sc, ok := h.scopeOf(w, r, s, false)
+	sc, v, ok := scopedPage(h, w, r, s, "board", "Board", false, func(sc *scope) boardView { return boardView{scope: sc} })
 	if !ok {
-		return
-	}
-	v := boardView{scope: sc}
-	if sc.Brand == nil {
-		h.render(w, r, s, http.StatusOK, "board", "Board", v)
 		return
 	}
 	now := h.svc.Now()

@@ -49,13 +49,8 @@ type catalogView struct {
 }
 
 func (h *Handler) catalogPage(w http.ResponseWriter, r *http.Request, s *session) {
-	sc, ok := h.scopeOf(w, r, s, true)
+	sc, v, ok := scopedPage(h, w, r, s, "catalog", "Catalog", true, func(sc *scope) catalogView { return catalogView{scope: sc} })
 	if !ok {
-		return
-	}
-	v := catalogView{scope: sc}
-	if sc.Location == nil {
-		h.render(w, r, s, http.StatusOK, "catalog", "Catalog", v)
 		return
 	}
 	ctx := r.Context()
@@ -270,43 +265,45 @@ func (h *Handler) postProduct(r *http.Request, l *hub.Location) (*hub.Product, e
 	return h.svc.Store().GetProduct(r.Context(), l.BrandID, id)
 }
 
-// setStock is POST .../stock: a quantity, or blank for untracked.
-func (h *Handler) setStock(w http.ResponseWriter, r *http.Request, s *session) {
+// changeProduct answers a POST on a product of the {id} location: change
+// makes the change and says what it did; a product the location's brand
+// does not have is a refusal, as change's are.
+func (h *Handler) changeProduct(w http.ResponseWriter, r *http.Request, s *session,
+	change func(l *hub.Location, p *hub.Product) (done string, err error)) {
 	l, back, ok := h.postLocation(w, r, s)
 	if !ok {
 		return
 	}
 	p, err := h.postProduct(r, l)
-	name := ""
+	done := ""
 	if err == nil {
-		name = p.Name.Get("en")
+		done, err = change(l, p)
+	}
+	h.finish(w, r, back, err, done)
+}
+
+// setStock is POST .../stock: a quantity, or blank for untracked.
+func (h *Handler) setStock(w http.ResponseWriter, r *http.Request, s *session) {
+	h.changeProduct(w, r, s, func(l *hub.Location, p *hub.Product) (string, error) {
 		var qty *int64
 		if v := strings.TrimSpace(r.PostForm.Get("quantity")); v != "" {
-			n, perr := strconv.ParseInt(v, 10, 64)
-			if perr != nil {
-				err = hub.Invalid("quantity", "must be a whole number, or blank for untracked")
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return "", hub.Invalid("quantity", "must be a whole number, or blank for untracked")
 			}
 			qty = &n
 		}
-		if err == nil {
-			err = h.svc.SetStock(r.Context(), l.BrandID, l.ID, p.ID, qty)
-		}
-	}
-	h.finish(w, r, back, err, "Stock of "+name+" set.")
+		return "Stock of " + p.Name.Get("en") + " set.", h.svc.SetStock(r.Context(), l.BrandID, l.ID, p.ID, qty)
+	})
 }
 
 // snooze is POST .../snooze: for=close (the end of the day in the
 // location's zone), 60 (minutes), custom (with minutes=N) or off (until
 // unsnoozed).
 func (h *Handler) snooze(w http.ResponseWriter, r *http.Request, s *session) {
-	l, back, ok := h.postLocation(w, r, s)
-	if !ok {
-		return
-	}
-	p, err := h.postProduct(r, l)
-	var until *time.Time
-	now := h.svc.Now()
-	if err == nil {
+	h.changeProduct(w, r, s, func(l *hub.Location, p *hub.Product) (string, error) {
+		var until *time.Time
+		now := h.svc.Now()
 		switch f := r.PostForm.Get("for"); f {
 		case "close":
 			t := endOfDay(now, h.zone(l.Timezone))
@@ -315,42 +312,34 @@ func (h *Handler) snooze(w http.ResponseWriter, r *http.Request, s *session) {
 			t := now.Add(time.Hour)
 			until = &t
 		case "custom":
-			var mins int
-			if mins, err = formInt(r, "minutes"); err == nil && (mins < 1 || mins > 7*24*60) {
+			mins, err := formInt(r, "minutes")
+			if err == nil && (mins < 1 || mins > 7*24*60) {
 				err = hub.Invalid("minutes", "must be between 1 and %d", 7*24*60)
+			}
+			if err != nil {
+				return "", err
 			}
 			t := now.Add(time.Duration(mins) * time.Minute)
 			until = &t
 		case "off":
 		default:
-			err = hub.Invalid("for", "pick how long")
+			return "", hub.Invalid("for", "pick how long")
 		}
-	}
-	name := ""
-	if err == nil {
-		name = p.Name.Get("en")
-		_, err = h.svc.Snooze(r.Context(), service.SnoozeInput{BrandID: l.BrandID, LocationID: l.ID,
+		_, err := h.svc.Snooze(r.Context(), service.SnoozeInput{BrandID: l.BrandID, LocationID: l.ID,
 			Products: []string{strconv.FormatInt(p.ID, 10)}, Until: until, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Actor: h.actor(s)})
-	}
-	done := name + " is off the menu"
-	if until != nil {
-		done += " until " + clock(*until, now, h.zone(l.Timezone))
-	}
-	h.finish(w, r, back, err, done+".")
+		done := p.Name.Get("en") + " is off the menu"
+		if until != nil {
+			done += " until " + clock(*until, now, h.zone(l.Timezone))
+		}
+		return done + ".", err
+	})
 }
 
 // unsnooze is POST .../unsnooze.
 func (h *Handler) unsnooze(w http.ResponseWriter, r *http.Request, s *session) {
-	l, back, ok := h.postLocation(w, r, s)
-	if !ok {
-		return
-	}
-	p, err := h.postProduct(r, l)
-	name := ""
-	if err == nil {
-		name = p.Name.Get("en")
-		_, err = h.svc.Unsnooze(r.Context(), service.SnoozeInput{BrandID: l.BrandID, LocationID: l.ID,
+	h.changeProduct(w, r, s, func(l *hub.Location, p *hub.Product) (string, error) {
+		_, err := h.svc.Unsnooze(r.Context(), service.SnoozeInput{BrandID: l.BrandID, LocationID: l.ID,
 			Products: []string{strconv.FormatInt(p.ID, 10)}, Actor: h.actor(s)})
-	}
-	h.finish(w, r, back, err, name+" is back on the menu.")
+		return p.Name.Get("en") + " is back on the menu.", err
+	})
 }

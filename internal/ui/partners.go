@@ -48,16 +48,14 @@ type partnersView struct {
 }
 
 func (h *Handler) partnersPage(w http.ResponseWriter, r *http.Request, s *session) {
-	sc, ok := h.scopeOf(w, r, s, false)
+	sc, v, ok := scopedPage(h, w, r, s, "partners", "Partners", false, func(sc *scope) partnersView {
+		v := partnersView{scope: sc}
+		for _, c := range h.svc.Channels() {
+			v.Protocols = append(v.Protocols, string(c))
+		}
+		return v
+	})
 	if !ok {
-		return
-	}
-	v := partnersView{scope: sc}
-	for _, c := range h.svc.Channels() {
-		v.Protocols = append(v.Protocols, string(c))
-	}
-	if sc.Brand == nil {
-		h.render(w, r, s, http.StatusOK, "partners", "Partners", v)
 		return
 	}
 	ctx := r.Context()
@@ -199,20 +197,7 @@ func (h *Handler) createPartner(w http.ResponseWriter, r *http.Request, s *sessi
 
 // postPartner is the partner of a POST's {id}.
 func (h *Handler) postPartner(w http.ResponseWriter, r *http.Request, s *session) (*hub.Partner, string, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var p *hub.Partner
-	if err == nil && id > 0 {
-		p, err = h.svc.Store().GetPartner(r.Context(), id)
-	}
-	if err != nil || id <= 0 {
-		if err == nil || hub.ErrorCode(err) != hub.CodeInternal {
-			h.renderError(w, r, s, http.StatusNotFound, "There is no such partner.")
-		} else {
-			h.internalError(w, r, s, err)
-		}
-		return nil, "", false
-	}
-	return p, safeBack(r.PostForm.Get("back"), "/ui/partners?brand="+strconv.FormatInt(p.BrandID, 10)), true
+	return postRow(h, w, r, s, "partner", h.svc.Store().GetPartner, func(p *hub.Partner) int64 { return p.BrandID }, "/ui/partners")
 }
 
 // partnerSettings is POST /ui/partners/{id}/settings: the URLs and the

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"embed"
 	"html/template"
@@ -9,11 +10,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
 	"orderhub/internal/service"
 )
 
@@ -91,7 +94,7 @@ func New(svc *service.Service, cfg Config) *Handler {
 		zones:   map[string]*time.Location{},
 	}
 	for _, page := range []string{"login", "board", "order", "error", "catalog", "partners", "webhooks", "secret"} {
-		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+page+".html"))
+		h.pages[page] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+page+".html"))
 	}
 	return h
 }
@@ -249,6 +252,47 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, s *session
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	h.log.ErrorContext(r.Context(), "internal error", "request_id", httpx.RequestID(r.Context()), "error", err)
 	h.renderError(w, r, s, http.StatusInternalServerError, "Something went wrong. Try again in a moment.")
+}
+
+// postRow is the row of a POST's {id} (a what: "There is no such what."
+// is the page of an id that names none) and where to go back to: the
+// form's back, else the brand's list page (list?brand=N). ok false: it
+// answered.
+func postRow[T any](h *Handler, w http.ResponseWriter, r *http.Request, s *session, what string,
+	get func(context.Context, int64) (*T, error), brandOf func(*T) int64, list string) (*T, string, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	var v *T
+	if err == nil && id > 0 {
+		v, err = get(r.Context(), id)
+	}
+	if err != nil || id <= 0 {
+		if err == nil || hub.ErrorCode(err) != hub.CodeInternal {
+			h.renderError(w, r, s, http.StatusNotFound, "There is no such "+what+".")
+		} else {
+			h.internalError(w, r, s, err)
+		}
+		return nil, "", false
+	}
+	return v, safeBack(r.PostForm.Get("back"), list+"?brand="+strconv.FormatInt(brandOf(v), 10)), true
+}
+
+// scopedPage starts a page of a brand (scopeOf) and its view (view makes
+// it with the scope). ok false: it answered, with an error or, while there
+// is nothing to show (no brand; with needLocation, no location), with the
+// empty view under title.
+func scopedPage[V any](h *Handler, w http.ResponseWriter, r *http.Request, s *session, name, title string,
+	needLocation bool, view func(*scope) V) (*scope, V, bool) {
+	sc, ok := h.scopeOf(w, r, s, needLocation)
+	if !ok {
+		var none V
+		return nil, none, false
+	}
+	v := view(sc)
+	if sc.Brand == nil || needLocation && sc.Location == nil {
+		h.render(w, r, s, http.StatusOK, name, title, v)
+		return nil, v, false
+	}
+	return sc, v, true
 }
 
 // zone returns a location's time zone (UTC when it cannot be loaded).

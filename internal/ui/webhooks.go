@@ -65,13 +65,8 @@ type webhooksView struct {
 const deliveryPage = 50
 
 func (h *Handler) webhooksPage(w http.ResponseWriter, r *http.Request, s *session) {
-	sc, ok := h.scopeOf(w, r, s, false)
+	sc, v, ok := scopedPage(h, w, r, s, "webhooks", "Webhooks", false, func(sc *scope) webhooksView { return webhooksView{scope: sc} })
 	if !ok {
-		return
-	}
-	v := webhooksView{scope: sc}
-	if sc.Brand == nil {
-		h.render(w, r, s, http.StatusOK, "webhooks", "Webhooks", v)
 		return
 	}
 	ctx := r.Context()
@@ -226,20 +221,8 @@ func (h *Handler) createEndpoint(w http.ResponseWriter, r *http.Request, s *sess
 
 // postEndpoint is the endpoint of a POST's {id}.
 func (h *Handler) postEndpoint(w http.ResponseWriter, r *http.Request, s *session) (*store.WebhookEndpoint, string, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	var ep *store.WebhookEndpoint
-	if err == nil && id > 0 {
-		ep, err = h.svc.Store().GetWebhookEndpoint(r.Context(), id)
-	}
-	if err != nil || id <= 0 {
-		if err == nil || hub.ErrorCode(err) != hub.CodeInternal {
-			h.renderError(w, r, s, http.StatusNotFound, "There is no such webhook endpoint.")
-		} else {
-			h.internalError(w, r, s, err)
-		}
-		return nil, "", false
-	}
-	return ep, safeBack(r.PostForm.Get("back"), "/ui/webhooks?brand="+strconv.FormatInt(ep.BrandID, 10)), true
+	return postRow(h, w, r, s, "webhook endpoint", h.svc.Store().GetWebhookEndpoint,
+		func(ep *store.WebhookEndpoint) int64 { return ep.BrandID }, "/ui/webhooks")
 }
 
 // testEndpoint is POST /ui/webhooks/{id}/test: a webhook.test delivery.
