@@ -90,6 +90,8 @@ func TestOperatorCommands(t *testing.T) {
 		{[]string{"orders", "list", "--output", "yaml"}, 2, "--output"},
 		{[]string{"orders", "list", "--limit", "0"}, 2, "--limit"},
 		{[]string{"orders", "list", "--limit", "501"}, 2, "--limit must be between 1 and 500"},
+		{[]string{"deliveries", "list", "--limit", "100000"}, 2, "--limit must be between 1 and 500"},
+		{[]string{"deliveries", "list", "--limit", "0"}, 2, "--limit must be between 1 and 500"},
 		{[]string{"orders", "list", "--channel", "bogus"}, 2, "--channel must be one of kakao, omni, junglebook, zeek, tableorder, hub"},
 		{[]string{"orders", "list", "--brand", "9"}, 1, "brand 9"},
 		{[]string{"partner", "create"}, 2, "--protocol"},

@@ -146,6 +146,9 @@ func deliveries(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		default:
 			return fail(2, "--status must be pending, delivered or dead")
 		}
+		if limit < 1 || limit > maxListLimit {
+			return fail(2, "--limit must be between 1 and %d", maxListLimit)
+		}
 	case "replay":
 		switch {
 		case len(pos) == 1 && !dead && target.Kind == "":
