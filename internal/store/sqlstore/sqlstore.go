@@ -192,6 +192,29 @@ func (s *Queries) stampDoc(v any, what string, created, updated *time.Time) (doc
 	return doc, micros(t), nil
 }
 
+// insertDoc inserts a new document's row and sets *id to its id: the
+// document is stamped (stampDoc: created and updated now), and query's
+// placeholders take keys, then the document and the two times.
+func (s *Queries) insertDoc(ctx context.Context, id *int64, v any, what string, created, updated *time.Time, query string, keys ...any) error {
+	doc, now, err := s.stampDoc(v, what, created, updated)
+	if err != nil {
+		return err
+	}
+	*id, err = s.insert(ctx, query, append(keys, doc, now, now)...)
+	return err
+}
+
+// updateDoc rewrites a document's row: the document is stamped (updated
+// now), and query's placeholders take keys, then the document and the
+// time, then where.
+func (s *Queries) updateDoc(ctx context.Context, v any, what string, updated *time.Time, query string, keys []any, where ...any) (sql.Result, error) {
+	doc, now, err := s.stampDoc(v, what, nil, updated)
+	if err != nil {
+		return nil, err
+	}
+	return s.exec(ctx, query, append(append(keys, doc, now), where...)...)
+}
+
 func marshal(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
