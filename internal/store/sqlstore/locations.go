@@ -26,10 +26,7 @@ func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
 // codeClash is the error of a unique violation on the locations table
 // (the brand's code), or err as it is.
 func (s *Queries) codeClash(err error, l *hub.Location) error {
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
-	}
-	return err
+	return s.usedInBrand(err, "code", "location code", l.Code)
 }
 
 const locationCols = `id, brand_id, doc, created_at, updated_at`

@@ -30,10 +30,7 @@ func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
 // refClash is the error of a unique violation on the products table (the
 // brand's ref id), or err as it is.
 func (s *Queries) refClash(err error, p *hub.Product) error {
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
-	}
-	return err
+	return s.usedInBrand(err, "ref_id", "product ref id", p.RefID)
 }
 
 const productCols = `id, brand_id, doc, created_at, updated_at`

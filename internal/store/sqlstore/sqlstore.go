@@ -252,6 +252,15 @@ func (s *Queries) wrapClash(err error, what string, clash hub.Reason) error {
 	return hub.Internal(err, "%s: database error", what)
 }
 
+// usedInBrand is err, or, for a unique violation, the caller's error: the
+// value of field (what names it) is another row's in the brand.
+func (s *Queries) usedInBrand(err error, field, what, value string) error {
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid(field, "%s %q is already used in this brand", what, value)
+	}
+	return err
+}
+
 func (s *Queries) mustAffect(res sql.Result, err error, what string) error {
 	if err != nil {
 		return s.wrap(err, what)
