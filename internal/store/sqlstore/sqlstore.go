@@ -175,6 +175,13 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nowUTC(s *Queries) time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// nowIfZero sets a row's time that the caller left zero to now.
+func nowIfZero(s *Queries, t *time.Time) {
+	if t.IsZero() {
+		*t = nowUTC(s)
+	}
+}
+
 // stampDoc readies a document for its row: it marks the configuration
 // changed, sets the document's updated time (and its created time, for a
 // new row) to now, and encodes it with those times in. now is in the
