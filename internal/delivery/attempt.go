@@ -48,6 +48,7 @@ type target struct {
 
 func (e *Engine) loadTarget(ctx context.Context, d *store.Delivery, now time.Time) (*target, error) {
 	t := &target{}
+	var secrets []string
 	switch d.Target.Kind {
 	case store.TargetWebhook:
 		ep, err := e.st.GetWebhookEndpoint(ctx, d.Target.ID)
@@ -63,13 +64,7 @@ func (e *Engine) loadTarget(ctx context.Context, d *store.Delivery, now time.Tim
 			return t, nil
 		}
 		t.endpoint = ep
-		for _, s := range endpointSecrets(ep, now) {
-			k, err := SecretKey(s)
-			if err != nil {
-				return nil, err
-			}
-			t.secrets = append(t.secrets, k)
-		}
+		secrets = signingSecrets(ep.Secret, ep.PreviousSecret, ep.PreviousSecretExpiresAt, now)
 	case store.TargetPartner:
 		p, err := e.st.GetPartner(ctx, d.Target.ID)
 		if hub.ErrorCode(err) == hub.CodeNotFound {
@@ -83,43 +78,43 @@ func (e *Engine) loadTarget(ctx context.Context, d *store.Delivery, now time.Tim
 			t.notSent = "partner disabled"
 			return t, nil
 		}
-		if Signing(d.Signing) != SignNone {
-			s, err := e.st.PartnerCallbackSecret(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			if s == "" {
-				t.notSent = "partner has no callback secret to sign with"
-				return t, nil
-			}
-			prev, exp, err := e.st.PartnerPreviousCallbackSecret(ctx, p.ID)
-			if err != nil {
-				return nil, err
-			}
-			secrets := []string{s}
-			if prev != "" && exp != nil && now.Before(*exp) {
-				secrets = append(secrets, prev) // during a rotation
-			}
-			for _, s := range secrets {
-				k, err := SecretKey(s)
-				if err != nil {
-					return nil, err
-				}
-				t.secrets = append(t.secrets, k)
-			}
+		if Signing(d.Signing) == SignNone {
+			return t, nil
 		}
+		s, err := e.st.PartnerCallbackSecret(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		if s == "" {
+			t.notSent = "partner has no callback secret to sign with"
+			return t, nil
+		}
+		prev, exp, err := e.st.PartnerPreviousCallbackSecret(ctx, p.ID)
+		if err != nil {
+			return nil, err
+		}
+		secrets = signingSecrets(s, prev, exp, now)
 	default:
 		t.notSent = "unknown target kind " + string(d.Target.Kind)
+		return t, nil
+	}
+	for _, s := range secrets {
+		k, err := SecretKey(s)
+		if err != nil {
+			return nil, err
+		}
+		t.secrets = append(t.secrets, k)
 	}
 	return t, nil
 }
 
-// endpointSecrets are the secrets that sign for an endpoint at now: the
-// current one and, during a rotation, the previous one.
-func endpointSecrets(ep *store.WebhookEndpoint, now time.Time) []string {
-	out := []string{ep.Secret}
-	if ep.PreviousSecret != "" && ep.PreviousSecretExpiresAt != nil && now.Before(*ep.PreviousSecretExpiresAt) {
-		out = append(out, ep.PreviousSecret)
+// signingSecrets are the secrets that sign at now: the current one and,
+// during a rotation (until the previous one expires), the previous one.
+// Endpoints and partners rotate alike.
+func signingSecrets(current, previous string, previousExpiresAt *time.Time, now time.Time) []string {
+	out := []string{current}
+	if previous != "" && previousExpiresAt != nil && now.Before(*previousExpiresAt) {
+		out = append(out, previous)
 	}
 	return out
 }

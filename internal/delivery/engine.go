@@ -324,37 +324,42 @@ func (e *Engine) wait(ctx context.Context, d time.Duration, kicks chan struct{},
 // dispatchLoop fans events out as soon as a unit that wrote some commits
 // (store.TopicEvents), polling as a fallback.
 func (e *Engine) dispatchLoop(ctx context.Context) {
-	woken, unsubscribe := e.st.Subscribe(store.TopicEvents)
-	defer unsubscribe()
-	for {
+	e.loop(ctx, store.TopicEvents, e.kickDispatch, "fan-out failed", func() (time.Duration, bool, error) {
 		n, err := e.DispatchOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			e.log.Error("fan-out failed", "error", err)
-		}
 		if n > 0 {
 			kick(e.kickDeliver)
-			if ctx.Err() == nil {
-				continue // more may be waiting (an order's next event)
-			}
 		}
-		if !e.wait(ctx, 0, e.kickDispatch, woken) {
-			return
-		}
-	}
+		return 0, n > 0, err // more may be waiting (an order's next event)
+	})
 }
 
 // deliverLoop claims work when deliveries are created or replayed
 // (store.TopicDeliveries), when a slot frees (a kick), when the earliest
 // retry falls due, and at the poll interval as a fallback.
 func (e *Engine) deliverLoop(ctx context.Context) {
-	woken, unsubscribe := e.st.Subscribe(store.TopicDeliveries)
+	e.loop(ctx, store.TopicDeliveries, e.kickDeliver, "claiming deliveries failed", func() (time.Duration, bool, error) {
+		next, err := e.claim(ctx)
+		return next, false, err
+	})
+}
+
+// loop runs round until ctx ends: at once again when round says so, else
+// once wait returns (a commit that wrote topic, a kick on kicks, the delay
+// round returned, or the poll interval). A failed round is logged as
+// failed.
+func (e *Engine) loop(ctx context.Context, topic store.Topic, kicks chan struct{}, failed string,
+	round func() (delay time.Duration, again bool, err error)) {
+	woken, unsubscribe := e.st.Subscribe(topic)
 	defer unsubscribe()
 	for {
-		next, err := e.claim(ctx)
+		delay, again, err := round()
 		if err != nil && ctx.Err() == nil {
-			e.log.Error("claiming deliveries failed", "error", err)
+			e.log.Error(failed, "error", err)
 		}
-		if !e.wait(ctx, next, e.kickDeliver, woken) {
+		if again && ctx.Err() == nil {
+			continue
+		}
+		if !e.wait(ctx, delay, kicks, woken) {
 			return
 		}
 	}

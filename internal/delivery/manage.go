@@ -191,8 +191,8 @@ func SendTest(ctx context.Context, st store.Store, id int64, now time.Time) (*st
 		if err != nil {
 			return err
 		}
-		if ep.Disabled {
-			return hub.Conflict(hub.ReasonNone, "webhook endpoint %d is disabled (%s): enable it first", id, ep.DisabledReason)
+		if err := refuseDisabled(ep); err != nil {
+			return err
 		}
 		payload, err := json.Marshal(map[string]any{
 			"version":    1,
@@ -235,8 +235,14 @@ func checkReplayable(ctx context.Context, tx store.Tx, t store.Target) error {
 	if err != nil {
 		return err
 	}
+	return refuseDisabled(ep)
+}
+
+// refuseDisabled refuses to send to a disabled endpoint: what it is sent
+// would die at once.
+func refuseDisabled(ep *store.WebhookEndpoint) error {
 	if ep.Disabled {
-		return hub.Conflict(hub.ReasonNone, "webhook endpoint %d is disabled (%s): enable it first", t.ID, ep.DisabledReason)
+		return hub.Conflict(hub.ReasonNone, "webhook endpoint %d is disabled (%s): enable it first", ep.ID, ep.DisabledReason)
 	}
 	return nil
 }

@@ -115,6 +115,26 @@ func (c Conflict) Message() string {
 	return "idempotency conflict"
 }
 
+// ConflictCodes are the codes a protocol's envelope gives the conflicts.
+type ConflictCodes struct {
+	Mismatch, InProgress, SecretShown, BadKey string
+}
+
+// Of is the code of c ("" for no conflict).
+func (cc *ConflictCodes) Of(c Conflict) string {
+	switch c {
+	case ConflictMismatch:
+		return cc.Mismatch
+	case ConflictInProgress:
+		return cc.InProgress
+	case ConflictSecretShown:
+		return cc.SecretShown
+	case ConflictBadKey:
+		return cc.BadKey
+	}
+	return ""
+}
+
 // ConflictFunc renders a conflict in a protocol's envelope.
 type ConflictFunc func(w http.ResponseWriter, r *http.Request, c Conflict)
 

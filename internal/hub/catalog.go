@@ -366,11 +366,8 @@ func (p *Product) Validate() error {
 	seenGroups := map[int64]bool{}
 	for i, g := range p.OptionGroups {
 		f := fieldIndex("option_groups", i)
-		if err := checkI18n(f+".name", g.Name, MaxShortText); err != nil {
+		if err := checkPart(f, g.Name, len(g.Values), "values", MaxOptionValues); err != nil {
 			return err
-		}
-		if len(g.Values) > MaxOptionValues {
-			return Invalid(f+".values", "at most %d values", MaxOptionValues)
 		}
 		if g.ID <= 0 {
 			return Invalid(f+".id", "must be a positive integer")
@@ -390,8 +387,8 @@ func (p *Product) Validate() error {
 			if err := checkI18n(fieldIndex(f+".values", j)+".name", v.Name, MaxShortText); err != nil {
 				return err
 			}
-			if v.Price < -MaxAmount || v.Price > MaxAmount {
-				return Invalid(fieldIndex(f+".values", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
+			if err := checkAdjustment(fieldIndex(f+".values", j)+".price", v.Price); err != nil {
+				return err
 			}
 			if seenValues[v.ID] {
 				return Invalid(fieldIndex(f+".values", j)+".id", "duplicate value %d", v.ID)
@@ -404,11 +401,8 @@ func (p *Product) Validate() error {
 	}
 	for i, c := range p.ComboComponents {
 		f := fieldIndex("combo_components", i)
-		if err := checkI18n(f+".name", c.Name, MaxShortText); err != nil {
+		if err := checkPart(f, c.Name, len(c.Items), "items", MaxComboItems); err != nil {
 			return err
-		}
-		if len(c.Items) > MaxComboItems {
-			return Invalid(f+".items", "at most %d items", MaxComboItems)
 		}
 		if c.SelectQuantity < 0 {
 			return Invalid(f+".select_quantity", "must not be negative")
@@ -420,10 +414,31 @@ func (p *Product) Validate() error {
 			if it.ProductID == p.ID && p.ID != 0 {
 				return Invalid(fieldIndex(f+".items", j)+".product_id", "a combo cannot contain itself")
 			}
-			if it.Price < -MaxAmount || it.Price > MaxAmount {
-				return Invalid(fieldIndex(f+".items", j)+".price", "must be between %d and %d", -MaxAmount, MaxAmount)
+			if err := checkAdjustment(fieldIndex(f+".items", j)+".price", it.Price); err != nil {
+				return err
 			}
 		}
+	}
+	return nil
+}
+
+// checkPart checks what an option group and a combo component (at f)
+// share: a name, and at most max members, listed in the field members.
+func checkPart(f string, name I18n, n int, members string, max int) error {
+	if err := checkI18n(f+".name", name, MaxShortText); err != nil {
+		return err
+	}
+	if n > max {
+		return Invalid(f+"."+members, "at most %d %s", max, members)
+	}
+	return nil
+}
+
+// checkAdjustment checks a price adjustment (an option value's, a combo
+// item's): negative or positive, at most MaxAmount either way.
+func checkAdjustment(field string, price int64) error {
+	if price < -MaxAmount || price > MaxAmount {
+		return Invalid(field, "must be between %d and %d", -MaxAmount, MaxAmount)
 	}
 	return nil
 }

@@ -291,8 +291,25 @@ func oaTypeOf(f fields) string {
 	return strings.ToLower(s)
 }
 
-// receiverFields are the fields the logistics centre replaces for "opo".
-var receiverFields = map[string]bool{"nameReceiver": true, "zipCode": true, "address": true, "address2": true}
+// receiverTexts are the receiver's text fields, in the seed's order, with
+// their formats (002): digits sent as a JSON number are text too where
+// numbers is set, between min and max characters, and ok when set. fixed
+// marks the four that the logistics centre replaces for "opo".
+var receiverTexts = [...]struct {
+	name     string
+	numbers  bool
+	min, max int
+	ok       func(string) bool
+	fixed    bool
+	field    func(r *request) *string
+}{
+	{"nameReceiver", false, 2, maxNameReceiver, nil, true, func(r *request) *string { return &r.NameReceiver }},
+	{"phoneReceiver", true, 1, maxPhone, validPhone, false, func(r *request) *string { return &r.PhoneReceiver }},
+	{"mobileReceiver", true, 1, maxPhone, validPhone, false, func(r *request) *string { return &r.MobileReceiver }},
+	{"zipCode", true, 5, maxZipChars, validZip, true, func(r *request) *string { return &r.ZipCode }},
+	{"address", false, 1, maxAddress, nil, true, func(r *request) *string { return &r.Address }},
+	{"address2", false, 1, maxAddress, nil, true, func(r *request) *string { return &r.Address2 }},
+}
 
 // validate applies the seed's field rules in the order of its error table:
 // every required field (001), then every format (002), then the purchase
@@ -304,12 +321,9 @@ func validate(f fields, fixedReceiver bool) (*request, *fault) {
 	oaType := oaTypeOf(f)
 	skipReceiver := fixedReceiver && oaType == "opo"
 	// 001: required.
-	for _, name := range []string{"nameReceiver", "phoneReceiver", "mobileReceiver", "zipCode", "address", "address2"} {
-		if skipReceiver && receiverFields[name] {
-			continue
-		}
-		if missing(f[name]) {
-			return nil, required(name)
+	for i := range receiverTexts {
+		if t := &receiverTexts[i]; !(skipReceiver && t.fixed) && missing(f[t.name]) {
+			return nil, required(t.name)
 		}
 	}
 	if settleKindOf(f) == "a" && missing(f["bankSender"]) {
@@ -356,25 +370,12 @@ func validate(f fields, fixedReceiver bool) (*request, *fault) {
 		return s, nil
 	}
 	var flt *fault
-	if !skipReceiver {
-		if r.NameReceiver, flt = str("nameReceiver", false, 2, maxNameReceiver, nil); flt != nil {
-			return nil, flt
+	for i := range receiverTexts {
+		t := &receiverTexts[i]
+		if skipReceiver && t.fixed {
+			continue
 		}
-	}
-	if r.PhoneReceiver, flt = str("phoneReceiver", true, 1, maxPhone, validPhone); flt != nil {
-		return nil, flt
-	}
-	if r.MobileReceiver, flt = str("mobileReceiver", true, 1, maxPhone, validPhone); flt != nil {
-		return nil, flt
-	}
-	if !skipReceiver {
-		if r.ZipCode, flt = str("zipCode", true, 5, maxZipChars, validZip); flt != nil {
-			return nil, flt
-		}
-		if r.Address, flt = str("address", false, 1, maxAddress, nil); flt != nil {
-			return nil, flt
-		}
-		if r.Address2, flt = str("address2", false, 1, maxAddress, nil); flt != nil {
+		if *t.field(r), flt = str(t.name, t.numbers, t.min, t.max, t.ok); flt != nil {
 			return nil, flt
 		}
 	}

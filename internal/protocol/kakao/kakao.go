@@ -98,13 +98,32 @@ func (h *Handler) Routes(mux protocol.Mux) {
 	// BOT → POS (the bot acts as the customer). Writes go through the
 	// replay layer (Idempotency-Key) after authentication; order intake
 	// hands its key to the service instead (the order is the record).
-	route(http.MethodGet, "/api/v1/stores/{storeId}/items", hub.RoleCustomer, h.menu)
-	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", hub.RoleCustomer, h.placeOrder)
-	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", hub.RoleCustomer, h.orderStatus)
-	route(http.MethodDelete, "/api/v1/cancel", hub.RoleCustomer, h.replayed(h.cancel))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/items", hub.RoleCustomer, h.atStore(h.menu))
+	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", hub.RoleCustomer, h.atStore(h.placeOrder))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", hub.RoleCustomer, h.atStore(h.orderStatus))
+	route(http.MethodDelete, "/api/v1/cancel", hub.RoleCustomer, h.replayed(h.atStore(h.cancel)))
 	// POS → orderhub progress (the POS acts as the store).
-	route(http.MethodPost, "/api/kakao/v1/order/cook", hub.RoleStore, h.replayed(h.progress(hub.ActionPrepare)))
-	route(http.MethodPost, "/api/kakao/v1/order/complete", hub.RoleStore, h.replayed(h.progress(hub.ActionComplete)))
+	route(http.MethodPost, "/api/kakao/v1/order/cook", hub.RoleStore, h.replayed(h.atStore(h.progress(hub.ActionPrepare))))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", hub.RoleStore, h.replayed(h.atStore(h.progress(hub.ActionComplete))))
+}
+
+// storeCall is an authenticated handler at a store of the partner's.
+type storeCall func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor, loc *hub.Location) error
+
+// atStore resolves the store a call names (Handler.store), from the path's
+// {storeId} or, on the paths without one, ?storeId=, before fn runs.
+func (h *Handler) atStore(fn storeCall) call {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
+		raw := r.PathValue("storeId")
+		if raw == "" {
+			raw = r.URL.Query().Get("storeId")
+		}
+		loc, err := h.store(r.Context(), p, raw)
+		if err != nil {
+			return err
+		}
+		return fn(w, r, p, as, loc)
+	}
 }
 
 // replayed runs fn through the replay layer, keyed per partner.
@@ -179,12 +198,8 @@ func lang(r *http.Request) string {
 }
 
 // menu is GET /api/v1/stores/{storeId}/items.
-func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
+func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor, loc *hub.Location) error {
 	ctx := r.Context()
-	loc, err := h.store(ctx, p, r.PathValue("storeId"))
-	if err != nil {
-		return err
-	}
 	l := lang(r)
 	body, etag, err := h.Svc.RenderedMenu(ctx, p.BrandID, loc.ID, l, func(m *service.Menu) ([]byte, error) {
 		b, err := json.Marshal(renderMenu(m, l))
@@ -221,12 +236,8 @@ func etagMatch(header, etag string) bool {
 }
 
 // placeOrder is POST /api/v1/stores/{storeId}/orders.
-func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
+func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor, loc *hub.Location) error {
 	ctx := r.Context()
-	loc, err := h.store(ctx, p, r.PathValue("storeId"))
-	if err != nil {
-		return err
-	}
 	body, err := httpx.ReadBody(r)
 	if err != nil {
 		return err
@@ -331,12 +342,8 @@ func (h *Handler) botOrder(ctx context.Context, p *hub.Partner, loc *hub.Locatio
 }
 
 // orderStatus is GET /api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}.
-func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
+func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor, loc *hub.Location) error {
 	ctx := r.Context()
-	loc, err := h.store(ctx, p, r.PathValue("storeId"))
-	if err != nil {
-		return err
-	}
 	o, err := h.botOrder(ctx, p, loc, r.PathValue("orderId"), r.PathValue("numb"))
 	if err != nil {
 		return err
@@ -347,13 +354,9 @@ func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Par
 
 // cancel is DELETE /api/v1/cancel?storeId=&orderId=&numb=: the bot
 // cancels as the customer, refused once cooking has started.
-func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor, loc *hub.Location) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	loc, err := h.store(ctx, p, q.Get("storeId"))
-	if err != nil {
-		return err
-	}
 	if q.Get("orderId") == "" || q.Get("numb") == "" {
 		return hub.Invalid("", "orderId and numb are required")
 	}
@@ -375,14 +378,10 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner,
 
 // progress is POST /api/kakao/v1/order/cook and /order/complete?storeId=:
 // the POS moves an order of the store as the store.
-func (h *Handler) progress(action hub.Action) call {
-	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
+func (h *Handler) progress(action hub.Action) storeCall {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor, loc *hub.Location) error {
 		ctx := r.Context()
 		q := r.URL.Query()
-		loc, err := h.store(ctx, p, q.Get("storeId"))
-		if err != nil {
-			return err
-		}
 		body, err := httpx.ReadBody(r)
 		if err != nil {
 			return err

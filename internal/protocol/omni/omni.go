@@ -346,30 +346,17 @@ func conflictBody(c call, key string, err error, e *hub.Error) *errorBody {
 
 // statusMessage says why an order in status s refuses the call.
 func statusMessage(s hub.Status) string {
-	switch s {
-	case hub.StatusNew:
-		return "Order has not been confirmed"
-	case hub.StatusConfirmed:
-		return "Order has been confirmed"
-	case hub.StatusPreparing:
-		return "Order is being prepared"
-	case hub.StatusReady:
-		return "Order is ready"
-	case hub.StatusCompleted:
-		return "Order already completed"
-	case hub.StatusCancelled:
-		return "Order already canceled"
+	if m := wordsOf(s).refusal; m != "" {
+		return m
 	}
 	return "Order status does not allow this action"
 }
 
+// conflictCodes are the envelope's codes of the replay layer's refusals.
+var conflictCodes = httpx.ConflictCodes{Mismatch: "idempotency_key_reused", InProgress: "request_in_progress",
+	SecretShown: "idempotency_key_reused", BadKey: "invalid_idempotency_key"}
+
 // idempotencyConflict renders the replay layer's refusals in the envelope.
 func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
-	code := map[httpx.Conflict]string{
-		httpx.ConflictMismatch:    "idempotency_key_reused",
-		httpx.ConflictInProgress:  "request_in_progress",
-		httpx.ConflictSecretShown: "idempotency_key_reused",
-		httpx.ConflictBadKey:      "invalid_idempotency_key",
-	}[c]
-	writeJSON(w, c.Status(), fieldError("non_field_errors", code, c.Message()))
+	writeJSON(w, c.Status(), fieldError("non_field_errors", conflictCodes.Of(c), c.Message()))
 }

@@ -136,24 +136,31 @@ func amount(minor int64, currency string) json.Number {
 	return json.Number(s)
 }
 
-// statusText is the seed's text for a status code.
-func statusText(s hub.Status) string {
-	switch s {
-	case hub.StatusNew:
-		return "New"
-	case hub.StatusConfirmed:
-		return "Confirmed"
-	case hub.StatusPreparing:
-		return "Preparing"
-	case hub.StatusReady:
-		return "Ready"
-	case hub.StatusCompleted:
-		return "Complete"
-	case hub.StatusCancelled:
-		return "Cancelled"
-	}
-	return ""
+// statusWord is what the seed says of a status: its statusText, and why a
+// call that the status refuses is refused (statusMessage).
+type statusWord struct{ text, refusal string }
+
+// statusWords are the seed's statuses' words, indexed by status.
+var statusWords = [...]statusWord{
+	hub.StatusNew:       {"New", "Order has not been confirmed"},
+	hub.StatusConfirmed: {"Confirmed", "Order has been confirmed"},
+	hub.StatusPreparing: {"Preparing", "Order is being prepared"},
+	hub.StatusReady:     {"Ready", "Order is ready"},
+	hub.StatusCompleted: {"Complete", "Order already completed"},
+	hub.StatusCancelled: {"Cancelled", "Order already canceled"},
 }
+
+// wordsOf is the status's entry of statusWords (empty texts for a code
+// the seed does not have).
+func wordsOf(s hub.Status) statusWord {
+	if s < 0 || int(s) >= len(statusWords) {
+		return statusWord{}
+	}
+	return statusWords[s]
+}
+
+// statusText is the seed's text for a status code.
+func statusText(s hub.Status) string { return wordsOf(s).text }
 
 // Channel codes of the seed's list "Mobile App, POS, Kiosk, Web".
 const (

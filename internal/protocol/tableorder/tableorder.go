@@ -263,14 +263,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 	httpx.WriteJSON(w, status, errorBody{errorDetail{Code: code, Message: msg, Path: path}})
 }
 
+// conflictCodes are the envelope's codes of the replay layer's refusals.
+var conflictCodes = httpx.ConflictCodes{Mismatch: "idempotency_key_reused", InProgress: "request_in_progress",
+	SecretShown: "idempotency_key_reused", BadKey: "invalid_request"}
+
 // idempotencyConflict renders the replay layer's refusals (the
 // Idempotency-Key header) in the envelope.
 func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {
-	code := map[httpx.Conflict]string{
-		httpx.ConflictMismatch:    "idempotency_key_reused",
-		httpx.ConflictInProgress:  "request_in_progress",
-		httpx.ConflictSecretShown: "idempotency_key_reused",
-		httpx.ConflictBadKey:      "invalid_request",
-	}[c]
-	httpx.WriteJSON(w, c.Status(), errorBody{errorDetail{Code: code, Message: c.Message(), Path: "Idempotency-Key"}})
+	httpx.WriteJSON(w, c.Status(), errorBody{errorDetail{Code: conflictCodes.Of(c), Message: c.Message(), Path: "Idempotency-Key"}})
 }

@@ -52,18 +52,13 @@ var texts = map[string][2]string{ // [en, vi]
 }
 
 // text is the message of a code in a language (English when unknown).
-func text(code, lang string) string {
-	t := texts[code]
-	if lang == langVI {
-		return t[1]
-	}
-	return t[0]
-}
+func text(code, lang string) string { return pick(texts[code], lang) }
 
 // msgNoSuchItem is a batch row's error_msg for a product the client's
 // store does not have (the seed's example text).
 var msgNoSuchItem = [2]string{"No such item", "Không có sản phẩm này"}
 
+// pick is a text in a language: [en, vi], English when unknown.
 func pick(t [2]string, lang string) string {
 	if lang == langVI {
 		return t[1]
@@ -71,57 +66,47 @@ func pick(t [2]string, lang string) string {
 	return t[0]
 }
 
-// detail says what is wrong with a field, in a language.
-func (p *problem) detail(lang string) string {
-	vi := lang == langVI
-	switch p.kind {
-	case kindRequired:
-		return choose(vi, "is required", "là bắt buộc")
-	case kindInteger:
-		return choose(vi, "must be an integer", "phải là số nguyên")
-	case kindString:
-		return choose(vi, "must be a string", "phải là chuỗi ký tự")
-	case kindObject:
-		return choose(vi, "must be an object", "phải là đối tượng JSON")
-	case kindArray:
-		return choose(vi, "must be an array", "phải là mảng")
-	case kindFlag:
-		return choose(vi, "must be 0 or 1", "phải là 0 hoặc 1")
-	case kindOneOf:
-		return choose(vi, "must be one of "+p.arg, "phải là một trong các giá trị "+p.arg)
-	case kindAmount:
-		return choose(vi, `must be a non-negative decimal amount such as "45.40"`, `phải là số tiền thập phân không âm, ví dụ "45.40"`)
-	case kindDecimals:
-		n := strconv.Itoa(hub.CurrencyExponent(p.arg))
-		return choose(vi, "must have at most "+n+" decimal places in "+p.arg, "chỉ được có tối đa "+n+" chữ số thập phân với "+p.arg)
-	case kindDate:
-		return choose(vi, "must be a date YYYY-MM-DD", "phải là ngày theo định dạng YYYY-MM-DD")
-	case kindTime:
-		return choose(vi, "must be a time such as 2004-05-03T17:30:08+07:00 or 2021-03-22 17:00:00",
-			"phải là thời gian, ví dụ 2004-05-03T17:30:08+07:00 hoặc 2021-03-22 17:00:00")
-	case kindLocation:
-		return choose(vi, "is not a location of this store", "không phải là địa điểm của cửa hàng này")
-	case kindJSON:
-		return choose(vi, "is not valid JSON", "không phải là JSON hợp lệ")
-	case kindPositive:
-		return choose(vi, "must be a positive integer", "phải là số nguyên dương")
-	case kindTooMany:
-		return choose(vi, "must have at most "+p.arg+" items", "chỉ được có tối đa "+p.arg+" phần tử")
-	case kindTooLong:
-		return choose(vi, "must be at most "+p.arg+" characters", "chỉ được dài tối đa "+p.arg+" ký tự")
-	case kindService:
-		if p.en != "" {
-			return choose(vi, p.en, "có giá trị không hợp lệ")
-		}
-	}
-	return choose(vi, "is invalid", "không hợp lệ")
+// details say what is wrong with a field, per kind: [en, vi]; "{arg}"
+// stands for the problem's arg. A kind without one (and kindService
+// without an English text) is detailInvalid.
+var details = map[problemKind][2]string{
+	kindRequired: {"is required", "là bắt buộc"},
+	kindInteger:  {"must be an integer", "phải là số nguyên"},
+	kindString:   {"must be a string", "phải là chuỗi ký tự"},
+	kindObject:   {"must be an object", "phải là đối tượng JSON"},
+	kindArray:    {"must be an array", "phải là mảng"},
+	kindFlag:     {"must be 0 or 1", "phải là 0 hoặc 1"},
+	kindOneOf:    {"must be one of {arg}", "phải là một trong các giá trị {arg}"},
+	kindAmount:   {`must be a non-negative decimal amount such as "45.40"`, `phải là số tiền thập phân không âm, ví dụ "45.40"`},
+	kindDate:     {"must be a date YYYY-MM-DD", "phải là ngày theo định dạng YYYY-MM-DD"},
+	kindTime: {"must be a time such as 2004-05-03T17:30:08+07:00 or 2021-03-22 17:00:00",
+		"phải là thời gian, ví dụ 2004-05-03T17:30:08+07:00 hoặc 2021-03-22 17:00:00"},
+	kindLocation: {"is not a location of this store", "không phải là địa điểm của cửa hàng này"},
+	kindJSON:     {"is not valid JSON", "không phải là JSON hợp lệ"},
+	kindPositive: {"must be a positive integer", "phải là số nguyên dương"},
+	kindTooMany:  {"must have at most {arg} items", "chỉ được có tối đa {arg} phần tử"},
+	kindTooLong:  {"must be at most {arg} characters", "chỉ được dài tối đa {arg} ký tự"},
 }
 
-func choose(vi bool, en, viText string) string {
-	if vi {
-		return viText
+var detailInvalid = [2]string{"is invalid", "không hợp lệ"}
+
+// detail says what is wrong with a field, in a language.
+func (p *problem) detail(lang string) string {
+	switch p.kind {
+	case kindDecimals:
+		n := strconv.Itoa(hub.CurrencyExponent(p.arg))
+		return pick([2]string{"must have at most " + n + " decimal places in " + p.arg,
+			"chỉ được có tối đa " + n + " chữ số thập phân với " + p.arg}, lang)
+	case kindService:
+		if p.en != "" {
+			return pick([2]string{p.en, "có giá trị không hợp lệ"}, lang)
+		}
 	}
-	return en
+	t, ok := details[p.kind]
+	if !ok {
+		t = detailInvalid
+	}
+	return strings.ReplaceAll(pick(t, lang), "{arg}", p.arg)
 }
 
 // message is the error_msg of a 40001: "Invalid parameter: <field> <detail>".

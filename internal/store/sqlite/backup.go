@@ -56,23 +56,15 @@ func Backup(ctx context.Context, path, dest string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	f.Close()
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("backup: %w", err)
-	}
-	if err := Check(ctx, tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := syncFile(tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, dest); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(dest))
+	return renameInto(tmp, dest, func() error {
+		if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		if err := Check(ctx, tmp); err != nil {
+			return err
+		}
+		return syncFile(tmp)
+	})
 }
 
 // Check opens a database file without changing it and runs SQLite's
@@ -123,21 +115,33 @@ func Restore(ctx context.Context, from, path string) error {
 		return err
 	}
 	tmp := path + ".restoring"
-	if err := copyFile(from, tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			os.Remove(tmp)
+	return renameInto(tmp, path, func() error {
+		if err := copyFile(from, tmp); err != nil {
 			return err
 		}
-	}
-	if err := os.Rename(tmp, path); err != nil {
+		for _, suffix := range []string{"-wal", "-shm"} {
+			if err := os.Remove(path + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// renameInto makes dest by way of tmp: prepare writes tmp (and readies
+// what the rename needs), then tmp is renamed over dest and dest's
+// directory synced, so dest is either the whole new file or as it was.
+// tmp is removed when prepare or the rename fails.
+func renameInto(tmp, dest string, prepare func() error) error {
+	if err := prepare(); err != nil {
 		os.Remove(tmp)
 		return err
 	}
-	return syncDir(filepath.Dir(path))
+	if err := os.Rename(tmp, dest); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(dest))
 }
 
 func copyFile(from, to string) error {

@@ -56,9 +56,7 @@ func (s *Queries) AdjustBalance(ctx context.Context, partnerID, delta int64) (bo
 }
 
 func (s *Queries) AddBalanceEntry(ctx context.Context, e *store.BalanceEntry) error {
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = nowUTC(s)
-	}
+	nowIfZero(s, &e.CreatedAt)
 	var err error
 	e.ID, err = s.insert(ctx, `INSERT INTO partner_balance_entries (partner_id, kind, amount, balance_after, order_id, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.PartnerID, string(e.Kind), e.Amount, e.BalanceAfter, e.OrderID, e.Note, micros(e.CreatedAt))

@@ -9,22 +9,14 @@ import (
 )
 
 func (s *Queries) CreateBrand(ctx context.Context, b *hub.Brand) error {
-	doc, now, err := s.stampDoc(b, "brand", &b.CreatedAt, &b.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	b.ID, err = s.insert(ctx, `INSERT INTO brands (name, doc, created_at, updated_at) VALUES (?, ?, ?, ?)`,
-		b.Name, doc, now, now)
+	err := s.insertDoc(ctx, &b.ID, b, "brand", &b.CreatedAt, &b.UpdatedAt,
+		`INSERT INTO brands (name, doc, created_at, updated_at) VALUES (?, ?, ?, ?)`, b.Name)
 	return s.wrap(err, "brand")
 }
 
 func (s *Queries) UpdateBrand(ctx context.Context, b *hub.Brand) error {
-	doc, now, err := s.stampDoc(b, "brand", nil, &b.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	res, err := s.exec(ctx, `UPDATE brands SET name = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		b.Name, doc, now, b.ID)
+	res, err := s.updateDoc(ctx, b, "brand", &b.UpdatedAt,
+		`UPDATE brands SET name = ?, doc = ?, updated_at = ? WHERE id = ?`, []any{b.Name}, b.ID)
 	return s.mustAffect(res, err, "brand")
 }
 

@@ -13,9 +13,7 @@ import (
 )
 
 func (s *Queries) CreateCredential(ctx context.Context, c *store.Credential) error {
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = nowUTC(s)
-	}
+	nowIfZero(s, &c.CreatedAt)
 	var exp any
 	if c.ExpiresAt != nil {
 		exp = micros(*c.ExpiresAt)

@@ -422,9 +422,7 @@ func (s *Queries) ReleaseDeliveries(ctx context.Context, owner string, ids []int
 func (s *Queries) CompleteAttempt(ctx context.Context, owner string, d *store.Delivery, a *store.DeliveryAttempt) (bool, error) {
 	if a != nil {
 		a.DeliveryID = d.ID
-		if a.At.IsZero() {
-			a.At = nowUTC(s)
-		}
+		nowIfZero(s, &a.At)
 		var err error
 		a.ID, err = s.insert(ctx, `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, latency_us, error, response, node)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, d.ID, micros(a.At), a.StatusCode, a.Latency.Microseconds(),

@@ -13,9 +13,7 @@ import (
 )
 
 func (s *Queries) AddEvent(ctx context.Context, e *store.Event) error {
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = nowUTC(s)
-	}
+	nowIfZero(s, &e.CreatedAt)
 	s.wrote |= store.TopicEvents
 	var err error
 	e.ID, err = s.insert(ctx, `INSERT INTO events (type, brand_id, location_id, order_id, payload, created_at)

@@ -9,9 +9,7 @@ import (
 )
 
 func (s *Queries) AddHistory(ctx context.Context, e *hub.OrderEvent) error {
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = nowUTC(s)
-	}
+	nowIfZero(s, &e.CreatedAt)
 	var err error
 	e.ID, err = s.insert(ctx, `INSERT INTO order_history (order_id, action, from_status, to_status, actor, note, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.OrderID, e.Action, int(e.FromStatus), int(e.ToStatus), e.Actor, e.Note, micros(e.CreatedAt))

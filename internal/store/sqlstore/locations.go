@@ -11,32 +11,22 @@ import (
 )
 
 func (s *Queries) CreateLocation(ctx context.Context, l *hub.Location) error {
-	doc, now, err := s.stampDoc(l, "location", &l.CreatedAt, &l.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	l.ID, err = s.insert(ctx, `INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		l.BrandID, l.Code, l.RefID, doc, now, now)
+	err := s.insertDoc(ctx, &l.ID, l, "location", &l.CreatedAt, &l.UpdatedAt,
+		`INSERT INTO locations (brand_id, code, ref_id, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		l.BrandID, l.Code, l.RefID)
 	return s.wrap(s.codeClash(err, l), "location")
 }
 
 func (s *Queries) UpdateLocation(ctx context.Context, l *hub.Location) error {
-	doc, now, err := s.stampDoc(l, "location", nil, &l.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	res, err := s.exec(ctx, `UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		l.Code, l.RefID, doc, now, l.ID)
+	res, err := s.updateDoc(ctx, l, "location", &l.UpdatedAt,
+		`UPDATE locations SET code = ?, ref_id = ?, doc = ?, updated_at = ? WHERE id = ?`, []any{l.Code, l.RefID}, l.ID)
 	return s.mustAffect(res, s.codeClash(err, l), "location")
 }
 
 // codeClash is the error of a unique violation on the locations table
 // (the brand's code), or err as it is.
 func (s *Queries) codeClash(err error, l *hub.Location) error {
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("code", "location code %q is already used in this brand", l.Code)
-	}
-	return err
+	return s.usedInBrand(err, "code", "location code", l.Code)
 }
 
 const locationCols = `id, brand_id, doc, created_at, updated_at`

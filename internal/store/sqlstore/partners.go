@@ -12,22 +12,15 @@ import (
 )
 
 func (s *Queries) CreatePartner(ctx context.Context, p *hub.Partner) error {
-	doc, now, err := s.stampDoc(p, "partner", &p.CreatedAt, &p.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	p.ID, err = s.insert(ctx, `INSERT INTO partners (brand_id, protocol, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		p.BrandID, string(p.Protocol), doc, now, now)
+	err := s.insertDoc(ctx, &p.ID, p, "partner", &p.CreatedAt, &p.UpdatedAt,
+		`INSERT INTO partners (brand_id, protocol, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		p.BrandID, string(p.Protocol))
 	return s.wrap(err, "partner")
 }
 
 func (s *Queries) UpdatePartner(ctx context.Context, p *hub.Partner) error {
-	doc, now, err := s.stampDoc(p, "partner", nil, &p.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	res, err := s.exec(ctx, `UPDATE partners SET protocol = ?, doc = ?, updated_at = ? WHERE id = ?`,
-		string(p.Protocol), doc, now, p.ID)
+	res, err := s.updateDoc(ctx, p, "partner", &p.UpdatedAt,
+		`UPDATE partners SET protocol = ?, doc = ?, updated_at = ? WHERE id = ?`, []any{string(p.Protocol)}, p.ID)
 	return s.mustAffect(res, err, "partner")
 }
 

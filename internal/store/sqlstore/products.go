@@ -14,32 +14,23 @@ import (
 )
 
 func (s *Queries) CreateProduct(ctx context.Context, p *hub.Product) error {
-	doc, now, err := s.stampDoc(p, "product", &p.CreatedAt, &p.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	p.ID, err = s.insert(ctx, `INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		p.BrandID, p.RefID, p.SKU, doc, now, now)
+	err := s.insertDoc(ctx, &p.ID, p, "product", &p.CreatedAt, &p.UpdatedAt,
+		`INSERT INTO products (brand_id, ref_id, sku, doc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		p.BrandID, p.RefID, p.SKU)
 	return s.wrap(s.refClash(err, p), "product")
 }
 
 func (s *Queries) UpdateProduct(ctx context.Context, p *hub.Product) error {
-	doc, now, err := s.stampDoc(p, "product", nil, &p.UpdatedAt)
-	if err != nil {
-		return err
-	}
-	res, err := s.exec(ctx, `UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
-		p.RefID, p.SKU, doc, now, p.ID, p.BrandID)
+	res, err := s.updateDoc(ctx, p, "product", &p.UpdatedAt,
+		`UPDATE products SET ref_id = ?, sku = ?, doc = ?, updated_at = ? WHERE id = ? AND brand_id = ?`,
+		[]any{p.RefID, p.SKU}, p.ID, p.BrandID)
 	return s.mustAffect(res, s.refClash(err, p), "product")
 }
 
 // refClash is the error of a unique violation on the products table (the
 // brand's ref id), or err as it is.
 func (s *Queries) refClash(err error, p *hub.Product) error {
-	if err != nil && s.d.IsUniqueViolation(err) {
-		return hub.Invalid("ref_id", "product ref id %q is already used in this brand", p.RefID)
-	}
-	return err
+	return s.usedInBrand(err, "ref_id", "product ref id", p.RefID)
 }
 
 const productCols = `id, brand_id, doc, created_at, updated_at`

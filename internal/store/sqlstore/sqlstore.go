@@ -175,6 +175,13 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
 func nowUTC(s *Queries) time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
+// nowIfZero sets a row's time that the caller left zero to now.
+func nowIfZero(s *Queries, t *time.Time) {
+	if t.IsZero() {
+		*t = nowUTC(s)
+	}
+}
+
 // stampDoc readies a document for its row: it marks the configuration
 // changed, sets the document's updated time (and its created time, for a
 // new row) to now, and encodes it with those times in. now is in the
@@ -190,6 +197,29 @@ func (s *Queries) stampDoc(v any, what string, created, updated *time.Time) (doc
 		return "", 0, hub.Internal(err, "encode %s", what)
 	}
 	return doc, micros(t), nil
+}
+
+// insertDoc inserts a new document's row and sets *id to its id: the
+// document is stamped (stampDoc: created and updated now), and query's
+// placeholders take keys, then the document and the two times.
+func (s *Queries) insertDoc(ctx context.Context, id *int64, v any, what string, created, updated *time.Time, query string, keys ...any) error {
+	doc, now, err := s.stampDoc(v, what, created, updated)
+	if err != nil {
+		return err
+	}
+	*id, err = s.insert(ctx, query, append(keys, doc, now, now)...)
+	return err
+}
+
+// updateDoc rewrites a document's row: the document is stamped (updated
+// now), and query's placeholders take keys, then the document and the
+// time, then where.
+func (s *Queries) updateDoc(ctx context.Context, v any, what string, updated *time.Time, query string, keys []any, where ...any) (sql.Result, error) {
+	doc, now, err := s.stampDoc(v, what, nil, updated)
+	if err != nil {
+		return nil, err
+	}
+	return s.exec(ctx, query, append(append(keys, doc, now), where...)...)
 }
 
 func marshal(v any) (string, error) {
@@ -227,6 +257,15 @@ func (s *Queries) wrapClash(err error, what string, clash hub.Reason) error {
 		return &hub.Error{Code: hub.CodeConflict, Reason: clash, Message: what + " already exists", Err: err}
 	}
 	return hub.Internal(err, "%s: database error", what)
+}
+
+// usedInBrand is err, or, for a unique violation, the caller's error: the
+// value of field (what names it) is another row's in the brand.
+func (s *Queries) usedInBrand(err error, field, what, value string) error {
+	if err != nil && s.d.IsUniqueViolation(err) {
+		return hub.Invalid(field, "%s %q is already used in this brand", what, value)
+	}
+	return err
 }
 
 func (s *Queries) mustAffect(res sql.Result, err error, what string) error {
