@@ -39,8 +39,8 @@ func ko(en, ko string) hub.I18n { return hub.I18n{"en": en, "ko": ko} }
 var spice = hub.OptionGroup{ID: 1, Name: ko("Spice level", "맵기"), Required: true, Max: 1, Values: []hub.OptionValue{
 	{ID: 1, Name: ko("Mild", "순한맛")}, {ID: 3, Name: ko("Hot", "매운맛"), Price: 500}}}
 
-// catalog is the fixture's data.
-var catalog = harness.Data{Brands: []harness.Brand{{
+// testCatalog is the fixture's data.
+var testCatalog = harness.Data{Brands: []harness.Brand{{
 	Brand: hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
 	Locations: []hub.Location{
 		{Code: "SEL", Name: "Gangnam", Timezone: "Asia/Seoul"},
@@ -74,7 +74,7 @@ var catalog = harness.Data{Brands: []harness.Brand{{
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC),
-		Options: []service.Option{protocol.Registry{Protocol()}.Option()}, Data: catalog})}
+		Options: []service.Option{protocol.Registry{Protocol()}.Option()}, Data: testCatalog})}
 	f.brand, f.loc, f.loc2, f.other = f.Brand(0), f.Location(t, "SEL"), f.Location(t, "SGN"), f.Location(t, "OTH")
 	f.ids = f.ProductIDs()
 	bot, pos, bot2 := f.Partner(t, "bot"), f.Partner(t, "pos"), f.Partner(t, "bot2")
