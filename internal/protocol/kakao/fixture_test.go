@@ -39,42 +39,45 @@ func ko(en, ko string) hub.I18n { return hub.I18n{"en": en, "ko": ko} }
 var spice = hub.OptionGroup{ID: 1, Name: ko("Spice level", "맵기"), Required: true, Max: 1, Values: []hub.OptionValue{
 	{ID: 1, Name: ko("Mild", "순한맛")}, {ID: 3, Name: ko("Hot", "매운맛"), Price: 500}}}
 
-// testCatalog is the fixture's data.
-var testCatalog = harness.Data{Brands: []harness.Brand{{
-	Brand: hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
-	Locations: []hub.Location{
-		{Code: "SEL", Name: "Gangnam", Timezone: "Asia/Seoul"},
-		{Code: "SGN", Name: "Saigon", Timezone: "Asia/Ho_Chi_Minh"},
-	},
-	Products: []harness.Product{
-		{Ref: "P001", Name: ko("Bulgogi rice bowl", "불고기 덮밥"), Price: 9500, Sort: 1, DeductStock: true, Groups: []hub.OptionGroup{spice}, Stock: harness.Qty(20)},
-		{Ref: "P010", Name: ko("Cola", "콜라"), Price: 2000, Sort: 2, DeductStock: true, Stock: harness.Qty(5)},
-		{Ref: "P011", Name: ko("Cider", "사이다"), Price: 2000, Sort: 3, DeductStock: true, Stock: harness.Qty(0)},
-		{Ref: "P020", Name: ko("Sold-out cake", "품절 케이크"), Price: 3000, Sort: 4, DeductStock: true, SoldOut: true},
-		{Ref: "P030", Name: ko("Hidden", "숨김"), Price: 1000, Sort: 5, DeductStock: true, Hidden: true},
-		{Ref: "P031", Name: ko("Not launched", "미출시"), Price: 1000, Sort: 6, DeductStock: true, Unlaunched: true},
-		{Ref: "P032", Name: ko("Combo only side", "세트 전용"), Price: 1500, Sort: 7, DeductStock: true, ComboOnly: true},
-		{Ref: "P033", Name: ko("Saigon only", "사이공 전용"), Price: 1500, Sort: 8, DeductStock: true, Locations: []string{"SGN"}},
-		{Ref: "C001", Name: ko("Lunch set", "점심 세트"), Type: hub.ProductCombo, Price: 11000, Combo: []harness.Slot{
-			{ID: 1, Name: ko("Main", "메인"), Select: 1, Required: true, Items: harness.Items("P001")},
-			{ID: 2, Name: ko("Drink", "음료"), Select: 1, Required: true, Items: []harness.Item{{Ref: "P010"}, {Ref: "P011", Price: 300}}},
-			{ID: 3, Name: ko("Side", "사이드"), Select: 1, Items: []harness.Item{{Ref: "P032", Price: 1000}}},
-		}},
-	},
-	Partners: []harness.Partner{
-		{Key: "bot", Protocol: hub.ChannelKakao, Name: "bot", Settings: hub.PartnerSettings{BotURL: "https://bot.example/kakao"}},
-		{Key: "pos", Protocol: hub.ChannelKakao, Name: "pos", Locations: []string{"SEL"}},
-		{Key: "bot2", Protocol: hub.ChannelKakao, Name: "bot2", Locations: []string{"SEL"}, Settings: hub.PartnerSettings{BotURL: "https://bot2.example"}},
-	},
-}, {
-	Brand:     hub.Brand{Name: "Other", Currency: "KRW"},
-	Locations: []hub.Location{{Code: "OTH", Name: "Other", Timezone: "Asia/Seoul"}},
-}}}
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given).
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "Hanok Kitchen", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "SEL", Name: "Gangnam", Timezone: "Asia/Seoul"},
+			{Code: "SGN", Name: "Saigon", Timezone: "Asia/Ho_Chi_Minh"},
+		},
+		Products: []harness.Product{
+			{Ref: "P001", Name: ko("Bulgogi rice bowl", "불고기 덮밥"), Price: 9500, Sort: 1, DeductStock: true, Groups: []hub.OptionGroup{spice}, Stock: harness.Qty(20)},
+			{Ref: "P010", Name: ko("Cola", "콜라"), Price: 2000, Sort: 2, DeductStock: true, Stock: harness.Qty(5)},
+			{Ref: "P011", Name: ko("Cider", "사이다"), Price: 2000, Sort: 3, DeductStock: true, Stock: harness.Qty(0)},
+			{Ref: "P020", Name: ko("Sold-out cake", "품절 케이크"), Price: 3000, Sort: 4, DeductStock: true, SoldOut: true},
+			{Ref: "P030", Name: ko("Hidden", "숨김"), Price: 1000, Sort: 5, DeductStock: true, Hidden: true},
+			{Ref: "P031", Name: ko("Not launched", "미출시"), Price: 1000, Sort: 6, DeductStock: true, Unlaunched: true},
+			{Ref: "P032", Name: ko("Combo only side", "세트 전용"), Price: 1500, Sort: 7, DeductStock: true, ComboOnly: true},
+			{Ref: "P033", Name: ko("Saigon only", "사이공 전용"), Price: 1500, Sort: 8, DeductStock: true, Locations: []string{"SGN"}},
+			{Ref: "C001", Name: ko("Lunch set", "점심 세트"), Type: hub.ProductCombo, Price: 11000, Combo: []harness.Slot{
+				{ID: 1, Name: ko("Main", "메인"), Select: 1, Required: true, Items: harness.Items("P001")},
+				{ID: 2, Name: ko("Drink", "음료"), Select: 1, Required: true, Items: []harness.Item{{Ref: "P010"}, {Ref: "P011", Price: 300}}},
+				{ID: 3, Name: ko("Side", "사이드"), Select: 1, Items: []harness.Item{{Ref: "P032", Price: 1000}}},
+			}},
+		},
+		Partners: []harness.Partner{
+			{Key: "bot", Protocol: hub.ChannelKakao, Name: "bot", Settings: hub.PartnerSettings{BotURL: "https://bot.example/kakao"}},
+			{Key: "pos", Protocol: hub.ChannelKakao, Name: "pos", Locations: []string{"SEL"}},
+			{Key: "bot2", Protocol: hub.ChannelKakao, Name: "bot2", Locations: []string{"SEL"}, Settings: hub.PartnerSettings{BotURL: "https://bot2.example"}},
+		},
+	}, {
+		Brand:     hub.Brand{Name: "Other", Currency: "KRW"},
+		Locations: []hub.Location{{Code: "OTH", Name: "Other", Timezone: "Asia/Seoul"}},
+	}}}
+}
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC),
-		Options: []service.Option{protocol.Registry{Protocol()}.Option()}, Data: testCatalog})}
+		Options: []service.Option{protocol.Registry{Protocol()}.Option()}, Data: testCatalog()})}
 	f.brand, f.loc, f.loc2, f.other = f.Brand(0), f.Location(t, "SEL"), f.Location(t, "SGN"), f.Location(t, "OTH")
 	f.ids = f.ProductIDs()
 	bot, pos, bot2 := f.Partner(t, "bot"), f.Partner(t, "pos"), f.Partner(t, "bot2")

@@ -39,22 +39,25 @@ type fixture struct {
 	order   *hub.Order
 }
 
-// testCatalog is the fixture's data; the seed's token and order are
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given); the seed's token and order are
 // written by newFixture.
-var testCatalog = harness.Data{Brands: []harness.Brand{{
-	Brand: hub.Brand{Name: "Burger God", Currency: "IDR", TaxRateBP: 1000},
-	Locations: []hub.Location{
-		{Code: "SNP", Name: "Burger God Senopati", Timezone: "Asia/Jakarta"},
-		{Code: "KMG", Name: "Burger God Kemang", Timezone: "Asia/Jakarta"},
-	},
-	Products: []harness.Product{{Key: "burger", Name: hub.I18n{"en": "God Burger"}, Price: 3636400}},
-	Partners: []harness.Partner{{Key: "pos", Protocol: hub.ChannelOmni, Name: "Burger God POS"}},
-}}}
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "Burger God", Currency: "IDR", TaxRateBP: 1000},
+		Locations: []hub.Location{
+			{Code: "SNP", Name: "Burger God Senopati", Timezone: "Asia/Jakarta"},
+			{Code: "KMG", Name: "Burger God Kemang", Timezone: "Asia/Jakarta"},
+		},
+		Products: []harness.Product{{Key: "burger", Name: hub.I18n{"en": "God Burger"}, Price: 3636400}},
+		Partners: []harness.Partner{{Key: "pos", Protocol: hub.ChannelOmni, Name: "Burger God POS"}},
+	}}}
+}
 
 func newFixture(t *testing.T, st store.Store, cfg Config, useTLS bool) *fixture {
 	t.Helper()
 	f := &fixture{Harness: harness.New(t, st, harness.Config{
-		Options: []service.Option{protocol.Registry{Protocol(), kakao.Protocol()}.Option()}, Data: testCatalog})}
+		Options: []service.Option{protocol.Registry{Protocol(), kakao.Protocol()}.Option()}, Data: testCatalog()})}
 	st, ctx := f.Store, f.Ctx
 	f.brand, f.loc, f.loc2, f.product = f.Brand(0), f.Location(t, "SNP"), f.Location(t, "KMG"), f.Product(t, "burger")
 	pos := f.Partner(t, "pos")

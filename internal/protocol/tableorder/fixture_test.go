@@ -63,57 +63,60 @@ func side(ref, name string, price int64, groups ...hub.OptionGroup) harness.Prod
 	return p
 }
 
-// testCatalog is the fixture's data.
-var testCatalog = harness.Data{Brands: []harness.Brand{{
-	Brand: hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true},
-	Locations: []hub.Location{
-		{Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"},
-		{Code: "TPE-2", Name: "Taipei Annex", Timezone: "Asia/Taipei"},
-	},
-	Products: []harness.Product{
-		// The plain example: 40000 and 20000 minor units, options at 0;
-		// tracked stock for a dish and a combo item.
-		withStock(dish("P001", "番茄泡菜炒豆包", 40000, spicy, rice, pepper), 10),
-		dish("P002", "紫蘇籽油腐乳炒飯", 20000, spicy, rice, pepper),
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given).
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"},
+			{Code: "TPE-2", Name: "Taipei Annex", Timezone: "Asia/Taipei"},
+		},
+		Products: []harness.Product{
+			// The plain example: 40000 and 20000 minor units, options at 0;
+			// tracked stock for a dish and a combo item.
+			withStock(dish("P001", "番茄泡菜炒豆包", 40000, spicy, rice, pepper), 10),
+			dish("P002", "紫蘇籽油腐乳炒飯", 20000, spicy, rice, pepper),
 
-		// The combo example: UC10000001 at 165 with a main and four sides.
-		withStock(side("UC06000002", "炸雞腿飯", 12000,
-			hub.OptionGroup{ID: 3, Name: zh("飯類選擇"), Max: 1, Values: values(5, "飯少", 0, 6, "飯多", 0)},
-			hub.OptionGroup{ID: 4, Name: zh("切塊選擇"), Max: 1, Values: values(1, "不切", 0, 2, "切小塊", 0)}), 5),
-		side("UC03000004", "竹筍湯", 3000, hub.OptionGroup{ID: 6, Name: zh("湯選擇"), Values: values(1, "不加蔥", 0)}),
-		side("UC02300001", "香滷鴨蛋", 1500),
-		side("UC04100002", "香滷油豆腐", 1500),
-		side("UC05000005", "蜂蜜香檸茶", 2500),
-		side("UC05000006", "紅茶", 2000),
-		{Ref: "UC10000001", Name: zh("A餐-炸雞腿飯"), Type: hub.ProductCombo, Price: 165, Combo: []harness.Slot{
-			{ID: 1, Name: zh("主食選擇"), Select: 1, Required: true, Items: harness.Items("UC06000002")},
-			{ID: 2, Name: zh("選擇配菜"), Select: 4, Required: true,
-				Items: harness.Items("UC03000004", "UC02300001", "UC04100002", "UC05000005", "UC05000006")},
-		}},
-
-		// The combo taste example: Pack001 at 310 (+20 for 二匙醬 = 330).
-		side("AA010300001", "鍋料-壽喜湯", 0,
-			hub.OptionGroup{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
-			hub.OptionGroup{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
-			hub.OptionGroup{ID: 3, Name: zh("加醬"), Max: 1, Values: values(1, "一匙醬", 0, 2, "二匙醬", 20)}),
-		side("AA02010013", "和風嫩肩牛5盎司", 0),
-		side("AA020103002", "紐西蘭經典牛舌11盎司", 0),
-		side("AA050200008", "外帶白飯", 0),
-		side("AC050101005", "10公升橘子汽水", 0),
-		{Ref: "Pack001", Name: zh("壽喜燒外帶組"), Type: hub.ProductCombo, Price: 310,
-			Groups: []hub.OptionGroup{
-				{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
-				{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
-			},
-			Combo: []harness.Slot{
-				{ID: 1, Name: zh("湯品"), Select: 1, Required: true, Items: harness.Items("AA010300001")},
-				{ID: 2, Name: zh("肉品"), Select: 2, Required: true, Items: harness.Items("AA02010013", "AA020103002")},
-				{ID: 3, Name: zh("鍋料雜糧"), Select: 1, Items: harness.Items("AA050200008")},
-				{ID: 4, Name: zh("飲品"), Select: 1, Items: harness.Items("AC050101005")},
+			// The combo example: UC10000001 at 165 with a main and four sides.
+			withStock(side("UC06000002", "炸雞腿飯", 12000,
+				hub.OptionGroup{ID: 3, Name: zh("飯類選擇"), Max: 1, Values: values(5, "飯少", 0, 6, "飯多", 0)},
+				hub.OptionGroup{ID: 4, Name: zh("切塊選擇"), Max: 1, Values: values(1, "不切", 0, 2, "切小塊", 0)}), 5),
+			side("UC03000004", "竹筍湯", 3000, hub.OptionGroup{ID: 6, Name: zh("湯選擇"), Values: values(1, "不加蔥", 0)}),
+			side("UC02300001", "香滷鴨蛋", 1500),
+			side("UC04100002", "香滷油豆腐", 1500),
+			side("UC05000005", "蜂蜜香檸茶", 2500),
+			side("UC05000006", "紅茶", 2000),
+			{Ref: "UC10000001", Name: zh("A餐-炸雞腿飯"), Type: hub.ProductCombo, Price: 165, Combo: []harness.Slot{
+				{ID: 1, Name: zh("主食選擇"), Select: 1, Required: true, Items: harness.Items("UC06000002")},
+				{ID: 2, Name: zh("選擇配菜"), Select: 4, Required: true,
+					Items: harness.Items("UC03000004", "UC02300001", "UC04100002", "UC05000005", "UC05000006")},
 			}},
-	},
-	Partners: []harness.Partner{{Key: "qr", Protocol: hub.ChannelTableOrder, Name: "QR app", Locations: []string{"TPE-1"}}},
-}}}
+
+			// The combo taste example: Pack001 at 310 (+20 for 二匙醬 = 330).
+			side("AA010300001", "鍋料-壽喜湯", 0,
+				hub.OptionGroup{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
+				hub.OptionGroup{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
+				hub.OptionGroup{ID: 3, Name: zh("加醬"), Max: 1, Values: values(1, "一匙醬", 0, 2, "二匙醬", 20)}),
+			side("AA02010013", "和風嫩肩牛5盎司", 0),
+			side("AA020103002", "紐西蘭經典牛舌11盎司", 0),
+			side("AA050200008", "外帶白飯", 0),
+			side("AC050101005", "10公升橘子汽水", 0),
+			{Ref: "Pack001", Name: zh("壽喜燒外帶組"), Type: hub.ProductCombo, Price: 310,
+				Groups: []hub.OptionGroup{
+					{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
+					{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
+				},
+				Combo: []harness.Slot{
+					{ID: 1, Name: zh("湯品"), Select: 1, Required: true, Items: harness.Items("AA010300001")},
+					{ID: 2, Name: zh("肉品"), Select: 2, Required: true, Items: harness.Items("AA02010013", "AA020103002")},
+					{ID: 3, Name: zh("鍋料雜糧"), Select: 1, Items: harness.Items("AA050200008")},
+					{ID: 4, Name: zh("飲品"), Select: 1, Items: harness.Items("AC050101005")},
+				}},
+		},
+		Partners: []harness.Partner{{Key: "qr", Protocol: hub.ChannelTableOrder, Name: "QR app", Locations: []string{"TPE-1"}}},
+	}}}
+}
 
 func withStock(p harness.Product, q int64) harness.Product {
 	p.Stock = harness.Qty(q)
@@ -123,7 +126,7 @@ func withStock(p harness.Product, q int64) harness.Product {
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC),
-		Options: []service.Option{protocol.Registry{Protocol(), zeek.Protocol()}.Option()}, Data: testCatalog})}
+		Options: []service.Option{protocol.Registry{Protocol(), zeek.Protocol()}.Option()}, Data: testCatalog()})}
 	f.brand, f.loc, f.loc2 = f.Brand(0), f.Location(t, "TPE-1"), f.Location(t, "TPE-2")
 	f.ids = f.ProductIDs()
 	qr := f.Partner(t, "qr")

@@ -45,23 +45,26 @@ type fixture struct {
 	nextID       atomic.Int64
 }
 
-// testCatalog is the fixture's data; the clients are made by newClient
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given); the clients are made by newClient
 // (each with an access token).
-var testCatalog = harness.Data{Brands: []harness.Brand{{
-	Brand: hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true},
-	Locations: []hub.Location{
-		{Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"},
-		{Code: "SGN-2", Name: "Circle K D3", Timezone: "Asia/Ho_Chi_Minh"},
-	},
-}, {
-	Brand:     hub.Brand{Name: "Other", Currency: "HKD"},
-	Locations: []hub.Location{{Code: "O-1", Name: "Other 1", Timezone: "Asia/Hong_Kong", RefID: "other-location"}},
-}}}
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"},
+			{Code: "SGN-2", Name: "Circle K D3", Timezone: "Asia/Ho_Chi_Minh"},
+		},
+	}, {
+		Brand:     hub.Brand{Name: "Other", Currency: "HKD"},
+		Locations: []hub.Location{{Code: "O-1", Name: "Other 1", Timezone: "Asia/Hong_Kong", RefID: "other-location"}},
+	}}}
+}
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
 	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC),
-		Options: []service.Option{service.WithLogger(quiet), registry.Option()}, Data: testCatalog})}
+		Options: []service.Option{service.WithLogger(quiet), registry.Option()}, Data: testCatalog()})}
 	f.brand, f.other = f.Brand(0), f.Brand(1)
 	f.loc, f.loc2, f.otherLoc = f.Location(t, "SGN-1"), f.Location(t, "SGN-2"), f.Location(t, "O-1")
 	f.a = f.newClient(f.brand.ID, nil, hub.PartnerSettings{Extra: map[string]any{"region": "SGN"}})
