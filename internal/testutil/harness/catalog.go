@@ -14,7 +14,7 @@ import (
 type Data struct {
 	Brands []Brand
 	// OperatorToken, when set, is the label of an operator hub token
-	// (all brands) created after the brands' tokens are; Token("") reads it.
+	// (all brands), created before the brands' tokens; Token("") reads it.
 	OperatorToken string
 }
 
@@ -164,17 +164,17 @@ func (c *catalog) create(t *testing.T, ctx context.Context, svc *service.Service
 			c.partners[p.Key] = &Issued{Partner: hp, Credential: cred, CallbackSecret: secret}
 		}
 	}
+	if d.OperatorToken != "" {
+		tok, err := svc.CreateHubToken(ctx, 0, d.OperatorToken)
+		must(err)
+		c.tokens[""] = tok
+	}
 	for i, b := range d.Brands {
 		for _, label := range b.Tokens {
 			tok, err := svc.CreateHubToken(ctx, c.brands[i].ID, label)
 			must(err)
 			c.tokens[label] = tok
 		}
-	}
-	if d.OperatorToken != "" {
-		tok, err := svc.CreateHubToken(ctx, 0, d.OperatorToken)
-		must(err)
-		c.tokens[""] = tok
 	}
 }
 

@@ -32,7 +32,7 @@
 //     to locations by code and to combo items by ref, and is found again
 //     by its ref (Harness.Product). Everything is created in a fixed
 //     order (each brand with its locations; then every brand's products,
-//     each with its stock; then partners; then hub tokens), the order the
+//     each with its stock; then partners; then hub tokens, the operator's first), the order the
 //     fixtures used, so ids are what the tests' seeds expect, on both
 //     databases.
 package harness
