@@ -35,8 +35,8 @@ type Scenario struct {
 	// Form, when set, is sent as the body, form-encoded, with its
 	// Content-Type unless Header gives one.
 	Form url.Values
-	// Header are request headers; a header with an empty value is not
-	// sent (to drop one a Token or Form would add).
+	// Header are request headers, set after Token, Basic and Form's (so
+	// they may replace them); an empty value is sent empty.
 	Header map[string]string
 
 	// Status is the status the answer must have.
@@ -122,10 +122,6 @@ func (s Scenario) RunWith(t *testing.T, client *http.Client, baseURL string) []b
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	for k, v := range s.Header {
-		if v == "" {
-			req.Header.Del(k)
-			continue
-		}
 		req.Header.Set(k, v)
 	}
 	var before any

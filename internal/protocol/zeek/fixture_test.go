@@ -2,7 +2,9 @@ package zeek
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -117,11 +119,7 @@ func (f *fixture) call(c *client, path, body string, extra ...string) response {
 	if c != nil {
 		hdr = append(hdr, "Authorization", "Bearer "+c.token)
 	}
-	// Each extra pair replaces the default (or, empty, removes it).
-	for i := 0; i+1 < len(extra); i += 2 {
-		hdr = append(hdr, extra[i], "", extra[i], extra[i+1])
-	}
-	return f.Do(http.MethodPost, path, body, hdr...)
+	return f.Do(http.MethodPost, path, body, override(hdr, extra)...)
 }
 
 // expect checks the status and the exact JSON body (when body is set).
@@ -155,6 +153,28 @@ func expectError(t testing.TB, what string, r response, status int, code, msg st
 	if e.ErrorMsg != msg {
 		t.Errorf("%s: error_msg %q, want %q", what, e.ErrorMsg, msg)
 	}
+}
+
+// override returns the header pairs of defaults with each pair of extra
+// replacing the default of its name, or removing it when its value is
+// empty.
+func override(defaults, extra []string) []string {
+	h := http.Header{}
+	for i := 0; i+1 < len(defaults); i += 2 {
+		h.Set(defaults[i], defaults[i+1])
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] == "" {
+			h.Del(extra[i])
+			continue
+		}
+		h.Set(extra[i], extra[i+1])
+	}
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		out = append(out, k, h.Get(k))
+	}
+	return out
 }
 
 // product is a minimal valid create body for client c's brand.
