@@ -2,6 +2,7 @@ package omni
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"strconv"
 	"testing"
@@ -243,6 +244,17 @@ func expect(t *testing.T, what string, r response, status int, body string) {
 		testutil.SameJSON(t, what, []byte(body), r.Body)
 	}
 }
+
+// scenario is a call as a table row: POSTed JSON with the partner's
+// issued key, an answer of this status with the seed's headers and (when
+// want is set) exactly this JSON, and nothing written.
+func (f *fixture) scenario(name, call, body string, status int, want string) testutil.Scenario {
+	return testutil.Scenario{Name: name, Method: http.MethodPost, Path: "/api/store/orders/" + call, Body: body,
+		Header: map[string]string{"Content-Type": "application/json", "Authorization": "token " + f.key},
+		Status: status, Exact: want, WantHeader: maps.Clone(seedHeaders), Unchanged: f.Rows}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // errBody is the seed's error envelope.
 func errBody(key, code, msg string) string {

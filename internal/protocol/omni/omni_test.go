@@ -26,29 +26,32 @@ func TestAuth(t *testing.T) {
 	must(t, err)
 	must(t, f.Svc.RevokeCredential(f.Ctx, f.partner.ID, revoked.ID))
 
+	var table []testutil.Scenario
 	for _, tc := range []struct {
 		name string
-		auth []string
+		auth *string // nil: no Authorization header
 	}{
 		{"missing", nil},
-		{"empty", []string{"Authorization", ""}},
-		{"scheme only", []string{"Authorization", "token"}},
-		{"scheme and space", []string{"Authorization", "token "}},
-		{"bearer", []string{"Authorization", "Bearer " + f.key}},
-		{"raw key", []string{"Authorization", f.key}},
-		{"wrong key", []string{"Authorization", "token oho_wrong"}},
-		{"revoked key", []string{"Authorization", "token " + revoked.APIKey}},
-		{"another protocol's key", []string{"Authorization", "token " + kakaoKey.APIKey}},
+		{"empty", ptr("")},
+		{"scheme only", ptr("token")},
+		{"scheme and space", ptr("token ")},
+		{"bearer", ptr("Bearer " + f.key)},
+		{"raw key", ptr(f.key)},
+		{"wrong key", ptr("token oho_wrong")},
+		{"revoked key", ptr("token " + revoked.APIKey)},
+		{"another protocol's key", ptr("token " + kakaoKey.APIKey)},
 	} {
 		for _, call := range callNames {
-			hdr := append([]string{"Content-Type", "application/json"}, tc.auth...)
-			r := f.Do(http.MethodPost, "/api/store/orders/"+call, `{"order": "FR9TL74P"}`, hdr...)
-			expect(t, tc.name+" "+call, r, http.StatusUnauthorized, invalidToken)
-			if got := r.Header.Get("WWW-Authenticate"); got != "Token" {
-				t.Errorf("%s: WWW-Authenticate %q", tc.name, got)
+			s := f.scenario(tc.name+" "+call, call, `{"order": "FR9TL74P"}`, http.StatusUnauthorized, invalidToken)
+			delete(s.Header, "Authorization")
+			if tc.auth != nil {
+				s.Header["Authorization"] = *tc.auth
 			}
+			s.WantHeader["WWW-Authenticate"] = "Token"
+			table = append(table, s)
 		}
 	}
+	f.Scenarios(t, table)
 	if n := f.history(f.order.ID); n != 1 {
 		t.Errorf("refused calls wrote history: %d rows", n)
 	}
@@ -167,10 +170,15 @@ func TestMethods(t *testing.T) {
 		if !ok || m["name"] != name || m["description"] == "" {
 			t.Errorf("OPTIONS %s: %s", path, r.Body)
 		}
+		var table []testutil.Scenario
 		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			r := f.Do(method, path, `{"order": "FR9TL74P"}`, "Authorization", "token "+f.key)
-			expect(t, method+" "+path, r, http.StatusMethodNotAllowed, fmt.Sprintf(`{"detail": "Method \"%s\" not allowed."}`, method))
+			s := f.scenario(method+" "+path, call, `{"order": "FR9TL74P"}`, http.StatusMethodNotAllowed,
+				fmt.Sprintf(`{"detail": "Method \"%s\" not allowed."}`, method))
+			s.Method = method
+			delete(s.Header, "Content-Type")
+			table = append(table, s)
 		}
+		f.Scenarios(t, table)
 		r = f.Do(http.MethodHead, path, "")
 		if r.Status != http.StatusMethodNotAllowed || len(r.Body) != 0 {
 			t.Errorf("HEAD %s: %d %q", path, r.Status, r.Body)
@@ -213,17 +221,21 @@ func TestBody(t *testing.T) {
 			cases = append(cases, tc{call, bad, 400, ""})
 		}
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
-		r := f.post(c.call, c.body)
-		expect(t, c.call+" "+c.body, r, c.status, c.want)
+		s := f.scenario(c.call+" "+c.body, c.call, c.body, c.status, c.want)
 		if c.want == "" {
-			m, ok := testutil.DecodeJSON(t, r.Body).(map[string]any)
-			errs, _ := m["errors"].(map[string]any)
-			if !ok || m["error_code"] != "parse_error" || errs["non_field_errors"] != m["error_message"] || len(errs) != 1 {
-				t.Errorf("%s %q: %s", c.call, c.body, r.Body)
+			s.After = func(t *testing.T, body []byte) {
+				m, ok := testutil.DecodeJSON(t, body).(map[string]any)
+				errs, _ := m["errors"].(map[string]any)
+				if !ok || m["error_code"] != "parse_error" || errs["non_field_errors"] != m["error_message"] || len(errs) != 1 {
+					t.Errorf("%s %q: %s", c.call, c.body, body)
+				}
 			}
 		}
+		table = append(table, s)
 	}
+	f.Scenarios(t, table)
 	if n := f.history(f.order.ID); n != 1 {
 		t.Fatalf("bad bodies wrote history: %d rows", n)
 	}
