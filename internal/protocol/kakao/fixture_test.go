@@ -1,6 +1,7 @@
 package kakao
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -128,6 +129,21 @@ func (f *fixture) place(key string, storeID int64, body string) (string, string)
 	}
 	m := res.Object(f.T)
 	return m["orderId"].(string), m["numb"].(string)
+}
+
+// scenario is a request as a table row: key as a Bearer token ("" for
+// none), a JSON body, and, when msg is set, kakao's error envelope with
+// this message.
+func (f *fixture) scenario(name, method, path, key, body string, status int, msg string) testutil.Scenario {
+	s := testutil.Scenario{Name: name, Method: method, Path: path, Token: key, Body: body, Status: status}
+	if body != "" {
+		s.Header = map[string]string{"Content-Type": "application/json"}
+	}
+	if msg != "" {
+		b, _ := json.Marshal(map[string]string{"error": msg})
+		s.JSON = string(b)
+	}
+	return s
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -95,6 +95,7 @@ func TestMenu(t *testing.T) {
 		}
 
 		// Stores: unknown, another brand's, outside the partner's locations.
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			key, store string
 			status     int
@@ -107,11 +108,9 @@ func TestMenu(t *testing.T) {
 			{"", itoa(f.loc.ID), 401, "invalid api key"},
 			{"ohk_nope", itoa(f.loc.ID), 401, "invalid api key"},
 		} {
-			r := f.do("GET", "/api/v1/stores/"+c.store+"/items", c.key, "")
-			if r.Status != c.status || errMsg(t, r) != c.msg {
-				t.Errorf("store %s: %d %s", c.store, r.Status, r.Body)
-			}
+			table = append(table, f.scenario("store "+c.store+" "+c.key, "GET", "/api/v1/stores/"+c.store+"/items", c.key, "", c.status, c.msg))
 		}
+		f.Scenarios(t, table)
 		if r := f.do("POST", path, f.botKey, "{}"); r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" || errMsg(t, r) == "" {
 			t.Errorf("POST items: %d %v %s", r.Status, r.Header, r.Body)
 		}
@@ -175,6 +174,7 @@ func TestPlaceOrder(t *testing.T) {
 			t.Fatalf("%d orders", len(os))
 		}
 
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			name, body string
 			status     int
@@ -196,11 +196,16 @@ func TestPlaceOrder(t *testing.T) {
 			{"sold out", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 6}]}`, 409, ""},
 			{"not on menu", `{"botOrderId": "x1", "items": [{"id": "P030", "quantity": 1}]}`, 409, ""},
 		} {
-			r := f.do("POST", path, f.botKey, c.body)
-			if r.Status != c.status || (c.msg != "" && errMsg(t, r) != c.msg) || errMsg(t, r) == "" {
-				t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
+			s := f.scenario(c.name, "POST", path, f.botKey, c.body, c.status, c.msg)
+			s.After = func(t *testing.T, body []byte) {
+				if errMsg(t, response{Body: body}) == "" {
+					t.Errorf("%s: no error message: %s", c.name, body)
+				}
 			}
+			s.Unchanged = f.Rows
+			table = append(table, s)
 		}
+		f.Scenarios(t, table)
 		// Numbers as ids, and a dine-in order at the bot's other store.
 		res = f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey,
 			`{"botOrderId": 12345, "type": "dine_in", "table": "7", "items": [{"id": "`+itoa(f.ids["P010"])+`", "quantity": 1}]}`)
@@ -306,6 +311,7 @@ func TestProgress(t *testing.T) {
 		post := func(call, q, body string) response {
 			return f.do("POST", "/api/kakao/v1/order/"+call+"?"+q, f.posKey, body)
 		}
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			name, call, q, body string
 			status              int
@@ -321,11 +327,9 @@ func TestProgress(t *testing.T) {
 			{"complete by query", "complete", "storeId=" + store1 + "&orderId=" + id, "", 200, ""},
 			{"complete twice", "complete", "storeId=" + store1, `{"orderId": "` + id + `"}`, 409, "order already completed"},
 		} {
-			r := post(c.call, c.q, c.body)
-			if r.Status != c.status || (c.msg != "" && errMsg(t, r) != c.msg) {
-				t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
-			}
+			table = append(table, f.scenario(c.name, "POST", "/api/kakao/v1/order/"+c.call+"?"+c.q, f.posKey, c.body, c.status, c.msg))
 		}
+		f.Scenarios(t, table)
 		o, err := f.Svc.FindOrder(f.Ctx, service.OrderScope{BrandID: f.brand.ID}, id)
 		must(t, err)
 		if o.Status != hub.StatusCompleted {
