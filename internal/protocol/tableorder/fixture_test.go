@@ -244,13 +244,16 @@ func setPath(t *testing.T, node any, path []any, v any, del bool) any {
 	return node
 }
 
-func form(kv ...string) string {
+// formValues are form values from name, value pairs; form encodes them.
+func formValues(kv ...string) url.Values {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Set(kv[i], kv[i+1])
 	}
-	return v.Encode()
+	return v
 }
+
+func form(kv ...string) string { return formValues(kv...).Encode() }
 
 // storePartner writes p as it is, past the service's checks: a partner
 // stored before those checks existed.

@@ -1,10 +1,8 @@
 package tableorder
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +15,6 @@ import (
 func TestLogin(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
-		basic := func(id, secret string) string {
-			return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-		}
 		// A client of another protocol (zeek) is refused with the same error.
 		zeek := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelZeek, Name: "zeek"}
 		zc, _, err := f.Svc.CreatePartner(f.Ctx, zeek)
@@ -36,81 +31,70 @@ func TestLogin(t *testing.T) {
 		two.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
 		f.storePartner(two)
 
-		ok := []struct {
-			name string
-			body string
-			hdr  []string
-		}{
-			{"json body", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`,
-				[]string{"Content-Type", "application/json"}},
-			{"form body", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret),
-				[]string{"Content-Type", "application/x-www-form-urlencoded"}},
-			{"basic + form", form("grant_type", "client_credentials"),
-				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
-			{"basic + json", `{"grant_type":"client_credentials"}`,
-				[]string{"Content-Type", "application/json", "Authorization", basic(f.id, f.secret)}},
-			{"json without content type", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`, nil},
-			{"scope", form("grant_type", "client_credentials", "scope", "items:write"),
-				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
+		login := func(name string, s testutil.Scenario) testutil.Scenario {
+			s.Name, s.Method, s.Path = name, "POST", "/v1/auth/login"
+			return s
 		}
-		for _, c := range ok {
-			res := f.Do("POST", "/v1/auth/login", c.body, c.hdr...)
-			if res.Status != http.StatusOK {
-				t.Fatalf("%s: %d %s", c.name, res.Status, res.Body)
+		// accepted: the token answer, and the token works.
+		accepted := func(name string, s testutil.Scenario) testutil.Scenario {
+			s = login(name, s)
+			s.Status, s.JSON = http.StatusOK, `{"token_type": "Bearer", "expires_in": 3600}`
+			s.WantHeader = map[string]string{"Cache-Control": "no-store"}
+			s.After = func(t *testing.T, body []byte) {
+				m := response{Body: body}.Object(t)
+				tok, _ := m["access_token"].(string)
+				if !strings.HasPrefix(tok, "oht_") {
+					t.Errorf("%s: token response %s", name, body)
+				}
+				if (name == "scope") != (m["scope"] == "items:write") {
+					t.Errorf("%s: scope in %s", name, body)
+				}
+				if res := f.post(tok, seed(t, "seed_plain.json")); res.Status != http.StatusNoContent && res.Status != http.StatusConflict {
+					t.Errorf("%s: token refused: %d %s", name, res.Status, res.Body)
+				}
 			}
-			m := res.Object(t)
-			if m["token_type"] != "Bearer" || m["expires_in"] != float64(3600) || !strings.HasPrefix(m["access_token"].(string), "oht_") {
-				t.Errorf("%s: token response %s", c.name, res.Body)
-			}
-			if (c.name == "scope") != (m["scope"] == "items:write") {
-				t.Errorf("%s: scope in %s", c.name, res.Body)
-			}
-			if res.Header.Get("Cache-Control") != "no-store" {
-				t.Errorf("%s: Cache-Control %q", c.name, res.Header.Get("Cache-Control"))
-			}
-			if res := f.post(m["access_token"].(string), seed(t, "seed_plain.json")); res.Status != http.StatusNoContent && res.Status != http.StatusConflict {
-				t.Errorf("%s: token refused: %d %s", c.name, res.Status, res.Body)
-			}
+			return s
 		}
+		// refused: an RFC 6749 error with a description, nothing written.
+		refused := func(name string, status int, code string, s testutil.Scenario) testutil.Scenario {
+			s = login(name, s)
+			s.Status, s.JSON, s.Unchanged = status, `{"error": "`+code+`"}`, f.Rows
+			if status == http.StatusUnauthorized {
+				s.WantHeader = map[string]string{"WWW-Authenticate": `Basic realm="orderhub"`}
+			}
+			s.After = func(t *testing.T, body []byte) {
+				if d, _ := (response{Body: body}).Object(t)["error_description"].(string); d == "" {
+					t.Errorf("%s: no error_description: %s", name, body)
+				}
+			}
+			return s
+		}
+		jsonCT := map[string]string{"Content-Type": "application/json"}
+		jsonCreds := `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`
+		grant := formValues("grant_type", "client_credentials")
+		ours := &[2]string{f.id, f.secret}
+		f.Scenarios(t, []testutil.Scenario{
+			accepted("json body", testutil.Scenario{Body: jsonCreds, Header: jsonCT}),
+			accepted("form body", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret)}),
+			accepted("basic + form", testutil.Scenario{Form: grant, Basic: ours}),
+			accepted("basic + json", testutil.Scenario{Body: `{"grant_type":"client_credentials"}`, Header: jsonCT, Basic: ours}),
+			accepted("json without content type", testutil.Scenario{Body: jsonCreds}),
+			accepted("scope", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "scope", "items:write"), Basic: ours}),
 
-		bad := []struct {
-			name   string
-			body   string
-			hdr    []string
-			status int
-			code   string
-		}{
-			{"no grant", form("client_id", f.id, "client_secret", f.secret), nil, 400, "invalid_request"},
-			{"password grant", form("grant_type", "password", "client_id", f.id, "client_secret", f.secret), nil, 400, "unsupported_grant_type"},
-			{"wrong secret", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", "nope"), nil, 401, "invalid_client"},
-			{"unknown client", `{"grant_type":"client_credentials","client_id":"ohc_x","client_secret":"y"}`, nil, 401, "invalid_client"},
-			{"no credentials", form("grant_type", "client_credentials"), nil, 401, "invalid_client"},
-			{"wrong basic", form("grant_type", "client_credentials"), []string{"Authorization", basic(f.id, "nope")}, 401, "invalid_client"},
-			{"malformed basic", form("grant_type", "client_credentials"), []string{"Authorization", "Basic !!!"}, 401, "invalid_client"},
-			{"two methods", form("grant_type", "client_credentials", "client_secret", f.secret), []string{"Authorization", basic(f.id, f.secret)}, 400, "invalid_request"},
-			{"bad scope", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret, "scope", "admin"), nil, 400, "invalid_scope"},
-			{"malformed json", `{"grant_type":`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
-			{"non-string json", `{"grant_type":"client_credentials","client_id":1,"client_secret":"x"}`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
-			{"zeek client", form("grant_type", "client_credentials", "client_id", zc.ClientID, "client_secret", zc.ClientSecret), nil, 401, "invalid_client"},
-			{"two locations", form("grant_type", "client_credentials", "client_id", tc.ClientID, "client_secret", tc.ClientSecret), nil, 400, "unauthorized_client"},
-		}
-		for _, c := range bad {
-			hdr := c.hdr
-			if !strings.HasPrefix(c.body, "{") {
-				hdr = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)
-			}
-			res := f.Do("POST", "/v1/auth/login", c.body, hdr...)
-			if res.Status != c.status {
-				t.Errorf("%s: status %d, want %d: %s", c.name, res.Status, c.status, res.Body)
-				continue
-			}
-			if m := res.Object(t); m["error"] != c.code || m["error_description"] == "" {
-				t.Errorf("%s: body %s, want error %s", c.name, res.Body, c.code)
-			}
-			if c.status == 401 && !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Basic") {
-				t.Errorf("%s: WWW-Authenticate %q", c.name, res.Header.Get("WWW-Authenticate"))
-			}
-		}
+			refused("no grant", 400, "invalid_request", testutil.Scenario{Form: formValues("client_id", f.id, "client_secret", f.secret)}),
+			refused("password grant", 400, "unsupported_grant_type", testutil.Scenario{Form: formValues("grant_type", "password", "client_id", f.id, "client_secret", f.secret)}),
+			refused("wrong secret", 401, "invalid_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", "nope")}),
+			refused("unknown client", 401, "invalid_client", testutil.Scenario{Body: `{"grant_type":"client_credentials","client_id":"ohc_x","client_secret":"y"}`}),
+			refused("no credentials", 401, "invalid_client", testutil.Scenario{Form: grant}),
+			refused("wrong basic", 401, "invalid_client", testutil.Scenario{Form: grant, Basic: &[2]string{f.id, "nope"}}),
+			refused("malformed basic", 401, "invalid_client", testutil.Scenario{Form: grant, Header: map[string]string{"Authorization": "Basic !!!"}}),
+			refused("two methods", 400, "invalid_request", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_secret", f.secret), Basic: ours}),
+			refused("bad scope", 400, "invalid_scope", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret, "scope", "admin")}),
+			refused("malformed json", 400, "invalid_request", testutil.Scenario{Body: `{"grant_type":`, Header: jsonCT}),
+			refused("non-string json", 400, "invalid_request", testutil.Scenario{Body: `{"grant_type":"client_credentials","client_id":1,"client_secret":"x"}`, Header: jsonCT}),
+			refused("zeek client", 401, "invalid_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", zc.ClientID, "client_secret", zc.ClientSecret)}),
+			refused("two locations", 400, "unauthorized_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", tc.ClientID, "client_secret", tc.ClientSecret)}),
+		})
 		if res := f.Do("GET", "/v1/auth/login", ""); res.Status != http.StatusMethodNotAllowed {
 			t.Errorf("GET login: %d", res.Status)
 		}
