@@ -114,12 +114,31 @@ func (f *fixture) requestID() string {
 // id, en, SGN); extra header pairs override them.
 func (f *fixture) call(c *client, path, body string, extra ...string) response {
 	f.T.Helper()
+	return f.Do(http.MethodPost, path, body, f.headers(c, extra)...)
+}
+
+// headers are the header pairs of call.
+func (f *fixture) headers(c *client, extra []string) []string {
 	hdr := []string{"Content-Type", "application/json;charset=UTF-8", "KS-Client-Request-Id", f.requestID(),
 		"KS-Lang", "en", "KS-Region", "SGN"}
 	if c != nil {
 		hdr = append(hdr, "Authorization", "Bearer "+c.token)
 	}
-	return f.Do(http.MethodPost, path, body, override(hdr, extra)...)
+	return override(hdr, extra)
+}
+
+// refusal is a call refused with the seed's error envelope, as a table
+// row: the status, the Content-Type, the code and message, and nothing
+// written.
+func (f *fixture) refusal(name string, c *client, path, body string, status int, code, msg string, extra ...string) testutil.Scenario {
+	hdr := f.headers(c, extra)
+	h := map[string]string{}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		h[hdr[i]] = hdr[i+1]
+	}
+	envelope, _ := json.Marshal(map[string]string{"error": code, "error_msg": msg})
+	return testutil.Scenario{Name: name, Method: http.MethodPost, Path: path, Body: body, Header: h,
+		Status: status, JSON: string(envelope), WantHeader: map[string]string{"Content-Type": contentType}, Unchanged: f.Rows}
 }
 
 // expect checks the status and the exact JSON body (when body is set).

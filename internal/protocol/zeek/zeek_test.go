@@ -46,6 +46,7 @@ func TestHeaders(t *testing.T) {
 		{"client secret as token", PathStatusUpdate, f.a, []string{"Authorization", "Bearer " + f.a.clientSecret}, 401, "40101", "Unauthorised"},
 		{"wrong secret, vi", PathToken, nil, []string{"KS-Lang", "vi"}, 400, "40002", "App Key hoặc App Secret không hợp lệ"},
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
 		b := body
 		if c.path == PathToken {
@@ -54,8 +55,9 @@ func TestHeaders(t *testing.T) {
 				b = strings.Replace(tokenBody, f.a.clientSecret, "nope", 1)
 			}
 		}
-		expectError(t, c.what, f.call(c.client, c.path, b, c.hdr...), c.status, c.code, c.msg)
+		table = append(table, f.refusal(c.what, c.client, c.path, b, c.status, c.code, c.msg, c.hdr...))
 	}
+	f.Scenarios(t, table)
 	// No region: GMT+8 reads zone-less times.
 	r := f.call(f.a, PathCreate, f.productBody("h2", map[string]any{"launch": map[string]any{"status": 1, "start_time": "2021-03-22 17:00:00"}}),
 		"KS-Region", "")
@@ -377,9 +379,10 @@ func TestCreateFields(t *testing.T) {
 		{"is_deduct_stock", "is_deduct_stock"}, {"is_individual_sale", "is_individual_sale"}, {"is_alcohol", "is_alcohol"},
 		{"launch", "launch"}, {"timeslots", "timeslots"}, {"payment_methods", "payment_methods"}, {"purchase_quantity", "purchase_quantity"},
 	}
+	var table []testutil.Scenario
 	for _, c := range required {
-		r := f.call(f.a, PathCreate, f.productBody("req", map[string]any{c.drop: nil}))
-		expectError(t, "without "+c.drop, r, 400, "40001", "Invalid parameter: "+c.field+" is required")
+		table = append(table, f.refusal("without "+c.drop, f.a, PathCreate, f.productBody("req", map[string]any{c.drop: nil}),
+			400, "40001", "Invalid parameter: "+c.field+" is required"))
 	}
 	bad := []struct {
 		what  string
@@ -412,9 +415,9 @@ func TestCreateFields(t *testing.T) {
 		{"number for array", map[string]any{"timeslots": 1}, "timeslots must be an array"},
 	}
 	for _, c := range bad {
-		r := f.call(f.a, PathCreate, f.productBody("bad", c.extra))
-		expectError(t, c.what, r, 400, "40001", "Invalid parameter: "+c.msg)
+		table = append(table, f.refusal(c.what, f.a, PathCreate, f.productBody("bad", c.extra), 400, "40001", "Invalid parameter: "+c.msg))
 	}
+	f.Scenarios(t, table)
 	// Vietnamese details of a service validation error are generic.
 	r := f.call(f.a, PathCreate, f.productBody("bad", map[string]any{"ref_product_id": "bread"}), "KS-Lang", "vi")
 	expectError(t, "vi service error", r, 400, "40001", "Tham số không hợp lệ: ref_product_id có giá trị không hợp lệ")
