@@ -155,17 +155,15 @@ func TestErrorOrder(t *testing.T) {
 		{"002 before 101", with(t, map[string]any{"doubleCheck": 0, "memo": strings.Repeat("x", 101)}), "002", "memo"},
 		{"first of two 206", with(t, map[string]any{"orderItem": items(20010, 1, 20007, 1)}), "206", ""},
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := f.post("/order", c.body)
-			if res.errCode() != c.code {
-				t.Fatalf("got %s, want %s", res.Body, c.code)
-			}
-			if c.param != "" && res.orderResult()["parameter"] != c.param {
-				t.Fatalf("parameter = %v, want %s", res.orderResult()["parameter"], c.param)
-			}
-		})
+		want := map[string]any{"errCode": c.code}
+		if c.param != "" {
+			want["parameter"] = c.param
+		}
+		table = append(table, f.refusal(t, c.name, "/order", c.body, want))
 	}
+	f.Scenarios(t, table)
 	// Within one item: a supplier-restricted goods ordered in a wrong
 	// bundle is 203, not 208.
 	p := f.goods["20004"]

@@ -202,6 +202,19 @@ func (f *fixture) post(path string, data any) response {
 }
 
 // decodeJSON decodes a JSON object with its JSON types kept.
+// refusal is an order refused in the envelope, as a table row: data
+// POSTed as JSON with the partner's key, HTTP 200, an orderResult holding
+// the members of want, and nothing written.
+func (f *fixture) refusal(t *testing.T, name, path string, data any, want map[string]any) testutil.Scenario {
+	body, err := json.Marshal(data)
+	must(t, err)
+	envelope, err := json.Marshal(map[string]any{"orderResult": want})
+	must(t, err)
+	return testutil.Scenario{Name: name, Method: http.MethodPost, Path: path, Body: string(body),
+		Header: map[string]string{"Content-Type": "application/json", "Authorization": f.key},
+		Status: http.StatusOK, JSON: string(envelope), Unchanged: f.Rows}
+}
+
 func decodeJSON(t testing.TB, b []byte) map[string]any {
 	t.Helper()
 	m, ok := testutil.DecodeJSON(t, b).(map[string]any)
