@@ -3,6 +3,7 @@ package testutil
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -17,16 +18,24 @@ import (
 // compared exactly; trailing data fails tb.
 func DecodeJSON(tb testing.TB, b []byte) any {
 	tb.Helper()
+	v, err := decodeNumbers(b)
+	if err != nil {
+		tb.Fatalf("invalid JSON %q: %v", b, err)
+	}
+	return v
+}
+
+func decodeNumbers(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		tb.Fatalf("invalid JSON %q: %v", b, err)
+		return nil, err
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		tb.Fatalf("trailing data after JSON %q", b)
+		return nil, errors.New("trailing data after the JSON value")
 	}
-	return v
+	return v, nil
 }
 
 // DiffJSON lists where two decoded JSON values (DecodeJSON) differ,

@@ -1,7 +1,6 @@
 package testutil
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -137,50 +136,8 @@ func (s Scenario) RunWith(t *testing.T, client *http.Client, baseURL string) []b
 	if err != nil {
 		t.Fatalf("%s %s: reading the body: %v", s.Method, s.Path, err)
 	}
-	if res.StatusCode != s.Status {
-		t.Fatalf("%s %s: status %d, want %d; body: %s", s.Method, s.Path, res.StatusCode, s.Status, body)
-	}
-	for _, k := range slices.Sorted(maps.Keys(s.WantHeader)) {
-		got, want := res.Header.Values(k), s.WantHeader[k]
-		if (want == "" && len(got) != 0) || (want != "" && (len(got) != 1 || got[0] != want)) {
-			t.Fatalf("%s %s: header %s = %q, want %q", s.Method, s.Path, k, got, want)
-		}
-	}
-	switch {
-	case s.Exact == NoBody:
-		if len(body) != 0 {
-			t.Fatalf("%s %s: body %s, want none", s.Method, s.Path, body)
-		}
-	case s.Exact != "":
-		if !json.Valid(body) {
-			t.Fatalf("%s %s: body is not JSON: %s", s.Method, s.Path, body)
-		}
-		if !json.Valid([]byte(s.Exact)) {
-			t.Fatalf("the scenario's Exact is not JSON: %s", s.Exact)
-		}
-		if d := DiffJSON("$", DecodeJSON(t, []byte(s.Exact)), DecodeJSON(t, body), false); len(d) > 0 {
-			t.Fatalf("%s %s: body differs:\n  %s\nbody %s\nwant %s", s.Method, s.Path, strings.Join(d, "\n  "), body, s.Exact)
-		}
-	}
-	for _, sub := range s.Contains {
-		if !strings.Contains(string(body), sub) {
-			t.Fatalf("%s %s: body lacks %q: %s", s.Method, s.Path, sub, body)
-		}
-	}
-	for _, sub := range s.Excludes {
-		if strings.Contains(string(body), sub) {
-			t.Fatalf("%s %s: body holds %q: %s", s.Method, s.Path, sub, body)
-		}
-	}
-	if s.JSON != "" {
-		var got, want any
-		if err := json.Unmarshal(body, &got); err != nil {
-			t.Fatalf("%s %s: body is not JSON: %s", s.Method, s.Path, body)
-		}
-		mustUnmarshal(t, s.JSON, &want)
-		if msg := MatchJSON(want, got, "$"); msg != "" {
-			t.Fatalf("%s %s: %s\nbody: %s", s.Method, s.Path, msg, body)
-		}
+	if msg := s.check(res.StatusCode, res.Header, body); msg != "" {
+		t.Fatalf("%s %s: %s", s.Method, s.Path, msg)
 	}
 	if s.Unchanged != nil {
 		if after := s.Unchanged(t); !reflect.DeepEqual(before, after) {
@@ -193,12 +150,59 @@ func (s Scenario) RunWith(t *testing.T, client *http.Client, baseURL string) []b
 	return body
 }
 
-func mustUnmarshal(t *testing.T, doc string, v any) {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader([]byte(doc)))
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("the scenario's JSON is not JSON: %v: %s", err, doc)
+// check reports how an answer fails the scenario's status, headers and
+// body, or "" when it holds.
+func (s Scenario) check(status int, header http.Header, body []byte) string {
+	if status != s.Status {
+		return fmt.Sprintf("status %d, want %d; body: %s", status, s.Status, body)
 	}
+	for _, k := range slices.Sorted(maps.Keys(s.WantHeader)) {
+		got, want := header.Values(k), s.WantHeader[k]
+		if (want == "" && len(got) != 0) || (want != "" && (len(got) != 1 || got[0] != want)) {
+			return fmt.Sprintf("header %s = %q, want %q", k, got, want)
+		}
+	}
+	switch {
+	case s.Exact == NoBody:
+		if len(body) != 0 {
+			return fmt.Sprintf("body %s, want none", body)
+		}
+	case s.Exact != "":
+		want, err := decodeNumbers([]byte(s.Exact))
+		if err != nil {
+			return fmt.Sprintf("the scenario's Exact is not JSON: %v: %s", err, s.Exact)
+		}
+		got, err := decodeNumbers(body)
+		if err != nil {
+			return fmt.Sprintf("body is not JSON: %s", body)
+		}
+		if d := DiffJSON("$", want, got, false); len(d) > 0 {
+			return fmt.Sprintf("body differs:\n  %s\nbody %s\nwant %s", strings.Join(d, "\n  "), body, s.Exact)
+		}
+	}
+	for _, sub := range s.Contains {
+		if !strings.Contains(string(body), sub) {
+			return fmt.Sprintf("body lacks %q: %s", sub, body)
+		}
+	}
+	for _, sub := range s.Excludes {
+		if strings.Contains(string(body), sub) {
+			return fmt.Sprintf("body holds %q: %s", sub, body)
+		}
+	}
+	if s.JSON != "" {
+		var got, want any
+		if err := json.Unmarshal([]byte(s.JSON), &want); err != nil {
+			return fmt.Sprintf("the scenario's JSON is not JSON: %v: %s", err, s.JSON)
+		}
+		if err := json.Unmarshal(body, &got); err != nil {
+			return fmt.Sprintf("body is not JSON: %s", body)
+		}
+		if msg := MatchJSON(want, got, "$"); msg != "" {
+			return fmt.Sprintf("%s\nbody: %s", msg, body)
+		}
+	}
+	return ""
 }
 
 // MatchJSON reports where got (decoded JSON) does not match want as
