@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/testutil"
 )
 
 var curlRE = regexp.MustCompile(`(?s)<code>\s*(curl .*?)</code>`)
@@ -52,7 +53,7 @@ func TestCurlAsWritten(t *testing.T) {
 	// for its payment.
 	want := seedAnswer(t, 1)
 	want["payResult"] = map[string]any{"successs": json.Number("0"), "payResultMsg": msgBankTransfer, "cashBalance": "0", "payAmount": "7600"}
-	sameJSON(t, got, want)
+	testutil.SameValue(t, "answer", want, got)
 
 	o, err := f.Svc.FindOrder(f.Ctx, scope(f), "1525145229154")
 	must(t, err)

@@ -289,12 +289,6 @@ func seedAnswer(t testing.TB, n int) map[string]any {
 	return decodeJSON(t, []byte(seedBlocks(t)[n]))
 }
 
-// sameJSON compares two decoded bodies, JSON types included.
-func sameJSON(t testing.TB, got, want map[string]any) {
-	t.Helper()
-	testutil.SameValue(t, "answer differs from the seed", want, got)
-}
-
 // items builds an orderItem list: goodsNo, ea, goodsNo, ea, ...
 func items(pairs ...any) []any {
 	var out []any
