@@ -50,6 +50,9 @@ const (
 	ReasonUnknownProduct     Reason = "unknown_product"
 	ReasonInventoryRejected  Reason = "inventory_rejected"
 	ReasonLastOperatorToken  Reason = "last_operator_token" // the only live operator hub token
+	// ReasonCredentialRole: the credential may not act in the route's role
+	// (CredentialRole.Authorize; Details "credential_role" and "role").
+	ReasonCredentialRole Reason = "credential_role"
 )
 
 // Error is the one error type that crosses layers. Field names the input

@@ -203,6 +203,36 @@ func (c CredentialRole) Allows(r Role) bool {
 	return false
 }
 
+// Authorize lets a credential of role c act as r, or says why not: a
+// CodeForbidden with ReasonCredentialRole, whose Details carry the
+// credential's role ("credential_role", a CredentialRole, "" when its
+// stored setting is unreadable) and the role asked for ("role", a Role),
+// so that each protocol words the refusal in its own terms.
+func (c CredentialRole) Authorize(r Role) error {
+	if c.Allows(r) {
+		return nil
+	}
+	msg := "this credential may not act as the " + string(r)
+	if !c.Valid() {
+		msg = "this credential's role is unreadable; it may do nothing"
+	}
+	return &Error{Code: CodeForbidden, Reason: ReasonCredentialRole, Message: msg,
+		Details: map[string]any{"credential_role": c, "role": r}}
+}
+
+// CredentialRoleOf is the credential role a partner of a protocol whose
+// partners all act in one role has: CredentialStore for RoleStore,
+// CredentialCustomer for RoleCustomer.
+func CredentialRoleOf(r Role) CredentialRole {
+	switch r {
+	case RoleStore:
+		return CredentialStore
+	case RoleCustomer:
+		return CredentialCustomer
+	}
+	return ""
+}
+
 // ShortOfMinimum is what a subtotal lacks to reach a minimum purchase: the
 // minimum less the subtotal, never below zero (the platform callback's
 // difference_to_minimum, seed 003).

@@ -228,3 +228,39 @@ func TestExtraSettings(t *testing.T) {
 	err = (PartnerSettings{Extra: map[string]any{"x": 1}}).ExtraKnown()
 	checkErr(t, err, invalidAt("settings.extra.x"))
 }
+
+// TestCredentialRoleAuthorize: the refusal is typed (forbidden,
+// ReasonCredentialRole) and carries both roles for the protocol's wording.
+func TestCredentialRoleAuthorize(t *testing.T) {
+	for _, tt := range []struct {
+		cred CredentialRole
+		as   Role
+		ok   bool
+	}{
+		{CredentialBoth, RoleStore, true},
+		{CredentialBoth, RoleCustomer, true},
+		{CredentialStore, RoleStore, true},
+		{CredentialStore, RoleCustomer, false},
+		{CredentialCustomer, RoleStore, false},
+		{"", RoleCustomer, false},
+		{"admin", RoleStore, false},
+	} {
+		err := tt.cred.Authorize(tt.as)
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%q as %s: %v", tt.cred, tt.as, err)
+			}
+			continue
+		}
+		e := AsError(err)
+		if err == nil || e.Code != CodeForbidden || e.Reason != ReasonCredentialRole ||
+			e.Details["credential_role"] != tt.cred || e.Details["role"] != tt.as {
+			t.Errorf("%q as %s: %#v", tt.cred, tt.as, err)
+		}
+	}
+	for r, want := range map[Role]CredentialRole{RoleStore: CredentialStore, RoleCustomer: CredentialCustomer, "kitchen": ""} {
+		if got := CredentialRoleOf(r); got != want {
+			t.Errorf("CredentialRoleOf(%s) = %q, want %q", r, got, want)
+		}
+	}
+}

@@ -40,6 +40,12 @@ type Protocol struct {
 	// error names the field ("settings.extra.delivery_fee"). Nil: the
 	// protocol has no extra settings, and any key is refused.
 	Settings func(PartnerScope) error
+	// CredentialRole reads, from a partner's settings, the role its
+	// credential may act in (hub.CredentialRole), for a protocol whose
+	// routes serve both sides (seed 000's kakao_role); an error means the
+	// stored setting is unreadable and the credential may do nothing. Nil:
+	// every partner acts only in Role. ActAs applies it.
+	CredentialRole func(hub.PartnerSettings) (hub.CredentialRole, error)
 	// Inventory is the wire half of a provider inventory check (nil:
 	// none): every order of any channel asks the partners of this protocol
 	// that have a provider_url, under InventoryPolicy.
@@ -132,6 +138,28 @@ func (s *Service) Actor(p *hub.Partner) hub.Actor {
 		role = spec.Role
 	}
 	return hub.Actor{Role: role, Name: PartnerActor(p)}
+}
+
+// ActAs is the actor of a partner acting as role on a route of its
+// protocol, when its credential may (hub.CredentialRole.Authorize; the role
+// is the protocol's CredentialRole hook's reading of the partner's
+// settings, or its one Role); otherwise a CodeForbidden with
+// hub.ReasonCredentialRole. A partner of an unknown protocol may do
+// nothing. The rule is here, not in the protocol packages: a route only
+// names the role it acts in.
+func (s *Service) ActAs(p *hub.Partner, role hub.Role) (hub.Actor, error) {
+	var cred hub.CredentialRole
+	if spec, ok := s.protocols[p.Protocol]; ok {
+		if spec.CredentialRole == nil {
+			cred = hub.CredentialRoleOf(spec.Role)
+		} else if r, err := spec.CredentialRole(p.Settings); err == nil {
+			cred = r
+		}
+	}
+	if err := cred.Authorize(role); err != nil {
+		return hub.Actor{}, err
+	}
+	return hub.Actor{Role: role, Name: PartnerActor(p)}, nil
 }
 
 // PartnerActor is the actor name of a partner in history rows and events.

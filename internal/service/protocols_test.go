@@ -226,3 +226,59 @@ func TestInventoryPolicy(t *testing.T) {
 var must = testutil.Must
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestActAs: a route names the role it acts in and the service decides from
+// the partner's credential role — the protocol's hook over its settings, or
+// its one role — failing closed for an unreadable setting or an unknown
+// protocol.
+func TestActAs(t *testing.T) {
+	hook := func(s hub.PartnerSettings) (hub.CredentialRole, error) {
+		switch v := s.Extra["side"]; v {
+		case nil:
+			return hub.CredentialBoth, nil
+		case "bot":
+			return hub.CredentialCustomer, nil
+		case "pos":
+			return hub.CredentialStore, nil
+		}
+		return "", errors.New("unreadable")
+	}
+	svc := service.New(nil, service.WithProtocols(
+		service.Protocol{Channel: "both", Role: hub.RoleCustomer, Credential: store.CredAPIKey, CredentialRole: hook},
+		service.Protocol{Channel: "pos", Role: hub.RoleStore, Credential: store.CredAPIKey},
+	))
+	partner := func(c hub.Channel, side any) *hub.Partner {
+		p := &hub.Partner{ID: 7, Protocol: c}
+		if side != nil {
+			p.Settings.Extra = map[string]any{"side": side}
+		}
+		return p
+	}
+	for _, tt := range []struct {
+		p  *hub.Partner
+		as hub.Role
+		ok bool
+	}{
+		{partner("both", nil), hub.RoleStore, true},
+		{partner("both", nil), hub.RoleCustomer, true},
+		{partner("both", "bot"), hub.RoleCustomer, true},
+		{partner("both", "bot"), hub.RoleStore, false},
+		{partner("both", "pos"), hub.RoleStore, true},
+		{partner("both", "pos"), hub.RoleCustomer, false},
+		{partner("both", 7), hub.RoleCustomer, false}, // unreadable: nothing
+		{partner("pos", nil), hub.RoleStore, true},
+		{partner("pos", nil), hub.RoleCustomer, false}, // one-role protocol: its role only
+		{partner("gone", nil), hub.RoleStore, false},   // unknown protocol: nothing
+	} {
+		a, err := svc.ActAs(tt.p, tt.as)
+		if tt.ok {
+			if err != nil || a != (hub.Actor{Role: tt.as, Name: "partner:7"}) {
+				t.Errorf("%s %v as %s = %+v, %v", tt.p.Protocol, tt.p.Settings.Extra, tt.as, a, err)
+			}
+			continue
+		}
+		if e := hub.AsError(err); err == nil || e.Code != hub.CodeForbidden || e.Reason != hub.ReasonCredentialRole {
+			t.Errorf("%s %v as %s = %+v, %v; want forbidden", tt.p.Protocol, tt.p.Settings.Extra, tt.as, a, err)
+		}
+	}
+}

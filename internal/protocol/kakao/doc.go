@@ -32,10 +32,11 @@
 // kakao_role (Settings.Extra) limits a key to one side: "bot" keys may only
 // call the BOT → orderhub endpoints, "pos" keys only the POS progress
 // endpoints, and the other side answers 403; absent or "both", a key may
-// call both (the demo's single kakao partner). The roles are hub's
-// (hub.CredentialRole: "bot" is the customer's side, "pos" the store's; the
-// rule is CredentialRole.Allows); this package maps kakao_role onto them and
-// each route onto the role it acts in. Any other value is refused when the
+// call both (the demo's single kakao partner). The roles and the rule are
+// hub's and the service's (hub.CredentialRole, service.ActAs: "bot" is the
+// customer's side, "pos" the store's); this package only reads kakao_role
+// into a CredentialRole (Protocol.CredentialRole), names the role of each
+// route, and words the refusal as the seed's sides. Any other value is refused when the
 // partner is saved (400 settings.extra.kakao_role); one stored before that
 // check allows nothing (fail closed). A missing or bad key is
 // 401 {"error": "invalid api key"} with WWW-Authenticate: Bearer.

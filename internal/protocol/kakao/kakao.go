@@ -46,7 +46,7 @@ func Protocol() protocol.Protocol {
 	return protocol.Protocol{
 		Protocol: service.Protocol{
 			Channel: hub.ChannelKakao, Role: hub.RoleCustomer, Credential: store.CredAPIKey, KeyPrefix: "ohk_",
-			CallbackSecret: true, Settings: checkSettings,
+			CallbackSecret: true, Settings: checkSettings, CredentialRole: credentialRole,
 		},
 		PathPrefixes: []string{"/api/v1/stores", "/api/v1/cancel", "/api/kakao"},
 		Routes:       func(mux protocol.Mux, d protocol.Deps) { New(d.Service, Config{Log: d.Log}).Routes(mux) },
@@ -77,13 +77,14 @@ func demoPartner(ctx context.Context, d *protocol.Demo) (*protocol.DemoPartner, 
 	})
 }
 
-// call is an authenticated handler.
-type call func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error
+// call is an authenticated handler: p is the partner, as its actor in the
+// route's role.
+type call func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error
 
 // Routes lists every route of the surface.
 func (h *Handler) Routes(mux protocol.Mux) {
-	route := func(method, path string, fn call) {
-		mux.Handle(method+" "+path, h.authed(fn))
+	route := func(method, path string, role hub.Role, fn call) {
+		mux.Handle(method+" "+path, h.authed(role, fn))
 		// Any other method on the path: 405 in the seed's envelope.
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
 			allow := method
@@ -97,39 +98,21 @@ func (h *Handler) Routes(mux protocol.Mux) {
 	// BOT → POS (the bot acts as the customer). Writes go through the
 	// replay layer (Idempotency-Key) after authentication; order intake
 	// hands its key to the service instead (the order is the record).
-	route(http.MethodGet, "/api/v1/stores/{storeId}/items", as(hub.RoleCustomer, h.menu))
-	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", as(hub.RoleCustomer, h.placeOrder))
-	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", as(hub.RoleCustomer, h.orderStatus))
-	route(http.MethodDelete, "/api/v1/cancel", as(hub.RoleCustomer, h.replayed(h.cancel)))
+	route(http.MethodGet, "/api/v1/stores/{storeId}/items", hub.RoleCustomer, h.menu)
+	route(http.MethodPost, "/api/v1/stores/{storeId}/orders", hub.RoleCustomer, h.placeOrder)
+	route(http.MethodGet, "/api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}", hub.RoleCustomer, h.orderStatus)
+	route(http.MethodDelete, "/api/v1/cancel", hub.RoleCustomer, h.replayed(h.cancel))
 	// POS → orderhub progress (the POS acts as the store).
-	route(http.MethodPost, "/api/kakao/v1/order/cook", as(hub.RoleStore, h.replayed(h.progress(hub.ActionPrepare))))
-	route(http.MethodPost, "/api/kakao/v1/order/complete", as(hub.RoleStore, h.replayed(h.progress(hub.ActionComplete))))
-}
-
-// as lets fn run only for partners whose kakao_role allows the route's
-// role (hub.CredentialRole.Allows): a bot's key can never move an order
-// forward as the store, a POS's key never order as a customer.
-func as(side hub.Role, fn call) call {
-	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
-		set, err := ParseSettings(p.Settings)
-		if err != nil {
-			// Stored before settings were checked: the key may do nothing.
-			return &hub.Error{Code: hub.CodeForbidden, Message: "this key's " + SettingRole + " is not " + RoleBot + ", " + RolePOS + " or " + RoleBoth}
-		}
-		if !set.Role.Allows(side) {
-			return &hub.Error{Code: hub.CodeForbidden, Message: "this key is a " + roleName(set.Role) + " key and may not call " +
-				sides[side] + " endpoints"}
-		}
-		return fn(w, r, p)
-	}
+	route(http.MethodPost, "/api/kakao/v1/order/cook", hub.RoleStore, h.replayed(h.progress(hub.ActionPrepare)))
+	route(http.MethodPost, "/api/kakao/v1/order/complete", hub.RoleStore, h.replayed(h.progress(hub.ActionComplete)))
 }
 
 // replayed runs fn through the replay layer, keyed per partner.
 func (h *Handler) replayed(fn call) call {
-	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
 		h.Replay.Do(w, r, protocol.ReplayScope(p), httpx.Key(r), httpx.Keep, h.idempotencyConflict,
 			func(w http.ResponseWriter, r *http.Request) {
-				if err := fn(w, r, p); err != nil {
+				if err := fn(w, r, p, as); err != nil {
 					h.fail(w, r, err)
 				}
 			})
@@ -137,16 +120,22 @@ func (h *Handler) replayed(fn call) call {
 	}
 }
 
-// authed checks "Authorization: Bearer <api key>" of a kakao partner and
-// renders the handler's error.
-func (h *Handler) authed(fn call) http.Handler {
+// authed checks "Authorization: Bearer <api key>" of a kakao partner, lets
+// fn run only when the key may act in the route's role (service.ActAs over
+// kakao_role: a bot's key can never move an order forward as the store, a
+// POS's key never order as a customer) and renders the handler's error.
+func (h *Handler) authed(role hub.Role, fn call) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Anything but a Bearer key is "": refused by the service, which
 		// counts it against the address.
 		key, _ := httpx.Credentials(r, "Bearer")
 		p, err := h.Svc.AuthenticateAPIKey(r.Context(), hub.ChannelKakao, key)
+		var as hub.Actor
 		if err == nil {
-			err = fn(w, r, p)
+			as, err = h.Svc.ActAs(p, role)
+		}
+		if err == nil {
+			err = fn(w, r, p, as)
 		}
 		if err != nil {
 			h.fail(w, r, err)
@@ -190,7 +179,7 @@ func lang(r *http.Request) string {
 }
 
 // menu is GET /api/v1/stores/{storeId}/items.
-func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+func (h *Handler) menu(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
 	ctx := r.Context()
 	loc, err := h.store(ctx, p, r.PathValue("storeId"))
 	if err != nil {
@@ -232,7 +221,7 @@ func etagMatch(header, etag string) bool {
 }
 
 // placeOrder is POST /api/v1/stores/{storeId}/orders.
-func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
 	ctx := r.Context()
 	loc, err := h.store(ctx, p, r.PathValue("storeId"))
 	if err != nil {
@@ -342,7 +331,7 @@ func (h *Handler) botOrder(ctx context.Context, p *hub.Partner, loc *hub.Locatio
 }
 
 // orderStatus is GET /api/v1/stores/{storeId}/orders/{orderId}/numbs/{numb}.
-func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Partner, _ hub.Actor) error {
 	ctx := r.Context()
 	loc, err := h.store(ctx, p, r.PathValue("storeId"))
 	if err != nil {
@@ -358,7 +347,7 @@ func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request, p *hub.Par
 
 // cancel is DELETE /api/v1/cancel?storeId=&orderId=&numb=: the bot
 // cancels as the customer, refused once cooking has started.
-func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
 	ctx := r.Context()
 	q := r.URL.Query()
 	loc, err := h.store(ctx, p, q.Get("storeId"))
@@ -374,7 +363,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner)
 	}
 	o, err = h.Svc.Transition(ctx, service.TransitionInput{
 		Scope: service.OrderScope{BrandID: p.BrandID, Partner: p}, OrderRef: o.Number, Action: hub.ActionCancel,
-		Actor: hub.Actor{Role: hub.RoleCustomer, Name: service.PartnerActor(p)},
+		Actor: as,
 		Note:  "cancelled by the bot",
 	})
 	if err != nil {
@@ -387,7 +376,7 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request, p *hub.Partner)
 // progress is POST /api/kakao/v1/order/cook and /order/complete?storeId=:
 // the POS moves an order of the store as the store.
 func (h *Handler) progress(action hub.Action) call {
-	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner) error {
+	return func(w http.ResponseWriter, r *http.Request, p *hub.Partner, as hub.Actor) error {
 		ctx := r.Context()
 		q := r.URL.Query()
 		loc, err := h.store(ctx, p, q.Get("storeId"))
@@ -427,7 +416,7 @@ func (h *Handler) progress(action hub.Action) call {
 		}
 		o, err = h.Svc.Transition(ctx, service.TransitionInput{
 			Scope: scope, OrderRef: o.Number, Action: action,
-			Actor: hub.Actor{Role: hub.RoleStore, Name: service.PartnerActor(p)},
+			Actor: as,
 		})
 		if err != nil {
 			return err
@@ -471,6 +460,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="orderhub"`)
 		writeError(w, http.StatusUnauthorized, "invalid api key")
 	case hub.CodeForbidden:
+		if e.Reason == hub.ReasonCredentialRole {
+			msg = roleRefusal(e)
+		}
 		writeError(w, http.StatusForbidden, msg)
 	case hub.CodeRateLimited:
 		w.Header().Set("Retry-After", strconv.Itoa(hub.RetryAfterSeconds(e)))

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/protocol"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
@@ -368,7 +369,8 @@ func TestRoles(t *testing.T) {
 			errMsg(t, r) != "this key is a bot key and may not call pos endpoints" {
 			t.Errorf("bot key cooking: %d %s", r.Status, r.Body)
 		}
-		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.Status != 403 {
+		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.Status != 403 ||
+			errMsg(t, r) != "this key is a pos key and may not call bot endpoints" {
 			t.Errorf("pos key ordering: %d %s", r.Status, r.Body)
 		}
 		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id+`"}`); r.Status != 200 {
@@ -389,7 +391,8 @@ func TestRoles(t *testing.T) {
 		// ...and one stored before that check allows nothing (it used to
 		// mean both: an authorization check failing open).
 		must(t, f.Store.Update(f.Ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.Ctx, f.bot2) }))
-		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.Status != 403 {
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.Status != 403 ||
+			errMsg(t, r) != "this key's kakao_role is not bot, pos or both" {
 			t.Errorf("unreadable role completing: %d %s", r.Status, r.Body)
 		}
 		if r := f.do("GET", "/api/v1/stores/"+store1+"/items", f.bot2Key, ""); r.Status != 403 {
@@ -494,7 +497,7 @@ func TestConcurrentRepeatsTwoNodes(t *testing.T) {
 		f := newFixture(t, open())
 		plenty := int64(100)
 		must(t, f.Svc.SetStock(f.Ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
-		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.Clock.Now))
+		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.Clock.Now), protocol.Registry{Protocol()}.Option())
 		mux := http.NewServeMux()
 		New(svc2, Config{}).Routes(mux)
 		srv2 := httptest.NewServer(mux)

@@ -60,6 +60,25 @@ func ParseSettings(s hub.PartnerSettings) (Settings, error) {
 	return Settings{Role: r}, nil
 }
 
+// credentialRole is Protocol.CredentialRole: the role kakao_role gives a
+// key; the service decides what it may call (service.ActAs).
+func credentialRole(s hub.PartnerSettings) (hub.CredentialRole, error) {
+	set, err := ParseSettings(s)
+	return set.Role, err
+}
+
+// roleRefusal words the service's ReasonCredentialRole refusal as the seed's
+// sides: "this key is a bot key and may not call pos endpoints"; a role
+// stored before settings were checked is named as the setting.
+func roleRefusal(e *hub.Error) string {
+	cred, _ := e.Details["credential_role"].(hub.CredentialRole)
+	side, _ := e.Details["role"].(hub.Role)
+	if !cred.Valid() {
+		return "this key's " + SettingRole + " is not " + RoleBot + ", " + RolePOS + " or " + RoleBoth
+	}
+	return "this key is a " + roleName(cred) + " key and may not call " + sides[side] + " endpoints"
+}
+
 // checkSettings is Protocol.Settings: the one extra key, well-formed.
 func checkSettings(sc service.PartnerScope) error {
 	if err := sc.Partner.Settings.ExtraKnown(SettingRole); err != nil {

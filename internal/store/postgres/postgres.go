@@ -17,7 +17,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,9 +31,6 @@ import (
 	"orderhub/internal/store"
 	"orderhub/internal/store/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFS embed.FS
 
 // migrationLockID is the advisory lock key that serialises migrators.
 const migrationLockID = 0x6f726465726875 // "orderhu"
@@ -99,10 +95,6 @@ func Migrate(ctx context.Context, url string) (int, error) {
 }
 
 func migrate(ctx context.Context, db *sql.DB) (int, error) {
-	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
-	if err != nil {
-		return 0, err
-	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return 0, err
@@ -112,7 +104,7 @@ func migrate(ctx context.Context, db *sql.DB) (int, error) {
 		return 0, fmt.Errorf("lock migrations: %w", err)
 	}
 	defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, migrationLockID)
-	return sqlstore.Migrate(ctx, conn, func(ctx context.Context) (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }, dialect, ms)
+	return sqlstore.Migrate(ctx, conn, func(ctx context.Context) (*sql.Tx, error) { return conn.BeginTx(ctx, nil) }, dialect)
 }
 
 // Dialect names the implementation.

@@ -29,7 +29,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"net/url"
@@ -46,9 +45,6 @@ import (
 	"orderhub/internal/store"
 	"orderhub/internal/store/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFS embed.FS
 
 // maxBatch bounds the units sharing one commit, so one slow batch cannot
 // hold many callers.
@@ -134,7 +130,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	if err := migrate(ctx, write); err != nil {
+	if _, err := migrate(ctx, write); err != nil {
 		write.Close()
 		return nil, err
 	}
@@ -175,13 +171,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-func migrate(ctx context.Context, db *sql.DB) error {
-	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
-	if err != nil {
-		return err
-	}
-	_, err = sqlstore.Migrate(ctx, db, func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }, dialect, ms)
-	return err
+func migrate(ctx context.Context, db *sql.DB) (int, error) {
+	return sqlstore.Migrate(ctx, db, func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }, dialect)
 }
 
 // Migrate applies pending migrations to the file at path and reports how
@@ -196,11 +187,7 @@ func Migrate(ctx context.Context, path string) (int, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	ms, err := sqlstore.LoadMigrations(migrationFS, "migrations")
-	if err != nil {
-		return 0, err
-	}
-	return sqlstore.Migrate(ctx, db, func(ctx context.Context) (*sql.Tx, error) { return db.BeginTx(ctx, nil) }, dialect, ms)
+	return migrate(ctx, db)
 }
 
 // Dialect names the implementation.

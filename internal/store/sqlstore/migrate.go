@@ -4,59 +4,21 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"orderhub/internal/store/schema"
 )
 
-// Migration is one numbered schema step ("0001_init.sql").
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
-}
-
-// LoadMigrations reads NNNN_name.sql files from a directory of fsys, in
-// order. A gap or a duplicate number is an error: migrations are never
-// renumbered once released.
-func LoadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
+// Migrate applies the migrations (package schema, rendered for d) not yet
+// recorded in schema_migrations, each in its own transaction together with
+// its record, and returns how many it applied. The caller serialises
+// concurrent migrators (SQLite's single writer; an advisory lock on
+// PostgreSQL).
+func Migrate(ctx context.Context, db Querier, begin func(context.Context) (*sql.Tx, error), d *Dialect) (int, error) {
+	migrations, err := schema.Migrations(d.Name)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	var out []Migration
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and _", name)
-		}
-		body, err := fs.ReadFile(fsys, dir+"/"+name)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Migration{Version: v, Name: name, SQL: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.Name, i+1)
-		}
-	}
-	return out, nil
-}
-
-// Migrate applies the migrations not yet recorded in schema_migrations, each
-// in its own transaction together with its record, and returns how many it
-// applied. The caller serialises concurrent migrators (SQLite's single
-// writer; an advisory lock on PostgreSQL).
-func Migrate(ctx context.Context, db Querier, begin func(context.Context) (*sql.Tx, error), d *Dialect, migrations []Migration) (int, error) {
 	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,

@@ -1,8 +1,8 @@
 // Package sqlstore is the SQL shared by the SQLite and PostgreSQL stores.
-// The two schemas have the same tables and columns (times are Unix
-// microseconds, documents JSON text), so one set of queries serves both; a
-// Dialect supplies what differs: placeholders, how a unique violation looks,
-// and row locks.
+// The two schemas have the same tables and columns (package schema renders
+// both from one set of migrations; times are Unix microseconds, documents
+// JSON text), so one set of queries serves both; a Dialect supplies what
+// differs: placeholders, how a unique violation looks, and row locks.
 //
 // Each table keeps the columns that queries filter, join or constrain on
 // (ids, references, status) next to a JSON document with the rest; reads

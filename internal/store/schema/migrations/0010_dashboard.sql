@@ -1,6 +1,5 @@
 -- The dashboard (internal/ui): logins that any node serves and a restart
--- keeps, and the failed-login counters that throttle guessing. Same in
--- both dialects.
+-- keeps, and the failed-login counters that throttle guessing.
 --
 -- admin_sessions holds the SHA-256 of each session cookie, never the
 -- cookie: a copy of the database logs nobody in. expires_at is Unix

@@ -1,13 +1,19 @@
--- Hot paths (issue 10). PostgreSQL dialect; keep in step with
--- sqlite/migrations (same tables, columns and indexes).
+-- Hot paths (issue 10).
 
--- Order references: see the SQLite migration.
+-- Order references: a door that knows only a reference (not the channel
+-- that gave it) looks it up by brand and reference, so the reference
+-- comes before the channel in these unique indexes. The lookups repeat
+-- the "<> ''" condition, which is what lets SQLite and PostgreSQL use a
+-- partial index.
 DROP INDEX orders_external_ref;
 CREATE UNIQUE INDEX orders_external_ref ON orders (brand_id, external_ref, channel) WHERE external_ref <> '';
 DROP INDEX orders_channel_ref;
 CREATE UNIQUE INDEX orders_channel_ref ON orders (brand_id, channel_ref, channel) WHERE channel_ref <> '';
 
--- Deliveries: blocked, see the SQLite migration.
+-- Deliveries: blocked = 1 while an earlier pending delivery of the same
+-- order waits for the same target (in-order delivery per order and
+-- target). The claim reads only ready rows, one target at a time, so a
+-- backlog behind a busy target costs nothing to the others.
 ALTER TABLE deliveries ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
 UPDATE deliveries SET blocked = 1
  WHERE status = 'pending' AND order_id <> 0 AND EXISTS (
@@ -16,6 +22,7 @@ UPDATE deliveries SET blocked = 1
           AND p.order_id = deliveries.order_id AND p.status = 'pending' AND p.id < deliveries.id);
 DROP INDEX deliveries_due;
 CREATE INDEX deliveries_ready ON deliveries (target_kind, target_id, next_attempt_at, id) WHERE status = 'pending' AND blocked = 0;
+-- {{if postgres}}
 
 -- Wake-ups across nodes (PostgreSQL only; SQLite is one process and wakes
 -- in process): new or replayed deliveries, dispatched events and
@@ -37,6 +44,7 @@ CREATE TRIGGER deliveries_notify AFTER INSERT ON deliveries
 CREATE TRIGGER deliveries_replay_notify AFTER UPDATE OF status ON deliveries
     FOR EACH ROW WHEN (NEW.status = 'pending' AND OLD.status <> 'pending')
     EXECUTE FUNCTION orderhub_notify('deliveries');
+-- {{end}}
 
 -- The configuration version: one number that every change of brands,
 -- locations, products, timeslots, partners or credentials increments, in
@@ -67,7 +75,9 @@ DROP INDEX events_order;
 CREATE INDEX events_pending_order ON events (order_id, id) WHERE dispatched_at IS NULL;
 DROP INDEX events_brand;
 UPDATE events SET seq = id WHERE dispatched_at IS NOT NULL;
+-- {{if postgres}}
 CREATE TRIGGER events_dispatched_notify AFTER UPDATE OF seq ON events
     FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('dispatched');
 CREATE TRIGGER config_notify AFTER UPDATE ON config_version
     FOR EACH STATEMENT EXECUTE FUNCTION orderhub_notify('config');
+-- {{end}}

@@ -1,6 +1,6 @@
 -- Partner cash balances (Junglebook settleKind "s") and their history.
--- SQLite dialect; keep in step with postgres/migrations. Amounts are minor
--- units of the partner's brand currency; times are Unix microseconds.
+-- Amounts are minor units of the partner's brand currency; times are Unix
+-- microseconds.
 CREATE TABLE partner_balances (
     partner_id  BIGINT  PRIMARY KEY REFERENCES partners(id),
     balance     BIGINT  NOT NULL CHECK (balance >= 0),
@@ -8,7 +8,7 @@ CREATE TABLE partner_balances (
 );
 
 CREATE TABLE partner_balance_entries (
-    id            INTEGER PRIMARY KEY,
+    id            {{identity}},
     partner_id    BIGINT  NOT NULL REFERENCES partners(id),
     kind          TEXT    NOT NULL,
     amount        BIGINT  NOT NULL,

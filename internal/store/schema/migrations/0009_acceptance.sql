@@ -4,6 +4,6 @@
 -- is due. It is stored with the order when it is taken, so deadlines
 -- survive restarts and every node sees the same ones; the acceptance
 -- loop claims due orders through this partial index (FOR UPDATE SKIP
--- LOCKED on PostgreSQL: one node acts on each). Same in both dialects.
+-- LOCKED on PostgreSQL: one node acts on each).
 ALTER TABLE orders ADD COLUMN due_at BIGINT;
 CREATE INDEX orders_due ON orders (due_at) WHERE status = 1 AND due_at IS NOT NULL;

@@ -3,6 +3,5 @@
 -- lease_until (Unix micros), which the attempt renews while it runs. A
 -- record whose attempt died (kill -9, a lost node) is taken over once its
 -- lease has passed, so a key is never "in progress" for longer than that.
--- Same in both dialects.
 ALTER TABLE idempotency ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE idempotency ADD COLUMN lease_until BIGINT;
