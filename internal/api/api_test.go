@@ -19,13 +19,11 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 type fixture struct {
-	t        *testing.T
-	srv      *httptest.Server
-	svc      *service.Service
-	st       store.Store
+	*harness.Harness
 	operator string
 	brandTok string // token of brand 1
 	otherTok string // token of brand 2
@@ -35,82 +33,63 @@ type fixture struct {
 	rice     *hub.Product
 }
 
+// testCatalog is the fixture's data: a KRW brand with a location, a
+// product and a token, a USD brand with a token, an operator token.
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand:     hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{{Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"}},
+		Products:  []harness.Product{{Ref: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500, DeductStock: true}},
+		Tokens:    []string{"brand"},
+	}, {
+		Brand:  hub.Brand{Name: "Other", Currency: "USD"},
+		Tokens: []string{"other"},
+	}}, OperatorToken: "op"}
+}
+
 // newFixture builds the fixture on st; opts are added to the service's
 // (a clock, say).
 func newFixture(t *testing.T, st store.Store, opts ...service.Option) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	svc := service.New(st, append([]service.Option{service.WithOutbound(testutil.Outbound), server.Protocols().Option()}, opts...)...)
-	f := &fixture{t: t, svc: svc, st: st}
-	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
-	f.other = &hub.Brand{Name: "Other", Currency: "USD"}
-	for _, b := range []*hub.Brand{f.brand, f.other} {
-		if err := svc.CreateBrand(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"}
-	if err := svc.CreateLocation(ctx, f.loc); err != nil {
-		t.Fatal(err)
-	}
-	f.rice = &hub.Product{BrandID: f.brand.ID, RefID: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500,
-		IndividualSale: true, Displayed: true, DeductStock: true, Launch: hub.Launch{Launched: true}}
-	if err := svc.SaveProduct(ctx, f.rice); err != nil {
-		t.Fatal(err)
-	}
-	var err error
-	if f.operator, err = svc.CreateHubToken(ctx, 0, "op"); err != nil {
-		t.Fatal(err)
-	}
-	if f.brandTok, err = svc.CreateHubToken(ctx, f.brand.ID, "brand"); err != nil {
-		t.Fatal(err)
-	}
-	if f.otherTok, err = svc.CreateHubToken(ctx, f.other.ID, "other"); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.srv = httptest.NewServer(validated(t, server.Handler(server.Config{}, svc, log)))
-	t.Cleanup(f.srv.Close)
+	f := &fixture{Harness: harness.New(t, st, harness.Config{
+		Options: append([]service.Option{server.Protocols().Option()}, opts...), Data: testCatalog()})}
+	f.brand, f.other, f.loc, f.rice = f.Brand(0), f.Brand(1), f.Location(t, "SEL"), f.Product(t, "P001")
+	f.operator, f.brandTok, f.otherTok = f.Token(t, ""), f.Token(t, "brand"), f.Token(t, "other")
+	f.Serve(server.Handler(server.Config{}, f.Svc, harness.Quiet()), serverDoc(t))
 	return f
+}
+
+// serverDoc is the served API description (GET /openapi.json), which the
+// fixture's traffic is checked against (testutil.ValidatingHandler).
+func serverDoc(t *testing.T) []byte {
+	t.Helper()
+	doc, err := server.OpenAPI(server.Protocols())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
 
 // validated checks every request and answer of h against the served API
 // description (testutil.ValidatingHandler).
 func validated(t *testing.T, h http.Handler) http.Handler {
 	t.Helper()
-	doc, err := server.OpenAPI(server.Protocols())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testutil.ValidatingHandler(t, doc, h)
+	return testutil.ValidatingHandler(t, serverDoc(t), h)
 }
 
-// do sends a request and returns the status and decoded JSON body.
+// do sends a request with a bearer token ("" for none) and returns the
+// status, the decoded JSON body and the headers.
 func (f *fixture) do(method, path, token, body string, headers ...string) (int, map[string]any, http.Header) {
-	f.t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	if err != nil {
-		f.t.Fatal(err)
-	}
+	f.T.Helper()
 	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+		headers = append([]string{"Authorization", "Bearer " + token}, headers...)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	r := f.Do(method, path, body, headers...)
 	var m map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &m); err != nil {
-			f.t.Fatalf("%s %s: body is not a JSON object: %s", method, path, raw)
-		}
+	if len(r.Body) > 0 {
+		m = r.Object(f.T)
 	}
-	return res.StatusCode, m, res.Header
+	return r.Status, m, r.Header
 }
 
 func errorOf(m map[string]any) (code, field string) {
@@ -135,12 +114,6 @@ func TestAPI(t *testing.T) {
 	})
 }
 
-// scenarios runs a table of requests against the fixture's server.
-func (f *fixture) scenarios(t *testing.T, ss []testutil.Scenario) {
-	t.Helper()
-	testutil.RunScenarios(t, f.srv.URL, ss)
-}
-
 // errorJSON is the native error envelope a scenario wants, with its field
 // when there is one.
 func errorJSON(code, field string) string {
@@ -151,7 +124,7 @@ func errorJSON(code, field string) string {
 }
 
 func testAuth(t *testing.T, f *fixture) {
-	f.scenarios(t, []testutil.Scenario{
+	f.Scenarios(t, []testutil.Scenario{
 		{Name: "no token", Method: "GET", Path: "/hub/v1/brands", Status: 401, JSON: errorJSON("unauthorized", ""),
 			WantHeader: map[string]string{"WWW-Authenticate": `Bearer realm="orderhub"`}},
 		{Name: "wrong token", Method: "GET", Path: "/hub/v1/brands", Token: "ohh_wrong", Status: 401, JSON: errorJSON("unauthorized", ""),
@@ -171,7 +144,7 @@ func testAuth(t *testing.T, f *fixture) {
 		{Name: "brand token creating a brand", Method: "POST", Path: "/hub/v1/brands", Token: f.brandTok, Body: `{"name":"X","currency":"KRW"}`,
 			Status: 403, JSON: errorJSON("forbidden", ""),
 			After: func(t *testing.T, _ []byte) {
-				if bs, err := f.st.ListBrands(t.Context()); err != nil || len(bs) != 2 {
+				if bs, err := f.Store.ListBrands(t.Context()); err != nil || len(bs) != 2 {
 					t.Fatalf("%d brands stored, want 2 (%v)", len(bs), err)
 				}
 			}},
@@ -188,7 +161,7 @@ func testBadInput(t *testing.T, f *fixture) {
 	}
 	order := func(lines string) string { return `{"location_id":` + itoa(f.loc.ID) + `,"lines":` + lines + `}` }
 	brand := "/hub/v1/brands/" + itoa(f.brand.ID)
-	f.scenarios(t, []testutil.Scenario{
+	f.Scenarios(t, []testutil.Scenario{
 		bad("malformed JSON", "POST", "/hub/v1/locations", `{"code":`, 400, "invalid", "body"),
 		bad("unknown field", "POST", "/hub/v1/locations", `{"code":"X","nmae":"x"}`, 400, "invalid", "nmae"),
 		bad("wrong type", "POST", "/hub/v1/locations", `{"code":5}`, 400, "invalid", "code"),
@@ -213,11 +186,11 @@ func testBadInput(t *testing.T, f *fixture) {
 			Status: 200, JSON: `{"name": "Hanok", "currency": "KRW"}`,
 			After: func(t *testing.T, _ []byte) {
 				// Nothing of the refused orders and locations was stored.
-				os, err := f.st.ListOrders(t.Context(), store.OrderFilter{BrandID: f.brand.ID})
+				os, err := f.Store.ListOrders(t.Context(), store.OrderFilter{BrandID: f.brand.ID})
 				if err != nil || len(os) != 0 {
 					t.Fatalf("refused orders left %d rows (%v)", len(os), err)
 				}
-				if ls, err := f.st.ListLocations(t.Context(), f.brand.ID); err != nil || len(ls) != 1 {
+				if ls, err := f.Store.ListLocations(t.Context(), f.brand.ID); err != nil || len(ls) != 1 {
 					t.Fatalf("refused locations left %d rows (%v)", len(ls), err)
 				}
 			}},
@@ -230,7 +203,7 @@ func testStock(t *testing.T, f *fixture) {
 		return testutil.Scenario{Name: name, Method: "PUT", Path: path, Token: f.brandTok, Body: body, Status: status, JSON: want}
 	}
 	quantity := func(q string) string { return `{"quantity": ` + q + `}` }
-	f.scenarios(t, []testutil.Scenario{
+	f.Scenarios(t, []testutil.Scenario{
 		{Name: "untracked", Method: "GET", Path: path, Token: f.brandTok, Status: 200, JSON: quantity("null")},
 		put("tracked", `{"quantity": 3}`, 200, quantity("3")),
 		put("untracked again", `{"quantity": null}`, 200, quantity("null")),
@@ -246,7 +219,7 @@ func testStock(t *testing.T, f *fixture) {
 		put("two again", `{"quantity": 2}`, 200, quantity("2")),
 		{Name: "after the PUTs", Method: "GET", Path: path, Token: f.brandTok, Status: 200, JSON: quantity("2"),
 			After: func(t *testing.T, _ []byte) {
-				q, err := f.st.GetStock(t.Context(), f.loc.ID, f.rice.ID)
+				q, err := f.Store.GetStock(t.Context(), f.loc.ID, f.rice.ID)
 				if err != nil || q == nil || *q != 2 {
 					t.Fatalf("stored stock %v, %v; want 2", q, err)
 				}
@@ -331,7 +304,7 @@ func testIdempotency(t *testing.T, f *fixture) {
 	if s4 != 201 || h4.Get("Idempotent-Replayed") != "" {
 		t.Fatalf("other credential, same key: %d", s4)
 	}
-	ls, _ := f.st.ListLocations(context.Background(), f.brand.ID)
+	ls, _ := f.Store.ListLocations(context.Background(), f.brand.ID)
 	if len(ls) != 3 {
 		t.Fatalf("locations: %d, want 3 (SEL, IDEM, IDEM3)", len(ls))
 	}
@@ -346,7 +319,7 @@ func testIdempotency(t *testing.T, f *fixture) {
 	if code, _ := errorOf(b6); s6 != 409 || code != "conflict" || strings.Contains(mustJSON(b6), "oho_") {
 		t.Fatalf("replay of a secret-bearing answer: %d %v", s6, b6)
 	}
-	ps, _ := f.st.ListPartners(context.Background(), f.brand.ID)
+	ps, _ := f.Store.ListPartners(context.Background(), f.brand.ID)
 	n := 0
 	for _, p := range ps {
 		if p.Name == "POS idem" {
@@ -412,7 +385,7 @@ func mustJSON(v any) string {
 // testEvents pages through a brand's outbox: only its own events, oldest
 // first, cursor by cursor, and another brand's token sees none of them.
 func testEvents(t *testing.T, f *fixture) {
-	testutil.DispatchAll(t, f.st)
+	testutil.DispatchAll(t, f.Store)
 	var ids []float64
 	cursor := ""
 	for range 100 {
@@ -439,7 +412,7 @@ func testEvents(t *testing.T, f *fixture) {
 		}
 		cursor = "&cursor=" + next
 	}
-	all, err := f.st.ListBrandEvents(context.Background(), f.brand.ID, 0, 1000)
+	all, err := f.Store.ListBrandEvents(context.Background(), f.brand.ID, 0, 1000)
 	if err != nil || len(all) == 0 || len(ids) != len(all) {
 		t.Fatalf("paged %d events, the brand has %d (%v)", len(ids), len(all), err)
 	}
@@ -455,7 +428,7 @@ func testEvents(t *testing.T, f *fixture) {
 func TestOrdersPageOf500(t *testing.T) {
 	f := newFixture(t, testutil.OpenSQLite(t))
 	ctx := context.Background()
-	err := f.st.Update(ctx, func(tx store.Tx) error {
+	err := f.Store.Update(ctx, func(tx store.Tx) error {
 		now := time.Now().UTC()
 		for i := range 501 {
 			o := &hub.Order{Number: fmt.Sprintf("PAGE%04d", i), BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
@@ -497,8 +470,8 @@ func TestConcurrentPatch(t *testing.T) {
 		for i := range n {
 			bodies[i] = fmt.Sprintf(`{"name": {"x-%02d": "v"}}`, i)
 		}
-		patchAtOnce(t, []string{f.srv.URL, srv2.URL}, f.brandTok, "/hub/v1/products/"+strconv.FormatInt(f.rice.ID, 10), bodies)
-		p, err := f.st.GetProduct(context.Background(), f.brand.ID, f.rice.ID)
+		patchAtOnce(t, []string{f.Srv.URL, srv2.URL}, f.brandTok, "/hub/v1/products/"+strconv.FormatInt(f.rice.ID, 10), bodies)
+		p, err := f.Store.GetProduct(context.Background(), f.brand.ID, f.rice.ID)
 		if err != nil || len(p.Name) != n+1 {
 			t.Fatalf("%d names after %d concurrent PATCHes, want %d: %v %v", len(p.Name), n, n+1, p.Name, err)
 		}
@@ -517,11 +490,11 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 		srv2 := httptest.NewServer(server.Handler(server.Config{}, other, slog.New(slog.NewTextHandler(io.Discard, nil))))
 		t.Cleanup(srv2.Close)
 		pr := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelOmni, Name: "POS"}
-		if _, _, err := f.svc.CreatePartner(context.Background(), pr); err != nil {
+		if _, _, err := f.Svc.CreatePartner(context.Background(), pr); err != nil {
 			t.Fatal(err)
 		}
 		path := "/hub/v1/partners/" + itoa(pr.ID)
-		bases := []string{f.srv.URL, srv2.URL}
+		bases := []string{f.Srv.URL, srv2.URL}
 		for round := range 8 {
 			bodies := []string{
 				fmt.Sprintf(`{"name": "POS %d"}`, round),
@@ -530,7 +503,7 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 				fmt.Sprintf(`{"location_ids": [%d], "disabled": %t}`, f.loc.ID, round%2 == 1),
 			}
 			patchAtOnce(t, bases, f.brandTok, path, bodies)
-			got, err := f.st.GetPartner(context.Background(), pr.ID)
+			got, err := f.Store.GetPartner(context.Background(), pr.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -545,7 +518,7 @@ func TestConcurrentPartnerPatch(t *testing.T) {
 				fmt.Sprintf(`{"service_charge_bp": %d}`, 200+round),
 				fmt.Sprintf(`{"tax_included": %t}`, round%2 == 1),
 			})
-			b, err := f.st.GetBrand(context.Background(), f.brand.ID)
+			b, err := f.Store.GetBrand(context.Background(), f.brand.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

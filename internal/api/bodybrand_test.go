@@ -88,7 +88,7 @@ func (w *brandWorld) path(pattern string) string {
 func TestBodyBrandOnEveryWrite(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		viaQuery := newBrandWorld(t, st, 2)
-		routes := writeRoutes(t, viaQuery.svc)
+		routes := writeRoutes(t, viaQuery.Svc)
 		viaBody := newBrandWorld(t, testutil.Stores(t)[st.Dialect()](t), 2)
 		op := "operator"
 		for _, pattern := range routes {
@@ -154,7 +154,7 @@ func placeShared(t *testing.T, w *brandWorld, locB int64) {
 	t.Helper()
 	p := &hub.Product{BrandID: w.b, RefID: "P001", Name: hub.I18n{"en": "Rice"}, Price: 950,
 		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-	if err := w.svc.SaveProduct(context.Background(), p); err != nil {
+	if err := w.Svc.SaveProduct(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {

@@ -3,9 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -14,16 +11,14 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 // brandWorld is an install with one or two brands: brand A with a
 // location, a product, an omni partner and a webhook endpoint; brand B
 // (when there are two) with a location of its own.
 type brandWorld struct {
-	t                  *testing.T
-	srv                *httptest.Server
-	svc                *service.Service
-	st                 store.Store
+	*fixture
 	tokens             map[string]string // operator, a, b
 	a, b               int64             // brand ids (b 0 with one brand)
 	locA, prodA, partA int64
@@ -33,41 +28,23 @@ type brandWorld struct {
 
 func newBrandWorld(t *testing.T, st store.Store, brands int) *brandWorld {
 	t.Helper()
-	ctx := context.Background()
-	w := &brandWorld{t: t, st: st, svc: service.New(st, server.Protocols().Option()), tokens: map[string]string{}}
-	w.srv = httptest.NewServer(validated(t, server.Handler(server.Config{}, w.svc, slog.New(slog.NewTextHandler(io.Discard, nil)))))
-	t.Cleanup(w.srv.Close)
-	var err error
-	mk := func(name, cur string) (int64, string) {
-		b := &hub.Brand{Name: name, Currency: cur}
-		if err := w.svc.CreateBrand(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := w.svc.CreateHubToken(ctx, b.ID, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := &hub.Location{BrandID: b.ID, Code: "L" + name, Name: name, Timezone: "Asia/Seoul"}
-		if err := w.svc.CreateLocation(ctx, l); err != nil {
-			t.Fatal(err)
-		}
-		return b.ID, tok
-	}
-	w.a, w.tokens["a"] = mk("A", "KRW")
+	d := harness.Data{Brands: []harness.Brand{{
+		Brand:     hub.Brand{Name: "A", Currency: "KRW"},
+		Locations: []hub.Location{{Code: "LA", Name: "A", Timezone: "Asia/Seoul"}},
+		Products:  []harness.Product{{Ref: "P001", Name: hub.I18n{"en": "Rice"}, Price: 9500}},
+		Tokens:    []string{"A"},
+	}}, OperatorToken: "op"}
 	if brands == 2 {
-		w.b, w.tokens["b"] = mk("B", "USD")
+		d.Brands = append(d.Brands, harness.Brand{Brand: hub.Brand{Name: "B", Currency: "USD"},
+			Locations: []hub.Location{{Code: "LB", Name: "B", Timezone: "Asia/Seoul"}}, Tokens: []string{"B"}})
 	}
-	if w.tokens["operator"], err = w.svc.CreateHubToken(ctx, 0, "op"); err != nil {
-		t.Fatal(err)
+	h := harness.New(t, st, harness.Config{Options: []service.Option{server.Protocols().Option()}, Data: d})
+	h.Serve(server.Handler(server.Config{}, h.Svc, harness.Quiet()), serverDoc(t))
+	w := &brandWorld{fixture: &fixture{Harness: h}, tokens: map[string]string{"operator": h.Token(t, ""), "a": h.Token(t, "A")}}
+	w.a, w.locA, w.prodA = h.Brand(0).ID, h.Location(t, "LA").ID, h.Product(t, "P001").ID
+	if brands == 2 {
+		w.b, w.tokens["b"] = h.Brand(1).ID, h.Token(t, "B")
 	}
-	ls, _ := st.ListLocations(ctx, w.a)
-	w.locA = ls[0].ID
-	p := &hub.Product{BrandID: w.a, RefID: "P001", Name: hub.I18n{"en": "Rice"}, Price: 9500,
-		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-	if err := w.svc.SaveProduct(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	w.prodA = p.ID
 	status, body := w.do("POST", "/hub/v1/partners?brand_id="+itoa(w.a), w.tokens["operator"], `{"protocol":"omni","name":"POS"}`)
 	if status != 201 {
 		t.Fatalf("partner: %d %v", status, body)
@@ -82,20 +59,19 @@ func newBrandWorld(t *testing.T, st store.Store, brands int) *brandWorld {
 }
 
 func (w *brandWorld) do(method, path, token, body string) (int, map[string]any) {
-	w.t.Helper()
-	f := &fixture{t: w.t, srv: w.srv}
-	status, m, _ := f.do(method, path, token, body)
+	w.T.Helper()
+	status, m, _ := w.fixture.do(method, path, token, body)
 	return status, m
 }
 
 // order places a fresh order of brand A (so that an action has a NEW
 // order to act on) and returns its hub id.
 func (w *brandWorld) order() string {
-	w.t.Helper()
+	w.T.Helper()
 	status, body := w.do("POST", "/hub/v1/orders", w.tokens["a"],
 		`{"location_id":`+itoa(w.locA)+`,"lines":[{"product":"P001","quantity":1}]}`)
 	if status != 201 {
-		w.t.Fatalf("order: %d %v", status, body)
+		w.T.Fatalf("order: %d %v", status, body)
 	}
 	return fmt.Sprint(int64(body["id"].(float64)))
 }
@@ -256,7 +232,7 @@ func TestOrderRefAcrossBrands(t *testing.T) {
 		ctx := context.Background()
 		p := &hub.Product{BrandID: w.b, RefID: "P001", Name: hub.I18n{"en": "Rice"}, Price: 950,
 			IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-		if err := w.svc.SaveProduct(ctx, p); err != nil {
+		if err := w.Svc.SaveProduct(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		lb, _ := st.ListLocations(ctx, w.b)

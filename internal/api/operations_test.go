@@ -40,7 +40,7 @@ func newOpsFixture(t *testing.T, st store.Store) *opsFixture {
 	ctx := context.Background()
 	f.cola = &hub.Product{BrandID: f.brand.ID, RefID: "P010", SKU: "SKU-COLA", Name: hub.I18n{"en": "Cola"}, Price: 2000,
 		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-	if err := f.svc.SaveProduct(ctx, f.cola); err != nil {
+	if err := f.Svc.SaveProduct(ctx, f.cola); err != nil {
 		t.Fatal(err)
 	}
 	f.set = &hub.Product{BrandID: f.brand.ID, RefID: "C001", Name: hub.I18n{"en": "Lunch set"}, Type: hub.ProductCombo, Price: 11000,
@@ -49,7 +49,7 @@ func newOpsFixture(t *testing.T, st store.Store) *opsFixture {
 			{ID: 1, Name: hub.I18n{"en": "Main"}, SelectQuantity: 1, Required: true, Items: []hub.ComboItem{{ProductID: f.rice.ID}}},
 			{ID: 2, Name: hub.I18n{"en": "Drink"}, SelectQuantity: 1, Required: true, Items: []hub.ComboItem{{ProductID: f.cola.ID}}},
 		}}
-	if err := f.svc.SaveProduct(ctx, f.set); err != nil {
+	if err := f.Svc.SaveProduct(ctx, f.set); err != nil {
 		t.Fatal(err)
 	}
 	f.base = "/hub/v1/locations/" + itoa(f.loc.ID)
@@ -59,7 +59,7 @@ func newOpsFixture(t *testing.T, st store.Store) *opsFixture {
 // order places a hub order of lines (a JSON array) and returns the status
 // and body.
 func (f *opsFixture) order(lines string, extra ...string) (int, map[string]any) {
-	f.t.Helper()
+	f.T.Helper()
 	body := `{"location_id":` + itoa(f.loc.ID) + `,"lines":` + lines
 	for _, e := range extra {
 		body += "," + e
@@ -70,10 +70,10 @@ func (f *opsFixture) order(lines string, extra ...string) (int, map[string]any) 
 
 // mustOrder places an order that must be taken and returns its number.
 func (f *opsFixture) mustOrder(lines string, extra ...string) map[string]any {
-	f.t.Helper()
+	f.T.Helper()
 	status, m := f.order(lines, extra...)
 	if status != 201 {
-		f.t.Fatalf("order %s: %d %v", lines, status, m)
+		f.T.Fatalf("order %s: %d %v", lines, status, m)
 	}
 	return m
 }
@@ -103,11 +103,11 @@ func instant(v any, want string) bool {
 // events lists the brand's events of the given types as /hub/v1/events
 // shows them, oldest first.
 func (f *opsFixture) events(types ...string) []map[string]any {
-	f.t.Helper()
-	testutil.DispatchAll(f.t, f.st)
+	f.T.Helper()
+	testutil.DispatchAll(f.T, f.Store)
 	status, body, _ := f.do("GET", "/hub/v1/events?limit=500", f.brandTok, "")
 	if status != 200 {
-		f.t.Fatalf("events: %d %v", status, body)
+		f.T.Fatalf("events: %d %v", status, body)
 	}
 	var out []map[string]any
 	for _, e := range body["data"].([]any) {
@@ -124,23 +124,23 @@ func (f *opsFixture) events(types ...string) []map[string]any {
 // snapshot is what a refused change must leave as it was: the location's
 // document, the outbox, and the brand's orders.
 func (f *opsFixture) snapshot() string {
-	f.t.Helper()
+	f.T.Helper()
 	ctx := context.Background()
-	l, err := f.st.GetLocation(ctx, f.loc.ID)
+	l, err := f.Store.GetLocation(ctx, f.loc.ID)
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
-	evs, err := f.st.ListEventsByID(ctx, 0, 100000)
+	evs, err := f.Store.ListEventsByID(ctx, 0, 100000)
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	ids := make([]int64, len(evs))
 	for i, e := range evs {
 		ids[i] = e.ID
 	}
-	os, err := f.st.ListOrders(ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 500})
+	os, err := f.Store.ListOrders(ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 500})
 	if err != nil {
-		f.t.Fatal(err)
+		f.T.Fatal(err)
 	}
 	b, _ := json.Marshal(map[string]any{"location": l, "events": ids, "orders": os})
 	return string(b)
@@ -239,7 +239,7 @@ func testSnooze(t *testing.T, f *opsFixture) {
 	sameBody(t, "unsnooze answer", body, `{"location_id":`+itoa(f.loc.ID)+`,"data":[]}`)
 	f.mustOrder(riceLine)
 	f.mustOrder(setLine)
-	l, err := f.st.GetLocation(context.Background(), f.loc.ID)
+	l, err := f.Store.GetLocation(context.Background(), f.loc.ID)
 	if err != nil || l.Snoozes != nil {
 		t.Fatalf("after unsnoozing everything the location keeps %v (%v)", l.Snoozes, err)
 	}
@@ -442,7 +442,7 @@ func testEstimates(t *testing.T, f *opsFixture) {
 	}
 	// The settings are the location's; status and snoozes are not
 	// changed through PATCH, so nothing else moved.
-	l, err := f.st.GetLocation(context.Background(), f.loc.ID)
+	l, err := f.Store.GetLocation(context.Background(), f.loc.ID)
 	if err != nil || l.PrepMinutes != 20 || l.Accept != (hub.AcceptPolicy{Mode: hub.AcceptAuto, DeadlineSeconds: 60}) || l.Status.Mode != hub.ModeOnline {
 		t.Fatalf("location after PATCH: %+v %v", l, err)
 	}
@@ -453,7 +453,7 @@ func testEstimates(t *testing.T, f *opsFixture) {
 // acceptance starts; it is estimated ready at its time.
 func testScheduled(t *testing.T, f *opsFixture) {
 	one := int64(1)
-	if err := f.svc.SetStock(context.Background(), f.brand.ID, f.loc.ID, f.rice.ID, &one); err != nil {
+	if err := f.Svc.SetStock(context.Background(), f.brand.ID, f.loc.ID, f.rice.ID, &one); err != nil {
 		t.Fatal(err)
 	}
 	o := f.mustOrder(`[{"product":"P001","quantity":1}]`, `"scheduled_for":"2026-03-10T14:00:00+09:00"`)

@@ -104,7 +104,7 @@ func testKakaoRole(t *testing.T, f *fixture, create createFunc, refused refusedF
 		t.Errorf("kakao_role bot: %d %v", status, body)
 	}
 	botKey := bot["credential"].(map[string]any)["api_key"].(string)
-	req, _ := http.NewRequest("POST", f.srv.URL+"/api/kakao/v1/order/cook?storeId="+fmt.Sprint(f.loc.ID), strings.NewReader(`{"orderId": "X"}`))
+	req, _ := http.NewRequest("POST", f.Srv.URL+"/api/kakao/v1/order/cook?storeId="+fmt.Sprint(f.loc.ID), strings.NewReader(`{"orderId": "X"}`))
 	req.Header.Set("Authorization", "Bearer "+botKey)
 	if r, err := http.DefaultClient.Do(req); err != nil || r.StatusCode != 403 {
 		t.Errorf("a bot key cooking: %v %v", r, err)
@@ -130,14 +130,14 @@ func testZeekSettings(t *testing.T, f *fixture) {
 	ss = append(ss, f.createPartner("zeek good settings",
 		`{"protocol": "zeek", "settings": {"extra": {"region": "sgn", "minimum_purchase": "50000", "status_codes": {"5": "complete", "3": "ready"}}}}`,
 		201, `{"protocol": "zeek", "settings": {"extra": {"region": "sgn", "minimum_purchase": "50000"}}}`))
-	f.scenarios(t, ss)
+	f.Scenarios(t, ss)
 }
 
 // testPartnerProtocol: protocols without extra settings refuse any; a QR
 // client is bound to exactly one location; an unknown protocol names the
 // known ones.
 func testPartnerProtocol(t *testing.T, f *fixture) {
-	f.scenarios(t, []testutil.Scenario{
+	f.Scenarios(t, []testutil.Scenario{
 		f.createPartner("omni extra", `{"protocol": "omni", "settings": {"extra": {"delivery_fee": 1}}}`, 400, errorJSON("invalid", "settings.extra.delivery_fee")),
 		f.createPartner("tableorder without a location", `{"protocol": "tableorder"}`, 400, errorJSON("invalid", "location_ids")),
 		f.createPartner("tableorder at one location", fmt.Sprintf(`{"protocol": "tableorder", "location_ids": [%d]}`, f.loc.ID),
@@ -153,7 +153,7 @@ func testPartnerProtocol(t *testing.T, f *fixture) {
 func (f *fixture) createPartner(name, body string, status int, want string) testutil.Scenario {
 	var before int
 	count := func(t *testing.T) int {
-		ps, err := f.st.ListPartners(t.Context(), f.brand.ID)
+		ps, err := f.Store.ListPartners(t.Context(), f.brand.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -176,7 +176,7 @@ func (f *fixture) createPartner(name, body string, status int, want string) test
 // junglebookOrder posts an order to POST /order with a shop's key.
 func junglebookOrder(t *testing.T, f *fixture, key, body string) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest("POST", f.srv.URL+"/order", strings.NewReader(body))
+	req, _ := http.NewRequest("POST", f.Srv.URL+"/order", strings.NewReader(body))
 	req.Header.Set("Authorization", key)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)

@@ -40,7 +40,7 @@ func TestHubTokens(t *testing.T) {
 		}
 		tokens := func(brandID int64) []service.HubToken {
 			t.Helper()
-			ts, err := f.svc.ListHubTokens(ctx, brandID)
+			ts, err := f.Svc.ListHubTokens(ctx, brandID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,8 +2,10 @@ package testutil
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 )
 
@@ -62,5 +64,70 @@ func TestScenario(t *testing.T) {
 	}})
 	if string(after) != `{"id": 7, "name": "n"}` {
 		t.Fatalf("After saw %q", after)
+	}
+}
+
+// TestScenarioRequest: Basic and Form are sent as declared, a Header
+// replaces what they set, and an empty header value is sent empty.
+func TestScenarioRequest(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, secret, _ := r.BasicAuth()
+		r.ParseForm()
+		_, empty := r.Header["X-Empty"]
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "secret": secret, "grant": r.PostForm.Get("grant_type"),
+			"type": r.Header.Get("Content-Type"), "empty": empty && r.Header.Get("X-Empty") == ""})
+	}))
+	defer srv.Close()
+	RunScenarios(t, srv.URL, []Scenario{{
+		Name: "basic and form", Method: "POST", Path: "/", Basic: &[2]string{"a:b", "c d"},
+		Form: url.Values{"grant_type": {"client_credentials"}}, Header: map[string]string{"X-Empty": ""},
+		Status: 200, Exact: `{"id": "a%3Ab", "secret": "c+d", "grant": "client_credentials",
+			"type": "application/x-www-form-urlencoded", "empty": true}`,
+	}, {
+		Name: "a header replaces the form's type", Method: "POST", Path: "/", Form: url.Values{"grant_type": {"x"}},
+		Header: map[string]string{"Content-Type": "text/plain"},
+		Status: 200, JSON: `{"grant": "", "type": "text/plain"}`,
+	}})
+}
+
+// TestScenarioChecks: each check of an answer passes an answer that holds
+// and fails one that does not.
+func TestScenarioChecks(t *testing.T) {
+	var rows int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Vary", "Accept")
+		if r.URL.Path == "/twice" {
+			w.Header().Add("Vary", "Origin")
+		}
+		w.Write([]byte(`{"total": 36364.0, "id": "1", "note": "out of rice"}`))
+	}))
+	defer srv.Close()
+	count := func(*testing.T) any { return rows }
+	holds := []Scenario{
+		{Name: "exact", Method: "GET", Path: "/", Status: 200, Exact: `{"total": 36364.0, "id": "1", "note": "out of rice"}`},
+		{Name: "contains", Method: "GET", Path: "/", Status: 200, Contains: []string{"out of rice"}, Excludes: []string{"sql"}},
+		{Name: "header once", Method: "GET", Path: "/", Status: 200, WantHeader: map[string]string{"Vary": "Accept"}},
+		{Name: "unchanged", Method: "GET", Path: "/", Status: 200, Unchanged: count},
+	}
+	RunScenarios(t, srv.URL, holds)
+	fails := []Scenario{
+		{Name: "another number literal", Method: "GET", Path: "/", Status: 200, Exact: `{"total": 36364, "id": "1", "note": "out of rice"}`},
+		{Name: "a number for a string", Method: "GET", Path: "/", Status: 200, Exact: `{"total": 36364.0, "id": 1, "note": "out of rice"}`},
+		{Name: "a member more", Method: "GET", Path: "/", Status: 200, Exact: `{"total": 36364.0, "id": "1"}`},
+		{Name: "lacks", Method: "GET", Path: "/", Status: 200, Contains: []string{"out of bread"}},
+		{Name: "holds", Method: "GET", Path: "/", Status: 200, Excludes: []string{"rice"}},
+		{Name: "header twice", Method: "GET", Path: "/twice", Status: 200, WantHeader: map[string]string{"Vary": "Accept"}},
+	}
+	for _, s := range fails {
+		res, err := http.Get(srv.URL + s.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if s.check(res.StatusCode, res.Header, body) == "" {
+			t.Errorf("scenario %q holds, want a failure", s.Name)
+		}
 	}
 }

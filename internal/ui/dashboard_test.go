@@ -31,7 +31,7 @@ func TestSessionsInDatabase(t *testing.T) {
 		jar := c.Jar
 		onOther := func(path string) *http.Response {
 			t.Helper()
-			u, _ := url.Parse(f.srv.URL + "/ui/")
+			u, _ := url.Parse(f.Srv.URL + "/ui/")
 			req, _ := http.NewRequest("GET", other.URL+path, nil)
 			for _, ck := range jar.Cookies(u) {
 				req.AddCookie(ck)
@@ -51,7 +51,7 @@ func TestSessionsInDatabase(t *testing.T) {
 			service.New(st, service.WithClock(func() time.Time { return clock.Add(12 * time.Hour) })), quietLog()))
 		defer late.Close()
 		req, _ := http.NewRequest("GET", late.URL+"/ui/", nil)
-		u, _ := url.Parse(f.srv.URL + "/ui/")
+		u, _ := url.Parse(f.Srv.URL + "/ui/")
 		for _, ck := range jar.Cookies(u) {
 			req.AddCookie(ck)
 		}
@@ -102,11 +102,11 @@ func TestCSRFEveryChange(t *testing.T) {
 	f := newFixture(t, testutil.OpenSQLite(t), nil)
 	o := f.order(f.seoul, f.rice, 1, "")
 	p := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelKakao, Name: "bot"}
-	svc := service.New(f.svc.Store(), server.Protocols().Option())
-	cred, _, err := svc.CreatePartner(f.ctx, p)
-	f.must(err)
-	ep, _, err := delivery.CreateEndpoint(f.ctx, f.svc.Store(), f.brand.ID, "https://hooks.example/x", []string{"order.created"})
-	f.must(err)
+	svc := service.New(f.Svc.Store(), server.Protocols().Option())
+	cred, _, err := svc.CreatePartner(f.Ctx, p)
+	must(f.T, err)
+	ep, _, err := delivery.CreateEndpoint(f.Ctx, f.Svc.Store(), f.brand.ID, "https://hooks.example/x", []string{"order.created"})
+	must(f.T, err)
 	c, token := f.login()
 	_, other := f.login()
 	if other == token {
@@ -124,13 +124,13 @@ func TestCSRFEveryChange(t *testing.T) {
 		"/ui/deliveries/1/replay",
 	}
 	version := func() int64 {
-		v, err := f.svc.Store().ConfigVersion(f.ctx)
-		f.must(err)
+		v, err := f.Svc.Store().ConfigVersion(f.Ctx)
+		must(f.T, err)
 		return v
 	}
 	events := func() int {
-		es, err := f.svc.Store().ListEventsByID(f.ctx, 0, 10000)
-		f.must(err)
+		es, err := f.Svc.Store().ListEventsByID(f.Ctx, 0, 10000)
+		must(f.T, err)
 		return len(es)
 	}
 	v0, e0 := version(), events()
@@ -153,10 +153,10 @@ func TestCSRFEveryChange(t *testing.T) {
 	if version() != v0 || events() != e0 {
 		t.Errorf("refused POSTs wrote: config version %d → %d, events %d → %d", v0, version(), e0, events())
 	}
-	if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+	if got, _ := f.Svc.Store().GetOrder(f.Ctx, o.ID); got.Status != hub.StatusNew {
 		t.Errorf("order %v", got.Status)
 	}
-	if ds, _ := f.svc.Store().ListDeliveries(f.ctx, store.DeliveryFilter{BrandID: f.brand.ID}); len(ds) != 0 {
+	if ds, _ := f.Svc.Store().ListDeliveries(f.Ctx, store.DeliveryFilter{BrandID: f.brand.ID}); len(ds) != 0 {
 		t.Errorf("%d deliveries after refused POSTs", len(ds))
 	}
 }
@@ -181,32 +181,32 @@ func TestStoreControls(t *testing.T) {
 			return f.get(c, back).body
 		}
 		page := post(prod+"/stock", url.Values{"quantity": {"0"}})
-		if q, _ := st.GetStock(f.ctx, f.seoul.ID, f.rice.ID); q == nil || *q != 0 || !strings.Contains(page, "Sold out") {
+		if q, _ := st.GetStock(f.Ctx, f.seoul.ID, f.rice.ID); q == nil || *q != 0 || !strings.Contains(page, "Sold out") {
 			t.Errorf("stock 0: %v", q)
 		}
 		page = post(prod+"/stock", url.Values{"quantity": {"-2"}})
-		if q, _ := st.GetStock(f.ctx, f.seoul.ID, f.rice.ID); *q != 0 || !strings.Contains(page, `role="alert"`) {
+		if q, _ := st.GetStock(f.Ctx, f.seoul.ID, f.rice.ID); *q != 0 || !strings.Contains(page, `role="alert"`) {
 			t.Errorf("a negative stock was taken (%d) or not refused on the page", *q)
 		}
 		post(prod+"/stock", url.Values{"quantity": {""}})
-		if q, _ := st.GetStock(f.ctx, f.seoul.ID, f.rice.ID); q != nil {
+		if q, _ := st.GetStock(f.Ctx, f.seoul.ID, f.rice.ID); q != nil {
 			t.Errorf("blank stock: %v, want untracked", *q)
 		}
 		// Snooze until close: the end of the day in Seoul (clock is 12:04 KST).
 		page = post(prod+"/snooze", url.Values{"for": {"close"}})
-		l, _ := st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ := st.GetLocation(f.Ctx, f.seoul.ID)
 		sn, on := l.SnoozeAt(f.rice.ID, clock)
 		wantUntil := time.Date(2026, 3, 2, 0, 0, 0, 0, time.FixedZone("KST", 9*3600))
 		if !on || sn.Until == nil || !sn.Until.Equal(wantUntil) || !strings.Contains(page, "Snoozed until Mon 00:00") {
 			t.Errorf("snooze until close: %+v %v", sn, on)
 		}
 		post(prod+"/unsnooze", url.Values{})
-		l, _ = st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ = st.GetLocation(f.Ctx, f.seoul.ID)
 		if _, on := l.SnoozeAt(f.rice.ID, clock); on {
 			t.Error("still snoozed after unsnooze")
 		}
 		post(prod+"/snooze", url.Values{"for": {"custom"}, "minutes": {"90"}})
-		l, _ = st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ = st.GetLocation(f.Ctx, f.seoul.ID)
 		if sn, _ := l.SnoozeAt(f.rice.ID, clock); sn.Until == nil || !sn.Until.Equal(clock.Add(90*time.Minute)) {
 			t.Errorf("custom snooze: %+v", sn)
 		}
@@ -216,7 +216,7 @@ func TestStoreControls(t *testing.T) {
 		}
 		// Status: busy +20 for 30 min, then a refusal, then paused.
 		page = post(loc+"/status", url.Values{"mode": {"busy"}, "extra_minutes": {"20"}, "for_minutes": {"30"}})
-		l, _ = st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ = st.GetLocation(f.Ctx, f.seoul.ID)
 		if s := l.StatusAt(clock); s.Mode != hub.ModeBusy || s.ExtraPrepMinutes != 20 || s.Until == nil || !s.Until.Equal(clock.Add(30*time.Minute)) ||
 			!strings.Contains(page, "busy (&#43;20 min) until 12:34") {
 			t.Errorf("busy: %+v", s)
@@ -227,7 +227,7 @@ func TestStoreControls(t *testing.T) {
 			t.Error("negative extra minutes not refused with the form's field name")
 		}
 		page = post(loc+"/accept", url.Values{"mode": {"manual"}, "deadline_seconds": {"1"}})
-		if l, _ = st.GetLocation(f.ctx, f.seoul.ID); l.AcceptPolicyOf().DeadlineSeconds == 1 ||
+		if l, _ = st.GetLocation(f.Ctx, f.seoul.ID); l.AcceptPolicyOf().DeadlineSeconds == 1 ||
 			!strings.Contains(page, "deadline_seconds: must be between 30 and 86400") {
 			t.Errorf("a 1 s deadline: %+v", l.AcceptPolicyOf())
 		}
@@ -236,12 +236,12 @@ func TestStoreControls(t *testing.T) {
 			t.Error("an unknown mode not refused")
 		}
 		post(loc+"/status", url.Values{"mode": {"paused"}, "reason": {"inventory"}})
-		l, _ = st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ = st.GetLocation(f.Ctx, f.seoul.ID)
 		if s := l.StatusAt(clock); s.Mode != hub.ModePaused || s.Reason != "inventory" {
 			t.Errorf("paused: %+v", s)
 		}
 		post(loc+"/accept", url.Values{"mode": {"auto"}, "deadline_seconds": {"300"}})
-		l, _ = st.GetLocation(f.ctx, f.seoul.ID)
+		l, _ = st.GetLocation(f.Ctx, f.seoul.ID)
 		if p := l.AcceptPolicyOf(); p.Mode != hub.AcceptAuto || p.DeadlineSeconds != 300 {
 			t.Errorf("accept: %+v", p)
 		}
@@ -265,7 +265,7 @@ func TestPartnersPage(t *testing.T) {
 		t.Fatalf("create: %d %s", a.status, a.body)
 	}
 	key := regexpFind(a.body, `<dt>API key</dt><dd><code class="secret">(ohk_[^<]+)</code>`)
-	ps, _ := st.ListPartners(f.ctx, f.brand.ID)
+	ps, _ := st.ListPartners(f.Ctx, f.brand.ID)
 	if len(ps) != 1 || key == "" {
 		t.Fatalf("partners %v, key %q", ps, key)
 	}
@@ -274,25 +274,25 @@ func TestPartnersPage(t *testing.T) {
 		t.Errorf("the partners page shows the key again (%v), or no balance", strings.Contains(list.body, key))
 	}
 	p := ps[0]
-	before, _ := st.GetPartner(f.ctx, p.ID)
+	before, _ := st.GetPartner(f.Ctx, p.ID)
 	a = f.post(c, "/ui/partners/"+strconv.FormatInt(p.ID, 10)+"/settings", url.Values{"csrf": {token}, "back": {back},
 		"bot_url": {"https://bot.example/notify"}, "extra": {`{"no_such_setting": 1}`}})
 	list = f.get(c, back)
-	after, _ := st.GetPartner(f.ctx, p.ID)
+	after, _ := st.GetPartner(f.Ctx, p.ID)
 	if a.status != http.StatusSeeOther || !strings.Contains(list.body, `role="alert"`) || !strings.Contains(list.body, "extra") ||
 		!after.UpdatedAt.Equal(before.UpdatedAt) {
 		t.Errorf("bad settings: %d, refused on the page %v", a.status, strings.Contains(list.body, `role="alert"`))
 	}
 	a = f.post(c, "/ui/partners/"+strconv.FormatInt(p.ID, 10)+"/balance", url.Values{"csrf": {token}, "back": {back}, "amount": {"50,000"}})
 	list = f.get(c, back)
-	if bal, _ := f.svc.Balance(f.ctx, p.ID); bal != 50000 || !strings.Contains(list.body, "₩50,000 added; the balance is ₩50,000.") {
+	if bal, _ := f.Svc.Balance(f.Ctx, p.ID); bal != 50000 || !strings.Contains(list.body, "₩50,000 added; the balance is ₩50,000.") {
 		t.Errorf("top-up: balance %d", bal)
 	}
 	a = f.post(c, "/ui/partners/"+strconv.FormatInt(p.ID, 10)+"/rotate", url.Values{"csrf": {token}, "back": {back}})
 	if a.status != http.StatusOK || regexpFind(a.body, `<dt>API key</dt><dd><code class="secret">(ohk_[^<]+)</code>`) == key {
 		t.Errorf("rotate: %d", a.status)
 	}
-	if cs, _ := st.ListCredentials(f.ctx, p.ID); len(cs) != 2 {
+	if cs, _ := st.ListCredentials(f.Ctx, p.ID); len(cs) != 2 {
 		t.Errorf("%d credentials after rotate", len(cs))
 	}
 }
@@ -302,15 +302,15 @@ func TestPartnersPage(t *testing.T) {
 func TestWebhooksPage(t *testing.T) {
 	st := testutil.OpenSQLite(t)
 	f := newFixture(t, st, nil)
-	ep, _, err := delivery.CreateEndpoint(f.ctx, st, f.brand.ID, "https://hooks.example/x", []string{"order.created"})
-	f.must(err)
+	ep, _, err := delivery.CreateEndpoint(f.Ctx, st, f.brand.ID, "https://hooks.example/x", []string{"order.created"})
+	must(f.T, err)
 	c, token := f.login()
 	back := "/ui/webhooks?brand=" + strconv.FormatInt(f.brand.ID, 10)
 	a := f.post(c, "/ui/webhooks/"+strconv.FormatInt(ep.ID, 10)+"/test", url.Values{"csrf": {token}, "back": {back}})
 	if a.status != http.StatusSeeOther {
 		t.Fatalf("test event: %d", a.status)
 	}
-	ds, _ := st.ListDeliveries(f.ctx, store.DeliveryFilter{BrandID: f.brand.ID})
+	ds, _ := st.ListDeliveries(f.Ctx, store.DeliveryFilter{BrandID: f.brand.ID})
 	if len(ds) != 1 || ds[0].EventType != delivery.EventWebhookTest || ds[0].Status != store.DeliveryPending {
 		t.Fatalf("deliveries %+v", ds)
 	}
@@ -318,11 +318,11 @@ func TestWebhooksPage(t *testing.T) {
 	d := &store.Delivery{EventID: 99, EventType: hub.EventOrderCreated, BrandID: f.brand.ID, Target: store.Target{Kind: store.TargetWebhook, ID: ep.ID},
 		URL: ep.URL, Method: "POST", ContentType: "application/json", Body: []byte(`{}`), Signing: "standard-webhooks", Acceptance: "2xx",
 		Status: store.DeliveryDead, LastError: "HTTP 400", LastStatus: 400}
-	f.must(st.Update(f.ctx, func(tx store.Tx) error {
-		if err := tx.CreateDelivery(f.ctx, d); err != nil {
+	must(f.T, st.Update(f.Ctx, func(tx store.Tx) error {
+		if err := tx.CreateDelivery(f.Ctx, d); err != nil {
 			return err
 		}
-		_, err := tx.CompleteAttempt(f.ctx, "test", d, &store.DeliveryAttempt{DeliveryID: d.ID, At: clock, StatusCode: 400,
+		_, err := tx.CompleteAttempt(f.Ctx, "test", d, &store.DeliveryAttempt{DeliveryID: d.ID, At: clock, StatusCode: 400,
 			Latency: 42 * time.Millisecond, Response: "nope"})
 		return err
 	}))
@@ -333,7 +333,7 @@ func TestWebhooksPage(t *testing.T) {
 		}
 	}
 	a = f.post(c, "/ui/deliveries/"+strconv.FormatInt(d.ID, 10)+"/replay", url.Values{"csrf": {token}, "back": {back}})
-	if got, _ := st.GetDelivery(f.ctx, d.ID); a.status != http.StatusSeeOther || got.Status != store.DeliveryPending {
+	if got, _ := st.GetDelivery(f.Ctx, d.ID); a.status != http.StatusSeeOther || got.Status != store.DeliveryPending {
 		t.Errorf("replay: %d, status %v", a.status, got.Status)
 	}
 }
@@ -352,11 +352,11 @@ func regexpFind(s, re string) string {
 func TestBoardCards(t *testing.T) {
 	f := newFixture(t, testutil.OpenSQLite(t), nil)
 	later := clock.Add(3 * time.Hour)
-	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
+	res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
 		Type: hub.OrderPickUp, ScheduledFor: &later, Actor: "test",
 		Lines: []service.LineInput{{ProductRef: f.rice.RefID, Quantity: 1, SpecialInstructions: "well done",
 			ExtraModifiers: []hub.Modifier{{Kind: hub.ModifierOption, GroupName: "Toppings", ItemID: "9", Name: "Onion", Quantity: 1, Removed: true}}}}})
-	f.must(err)
+	must(f.T, err)
 	scheduled := res.Order
 	now := f.order(f.seoul, f.rice, 1, "ring the bell")
 	c, token := f.login()
@@ -381,18 +381,18 @@ func TestBoardCards(t *testing.T) {
 	}
 	cancel := "/ui/orders/" + id(now) + "/actions/cancel"
 	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {""}})
-	if got, _ := f.svc.Store().GetOrder(f.ctx, now.ID); got.Status != hub.StatusNew {
+	if got, _ := f.Svc.Store().GetOrder(f.Ctx, now.ID); got.Status != hub.StatusNew {
 		t.Fatalf("cancelled without a reason: %v", got.Status)
 	}
 	if a := f.get(c, "/ui/"); !strings.Contains(a.body, ": say why the order is cancelled") {
 		t.Error("no message for a cancel without a reason")
 	}
 	f.post(c, cancel, url.Values{"csrf": {token}, "back": {"/ui/"}, "reason": {"other"}, "reason_text": {"oven broke"}})
-	got, _ := f.svc.Store().GetOrder(f.ctx, now.ID)
+	got, _ := f.Svc.Store().GetOrder(f.Ctx, now.ID)
 	if got.Status != hub.StatusCancelled || got.CancelReason != "oven broke" {
 		t.Fatalf("cancel: %v %q", got.Status, got.CancelReason)
 	}
-	testutil.DispatchAll(t, f.svc.Store())
+	testutil.DispatchAll(t, f.Svc.Store())
 	if a := f.get(c, "/ui/"); !strings.Contains(columnsHTML(a.body, "done"), "Cancelled: oven broke") {
 		t.Error("the cancelled card is not in Done with its reason")
 	}
@@ -432,7 +432,7 @@ func TestWebhookPrivateURLRefused(t *testing.T) {
 		if want := "Not changed: url: must not point at 10.0.0.8 (a private address)"; !strings.Contains(page.body, want) {
 			t.Errorf("the page does not say %q:\n%s", want, page.body)
 		}
-		if eps, err := st.ListWebhookEndpoints(f.ctx, f.brand.ID); err != nil || len(eps) != 0 {
+		if eps, err := st.ListWebhookEndpoints(f.Ctx, f.brand.ID); err != nil || len(eps) != 0 {
 			t.Errorf("endpoints after the refusal: %v %v", eps, err)
 		}
 	})

@@ -20,6 +20,7 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 	"orderhub/internal/ui"
 )
 
@@ -33,10 +34,7 @@ const (
 var clock = time.Date(2026, 3, 1, 3, 4, 0, 0, time.UTC)
 
 type fixture struct {
-	t      *testing.T
-	ctx    context.Context
-	svc    *service.Service
-	srv    *httptest.Server
+	*harness.Harness
 	brand  *hub.Brand // KRW, two locations
 	diner  *hub.Brand // USD
 	seoul  *hub.Location
@@ -46,59 +44,57 @@ type fixture struct {
 	burger *hub.Product
 }
 
-func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quietLog() *slog.Logger { return harness.Quiet() }
 
-// newFixture builds a catalog on st; handler makes the server's handler
-// (nil: the whole server.Handler, as orderhub serves it).
+// testCatalog is the fixture's data: a KRW brand with two locations and
+// a product, a USD brand with one of each.
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"},
+			{Code: "LAX", Name: "Los Angeles", Timezone: "America/Los_Angeles"},
+		},
+		Products: []harness.Product{{Ref: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500}},
+	}, {
+		Brand:     hub.Brand{Name: "Diner", Currency: "USD"},
+		Locations: []hub.Location{{Code: "NYC", Name: "New York", Timezone: "America/New_York"}},
+		Products:  []harness.Product{{Ref: "B1", Name: hub.I18n{"en": "Burger"}, Price: 1250}},
+	}}}
+}
+
+// newFixture builds a catalog and an admin on st, the clock standing at
+// clock; handler makes the server's handler (nil: the whole
+// server.Handler, as orderhub serves it).
 func newFixture(t *testing.T, st store.Store, handler func(*service.Service) http.Handler) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), svc: service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(func() time.Time { return clock }))}
-	f.brand = &hub.Brand{Name: "Hanok", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
-	f.diner = &hub.Brand{Name: "Diner", Currency: "USD"}
-	for _, b := range []*hub.Brand{f.brand, f.diner} {
-		f.must(f.svc.CreateBrand(f.ctx, b))
-	}
-	f.seoul = &hub.Location{BrandID: f.brand.ID, Code: "SEL", Name: "Seoul", Timezone: "Asia/Seoul"}
-	f.la = &hub.Location{BrandID: f.brand.ID, Code: "LAX", Name: "Los Angeles", Timezone: "America/Los_Angeles"}
-	f.nyc = &hub.Location{BrandID: f.diner.ID, Code: "NYC", Name: "New York", Timezone: "America/New_York"}
-	for _, l := range []*hub.Location{f.seoul, f.la, f.nyc} {
-		f.must(f.svc.CreateLocation(f.ctx, l))
-	}
-	f.rice = &hub.Product{BrandID: f.brand.ID, RefID: "P001", Name: hub.I18n{"en": "Rice bowl"}, Price: 9500,
-		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-	f.burger = &hub.Product{BrandID: f.diner.ID, RefID: "B1", Name: hub.I18n{"en": "Burger"}, Price: 1250,
-		IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-	for _, p := range []*hub.Product{f.rice, f.burger} {
-		f.must(f.svc.SaveProduct(f.ctx, p))
-	}
-	f.must(f.svc.CreateAdmin(f.ctx, adminUser, adminPass))
+	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: clock, Data: testCatalog()})}
+	f.brand, f.diner = f.Brand(0), f.Brand(1)
+	f.seoul, f.la, f.nyc = f.Location(t, "SEL"), f.Location(t, "LAX"), f.Location(t, "NYC")
+	f.rice, f.burger = f.Product(t, "P001"), f.Product(t, "B1")
+	must(f.T, f.Svc.CreateAdmin(f.Ctx, adminUser, adminPass))
 	var h http.Handler
 	if handler == nil {
-		h = server.Handler(server.Config{Version: "test"}, f.svc, quietLog())
+		h = server.Handler(server.Config{Version: "test"}, f.Svc, quietLog())
 	} else {
-		h = handler(f.svc)
+		h = handler(f.Svc)
 	}
-	f.srv = httptest.NewServer(h)
-	t.Cleanup(f.srv.Close)
+	f.Serve(h, nil)
 	return f
 }
 
-func (f *fixture) must(err error) {
-	f.t.Helper()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-}
+// must fails the test on a setup error.
+var must = testutil.Must
 
 // order places an order through the service.
 func (f *fixture) order(loc *hub.Location, p *hub.Product, qty int, notes string) *hub.Order {
-	f.t.Helper()
-	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: loc.BrandID, LocationID: loc.ID, Channel: hub.ChannelHub,
+	f.T.Helper()
+	res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: loc.BrandID, LocationID: loc.ID, Channel: hub.ChannelHub,
 		Type: hub.OrderDineIn, Table: "7", Notes: notes, Lines: []service.LineInput{{ProductRef: p.RefID, Quantity: qty}}, Actor: "test"})
-	f.must(err)
+	must(f.T, err)
 	// The live view follows dispatched events, as the delivery engine's
 	// dispatcher numbers them.
-	testutil.DispatchAll(f.t, f.svc.Store())
+	testutil.DispatchAll(f.T, f.Svc.Store())
 	return res.Order
 }
 
@@ -116,17 +112,17 @@ type answer struct {
 }
 
 func (f *fixture) get(c *http.Client, path string) answer {
-	f.t.Helper()
-	res, err := c.Get(f.srv.URL + path)
-	f.must(err)
-	return read(f.t, res)
+	f.T.Helper()
+	res, err := c.Get(f.Srv.URL + path)
+	must(f.T, err)
+	return read(f.T, res)
 }
 
 func (f *fixture) post(c *http.Client, path string, form url.Values) answer {
-	f.t.Helper()
-	res, err := c.PostForm(f.srv.URL+path, form)
-	f.must(err)
-	return read(f.t, res)
+	f.T.Helper()
+	res, err := c.PostForm(f.Srv.URL+path, form)
+	must(f.T, err)
+	return read(f.T, res)
 }
 
 func read(t *testing.T, res *http.Response) answer {
@@ -152,18 +148,18 @@ func csrfOf(t *testing.T, body string) string {
 
 // login logs a new client in and returns it with its session's CSRF token.
 func (f *fixture) login() (*http.Client, string) {
-	f.t.Helper()
+	f.T.Helper()
 	c := f.client()
 	form := f.get(c, "/ui/login")
-	a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(f.t, form.body)}, "username": {adminUser}, "password": {adminPass}})
+	a := f.post(c, "/ui/login", url.Values{"csrf": {csrfOf(f.T, form.body)}, "username": {adminUser}, "password": {adminPass}})
 	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/" {
-		f.t.Fatalf("login: %d %s", a.status, a.header.Get("Location"))
+		f.T.Fatalf("login: %d %s", a.status, a.header.Get("Location"))
 	}
 	board := f.get(c, "/ui/")
 	if board.status != http.StatusOK {
-		f.t.Fatalf("board after login: %d", board.status)
+		f.T.Fatalf("board after login: %d", board.status)
 	}
-	return c, csrfOf(f.t, board.body)
+	return c, csrfOf(f.T, board.body)
 }
 
 func sessionCookie(h http.Header) *http.Cookie {
@@ -238,7 +234,7 @@ func TestLogin(t *testing.T) {
 		}
 		// The old cookie is dead on the server, not only in this browser.
 		old := f.client()
-		u, _ := url.Parse(f.srv.URL + "/ui/")
+		u, _ := url.Parse(f.Srv.URL + "/ui/")
 		old.Jar.SetCookies(u, []*http.Cookie{{Name: "orderhub_session", Value: sc.Value, Path: "/ui"}})
 		if a := f.get(old, "/ui/"); a.status != http.StatusSeeOther {
 			t.Errorf("board with a logged-out session: %d", a.status)
@@ -285,7 +281,7 @@ func TestLoggedOut(t *testing.T) {
 	if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/login" {
 		t.Errorf("POST action: %d", a.status)
 	}
-	if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+	if got, _ := f.Svc.Store().GetOrder(f.Ctx, o.ID); got.Status != hub.StatusNew {
 		t.Errorf("status %v", got.Status)
 	}
 	// The stylesheet and script need no login.
@@ -314,7 +310,7 @@ func TestCSRF(t *testing.T) {
 			t.Errorf("%s token: status %d", name, a.status)
 		}
 	}
-	if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+	if got, _ := f.Svc.Store().GetOrder(f.Ctx, o.ID); got.Status != hub.StatusNew {
 		t.Errorf("a refused POST changed the order: %v", got.Status)
 	}
 }
@@ -348,7 +344,7 @@ func TestBoard(t *testing.T) {
 		done := f.order(f.seoul, f.rice, 1, "")
 		move := func(o *hub.Order, a hub.Action) {
 			t.Helper()
-			if _, err := f.svc.Transition(f.ctx, service.TransitionInput{Scope: service.OrderScope{BrandID: o.BrandID},
+			if _, err := f.Svc.Transition(f.Ctx, service.TransitionInput{Scope: service.OrderScope{BrandID: o.BrandID},
 				OrderRef: o.Number, Action: a, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}}); err != nil {
 				t.Fatal(err)
 			}
@@ -434,10 +430,10 @@ func TestOrderPageAndActions(t *testing.T) {
 		if a.status != http.StatusSeeOther || a.header.Get("Location") != page {
 			t.Fatalf("confirm: %d %q", a.status, a.header.Get("Location"))
 		}
-		got, err := f.svc.Store().GetOrder(f.ctx, o.ID)
-		f.must(err)
-		hist, err := f.svc.Store().OrderHistory(f.ctx, o.ID)
-		f.must(err)
+		got, err := f.Svc.Store().GetOrder(f.Ctx, o.ID)
+		must(f.T, err)
+		hist, err := f.Svc.Store().OrderHistory(f.Ctx, o.ID)
+		must(f.T, err)
 		last := hist[len(hist)-1]
 		if got.Status != hub.StatusConfirmed || last.Action != "confirm" || last.Actor != "ui:admin" || last.ToStatus != hub.StatusConfirmed {
 			t.Fatalf("after confirm: status %v, history %+v", got.Status, last)
@@ -464,7 +460,7 @@ func TestOrderPageAndActions(t *testing.T) {
 		if !strings.Contains(a.body, `role="alert"`) || !strings.Contains(a.body, hub.PublicMessage(refusal)) {
 			t.Errorf("no refusal message %q on the page", hub.PublicMessage(refusal))
 		}
-		if hist2, _ := f.svc.Store().OrderHistory(f.ctx, o.ID); len(hist2) != len(hist) {
+		if hist2, _ := f.Svc.Store().OrderHistory(f.Ctx, o.ID); len(hist2) != len(hist) {
 			t.Error("a refused action wrote history")
 		}
 		// An unknown action is a message too.
@@ -480,7 +476,7 @@ func TestOrderPageAndActions(t *testing.T) {
 		if a.status != http.StatusSeeOther || a.header.Get("Location") != "/ui/?status=confirmed" {
 			t.Fatalf("pay: %d %q", a.status, a.header.Get("Location"))
 		}
-		if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.PaymentStatus != hub.PaymentPaid {
+		if got, _ := f.Svc.Store().GetOrder(f.Ctx, o.ID); got.PaymentStatus != hub.PaymentPaid {
 			t.Errorf("payment %v", got.PaymentStatus)
 		}
 		// back never leaves the dashboard.
@@ -488,7 +484,7 @@ func TestOrderPageAndActions(t *testing.T) {
 		if a.header.Get("Location") != page {
 			t.Errorf("back to %q", a.header.Get("Location"))
 		}
-		if got, _ := f.svc.Store().GetOrder(f.ctx, o.ID); got.Status != hub.StatusPreparing {
+		if got, _ := f.Svc.Store().GetOrder(f.Ctx, o.ID); got.Status != hub.StatusPreparing {
 			t.Errorf("status %v after prepare", got.Status)
 		}
 	})
@@ -499,7 +495,7 @@ func stream(t *testing.T, f *fixture, c *http.Client, path string) (<-chan strin
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+path, nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.Srv.URL+path, nil)
 	sc := *c
 	sc.Timeout = 0 // the context bounds it
 	res, err := sc.Do(req)
@@ -575,13 +571,13 @@ func TestLiveStreamLimitsAndShutdown(t *testing.T) {
 	// the same handler with timeouts shorter than the test. Cookies do not
 	// care about the port.
 	c, _ := f.login()
-	f.srv.Close()
-	f.srv = httptest.NewUnstartedServer(f.srv.Config.Handler)
-	srv := f.srv.Config
+	f.Srv.Close()
+	f.Srv = httptest.NewUnstartedServer(f.Srv.Config.Handler)
+	srv := f.Srv.Config
 	srv.ReadTimeout, srv.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
 	srv.RegisterOnShutdown(func() { close(shutdown) })
-	f.srv.Start()
-	t.Cleanup(f.srv.Close)
+	f.Srv.Start()
+	t.Cleanup(f.Srv.Close)
 
 	lines, _ := stream(t, f, c, "/ui/events")
 	if a := f.get(c, "/ui/events"); a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") == "" {
@@ -617,14 +613,14 @@ func TestLiveStreamLimitsAndShutdown(t *testing.T) {
 
 func TestModifierTree(t *testing.T) {
 	f := newFixture(t, testutil.OpenSQLite(t), nil)
-	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
+	res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.seoul.ID, Channel: hub.ChannelHub,
 		Lines: []service.LineInput{{ProductRef: f.rice.RefID, Quantity: 1, SpecialInstructions: "no <b>onions</b>",
 			ExtraModifiers: []hub.Modifier{
 				{Kind: hub.ModifierOption, GroupName: "Toppings", ItemID: "9", Name: "Egg", Quantity: 1, Removed: true},
 				{Kind: hub.ModifierCombo, ItemID: "10", Name: "Side", Quantity: 1,
 					Children: []hub.Modifier{{Kind: hub.ModifierOption, ItemID: "11", Name: "Kimchi", Quantity: 2}}},
 			}}}, Actor: "test"})
-	f.must(err)
+	must(f.T, err)
 	c, _ := f.login()
 	a := f.get(c, "/ui/orders/"+strconv.FormatInt(res.Order.ID, 10))
 	for _, want := range []string{`<li class="removed"><span class="tag">no</span> <span class="group">Toppings:</span> 1× Egg</li>`,
@@ -655,8 +651,8 @@ func TestLiveStreamEndsWithSession(t *testing.T) {
 					t.Fatalf("logout: %d", a.status)
 				}
 			}},
-			{"admin passwd", func(*http.Client, string) { f.must(f.svc.SetAdminPassword(f.ctx, adminUser, adminPass)) }},
-			{"admin remove", func(*http.Client, string) { f.must(f.svc.RemoveAdmin(f.ctx, adminUser)) }},
+			{"admin passwd", func(*http.Client, string) { must(f.T, f.Svc.SetAdminPassword(f.Ctx, adminUser, adminPass)) }},
+			{"admin remove", func(*http.Client, string) { must(f.T, f.Svc.RemoveAdmin(f.Ctx, adminUser)) }},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				c, token := f.login()

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/testutil"
 )
 
 var curlRE = regexp.MustCompile(`(?s)<code>\s*(curl .*?)</code>`)
@@ -38,7 +39,7 @@ func TestCurlAsWritten(t *testing.T) {
 	}
 	f := newFixture(t, nil)
 	f.useOrdNos("1525145229154")
-	cmd = strings.Replace(cmd, "https://api.junglebook.co.kr", f.srv.URL, 1)
+	cmd = strings.Replace(cmd, "https://api.junglebook.co.kr", f.Srv.URL, 1)
 	cmd = strings.Replace(cmd, "{api_key}", f.key, 1)
 	cmd = strings.Replace(cmd, "curl ", curl+" -sS ", 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -52,9 +53,9 @@ func TestCurlAsWritten(t *testing.T) {
 	// for its payment.
 	want := seedAnswer(t, 1)
 	want["payResult"] = map[string]any{"successs": json.Number("0"), "payResultMsg": msgBankTransfer, "cashBalance": "0", "payAmount": "7600"}
-	sameJSON(t, got, want)
+	testutil.SameValue(t, "answer", want, got)
 
-	o, err := f.svc.FindOrder(f.ctx, scope(f), "1525145229154")
+	o, err := f.Svc.FindOrder(f.Ctx, scope(f), "1525145229154")
 	must(t, err)
 	if o.ExternalRef != "123456" || o.Channel != hub.ChannelJunglebook || o.PaymentStatus != hub.PaymentUnpaid || o.Fees.Total != 7600 {
 		t.Fatalf("stored order %+v", o)

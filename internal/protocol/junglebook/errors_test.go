@@ -97,12 +97,12 @@ func TestErrorCodes(t *testing.T) {
 				}
 				before := len(f.orders())
 				res := f.post(path, c.body)
-				if res.status != 200 {
+				if res.Status != 200 {
 					t.Fatalf("status %s", res)
 				}
 				or, pr := res.orderResult(), res.payResult()
 				if res.errCode() != c.code || or["errMsg"] != messages[c.code] {
-					t.Fatalf("got %s, want %s %q", res.raw, c.code, messages[c.code])
+					t.Fatalf("got %s, want %s %q", res.Body, c.code, messages[c.code])
 				}
 				seen[c.code] = true
 				if pr["successs"] != json.Number("0") || pr["payResultMsg"] != msgNotTried || pr["payAmount"] != json.Number("0") {
@@ -111,10 +111,10 @@ func TestErrorCodes(t *testing.T) {
 				if c.goods {
 					gd, _ := or["goodsData"].(map[string]any)
 					if or["success"] != "0" || gd == nil || gd["goodsNo"] == "" || pr["bankAccount"] != "1" {
-						t.Fatalf("goods error shape: %s", res.raw)
+						t.Fatalf("goods error shape: %s", res.Body)
 					}
 					if _, ok := or["parameter"]; ok {
-						t.Fatalf("goods error has parameter: %s", res.raw)
+						t.Fatalf("goods error has parameter: %s", res.Body)
 					}
 				} else {
 					if or["success"] != json.Number("0") {
@@ -155,31 +155,29 @@ func TestErrorOrder(t *testing.T) {
 		{"002 before 101", with(t, map[string]any{"doubleCheck": 0, "memo": strings.Repeat("x", 101)}), "002", "memo"},
 		{"first of two 206", with(t, map[string]any{"orderItem": items(20010, 1, 20007, 1)}), "206", ""},
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := f.post("/order", c.body)
-			if res.errCode() != c.code {
-				t.Fatalf("got %s, want %s", res.raw, c.code)
-			}
-			if c.param != "" && res.orderResult()["parameter"] != c.param {
-				t.Fatalf("parameter = %v, want %s", res.orderResult()["parameter"], c.param)
-			}
-		})
+		want := map[string]any{"errCode": c.code}
+		if c.param != "" {
+			want["parameter"] = c.param
+		}
+		table = append(table, f.refusal(t, c.name, "/order", c.body, want))
 	}
+	f.Scenarios(t, table)
 	// Within one item: a supplier-restricted goods ordered in a wrong
 	// bundle is 203, not 208.
 	p := f.goods["20004"]
 	p.SupplierRestricted = true
-	must(t, f.svc.SaveProduct(f.ctx, p))
+	must(t, f.Svc.SaveProduct(f.Ctx, p))
 	if res := f.post("/order", with(t, map[string]any{"orderItem": items(20004, 1)})); res.errCode() != "203" {
-		t.Fatalf("got %s, want 203", res.raw)
+		t.Fatalf("got %s, want 203", res.Body)
 	}
 	// 105 comes before every goods error.
 	if r := f.post("/order", seedRequest(t)); r.orderResult()["success"] != "1" {
 		t.Fatal(r)
 	}
 	if res := f.post("/order", with(t, map[string]any{"orderItem": items(999999, 1)})); res.errCode() != "105" {
-		t.Fatalf("got %s, want 105", res.raw)
+		t.Fatalf("got %s, want 105", res.Body)
 	}
 	// The first of two 206s names the earlier item.
 	res := f.post("/order", with(t, map[string]any{"oaOrderNo": "x-2", "orderItem": items(20010, 1, 20007, 1)}))

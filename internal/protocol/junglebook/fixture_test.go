@@ -1,16 +1,10 @@
 package junglebook
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -23,6 +17,7 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 const seedFile = "testdata/002_b19078e030ce8ca5.txt"
@@ -33,11 +28,7 @@ const seedFile = "testdata/002_b19078e030ce8ca5.txt"
 // Junglebook partner with a 2500 delivery fee and a logistics centre,
 // served over real HTTP with the native API next to it.
 type fixture struct {
-	t        *testing.T
-	ctx      context.Context
-	st       store.Store
-	svc      *service.Service
-	srv      *httptest.Server
+	*harness.Harness
 	brand    *hub.Brand
 	loc      *hub.Location
 	partner  *hub.Partner
@@ -51,14 +42,8 @@ type fixture struct {
 
 // The seed's goods: 850 + 2×1000 + 3×750 = 5100, and with "[테스트]
 // 일반상품4" (10,000,000) first: 10,004,250.
-var fixtureGoods = []struct {
-	no    string
-	name  string
-	price int64
-	stock *int64
-	mut   func(*hub.Product)
-}{
-	{"7373", "[테스트] 일반상품", 850, ptr(int64(23)), func(p *hub.Product) {
+var fixtureGoods = []harness.Product{
+	{Ref: "7373", Name: hub.I18n{"ko": "[테스트] 일반상품"}, Price: 850, DeductStock: true, Stock: harness.Qty(23), Edit: func(p *hub.Product) {
 		p.Attributes = map[string]any{
 			"categoryCode": "001", "categoryNm": "미분류(삭제X)", "origin": "국산", "maker": "테스트메이커", "brand": "굿프랜드",
 			"suggestionSalesPrice": 1070,
@@ -67,68 +52,57 @@ var fixtureGoods = []struct {
 			"EAD":                  "", "inPackageEA": "100", "tags": "",
 		}
 	}},
-	{"10437", "[테스트] 일반상품2", 1000, ptr(int64(1000)), nil},
-	{"10438", "[테스트] 일반상품3", 750, ptr(int64(1000)), nil},
-	{"10439", "[테스트] 일반상품4", 10_000_000, nil, nil},
+	{Ref: "10437", Name: hub.I18n{"ko": "[테스트] 일반상품2"}, Price: 1000, DeductStock: true, Stock: harness.Qty(1000)},
+	{Ref: "10438", Name: hub.I18n{"ko": "[테스트] 일반상품3"}, Price: 750, DeductStock: true, Stock: harness.Qty(1000)},
+	{Ref: "10439", Name: hub.I18n{"ko": "[테스트] 일반상품4"}, Price: 10_000_000, DeductStock: true},
 	// One goods per error.
-	{"20001", "진열안함", 1000, nil, func(p *hub.Product) { p.Displayed = false }},                               // 103
-	{"20002", "세트전용", 1000, nil, func(p *hub.Product) { p.IndividualSale = false }},                          // 103
-	{"20003", "옵션필수", 1000, nil, func(p *hub.Product) { p.OptionGroups = []hub.OptionGroup{requiredGroup} }}, // 202
-	{"20004", "묶음6", 1000, nil, func(p *hub.Product) { p.BundleSize = 6 }},                                   // 203
-	{"20005", "최소3", 1000, nil, func(p *hub.Product) { p.MinQuantity = 3 }},                                  // 204
-	{"20006", "최대2", 1000, nil, func(p *hub.Product) { p.MaxQuantity = 2 }},                                  // 205
-	{"20007", "재고없음", 1000, ptr(int64(0)), nil},                                                              // 206
-	{"20008", "재고1", 1000, ptr(int64(1)), nil},                                                               // 207
-	{"20009", "공급사제한", 1000, nil, func(p *hub.Product) { p.SupplierRestricted = true }},                      // 208
-	{"20010", "품절표시", 1000, ptr(int64(50)), func(p *hub.Product) { p.SoldOut = true }},                       // 206
+	{Ref: "20001", Name: hub.I18n{"ko": "진열안함"}, Price: 1000, DeductStock: true, Hidden: true},                                                // 103
+	{Ref: "20002", Name: hub.I18n{"ko": "세트전용"}, Price: 1000, DeductStock: true, ComboOnly: true},                                             // 103
+	{Ref: "20003", Name: hub.I18n{"ko": "옵션필수"}, Price: 1000, DeductStock: true, Groups: []hub.OptionGroup{requiredGroup}},                    // 202
+	{Ref: "20004", Name: hub.I18n{"ko": "묶음6"}, Price: 1000, DeductStock: true, Edit: func(p *hub.Product) { p.BundleSize = 6 }},              // 203
+	{Ref: "20005", Name: hub.I18n{"ko": "최소3"}, Price: 1000, DeductStock: true, Edit: func(p *hub.Product) { p.MinQuantity = 3 }},             // 204
+	{Ref: "20006", Name: hub.I18n{"ko": "최대2"}, Price: 1000, DeductStock: true, Edit: func(p *hub.Product) { p.MaxQuantity = 2 }},             // 205
+	{Ref: "20007", Name: hub.I18n{"ko": "재고없음"}, Price: 1000, DeductStock: true, Stock: harness.Qty(0)},                                       // 206
+	{Ref: "20008", Name: hub.I18n{"ko": "재고1"}, Price: 1000, DeductStock: true, Stock: harness.Qty(1)},                                        // 207
+	{Ref: "20009", Name: hub.I18n{"ko": "공급사제한"}, Price: 1000, DeductStock: true, Edit: func(p *hub.Product) { p.SupplierRestricted = true }}, // 208
+	{Ref: "20010", Name: hub.I18n{"ko": "품절표시"}, Price: 1000, DeductStock: true, Stock: harness.Qty(50), SoldOut: true},                       // 206
 }
 
 var requiredGroup = hub.OptionGroup{ID: 1, Name: hub.I18n{"ko": "색상"}, Required: true, Max: 1,
 	Values: []hub.OptionValue{{ID: 1, Name: hub.I18n{"ko": "빨강"}}}}
 
-func ptr[T any](v T) *T { return &v }
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given): the brand, its location, the
+// goods, the partner, an operator token.
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand:     hub.Brand{Name: "정글북", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{{Code: "HWASEONG", Name: "화성 물류", Timezone: "Asia/Seoul"}},
+		Products:  fixtureGoods,
+		Partners: []harness.Partner{{Key: "shop", Protocol: hub.ChannelJunglebook, Name: "정글북 제휴몰",
+			Locations: []string{"HWASEONG"}, Settings: hub.PartnerSettings{Extra: map[string]any{
+				KeyDeliveryFee: 2500,
+				KeyLogisticsCenter: map[string]any{"name": "정글북 물류센터", "zip_code": "18523",
+					"address": "경기도 화성시 팔탄면 버들로 1362번길 10-12", "address2": "물류동"},
+			}}}},
+	}}, OperatorToken: "test operator"}
+}
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
-	if st == nil {
-		st = testutil.OpenSQLite(t)
-	}
-	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, svc: service.New(st, service.WithOutbound(testutil.Outbound), protocol.Registry{Protocol(), omni.Protocol()}.Option()), goods: map[string]*hub.Product{}}
-	f.brand = &hub.Brand{Name: "정글북", Currency: "KRW", TaxRateBP: 1000, TaxIncluded: true}
-	must(t, f.svc.CreateBrand(ctx, f.brand))
-	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "HWASEONG", Name: "화성 물류", Timezone: "Asia/Seoul"}
-	must(t, f.svc.CreateLocation(ctx, f.loc))
+	f := &fixture{Harness: harness.New(t, st, harness.Config{
+		Options: []service.Option{protocol.Registry{Protocol(), omni.Protocol()}.Option()}, Data: testCatalog()})}
+	f.brand, f.loc, f.goods = f.Brand(0), f.Location(t, "HWASEONG"), map[string]*hub.Product{}
 	for _, g := range fixtureGoods {
-		p := &hub.Product{BrandID: f.brand.ID, RefID: g.no, Name: hub.I18n{"ko": g.name}, Price: g.price,
-			IndividualSale: true, Displayed: true, DeductStock: true, Launch: hub.Launch{Launched: true}}
-		if g.mut != nil {
-			g.mut(p)
-		}
-		must(t, f.svc.SaveProduct(ctx, p))
-		if g.stock != nil {
-			must(t, f.svc.SetStock(ctx, f.brand.ID, f.loc.ID, p.ID, g.stock))
-		}
-		f.goods[g.no] = p
+		f.goods[g.Ref] = f.Product(t, g.Ref)
 	}
-	f.partner = &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelJunglebook, Name: "정글북 제휴몰",
-		LocationIDs: []int64{f.loc.ID}, Settings: hub.PartnerSettings{Extra: map[string]any{
-			KeyDeliveryFee: 2500,
-			KeyLogisticsCenter: map[string]any{"name": "정글북 물류센터", "zip_code": "18523",
-				"address": "경기도 화성시 팔탄면 버들로 1362번길 10-12", "address2": "물류동"},
-		}}}
-	issued, _, err := f.svc.CreatePartner(ctx, f.partner)
-	must(t, err)
-	f.key = issued.APIKey
-	f.hubToken, err = f.svc.CreateHubToken(ctx, 0, "test operator")
-	must(t, err)
+	shop := f.Partner(t, "shop")
+	f.partner, f.key, f.hubToken = shop.Partner, shop.Credential.APIKey, f.Token(t, "")
 
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mux := http.NewServeMux()
-	New(f.svc, log, WithOrdNo(f.nextOrdNo)).Routes(mux)
-	api.New(f.svc, log).Routes(mux)
-	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.RefusesWith200()))
-	t.Cleanup(f.srv.Close)
+	log := harness.Quiet()
+	mux := harness.Mux(New(f.Svc, log, WithOrdNo(f.nextOrdNo)).Routes)
+	api.New(f.Svc, log).Routes(mux)
+	f.Serve(mux, harness.ProtocolDoc(t, protocol.Registry{Protocol()}), testutil.RefusesWith200())
 	return f
 }
 
@@ -154,93 +128,98 @@ func (f *fixture) nextOrdNo() string {
 }
 
 func (f *fixture) topUp(amount int64) {
-	f.t.Helper()
-	_, err := f.svc.TopUpBalance(f.ctx, f.partner.ID, amount, "test")
-	must(f.t, err)
+	f.T.Helper()
+	_, err := f.Svc.TopUpBalance(f.Ctx, f.partner.ID, amount, "test")
+	must(f.T, err)
 }
 
 func (f *fixture) balance() int64 {
-	f.t.Helper()
-	b, err := f.svc.Balance(f.ctx, f.partner.ID)
-	must(f.t, err)
+	f.T.Helper()
+	b, err := f.Svc.Balance(f.Ctx, f.partner.ID)
+	must(f.T, err)
 	return b
 }
 
 func (f *fixture) stock(goodsNo string) *int64 {
-	f.t.Helper()
-	q, err := f.st.GetStock(f.ctx, f.loc.ID, f.goods[goodsNo].ID)
-	must(f.t, err)
+	f.T.Helper()
+	q, err := f.Store.GetStock(f.Ctx, f.loc.ID, f.goods[goodsNo].ID)
+	must(f.T, err)
 	return q
 }
 
 func (f *fixture) orders() []hub.Order {
-	f.t.Helper()
-	os, err := f.st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 500})
-	must(f.t, err)
+	f.T.Helper()
+	os, err := f.Store.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 500})
+	must(f.T, err)
 	return os
 }
 
-// response is an answer: status, body, and the body decoded with JSON
-// types kept (json.Number for numbers).
+// response is an answer with its body decoded, JSON types kept
+// (json.Number for numbers), when it is JSON.
 type response struct {
-	status int
-	header http.Header
-	raw    []byte
-	body   map[string]any
+	harness.Response
+	doc map[string]any
 }
 
 func (r response) orderResult() map[string]any {
-	m, _ := r.body["orderResult"].(map[string]any)
+	m, _ := r.doc["orderResult"].(map[string]any)
 	return m
 }
-func (r response) payResult() map[string]any { m, _ := r.body["payResult"].(map[string]any); return m }
+func (r response) payResult() map[string]any { m, _ := r.doc["payResult"].(map[string]any); return m }
 func (r response) errCode() string           { s, _ := r.orderResult()["errCode"].(string); return s }
 
-// do sends a request to the test server.
+// do sends a request to the test server, with the partner's key unless
+// hdr gives an Authorization.
 func (f *fixture) do(method, path, contentType string, body []byte, hdr map[string]string) response {
-	f.t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
-	must(f.t, err)
+	f.T.Helper()
+	var h []string
 	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+		h = append(h, "Content-Type", contentType)
 	}
 	for k, v := range hdr {
-		req.Header.Set(k, v)
+		h = append(h, k, v)
 	}
 	if _, ok := hdr["Authorization"]; !ok {
-		req.Header.Set("Authorization", f.key)
+		h = append(h, "Authorization", f.key)
 	}
-	res, err := http.DefaultClient.Do(req)
-	must(f.t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	must(f.t, err)
-	out := response{status: res.StatusCode, header: res.Header, raw: raw}
-	if len(raw) > 0 && strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
-		out.body = decodeJSON(f.t, raw)
+	out := response{Response: f.Do(method, path, string(body), h...)}
+	if len(out.Body) > 0 && strings.HasPrefix(out.Header.Get("Content-Type"), "application/json") {
+		out.doc = decodeJSON(f.T, out.Body)
 	}
 	return out
 }
 
 // post sends data (any JSON value, or []byte as is) as a raw JSON body.
 func (f *fixture) post(path string, data any) response {
-	f.t.Helper()
+	f.T.Helper()
 	b, ok := data.([]byte)
 	if !ok {
 		var err error
 		b, err = json.Marshal(data)
-		must(f.t, err)
+		must(f.T, err)
 	}
 	return f.do(http.MethodPost, path, "application/json", b, nil)
 }
 
+// decodeJSON decodes a JSON object with its JSON types kept.
+// refusal is an order refused in the envelope, as a table row: data
+// POSTed as JSON with the partner's key, HTTP 200, an orderResult holding
+// the members of want, and nothing written.
+func (f *fixture) refusal(t *testing.T, name, path string, data any, want map[string]any) testutil.Scenario {
+	body, err := json.Marshal(data)
+	must(t, err)
+	envelope, err := json.Marshal(map[string]any{"orderResult": want})
+	must(t, err)
+	return testutil.Scenario{Name: name, Method: http.MethodPost, Path: path, Body: string(body),
+		Header: map[string]string{"Content-Type": "application/json", "Authorization": f.key},
+		Status: http.StatusOK, JSON: string(envelope), Unchanged: f.Rows}
+}
+
 func decodeJSON(t testing.TB, b []byte) map[string]any {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("decode %s: %v", b, err)
+	m, ok := testutil.DecodeJSON(t, b).(map[string]any)
+	if !ok {
+		t.Fatalf("decode %s: not an object", b)
 	}
 	return m
 }
@@ -310,16 +289,6 @@ func seedAnswer(t testing.TB, n int) map[string]any {
 	return decodeJSON(t, []byte(seedBlocks(t)[n]))
 }
 
-// sameJSON compares two decoded bodies, JSON types included.
-func sameJSON(t testing.TB, got, want map[string]any) {
-	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		g, _ := json.MarshalIndent(got, "", "  ")
-		w, _ := json.MarshalIndent(want, "", "  ")
-		t.Fatalf("answer differs from the seed\n got: %s\nwant: %s", g, w)
-	}
-}
-
 // items builds an orderItem list: goodsNo, ea, goodsNo, ea, ...
 func items(pairs ...any) []any {
 	var out []any
@@ -349,19 +318,8 @@ func with(t testing.TB, changes map[string]any) map[string]any {
 // jsonNull sets a field to null in with.
 var jsonNull = &struct{}{}
 
-func (r response) String() string { return fmt.Sprintf("%d %s", r.status, r.raw) }
+func (r response) String() string { return fmt.Sprintf("%d %s", r.Status, r.Body) }
 
 func scope(f *fixture) service.OrderScope {
 	return service.OrderScope{BrandID: f.brand.ID, Partner: f.partner}
-}
-
-// openAPIDoc is the API description with this protocol in it, which the
-// fixture's traffic is checked against (testutil.ValidatingHandler).
-func openAPIDoc(t *testing.T) []byte {
-	t.Helper()
-	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
 }

@@ -35,10 +35,10 @@ func TestStoreOperations(t *testing.T) {
 			t.Helper()
 			for _, path := range []string{"/order", "/order/test"} {
 				res := f.post(path, cash)
-				if res.status != http.StatusOK {
+				if res.Status != http.StatusOK {
 					t.Fatalf("%s %s: %s", what, path, res)
 				}
-				sameJSON(t, res.body, want)
+				testutil.SameValue(t, "answer", want, res.doc)
 			}
 			if n := len(f.orders()); n != 1 {
 				t.Fatalf("%s: %d orders stored, want the first only", what, n)
@@ -50,14 +50,14 @@ func TestStoreOperations(t *testing.T) {
 		in := service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"7373"}}
 		until := time.Now().Add(time.Hour)
 		in.Until = &until
-		_, err := f.svc.Snooze(f.ctx, in)
+		_, err := f.Svc.Snooze(f.Ctx, in)
 		must(t, err)
 		// The seed's runout answer, as the seed prints it (stock 23 and all).
 		refused("snoozed", seedAnswer(t, 4))
 
 		status := func(s hub.LocationStatus) {
 			t.Helper()
-			_, err := f.svc.SetLocationStatus(f.ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Status: s})
+			_, err := f.Svc.SetLocationStatus(f.Ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Status: s})
 			must(t, err)
 		}
 		status(hub.LocationStatus{Mode: hub.ModePaused, Until: &until, Reason: "inventory count"})
@@ -66,7 +66,7 @@ func TestStoreOperations(t *testing.T) {
 			"payResult":{"successs":0,"payResultMsg":"did not even try because order failed","cashBalance":"0","payAmount":0}}`)))
 		// The order taken before goes on: the store confirms and completes it.
 		for _, action := range []string{"confirm", "complete"} {
-			req, _ := http.NewRequest("POST", f.srv.URL+"/hub/v1/orders/"+ordNo+"/actions/"+action+"?brand_id="+strconv.FormatInt(f.brand.ID, 10), strings.NewReader(""))
+			req, _ := http.NewRequest("POST", f.Srv.URL+"/hub/v1/orders/"+ordNo+"/actions/"+action+"?brand_id="+strconv.FormatInt(f.brand.ID, 10), strings.NewReader(""))
 			req.Header.Set("Authorization", "Bearer "+f.hubToken)
 			res, err := http.DefaultClient.Do(req)
 			must(t, err)
@@ -77,9 +77,9 @@ func TestStoreOperations(t *testing.T) {
 		}
 		status(hub.LocationStatus{Mode: hub.ModeBusy, ExtraPrepMinutes: 20})
 		refused("busy, still snoozed", seedAnswer(t, 4))
-		_, err = f.svc.Unsnooze(f.ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"7373"}})
+		_, err = f.Svc.Unsnooze(f.Ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"7373"}})
 		must(t, err)
-		if res := f.post("/order", cash); res.status != 200 || res.orderResult()["success"] != "1" {
+		if res := f.post("/order", cash); res.Status != 200 || res.orderResult()["success"] != "1" {
 			t.Fatalf("orderable again: %s", res)
 		}
 	})

@@ -64,14 +64,14 @@ func TestBodyForms(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := f.do(http.MethodPost, "/order/test", c.ct, c.body, nil)
-			if res.status != 200 {
+			if res.Status != 200 {
 				t.Fatal(res)
 			}
 			if c.code == "" && res.orderResult()["success"] != "1" {
-				t.Fatalf("not accepted: %s", res.raw)
+				t.Fatalf("not accepted: %s", res.Body)
 			}
 			if c.code != "" && (res.errCode() != c.code || res.orderResult()["parameter"] != "data") {
-				t.Fatalf("got %s, want %s on data", res.raw, c.code)
+				t.Fatalf("got %s, want %s on data", res.Body, c.code)
 			}
 		})
 	}
@@ -82,7 +82,7 @@ func TestAuth(t *testing.T) {
 	f := newFixture(t, nil)
 	body, _ := json.Marshal(seedRequest(t))
 	omniPartner := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelOmni, Name: "pos"}
-	omniKey, _, err := f.svc.CreatePartner(f.ctx, omniPartner)
+	omniKey, _, err := f.Svc.CreatePartner(f.Ctx, omniPartner)
 	must(t, err)
 	for _, c := range []struct {
 		name, auth string
@@ -98,7 +98,7 @@ func TestAuth(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			res := f.do(http.MethodPost, "/order/test", "application/json", body, map[string]string{"Authorization": c.auth})
-			if res.status != c.status {
+			if res.Status != c.status {
 				t.Fatal(res)
 			}
 			if c.code == "" {
@@ -109,19 +109,19 @@ func TestAuth(t *testing.T) {
 			}
 			or := res.orderResult()
 			if or["success"] != json.Number("0") || or["errCode"] != c.code || or["parameter"] != "Authorization" || or["errMsg"] == "" {
-				t.Fatalf("envelope %s", res.raw)
+				t.Fatalf("envelope %s", res.Body)
 			}
 			if res.payResult()["payResultMsg"] != msgNotTried || res.payResult()["successs"] != json.Number("0") {
-				t.Fatalf("payResult %s", res.raw)
+				t.Fatalf("payResult %s", res.Body)
 			}
 		})
 	}
 	res := f.do(http.MethodGet, "/order", "", nil, nil)
-	if res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") != "POST" || res.errCode() != "999" {
+	if res.Status != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "POST" || res.errCode() != "999" {
 		t.Fatalf("GET /order: %s", res)
 	}
 	res = f.do(http.MethodPost, "/order/cancel", "", nil, nil)
-	if res.status != http.StatusNotFound || res.errCode() != "999" || res.orderResult()["parameter"] != "path" {
+	if res.Status != http.StatusNotFound || res.errCode() != "999" || res.orderResult()["parameter"] != "path" {
 		t.Fatalf("POST /order/cancel: %s", res)
 	}
 }
@@ -138,20 +138,20 @@ func TestCashPayment(t *testing.T) {
 		res := f.post("/order", with(t, map[string]any{"settleKind": "s", "oaOrderNo": "cash-1"}))
 		pr := res.payResult()
 		if pr["successs"] != json.Number("1") || pr["payResultMsg"] != "success" || pr["cashBalance"] != "2400" || pr["payAmount"] != "7600" {
-			t.Fatalf("paid answer %s", res.raw)
+			t.Fatalf("paid answer %s", res.Body)
 		}
-		paid, err := f.svc.FindOrder(f.ctx, scope(f), "cash-1")
+		paid, err := f.Svc.FindOrder(f.Ctx, scope(f), "cash-1")
 		must(t, err)
 		if paid.PaymentStatus != hub.PaymentPaid || paid.PaymentMethod != service.PaymentMethodBalance {
 			t.Fatalf("order %+v: want paid from the balance", paid)
 		}
-		entries, err := f.svc.BalanceEntries(f.ctx, f.partner.ID, 0, 0)
+		entries, err := f.Svc.BalanceEntries(f.Ctx, f.partner.ID, 0, 0)
 		must(t, err)
 		if len(entries) != 2 || entries[0].Kind != store.BalanceOrderPayment || entries[0].Amount != -7600 ||
 			entries[0].BalanceAfter != 2400 || entries[0].OrderID != paid.ID {
 			t.Fatalf("entries %+v", entries)
 		}
-		hist, err := f.st.OrderHistory(f.ctx, paid.ID)
+		hist, err := f.Store.OrderHistory(f.Ctx, paid.ID)
 		must(t, err)
 		if len(hist) != 2 || hist[1].Action != "pay" {
 			t.Fatalf("history %+v", hist)
@@ -164,24 +164,24 @@ func TestCashPayment(t *testing.T) {
 		res = f.post("/order", with(t, map[string]any{"settleKind": "s", "oaOrderNo": "cash-2"}))
 		if res.orderResult()["success"] != "1" || res.payResult()["payResultMsg"] != msgNotEnough ||
 			res.payResult()["successs"] != json.Number("0") || res.payResult()["cashBalance"] != "2400" {
-			t.Fatalf("not enough cash answer %s", res.raw)
+			t.Fatalf("not enough cash answer %s", res.Body)
 		}
 		if b := f.balance(); b != 2400 {
 			t.Fatalf("balance = %d, want 2400", b)
 		}
-		unpaid, err := f.svc.FindOrder(f.ctx, scope(f), "cash-2")
+		unpaid, err := f.Svc.FindOrder(f.Ctx, scope(f), "cash-2")
 		must(t, err)
 		if unpaid.PaymentStatus != hub.PaymentUnpaid {
 			t.Fatalf("order %+v: want unpaid", unpaid)
 		}
-		if es, _ := f.svc.BalanceEntries(f.ctx, f.partner.ID, 0, 0); len(es) != 2 {
+		if es, _ := f.Svc.BalanceEntries(f.Ctx, f.partner.ID, 0, 0); len(es) != 2 {
 			t.Fatalf("a failed payment wrote an entry: %+v", es)
 		}
 
 		// A refused cash order changes nothing.
 		res = f.post("/order", with(t, map[string]any{"settleKind": "s", "oaOrderNo": "cash-3", "orderItem": items(999999, 1, 20007, 1)}))
 		if res.errCode() != "201" {
-			t.Fatalf("%s", res.raw)
+			t.Fatalf("%s", res.Body)
 		}
 		if b := f.balance(); b != 2400 {
 			t.Fatalf("balance = %d after a refused order", b)
@@ -190,10 +190,10 @@ func TestCashPayment(t *testing.T) {
 		// The unpaid order is paid through the common path (/hub/v1).
 		pay := f.do(http.MethodPost, "/hub/v1/orders/"+unpaid.ChannelRef+"/payment?brand_id="+itoa(f.brand.ID), "application/json",
 			[]byte(`{"method":"bank_transfer"}`), map[string]string{"Authorization": "Bearer " + f.hubToken})
-		if pay.status != 200 {
+		if pay.Status != 200 {
 			t.Fatal(pay)
 		}
-		o, err := f.svc.FindOrder(f.ctx, scope(f), "cash-2")
+		o, err := f.Svc.FindOrder(f.Ctx, scope(f), "cash-2")
 		must(t, err)
 		if o.PaymentStatus != hub.PaymentPaid || f.balance() != 2400 {
 			t.Fatalf("after payment: %+v, balance %d", o, f.balance())
@@ -213,7 +213,7 @@ func TestOrderTestPersistsNothing(t *testing.T) {
 			stock                   [3]int64
 		}
 		take := func() snap {
-			es, err := f.svc.BalanceEntries(f.ctx, f.partner.ID, 0, 500)
+			es, err := f.Svc.BalanceEntries(f.Ctx, f.partner.ID, 0, 500)
 			must(t, err)
 			return snap{len(f.orders()), countEvents(t, f), len(es), f.balance(),
 				[3]int64{*f.stock("7373"), *f.stock("10437"), *f.stock("10438")}}
@@ -227,7 +227,7 @@ func TestOrderTestPersistsNothing(t *testing.T) {
 			res := f.post("/order/test", req)
 			if res.orderResult()["success"] != "1" || res.payResult()["payResultMsg"] != msgTest ||
 				res.payResult()["successs"] != json.Number("0") || res.payResult()["cashBalance"] != "18164" {
-				t.Fatalf("test answer %s", res.raw)
+				t.Fatalf("test answer %s", res.Body)
 			}
 		}
 		if after := take(); after != before {
@@ -235,7 +235,7 @@ func TestOrderTestPersistsNothing(t *testing.T) {
 		}
 		// The number it answered names nothing.
 		res := f.post("/order/test", seedRequest(t))
-		if _, err := f.svc.FindOrder(f.ctx, scope(f), res.orderResult()["ordNo"].(string)); hub.ErrorCode(err) != hub.CodeNotFound {
+		if _, err := f.Svc.FindOrder(f.Ctx, scope(f), res.orderResult()["ordNo"].(string)); hub.ErrorCode(err) != hub.CodeNotFound {
 			t.Fatalf("test ordNo found: %v", err)
 		}
 	})
@@ -268,13 +268,13 @@ func TestConcurrentDuplicate(t *testing.T) {
 			case a.orderResult()["success"] == "1":
 				ok++
 				if a.payResult()["successs"] != json.Number("1") {
-					t.Errorf("winner not paid: %s", a.raw)
+					t.Errorf("winner not paid: %s", a.Body)
 				}
 			case a.errCode() == "105":
 				dup++
 				p := a.orderResult()["parameter"].(map[string]any)
 				if p["oaOrderNo"] != "race-1" || p["dupOrderData"].(map[string]any)["oaOrderNo"] != "race-1" {
-					t.Errorf("105 answer %s", a.raw)
+					t.Errorf("105 answer %s", a.Body)
 				}
 			default:
 				t.Errorf("unexpected answer %s", a)
@@ -305,12 +305,12 @@ func TestOPO(t *testing.T) {
 	or := res.orderResult()
 	if or["success"] != "1" || or["oaType"] != "opo" || or["nameReceiver"] != "정글북 물류센터" || or["zipCode"] != "18523" ||
 		or["address"] != "경기도 화성시 팔탄면 버들로 1362번길 10-12 물류동" {
-		t.Fatalf("opo answer %s", res.raw)
+		t.Fatalf("opo answer %s", res.Body)
 	}
 	if *f.stock("20007") != 0 || *f.stock("20008") != 1 {
 		t.Fatal("an opo order took stock")
 	}
-	o, err := f.svc.FindOrder(f.ctx, scope(f), "opo-1")
+	o, err := f.Svc.FindOrder(f.Ctx, scope(f), "opo-1")
 	must(t, err)
 	if o.Delivery.ReceiverName != "정글북 물류센터" || o.Delivery.ZipCode != "18523" || o.Delivery.Phone != "010-1234-5678" {
 		t.Fatalf("delivery %+v", o.Delivery)
@@ -318,22 +318,22 @@ func TestOPO(t *testing.T) {
 	// Receiver fields sent anyway are replaced.
 	res = f.post("/order", with(t, map[string]any{"oaType": "opo", "oaOrderNo": "opo-2"}))
 	if res.orderResult()["nameReceiver"] != "정글북 물류센터" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 	// Other rules still apply.
 	if res := f.post("/order", with(t, map[string]any{"oaType": "opo", "oaOrderNo": "opo-3", "orderItem": items(20004, 1)})); res.errCode() != "203" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 	// Without a configured centre the request's receiver is used and
 	// required.
 	delete(f.partner.Settings.Extra, KeyLogisticsCenter)
-	must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+	must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
 	if res := f.post("/order", with(t, map[string]any{"oaType": "opo", "oaOrderNo": "opo-4", "nameReceiver": nil})); res.errCode() != "001" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 	res = f.post("/order", with(t, map[string]any{"oaType": "opo", "oaOrderNo": "opo-5", "orderItem": items(20007, 1)}))
 	if res.orderResult()["nameReceiver"] != "정글북" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 }
 
@@ -354,20 +354,20 @@ func TestSameOrderEverywhere(t *testing.T) {
 	if res.orderResult()["memo"] != "" {
 		t.Fatalf("memo %v", res.orderResult()["memo"])
 	}
-	byOrdNo, err := f.svc.FindOrder(f.ctx, scope(f), ordNo)
+	byOrdNo, err := f.Svc.FindOrder(f.Ctx, scope(f), ordNo)
 	must(t, err)
-	byRef, err := f.svc.FindOrder(f.ctx, scope(f), "shop-77")
+	byRef, err := f.Svc.FindOrder(f.Ctx, scope(f), "shop-77")
 	must(t, err)
 	if byOrdNo.ID != byRef.ID || byOrdNo.Channel != hub.ChannelJunglebook || byOrdNo.Type != hub.OrderDelivery ||
 		byOrdNo.Attributes["oaType"] != "api" || byOrdNo.Attributes["bankSender"] != "정글북" {
 		t.Fatalf("order %+v", byOrdNo)
 	}
 	get := f.do(http.MethodGet, "/hub/v1/orders/"+ordNo+"?brand_id="+itoa(f.brand.ID), "", nil, map[string]string{"Authorization": "Bearer " + f.hubToken})
-	if get.status != 200 || get.body["external_ref"] != "shop-77" || get.body["channel_ref"] != ordNo {
+	if get.Status != 200 || get.doc["external_ref"] != "shop-77" || get.doc["channel_ref"] != ordNo {
 		t.Fatalf("GET /hub/v1/orders: %s", get)
 	}
 	found := false
-	evs, err := f.st.ListEventsByID(f.ctx, 0, 1000)
+	evs, err := f.Store.ListEventsByID(f.Ctx, 0, 1000)
 	must(t, err)
 	for _, e := range evs {
 		if e.OrderID == byOrdNo.ID && e.Type == hub.EventOrderCreated {
@@ -378,7 +378,7 @@ func TestSameOrderEverywhere(t *testing.T) {
 		t.Fatal("no order.created event")
 	}
 	// A bank-transfer order is paid through the common payment path.
-	o, err := f.svc.MarkPaid(f.ctx, service.MarkPaidInput{Scope: scope(f), OrderRef: ordNo, Actor: hub.Actor{Role: hub.RoleStore, Name: "pos"}})
+	o, err := f.Svc.MarkPaid(f.Ctx, service.MarkPaidInput{Scope: scope(f), OrderRef: ordNo, Actor: hub.Actor{Role: hub.RoleStore, Name: "pos"}})
 	must(t, err)
 	if o.PaymentStatus != hub.PaymentPaid {
 		t.Fatal("not paid")
@@ -389,26 +389,26 @@ func TestSameOrderEverywhere(t *testing.T) {
 func TestDeliveryFee(t *testing.T) {
 	f := newFixture(t, nil)
 	f.partner.Settings.Extra[KeyFreeDeliveryFrom] = "5000"
-	must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+	must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
 	res := f.post("/order/test", seedRequest(t))
 	if or := res.orderResult(); or["delivery"] != "0" || or["settlePrice"] != "5100" || or["totalGoodsPrice"] != "5100" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 	res = f.post("/order/test", with(t, map[string]any{"orderItem": items(7373, 1)}))
 	if or := res.orderResult(); or["delivery"] != "2500" || or["settlePrice"] != "3350" || or["orderGoods"] != "[테스트] 일반상품" {
-		t.Fatalf("%s", res.raw)
+		t.Fatalf("%s", res.Body)
 	}
 	// A fee that is not an amount is refused when saved, naming it...
 	f.partner.Settings.Extra[KeyDeliveryFee] = "x"
-	if err := f.svc.UpdatePartner(f.ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "settings.extra.delivery_fee" {
+	if err := f.Svc.UpdatePartner(f.Ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "settings.extra.delivery_fee" {
 		t.Fatalf("misconfigured fee saved: %v", err)
 	}
 	if res := f.post("/order/test", with(t, map[string]any{"orderItem": items(7373, 1)})); res.orderResult()["delivery"] != "2500" {
-		t.Fatalf("after a refused change: %s", res.raw)
+		t.Fatalf("after a refused change: %s", res.Body)
 	}
 	// ...and one stored before that check answers 500 (999), logged.
-	must(t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, f.partner) }))
-	if res := f.post("/order/test", seedRequest(t)); res.status != 500 || res.errCode() != "999" {
+	must(t, f.Store.Update(f.Ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.Ctx, f.partner) }))
+	if res := f.post("/order/test", seedRequest(t)); res.Status != 500 || res.errCode() != "999" {
 		t.Fatalf("misconfigured fee: %s", res)
 	}
 }
@@ -421,7 +421,7 @@ func TestIdempotencyKey(t *testing.T) {
 	h := map[string]string{"Idempotency-Key": "k-1"}
 	first := f.do(http.MethodPost, "/order", "application/json", body, h)
 	again := f.do(http.MethodPost, "/order", "application/json", body, h)
-	if first.orderResult()["success"] != "1" || !bytes.Equal(first.raw, again.raw) || again.header.Get("Idempotent-Replayed") != "true" {
+	if first.orderResult()["success"] != "1" || !bytes.Equal(first.Body, again.Body) || again.Header.Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("first %s\nagain %s", first, again)
 	}
 	if n := len(f.orders()); n != 1 {
@@ -429,7 +429,7 @@ func TestIdempotencyKey(t *testing.T) {
 	}
 	other, _ := json.Marshal(with(t, map[string]any{"oaOrderNo": "other"}))
 	res := f.do(http.MethodPost, "/order", "application/json", other, h)
-	if res.status != http.StatusUnprocessableEntity || res.errCode() != "002" || res.orderResult()["parameter"] != "Idempotency-Key" {
+	if res.Status != http.StatusUnprocessableEntity || res.errCode() != "002" || res.orderResult()["parameter"] != "Idempotency-Key" {
 		t.Fatalf("%s", res)
 	}
 }
@@ -440,38 +440,38 @@ func TestBalanceAPI(t *testing.T) {
 	auth := map[string]string{"Authorization": "Bearer " + f.hubToken}
 	base := "/hub/v1/partners/" + itoa(f.partner.ID) + "/balance"
 	res := f.do(http.MethodPost, base+"/top-ups", "application/json", []byte(`{"amount": 18164, "note": "입금"}`), auth)
-	if res.status != 201 || res.body["balance"] != json.Number("18164") || res.body["currency"] != "KRW" {
+	if res.Status != 201 || res.doc["balance"] != json.Number("18164") || res.doc["currency"] != "KRW" {
 		t.Fatal(res)
 	}
 	for _, bad := range []string{`{"amount": 0}`, `{"amount": -5}`, `{"amount": "5"}`, `{"amonut": 5}`} {
-		if res := f.do(http.MethodPost, base+"/top-ups", "application/json", []byte(bad), auth); res.status != 400 {
+		if res := f.do(http.MethodPost, base+"/top-ups", "application/json", []byte(bad), auth); res.Status != 400 {
 			t.Fatalf("%s: %s", bad, res)
 		}
 	}
 	f.post("/order", with(t, map[string]any{"settleKind": "s"}))
 	res = f.do(http.MethodGet, base, "", nil, auth)
-	if res.status != 200 || res.body["balance"] != json.Number("10564") {
+	if res.Status != 200 || res.doc["balance"] != json.Number("10564") {
 		t.Fatal(res)
 	}
 	res = f.do(http.MethodGet, base+"/entries?limit=1", "", nil, auth)
-	data, _ := res.body["data"].([]any)
-	if res.status != 200 || len(data) != 1 || data[0].(map[string]any)["kind"] != "order_payment" || res.body["next_cursor"] == nil {
+	data, _ := res.doc["data"].([]any)
+	if res.Status != 200 || len(data) != 1 || data[0].(map[string]any)["kind"] != "order_payment" || res.doc["next_cursor"] == nil {
 		t.Fatal(res)
 	}
-	res = f.do(http.MethodGet, base+"/entries?cursor="+res.body["next_cursor"].(string), "", nil, auth)
-	data, _ = res.body["data"].([]any)
+	res = f.do(http.MethodGet, base+"/entries?cursor="+res.doc["next_cursor"].(string), "", nil, auth)
+	data, _ = res.doc["data"].([]any)
 	if len(data) != 1 || data[0].(map[string]any)["kind"] != "top_up" || data[0].(map[string]any)["note"] != "입금" {
 		t.Fatal(res)
 	}
-	if res := f.do(http.MethodGet, "/hub/v1/partners/99999/balance", "", nil, auth); res.status != 404 {
+	if res := f.do(http.MethodGet, "/hub/v1/partners/99999/balance", "", nil, auth); res.Status != 404 {
 		t.Fatal(res)
 	}
 	// A brand token of another brand does not see the partner.
 	other := &hub.Brand{Name: "other", Currency: "KRW"}
-	must(t, f.svc.CreateBrand(f.ctx, other))
-	tok, err := f.svc.CreateHubToken(f.ctx, other.ID, "other")
+	must(t, f.Svc.CreateBrand(f.Ctx, other))
+	tok, err := f.Svc.CreateHubToken(f.Ctx, other.ID, "other")
 	must(t, err)
-	if res := f.do(http.MethodGet, base, "", nil, map[string]string{"Authorization": "Bearer " + tok}); res.status != 404 {
+	if res := f.do(http.MethodGet, base, "", nil, map[string]string{"Authorization": "Bearer " + tok}); res.Status != 404 {
 		t.Fatal(res)
 	}
 }
@@ -481,13 +481,13 @@ func itoa(n int64) string { return json.Number(jsonInt(n)).String() }
 func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func countEvents(t *testing.T, f *fixture) int {
-	evs, err := f.st.ListEventsByID(f.ctx, 0, 100000)
+	evs, err := f.Store.ListEventsByID(f.Ctx, 0, 100000)
 	must(t, err)
 	return len(evs)
 }
 
 func eventTypesSince(t *testing.T, f *fixture, n int) []hub.EventType {
-	evs, err := f.st.ListEventsByID(f.ctx, 0, 100000)
+	evs, err := f.Store.ListEventsByID(f.Ctx, 0, 100000)
 	must(t, err)
 	var out []hub.EventType
 	for _, e := range evs[n:] {

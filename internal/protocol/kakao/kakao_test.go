@@ -21,11 +21,11 @@ func TestMenu(t *testing.T) {
 		f := newFixture(t, st)
 		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/items"
 		res := f.do("GET", path, f.botKey, "")
-		if res.status != http.StatusOK || res.header.Get("Content-Type") != "application/json" {
-			t.Fatalf("menu: %d %s", res.status, res.body)
+		if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("menu: %d %s", res.Status, res.Body)
 		}
 		var m menuView
-		must(t, json.Unmarshal(res.body, &m))
+		must(t, json.Unmarshal(res.Body, &m))
 		if m.StoreID != itoa(f.loc.ID) || m.StoreName != "Gangnam" || m.Currency != "KRW" {
 			t.Errorf("menu head %+v", m)
 		}
@@ -63,32 +63,32 @@ func TestMenu(t *testing.T) {
 			t.Errorf("side slot %+v", side)
 		}
 		// Names in another language.
-		if res := f.do("GET", path+"?lang=en", f.botKey, ""); !strings.Contains(string(res.body), `"Bulgogi rice bowl"`) {
-			t.Errorf("lang=en: %s", res.body)
+		if res := f.do("GET", path+"?lang=en", f.botKey, ""); !strings.Contains(string(res.Body), `"Bulgogi rice bowl"`) {
+			t.Errorf("lang=en: %s", res.Body)
 		}
 
 		// ETag / If-None-Match.
-		etag := res.header.Get("ETag")
-		if etag == "" || res.header.Get("Cache-Control") != "no-cache" {
-			t.Fatalf("headers %v", res.header)
+		etag := res.Header.Get("ETag")
+		if etag == "" || res.Header.Get("Cache-Control") != "no-cache" {
+			t.Fatalf("headers %v", res.Header)
 		}
 		for _, inm := range []string{etag, "W/" + etag, `"x", ` + etag, "*"} {
 			r := f.do("GET", path, f.botKey, "", "If-None-Match", inm)
-			if r.status != http.StatusNotModified || len(r.body) != 0 || r.header.Get("ETag") != etag {
-				t.Errorf("If-None-Match %s: %d %s", inm, r.status, r.body)
+			if r.Status != http.StatusNotModified || len(r.Body) != 0 || r.Header.Get("ETag") != etag {
+				t.Errorf("If-None-Match %s: %d %s", inm, r.Status, r.Body)
 			}
 		}
-		if r := f.do("GET", path, f.botKey, "", "If-None-Match", `"stale"`); r.status != http.StatusOK {
-			t.Errorf("stale etag: %d", r.status)
+		if r := f.do("GET", path, f.botKey, "", "If-None-Match", `"stale"`); r.Status != http.StatusOK {
+			t.Errorf("stale etag: %d", r.Status)
 		}
 		// Stock running out changes the menu and its ETag.
 		zero := int64(0)
-		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P010"], &zero))
+		must(t, f.Svc.SetStock(f.Ctx, f.brand.ID, f.loc.ID, f.ids["P010"], &zero))
 		r := f.do("GET", path, f.botKey, "", "If-None-Match", etag)
-		if r.status != http.StatusOK || r.header.Get("ETag") == etag {
-			t.Fatalf("after stock change: %d %s", r.status, r.header.Get("ETag"))
+		if r.Status != http.StatusOK || r.Header.Get("ETag") == etag {
+			t.Fatalf("after stock change: %d %s", r.Status, r.Header.Get("ETag"))
 		}
-		must(t, json.Unmarshal(r.body, &m))
+		must(t, json.Unmarshal(r.Body, &m))
 		for _, it := range m.Items {
 			if it.ID == "C001" && (!it.SoldOut || *it.Stock != 0) {
 				t.Errorf("combo with no drink left: %+v", it)
@@ -96,6 +96,7 @@ func TestMenu(t *testing.T) {
 		}
 
 		// Stores: unknown, another brand's, outside the partner's locations.
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			key, store string
 			status     int
@@ -108,13 +109,11 @@ func TestMenu(t *testing.T) {
 			{"", itoa(f.loc.ID), 401, "invalid api key"},
 			{"ohk_nope", itoa(f.loc.ID), 401, "invalid api key"},
 		} {
-			r := f.do("GET", "/api/v1/stores/"+c.store+"/items", c.key, "")
-			if r.status != c.status || r.errMsg(t) != c.msg {
-				t.Errorf("store %s: %d %s", c.store, r.status, r.body)
-			}
+			table = append(table, f.scenario("store "+c.store+" "+c.key, "GET", "/api/v1/stores/"+c.store+"/items", c.key, "", c.status, c.msg))
 		}
-		if r := f.do("POST", path, f.botKey, "{}"); r.status != http.StatusMethodNotAllowed || r.header.Get("Allow") != "GET, HEAD" || r.errMsg(t) == "" {
-			t.Errorf("POST items: %d %v %s", r.status, r.header, r.body)
+		f.Scenarios(t, table)
+		if r := f.do("POST", path, f.botKey, "{}"); r.Status != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "GET, HEAD" || errMsg(t, r) == "" {
+			t.Errorf("POST items: %d %v %s", r.Status, r.Header, r.Body)
 		}
 	})
 }
@@ -130,14 +129,14 @@ func TestPlaceOrder(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
 		one := int64(1)
-		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &one))
+		must(t, f.Svc.SetStock(f.Ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &one))
 		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/orders"
 		res := f.do("POST", path, f.botKey, orderBody)
-		if res.status != http.StatusCreated {
-			t.Fatalf("place: %d %s", res.status, res.body)
+		if res.Status != http.StatusCreated {
+			t.Fatalf("place: %d %s", res.Status, res.Body)
 		}
 		var v orderView
-		must(t, json.Unmarshal(res.body, &v))
+		must(t, json.Unmarshal(res.Body, &v))
 		if len(v.OrderID) != 8 || len(v.Numb) != 4 || v.BotOrderID != "kb-1" || v.Status != "NEW" || v.StatusCode != 1 ||
 			v.Type != "PICK_UP" || v.StoreID != itoa(f.loc.ID) || v.PaymentStatus != "UNPAID" || v.Currency != "KRW" {
 			t.Fatalf("view %+v", v)
@@ -147,7 +146,7 @@ func TestPlaceOrder(t *testing.T) {
 			v.Items[1].Modifiers[0].Kind != "combo" || v.Items[1].Modifiers[0].ID != "P011" {
 			t.Fatalf("view %+v", v)
 		}
-		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, v.OrderID)
+		o, err := f.Svc.FindOrder(f.Ctx, service.OrderScope{BrandID: f.brand.ID}, v.OrderID)
 		must(t, err)
 		if o.Channel != hub.ChannelKakao || o.ExternalRef != "kb-1" || o.PartnerID != f.bot.ID || o.PickupCode != v.Numb ||
 			o.Customer.ID != "u-77" || o.PaymentMethod != "kakaopay" || o.LocationID != f.loc.ID {
@@ -157,25 +156,26 @@ func TestPlaceOrder(t *testing.T) {
 		// The same order again: the same answer, one order.
 		res2 := f.do("POST", path, f.botKey, strings.ReplaceAll(orderBody, "\n", " "))
 		var v2 orderView
-		must(t, json.Unmarshal(res2.body, &v2))
-		if res2.status != http.StatusCreated || v2.OrderID != v.OrderID || v2.Numb != v.Numb || res2.header.Get("Idempotent-Replayed") != "true" {
-			t.Fatalf("replay: %d %s", res2.status, res2.body)
+		must(t, json.Unmarshal(res2.Body, &v2))
+		if res2.Status != http.StatusCreated || v2.OrderID != v.OrderID || v2.Numb != v.Numb || res2.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay: %d %s", res2.Status, res2.Body)
 		}
 		// The same bot order id with another body: 409.
-		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.status != http.StatusConflict || r.errMsg(t) == "" {
-			t.Fatalf("reuse: %d %s", r.status, r.body)
+		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.Status != http.StatusConflict || errMsg(t, r) == "" {
+			t.Fatalf("reuse: %d %s", r.Status, r.Body)
 		}
 		// The same body at the bot's other store is another request, not a
 		// retry: 409, never the first store's order.
-		if r := f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey, orderBody); r.status != http.StatusConflict || r.errMsg(t) == "" {
-			t.Fatalf("same bot order id at another store: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey, orderBody); r.Status != http.StatusConflict || errMsg(t, r) == "" {
+			t.Fatalf("same bot order id at another store: %d %s", r.Status, r.Body)
 		}
-		os, err := st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID})
+		os, err := st.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID})
 		must(t, err)
 		if len(os) != 1 {
 			t.Fatalf("%d orders", len(os))
 		}
 
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			name, body string
 			status     int
@@ -197,16 +197,21 @@ func TestPlaceOrder(t *testing.T) {
 			{"sold out", `{"botOrderId": "x1", "items": [{"id": "P010", "quantity": 6}]}`, 409, ""},
 			{"not on menu", `{"botOrderId": "x1", "items": [{"id": "P030", "quantity": 1}]}`, 409, ""},
 		} {
-			r := f.do("POST", path, f.botKey, c.body)
-			if r.status != c.status || (c.msg != "" && r.errMsg(t) != c.msg) || r.errMsg(t) == "" {
-				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			s := f.scenario(c.name, "POST", path, f.botKey, c.body, c.status, c.msg)
+			s.After = func(t *testing.T, body []byte) {
+				if errMsg(t, response{Body: body}) == "" {
+					t.Errorf("%s: no error message: %s", c.name, body)
+				}
 			}
+			s.Unchanged = f.Rows
+			table = append(table, s)
 		}
+		f.Scenarios(t, table)
 		// Numbers as ids, and a dine-in order at the bot's other store.
 		res = f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey,
 			`{"botOrderId": 12345, "type": "dine_in", "table": "7", "items": [{"id": "`+itoa(f.ids["P010"])+`", "quantity": 1}]}`)
-		if res.status != http.StatusCreated || !strings.Contains(string(res.body), `"botOrderId":"12345"`) || !strings.Contains(string(res.body), `"type":"DINE_IN"`) {
-			t.Fatalf("numeric ids: %d %s", res.status, res.body)
+		if res.Status != http.StatusCreated || !strings.Contains(string(res.Body), `"botOrderId":"12345"`) || !strings.Contains(string(res.Body), `"type":"DINE_IN"`) {
+			t.Fatalf("numeric ids: %d %s", res.Status, res.Body)
 		}
 	})
 }
@@ -221,11 +226,11 @@ func TestStatusAndCancel(t *testing.T) {
 		}
 		for _, oid := range []string{id, "s-1"} {
 			r := status(f.botKey, store1, oid, numb)
-			if r.status != 200 || r.json(t)["orderId"] != id || r.json(t)["status"] != "NEW" {
-				t.Fatalf("status by %s: %d %s", oid, r.status, r.body)
+			if r.Status != 200 || r.Object(t)["orderId"] != id || r.Object(t)["status"] != "NEW" {
+				t.Fatalf("status by %s: %d %s", oid, r.Status, r.Body)
 			}
 		}
-		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, id)
+		o, err := f.Svc.FindOrder(f.Ctx, service.OrderScope{BrandID: f.brand.ID}, id)
 		must(t, err)
 		wrong := "0000"
 		if numb == wrong {
@@ -234,10 +239,10 @@ func TestStatusAndCancel(t *testing.T) {
 		// A reference two other orders carry (a hub order's number, and
 		// another hub order's external ref) is the same 404: the answer
 		// must not name other channels' orders.
-		other, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
+		other, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
 		must(t, err)
-		_, err = f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
+		_, err = f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc2.ID, Channel: hub.ChannelHub,
 			ExternalRef: other.Order.Number, Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
 		must(t, err)
 		for _, c := range []struct{ name, key, store, oid, numb string }{
@@ -248,23 +253,23 @@ func TestStatusAndCancel(t *testing.T) {
 			{"hub id", f.botKey, store1, itoa(o.ID), numb},
 			{"unknown order", f.botKey, store1, "NOPE1234", numb},
 		} {
-			if r := status(c.key, c.store, c.oid, c.numb); r.status != 404 || r.errMsg(t) != "order not found" {
-				t.Errorf("%s: %d %s", c.name, r.status, r.body)
+			if r := status(c.key, c.store, c.oid, c.numb); r.Status != 404 || errMsg(t, r) != "order not found" {
+				t.Errorf("%s: %d %s", c.name, r.Status, r.Body)
 			}
 		}
 
 		cancel := func(key, q string) response { return f.do("DELETE", "/api/v1/cancel?"+q, key, "") }
-		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id); r.status != 400 {
-			t.Errorf("no numb: %d %s", r.status, r.body)
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id); r.Status != 400 {
+			t.Errorf("no numb: %d %s", r.Status, r.Body)
 		}
-		if r := cancel(f.botKey, "orderId="+id+"&numb="+numb); r.status != 400 {
-			t.Errorf("no store: %d %s", r.status, r.body)
+		if r := cancel(f.botKey, "orderId="+id+"&numb="+numb); r.Status != 400 {
+			t.Errorf("no store: %d %s", r.Status, r.Body)
 		}
-		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+wrong); r.status != 404 {
-			t.Errorf("wrong numb: %d %s", r.status, r.body)
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+wrong); r.Status != 404 {
+			t.Errorf("wrong numb: %d %s", r.Status, r.Body)
 		}
 		left := func() int64 {
-			q, err := st.GetStock(f.ctx, f.loc.ID, f.ids["P010"])
+			q, err := st.GetStock(f.Ctx, f.loc.ID, f.ids["P010"])
 			must(t, err)
 			return *q
 		}
@@ -272,29 +277,29 @@ func TestStatusAndCancel(t *testing.T) {
 			t.Fatalf("stock %d after order", left())
 		}
 		r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+numb)
-		if r.status != 200 || r.json(t)["status"] != "CANCELLED" || r.json(t)["statusCode"] != float64(30) {
-			t.Fatalf("cancel: %d %s", r.status, r.body)
+		if r.Status != 200 || r.Object(t)["status"] != "CANCELLED" || r.Object(t)["statusCode"] != float64(30) {
+			t.Fatalf("cancel: %d %s", r.Status, r.Body)
 		}
 		if left() != 5 {
 			t.Errorf("stock %d after cancel", left())
 		}
-		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+numb); r.status != 409 || r.errMsg(t) != "order already cancelled" {
-			t.Errorf("cancel twice: %d %s", r.status, r.body)
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId="+id+"&numb="+numb); r.Status != 409 || errMsg(t, r) != "order already cancelled" {
+			t.Errorf("cancel twice: %d %s", r.Status, r.Body)
 		}
 
 		// Cooking: the bot's cancel is refused, the store's is not.
 		id2, numb2 := f.place(f.botKey, f.loc.ID, `{"botOrderId": "s-2", "items": [{"id": "P010", "quantity": 1}]}`)
-		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id2+`"}`); r.status != 200 || r.json(t)["status"] != "PREPARING" {
-			t.Fatalf("cook: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id2+`"}`); r.Status != 200 || r.Object(t)["status"] != "PREPARING" {
+			t.Fatalf("cook: %d %s", r.Status, r.Body)
 		}
-		if r := cancel(f.botKey, "storeId="+store1+"&orderId=s-2&numb="+numb2); r.status != 409 || r.errMsg(t) != "cannot cancel while cooking" {
-			t.Fatalf("cancel while cooking: %d %s", r.status, r.body)
+		if r := cancel(f.botKey, "storeId="+store1+"&orderId=s-2&numb="+numb2); r.Status != 409 || errMsg(t, r) != "cannot cancel while cooking" {
+			t.Fatalf("cancel while cooking: %d %s", r.Status, r.Body)
 		}
-		if r := status(f.botKey, store1, id2, numb2); r.json(t)["status"] != "PREPARING" {
-			t.Fatalf("still preparing: %s", r.body)
+		if r := status(f.botKey, store1, id2, numb2); r.Object(t)["status"] != "PREPARING" {
+			t.Fatalf("still preparing: %s", r.Body)
 		}
-		if r := f.do("GET", "/api/v1/cancel", f.botKey, ""); r.status != 405 || r.header.Get("Allow") != "DELETE" {
-			t.Errorf("GET cancel: %d %v", r.status, r.header)
+		if r := f.do("GET", "/api/v1/cancel", f.botKey, ""); r.Status != 405 || r.Header.Get("Allow") != "DELETE" {
+			t.Errorf("GET cancel: %d %v", r.Status, r.Header)
 		}
 	})
 }
@@ -307,6 +312,7 @@ func TestProgress(t *testing.T) {
 		post := func(call, q, body string) response {
 			return f.do("POST", "/api/kakao/v1/order/"+call+"?"+q, f.posKey, body)
 		}
+		var table []testutil.Scenario
 		for _, c := range []struct {
 			name, call, q, body string
 			status              int
@@ -322,27 +328,25 @@ func TestProgress(t *testing.T) {
 			{"complete by query", "complete", "storeId=" + store1 + "&orderId=" + id, "", 200, ""},
 			{"complete twice", "complete", "storeId=" + store1, `{"orderId": "` + id + `"}`, 409, "order already completed"},
 		} {
-			r := post(c.call, c.q, c.body)
-			if r.status != c.status || (c.msg != "" && r.errMsg(t) != c.msg) {
-				t.Errorf("%s: %d %s", c.name, r.status, r.body)
-			}
+			table = append(table, f.scenario(c.name, "POST", "/api/kakao/v1/order/"+c.call+"?"+c.q, f.posKey, c.body, c.status, c.msg))
 		}
-		o, err := f.svc.FindOrder(f.ctx, service.OrderScope{BrandID: f.brand.ID}, id)
+		f.Scenarios(t, table)
+		o, err := f.Svc.FindOrder(f.Ctx, service.OrderScope{BrandID: f.brand.ID}, id)
 		must(t, err)
 		if o.Status != hub.StatusCompleted {
 			t.Fatalf("status %s", o.Status)
 		}
-		h, err := st.OrderHistory(f.ctx, o.ID)
+		h, err := st.OrderHistory(f.Ctx, o.ID)
 		must(t, err)
 		if len(h) != 3 || h[1].Action != "prepare" || h[1].Actor != "partner:"+itoa(f.pos.ID) || h[2].Action != "complete" {
 			t.Errorf("history %+v", h)
 		}
 		// The POS is the store: it moves orders of any channel at the store.
-		res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+		res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
 		must(t, err)
-		if r := post("cook", "storeId="+store1, `{"orderId": "`+res.Order.Number+`"}`); r.status != 200 || r.json(t)["botOrderId"] != nil {
-			t.Errorf("cook hub order: %d %s", r.status, r.body)
+		if r := post("cook", "storeId="+store1, `{"orderId": "`+res.Order.Number+`"}`); r.Status != 200 || r.Object(t)["botOrderId"] != nil {
+			t.Errorf("cook hub order: %d %s", r.Status, r.Body)
 		}
 	})
 }
@@ -355,44 +359,44 @@ func TestRoles(t *testing.T) {
 		f := newFixture(t, st)
 		setRole := func(p *hub.Partner, role string) {
 			p.Settings.Extra = map[string]any{SettingRole: role}
-			must(t, f.svc.UpdatePartner(f.ctx, p))
+			must(t, f.Svc.UpdatePartner(f.Ctx, p))
 		}
 		setRole(f.bot, RoleBot)
 		setRole(f.pos, RolePOS)
 		store1 := itoa(f.loc.ID)
 		id, _ := f.place(f.botKey, f.loc.ID, `{"botOrderId": "r-1", "items": [{"id": "P010", "quantity": 1}]}`)
-		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.botKey, `{"orderId": "`+id+`"}`); r.status != 403 ||
-			r.errMsg(t) != "this key is a bot key and may not call pos endpoints" {
-			t.Errorf("bot key cooking: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.botKey, `{"orderId": "`+id+`"}`); r.Status != 403 ||
+			errMsg(t, r) != "this key is a bot key and may not call pos endpoints" {
+			t.Errorf("bot key cooking: %d %s", r.Status, r.Body)
 		}
-		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.status != 403 ||
-			r.errMsg(t) != "this key is a pos key and may not call bot endpoints" {
-			t.Errorf("pos key ordering: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/v1/stores/"+store1+"/orders", f.posKey, `{"botOrderId": "r-2", "items": [{"id": "P010", "quantity": 1}]}`); r.Status != 403 ||
+			errMsg(t, r) != "this key is a pos key and may not call bot endpoints" {
+			t.Errorf("pos key ordering: %d %s", r.Status, r.Body)
 		}
-		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id+`"}`); r.status != 200 {
-			t.Errorf("pos key cooking: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/kakao/v1/order/cook?storeId="+store1, f.posKey, `{"orderId": "`+id+`"}`); r.Status != 200 {
+			t.Errorf("pos key cooking: %d %s", r.Status, r.Body)
 		}
 		// bot2 has no role setting: both sides.
 		id2, _ := f.place(f.bot2Key, f.loc.ID, `{"botOrderId": "r-3", "items": [{"id": "P010", "quantity": 1}]}`)
-		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 200 {
-			t.Errorf("both-sides key completing: %d %s", r.status, r.body)
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.Status != 200 {
+			t.Errorf("both-sides key completing: %d %s", r.Status, r.Body)
 		}
 		// A role that is not bot, pos or both cannot be saved...
 		for _, bad := range []any{7, "admin", "", []any{"bot"}} {
 			f.bot2.Settings.Extra = map[string]any{SettingRole: bad}
-			if err := f.svc.UpdatePartner(f.ctx, f.bot2); err == nil || hub.AsError(err).Field != "settings.extra.kakao_role" {
+			if err := f.Svc.UpdatePartner(f.Ctx, f.bot2); err == nil || hub.AsError(err).Field != "settings.extra.kakao_role" {
 				t.Errorf("kakao_role %v saved: %v", bad, err)
 			}
 		}
 		// ...and one stored before that check allows nothing (it used to
 		// mean both: an authorization check failing open).
-		must(t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, f.bot2) }))
-		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.status != 403 ||
-			r.errMsg(t) != "this key's kakao_role is not bot, pos or both" {
-			t.Errorf("unreadable role completing: %d %s", r.status, r.body)
+		must(t, f.Store.Update(f.Ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.Ctx, f.bot2) }))
+		if r := f.do("POST", "/api/kakao/v1/order/complete?storeId="+store1, f.bot2Key, `{"orderId": "`+id2+`"}`); r.Status != 403 ||
+			errMsg(t, r) != "this key's kakao_role is not bot, pos or both" {
+			t.Errorf("unreadable role completing: %d %s", r.Status, r.Body)
 		}
-		if r := f.do("GET", "/api/v1/stores/"+store1+"/items", f.bot2Key, ""); r.status != 403 {
-			t.Errorf("unreadable role reading the menu: %d %s", r.status, r.body)
+		if r := f.do("GET", "/api/v1/stores/"+store1+"/items", f.bot2Key, ""); r.Status != 403 {
+			t.Errorf("unreadable role reading the menu: %d %s", r.Status, r.Body)
 		}
 	})
 }
@@ -404,7 +408,7 @@ func TestFormatter(t *testing.T) {
 		id, numb := f.place(f.botKey, f.loc.ID, `{"botOrderId": "n-1", "items": [{"id": "P010", "quantity": 1}]}`)
 		scope := service.OrderScope{BrandID: f.brand.ID}
 		store := func(a hub.Action) {
-			_, err := f.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: id, Action: a, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}})
+			_, err := f.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: id, Action: a, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}})
 			must(t, err)
 		}
 		store(hub.ActionConfirm)
@@ -456,10 +460,10 @@ func TestFormatter(t *testing.T) {
 			t.Fatalf("%d notifications, want 3", seen)
 		}
 		// Orders of other channels are never sent to the bot.
-		res, err := f.svc.PlaceOrder(ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+		res, err := f.Svc.PlaceOrder(ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
 		must(t, err)
-		_, err = f.svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: res.Order.Number, Action: hub.ActionPrepare, Actor: hub.Actor{Role: hub.RoleStore}})
+		_, err = f.Svc.Transition(ctx, service.TransitionInput{Scope: scope, OrderRef: res.Order.Number, Action: hub.ActionPrepare, Actor: hub.Actor{Role: hub.RoleStore}})
 		must(t, err)
 		evs, err = st.ListEventsByID(ctx, evs[len(evs)-1].ID, 100)
 		must(t, err)
@@ -492,13 +496,13 @@ func TestConcurrentRepeatsTwoNodes(t *testing.T) {
 	testutil.ForEachSharedStore(t, func(t *testing.T, open func() store.Store) {
 		f := newFixture(t, open())
 		plenty := int64(100)
-		must(t, f.svc.SetStock(f.ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
-		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), protocol.Registry{Protocol()}.Option())
+		must(t, f.Svc.SetStock(f.Ctx, f.brand.ID, f.loc.ID, f.ids["P011"], &plenty))
+		svc2 := service.New(open(), service.WithOutbound(testutil.Outbound), service.WithClock(f.Clock.Now), protocol.Registry{Protocol()}.Option())
 		mux := http.NewServeMux()
 		New(svc2, Config{}).Routes(mux)
 		srv2 := httptest.NewServer(mux)
 		t.Cleanup(srv2.Close)
-		bases := []string{f.srv.URL, srv2.URL}
+		bases := []*httptest.Server{f.Srv, srv2}
 		path := "/api/v1/stores/" + itoa(f.loc.ID) + "/orders"
 		body := strings.ReplaceAll(orderBody, `"kb-1"`, `"race-1"`)
 		const n = 50
@@ -512,15 +516,15 @@ func TestConcurrentRepeatsTwoNodes(t *testing.T) {
 		wg.Wait()
 		ids := map[any]bool{}
 		for i, r := range res {
-			if r.status != 201 {
-				t.Fatalf("request %d: %d %s", i, r.status, r.body)
+			if r.Status != 201 {
+				t.Fatalf("request %d: %d %s", i, r.Status, r.Body)
 			}
-			ids[r.json(t)["orderId"]] = true
+			ids[r.Object(t)["orderId"]] = true
 		}
 		if len(ids) != 1 {
 			t.Fatalf("%d distinct orders answered, want 1: %v", len(ids), ids)
 		}
-		if os, err := f.st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID}); err != nil || len(os) != 1 {
+		if os, err := f.Store.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID}); err != nil || len(os) != 1 {
 			t.Fatalf("%d orders stored, want 1 (%v)", len(os), err)
 		}
 	})

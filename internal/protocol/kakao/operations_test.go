@@ -25,23 +25,23 @@ func TestStoreOperations(t *testing.T) {
 		storeID := itoa(f.loc.ID)
 		orders := "/api/v1/stores/" + storeID + "/orders"
 		count := func() int {
-			os, err := st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID})
+			os, err := st.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID})
 			must(t, err)
 			return len(os)
 		}
 		menu := func() (menuView, map[string]menuItemView, map[string]any) {
 			t.Helper()
 			res := f.do("GET", "/api/v1/stores/"+storeID+"/items", f.botKey, "")
-			if res.status != http.StatusOK {
-				t.Fatalf("menu: %d %s", res.status, res.body)
+			if res.Status != http.StatusOK {
+				t.Fatalf("menu: %d %s", res.Status, res.Body)
 			}
 			var m menuView
-			must(t, json.Unmarshal(res.body, &m))
+			must(t, json.Unmarshal(res.Body, &m))
 			items := map[string]menuItemView{}
 			raw := map[string]any{}
 			for i, it := range m.Items {
 				items[it.ID] = it
-				raw[it.ID] = res.json(t)["items"].([]any)[i]
+				raw[it.ID] = res.Object(t)["items"].([]any)[i]
 			}
 			return m, items, raw
 		}
@@ -49,8 +49,8 @@ func TestStoreOperations(t *testing.T) {
 			t.Helper()
 			before := count()
 			res := f.do("POST", orders, f.botKey, body)
-			if res.status != http.StatusConflict || string(res.body) != want+"\n" {
-				t.Fatalf("%s: %d %s, want 409 %s", what, res.status, res.body, want)
+			if res.Status != http.StatusConflict || string(res.Body) != want+"\n" {
+				t.Fatalf("%s: %d %s, want 409 %s", what, res.Status, res.Body, want)
 			}
 			if count() != before {
 				t.Fatalf("%s: a refused order was stored", what)
@@ -58,10 +58,10 @@ func TestStoreOperations(t *testing.T) {
 		}
 		status := func(s hub.LocationStatus) {
 			t.Helper()
-			_, err := f.svc.SetLocationStatus(f.ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Status: s})
+			_, err := f.Svc.SetLocationStatus(f.Ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Status: s})
 			must(t, err)
 		}
-		at := func(d time.Duration) *time.Time { u := f.clock.Now().Add(d); return &u }
+		at := func(d time.Duration) *time.Time { u := f.Clock.Now().Add(d); return &u }
 
 		if m, _, _ := menu(); m.StoreStatus != "online" {
 			t.Fatalf("storeStatus %q, want online", m.StoreStatus)
@@ -78,16 +78,16 @@ func TestStoreOperations(t *testing.T) {
 		// the bot reads its status.
 		for _, c := range []struct{ call, want string }{{"cook", "PREPARING"}, {"complete", "COMPLETED"}} {
 			r := f.do("POST", "/api/kakao/v1/order/"+c.call+"?storeId="+storeID, f.posKey, `{"orderId": "`+taken+`"}`)
-			if r.status != 200 || r.json(t)["status"] != c.want {
-				t.Fatalf("%s while paused: %d %s", c.call, r.status, r.body)
+			if r.Status != 200 || r.Object(t)["status"] != c.want {
+				t.Fatalf("%s while paused: %d %s", c.call, r.Status, r.Body)
 			}
 		}
-		if r := f.do("GET", orders+"/"+taken+"/numbs/"+numb, f.botKey, ""); r.status != 200 || r.json(t)["status"] != "COMPLETED" {
-			t.Fatalf("status while paused: %d %s", r.status, r.body)
+		if r := f.do("GET", orders+"/"+taken+"/numbs/"+numb, f.botKey, ""); r.Status != 200 || r.Object(t)["status"] != "COMPLETED" {
+			t.Fatalf("status while paused: %d %s", r.Status, r.Body)
 		}
 
 		// Past the pause, busy: +10 minutes on the 15 of preparation.
-		f.clock.Add(30 * time.Minute)
+		f.Clock.Add(30 * time.Minute)
 		if m, _, _ := menu(); m.StoreStatus != "online" {
 			t.Fatalf("storeStatus past until %q, want online", m.StoreStatus)
 		}
@@ -97,14 +97,14 @@ func TestStoreOperations(t *testing.T) {
 		}
 		id, numb := f.place(f.botKey, f.loc.ID, `{"botOrderId": "ops-3", "items": [{"id": "P010", "quantity": 1}]}`)
 		r := f.do("GET", orders+"/"+id+"/numbs/"+numb, f.botKey, "")
-		if r.status != 200 || r.json(t)["estimatedReadyAt"] != "2026-03-10T03:55:00Z" || r.json(t)["scheduledFor"] != nil {
-			t.Fatalf("status call of a busy store's order: %d %s, want estimatedReadyAt 03:30 + 25 min", r.status, r.body)
+		if r.Status != 200 || r.Object(t)["estimatedReadyAt"] != "2026-03-10T03:55:00Z" || r.Object(t)["scheduledFor"] != nil {
+			t.Fatalf("status call of a busy store's order: %d %s, want estimatedReadyAt 03:30 + 25 min", r.Status, r.Body)
 		}
 		status(hub.LocationStatus{Mode: hub.ModeOnline})
 
 		// Snoozed until 13:30: sold out on the menu, with when it is back;
 		// the set whose only main it is, too.
-		_, err := f.svc.Snooze(f.ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"P001"}, Until: at(time.Hour)})
+		_, err := f.Svc.Snooze(f.Ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"P001"}, Until: at(time.Hour)})
 		must(t, err)
 		_, items, raw := menu()
 		if p := items["P001"]; !p.SoldOut || p.AvailableAt != "2026-03-10T04:30:00Z" || p.Stock == nil || *p.Stock != 20 {
@@ -124,7 +124,7 @@ func TestStoreOperations(t *testing.T) {
 		refused("set of a snoozed main", `{"botOrderId": "ops-5", "items": [{"id": "C001", "quantity": 1, "combo": [{"componentId": 2, "id": "P010"}]}]}`,
 			`{"error":"items[0].product: Lunch set: Bulgogi rice bowl is off the menu at Gangnam until 13:30"}`)
 		// Until unsnoozed: sold out, no availableAt.
-		_, err = f.svc.Snooze(f.ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"P010"}})
+		_, err = f.Svc.Snooze(f.Ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"P010"}})
 		must(t, err)
 		_, items, raw = menu()
 		if _, ok := raw["P010"].(map[string]any)["availableAt"]; ok || !items["P010"].SoldOut {
@@ -140,7 +140,7 @@ func TestStoreOperations(t *testing.T) {
 			`{"error":"items[0].product: Cola is off the menu at Gangnam"}`)
 
 		// At 13:30 the rice bowl is back by itself; the cola is not.
-		f.clock.Add(time.Hour)
+		f.Clock.Add(time.Hour)
 		_, items, raw = menu()
 		if _, ok := raw["P001"].(map[string]any)["availableAt"]; ok || items["P001"].SoldOut || !items["P010"].SoldOut || !items["C001"].SoldOut {
 			t.Fatalf("past 13:30: P001 %v, P010 %+v, C001 %+v", raw["P001"], items["P010"], items["C001"])

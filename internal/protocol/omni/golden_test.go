@@ -16,6 +16,7 @@ import (
 
 	"orderhub/internal/hub"
 	"orderhub/internal/store"
+	"orderhub/internal/testutil"
 )
 
 // seedFile is a byte-for-byte copy of ../shared/seeds/001_5f57ff6f4950ca12.txt;
@@ -152,7 +153,7 @@ var callNames = []string{"confirm", "paid", "complete", "cancel"}
 // sendSeed sends the seed's request example of a call exactly as written:
 // its header block (the seed's token included) and its body.
 func (f *fixture) sendSeed(ex seedExamples, i int, drop ...string) response {
-	f.t.Helper()
+	f.T.Helper()
 	var hdr []string
 	for k, vs := range ex.headers[i] {
 		if contains(drop, k) {
@@ -162,7 +163,7 @@ func (f *fixture) sendSeed(ex seedExamples, i int, drop ...string) response {
 			hdr = append(hdr, k, v)
 		}
 	}
-	return f.do(http.MethodPost, "/api/store/orders/"+callNames[i], ex.requests[i], hdr...)
+	return f.Do(http.MethodPost, "/api/store/orders/"+callNames[i], ex.requests[i], hdr...)
 }
 
 func contains(list []string, s string) bool {
@@ -193,12 +194,12 @@ func withFields(t *testing.T, body string, fields map[string]any) []byte {
 // status, every header it shows, and (when given) the body.
 func checkSeedResponse(t *testing.T, what string, r response, want seedResponse, body []byte) {
 	t.Helper()
-	if r.status != want.status {
-		t.Errorf("%s: status %d, want %d (body %s)", what, r.status, want.status, r.body)
+	if r.Status != want.status {
+		t.Errorf("%s: status %d, want %d (body %s)", what, r.Status, want.status, r.Body)
 	}
-	checkHeaders(t, what, r.header, want.header)
+	checkHeaders(t, what, r.Header, want.header)
 	if body != nil {
-		sameJSON(t, what, body, r.body)
+		testutil.SameJSON(t, what, body, r.Body)
 	}
 }
 
@@ -267,15 +268,15 @@ func TestSeedExamples(t *testing.T) {
 			// The seed's confirm request with another brand's token: the
 			// order exists, but not for this credential.
 			other := &hub.Brand{Name: "Pizza Lord", Currency: "IDR"}
-			must(t, f.svc.CreateBrand(f.ctx, other))
+			must(t, f.Svc.CreateBrand(f.Ctx, other))
 			p := &hub.Partner{BrandID: other.ID, Protocol: hub.ChannelOmni}
-			issued, _, err := f.svc.CreatePartner(f.ctx, p)
+			issued, _, err := f.Svc.CreatePartner(f.Ctx, p)
 			must(t, err)
-			r := f.do(http.MethodPost, "/api/store/orders/confirm", ex.requests[0],
+			r := f.Do(http.MethodPost, "/api/store/orders/confirm", ex.requests[0],
 				"Content-Type", "application/json", "Authorization", "token "+issued.APIKey)
 			checkSeedResponse(t, "other brand", r, notFound, []byte(notFound.body))
 			// An unknown number, with the seed's token.
-			r = f.do(http.MethodPost, "/api/store/orders/confirm", `{"number": "XXXXXXXX"}`,
+			r = f.Do(http.MethodPost, "/api/store/orders/confirm", `{"number": "XXXXXXXX"}`,
 				"Content-Type", "application/json", "Authorization", "token "+seedToken)
 			checkSeedResponse(t, "unknown number", r, notFound, []byte(notFound.body))
 		})
@@ -284,7 +285,7 @@ func TestSeedExamples(t *testing.T) {
 			for i := range callNames {
 				checkSeedResponse(t, callNames[i]+" without token", f.sendSeed(ex, i, "Authorization"), unauthorized, []byte(unauthorized.body))
 			}
-			r := f.do(http.MethodPost, "/api/store/orders/confirm", ex.requests[0],
+			r := f.Do(http.MethodPost, "/api/store/orders/confirm", ex.requests[0],
 				"Content-Type", "application/json", "Authorization", "token "+seedToken+"x")
 			checkSeedResponse(t, "wrong token", r, unauthorized, []byte(unauthorized.body))
 		})
@@ -317,7 +318,7 @@ func TestSeedCurl(t *testing.T) {
 
 	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
-	must(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.srv.Certificate().Raw}), 0o600))
+	must(t, os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.Srv.Certificate().Raw}), 0o600))
 	env := []string{"PATH=" + filepath.Dir(curl) + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"HOME=" + dir, "CURL_HOME=" + dir, "CURL_CA_BUNDLE=" + ca, "NO_PROXY=*", "no_proxy=*"}
 
@@ -335,7 +336,7 @@ func TestSeedCurl(t *testing.T) {
 		if !strings.Contains(line, `-H "Expect:"`) || !strings.Contains(line, "https://orders.upnormal.co.id/api/store/orders/"+callNames[i]) {
 			t.Fatalf("curl line %d is %q", i, line)
 		}
-		cmdline := strings.Replace(line, "https://orders.upnormal.co.id", f.srv.URL, 1)
+		cmdline := strings.Replace(line, "https://orders.upnormal.co.id", f.Srv.URL, 1)
 		cmd := exec.Command(sh, "-c", cmdline)
 		cmd.Env = env
 		var stderr bytes.Buffer
@@ -360,5 +361,5 @@ func parseCurlOutput(t *testing.T, out []byte) response {
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	must(t, err)
-	return response{status: res.StatusCode, header: res.Header, body: b}
+	return response{Status: res.StatusCode, Header: res.Header, Body: b}
 }

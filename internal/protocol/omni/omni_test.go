@@ -12,6 +12,7 @@ import (
 
 	"orderhub/internal/hub"
 	"orderhub/internal/service"
+	"orderhub/internal/testutil"
 )
 
 const invalidToken = `{"detail": "Invalid token"}`
@@ -19,45 +20,48 @@ const invalidToken = `{"detail": "Invalid token"}`
 func TestAuth(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	kakao := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelKakao}
-	kakaoKey, _, err := f.svc.CreatePartner(f.ctx, kakao)
+	kakaoKey, _, err := f.Svc.CreatePartner(f.Ctx, kakao)
 	must(t, err)
-	revoked, err := f.svc.IssueCredential(f.ctx, f.partner.ID)
+	revoked, err := f.Svc.IssueCredential(f.Ctx, f.partner.ID)
 	must(t, err)
-	must(t, f.svc.RevokeCredential(f.ctx, f.partner.ID, revoked.ID))
+	must(t, f.Svc.RevokeCredential(f.Ctx, f.partner.ID, revoked.ID))
 
+	var table []testutil.Scenario
 	for _, tc := range []struct {
 		name string
-		auth []string
+		auth *string // nil: no Authorization header
 	}{
 		{"missing", nil},
-		{"empty", []string{"Authorization", ""}},
-		{"scheme only", []string{"Authorization", "token"}},
-		{"scheme and space", []string{"Authorization", "token "}},
-		{"bearer", []string{"Authorization", "Bearer " + f.key}},
-		{"raw key", []string{"Authorization", f.key}},
-		{"wrong key", []string{"Authorization", "token oho_wrong"}},
-		{"revoked key", []string{"Authorization", "token " + revoked.APIKey}},
-		{"another protocol's key", []string{"Authorization", "token " + kakaoKey.APIKey}},
+		{"empty", ptr("")},
+		{"scheme only", ptr("token")},
+		{"scheme and space", ptr("token ")},
+		{"bearer", ptr("Bearer " + f.key)},
+		{"raw key", ptr(f.key)},
+		{"wrong key", ptr("token oho_wrong")},
+		{"revoked key", ptr("token " + revoked.APIKey)},
+		{"another protocol's key", ptr("token " + kakaoKey.APIKey)},
 	} {
 		for _, call := range callNames {
-			hdr := append([]string{"Content-Type", "application/json"}, tc.auth...)
-			r := f.do(http.MethodPost, "/api/store/orders/"+call, `{"order": "FR9TL74P"}`, hdr...)
-			expect(t, tc.name+" "+call, r, http.StatusUnauthorized, invalidToken)
-			if got := r.header.Get("WWW-Authenticate"); got != "Token" {
-				t.Errorf("%s: WWW-Authenticate %q", tc.name, got)
+			s := f.scenario(tc.name+" "+call, call, `{"order": "FR9TL74P"}`, http.StatusUnauthorized, invalidToken)
+			delete(s.Header, "Authorization")
+			if tc.auth != nil {
+				s.Header["Authorization"] = *tc.auth
 			}
+			s.WantHeader["WWW-Authenticate"] = "Token"
+			table = append(table, s)
 		}
 	}
+	f.Scenarios(t, table)
 	if n := f.history(f.order.ID); n != 1 {
 		t.Errorf("refused calls wrote history: %d rows", n)
 	}
 	// The scheme is case-insensitive.
-	r := f.do(http.MethodPost, "/api/store/orders/confirm", `{"number": "FR9TL74P"}`, "Authorization", "Token "+f.key)
+	r := f.Do(http.MethodPost, "/api/store/orders/confirm", `{"number": "FR9TL74P"}`, "Authorization", "Token "+f.key)
 	expect(t, "Token scheme", r, http.StatusOK, "")
 
 	// A disabled partner's key stops working.
 	f.partner.Disabled = true
-	must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+	must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
 	expect(t, "disabled partner", f.post("paid", `{"order": "FR9TL74P"}`), http.StatusUnauthorized, invalidToken)
 }
 
@@ -68,11 +72,11 @@ func TestScope(t *testing.T) {
 	// Another brand's omni partner, with an order of its own numbered like
 	// ours: it sees its own order only.
 	other := &hub.Brand{Name: "Pizza Lord", Currency: "IDR"}
-	must(t, f.svc.CreateBrand(f.ctx, other))
+	must(t, f.Svc.CreateBrand(f.Ctx, other))
 	otherLoc := &hub.Location{BrandID: other.ID, Code: "P1", Name: "Pizza Lord 1", Timezone: "Asia/Jakarta"}
-	must(t, f.svc.CreateLocation(f.ctx, otherLoc))
+	must(t, f.Svc.CreateLocation(f.Ctx, otherLoc))
 	op := &hub.Partner{BrandID: other.ID, Protocol: hub.ChannelOmni}
-	opKey, _, err := f.svc.CreatePartner(f.ctx, op)
+	opKey, _, err := f.Svc.CreatePartner(f.Ctx, op)
 	must(t, err)
 	for i, call := range callNames {
 		key := "order"
@@ -80,7 +84,7 @@ func TestScope(t *testing.T) {
 			key = "number"
 		}
 		for _, ref := range []string{seedNumber, strconv.FormatInt(f.order.ID, 10)} {
-			r := f.do(http.MethodPost, "/api/store/orders/"+call, fmt.Sprintf(`{%q: %q}`, key, ref),
+			r := f.Do(http.MethodPost, "/api/store/orders/"+call, fmt.Sprintf(`{%q: %q}`, key, ref),
 				"Authorization", "token "+opKey.APIKey)
 			expect(t, "other brand "+call+" "+ref, r, http.StatusBadRequest, notFound(key))
 		}
@@ -88,16 +92,16 @@ func TestScope(t *testing.T) {
 
 	// A partner of the same brand limited to the other location.
 	lp := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelOmni, LocationIDs: []int64{f.loc2.ID}}
-	lpKey, _, err := f.svc.CreatePartner(f.ctx, lp)
+	lpKey, _, err := f.Svc.CreatePartner(f.Ctx, lp)
 	must(t, err)
-	r := f.do(http.MethodPost, "/api/store/orders/cancel", `{"order": "FR9TL74P"}`, "Authorization", "token "+lpKey.APIKey)
+	r := f.Do(http.MethodPost, "/api/store/orders/cancel", `{"order": "FR9TL74P"}`, "Authorization", "token "+lpKey.APIKey)
 	expect(t, "other location", r, http.StatusBadRequest, notFound("order"))
 	// ...but its own location's orders are fine.
 	o := f.place(service.PlaceOrderInput{LocationID: f.loc2.ID})
-	r = f.do(http.MethodPost, "/api/store/orders/cancel", fmt.Sprintf(`{"order": %q}`, o.Number), "Authorization", "token "+lpKey.APIKey)
+	r = f.Do(http.MethodPost, "/api/store/orders/cancel", fmt.Sprintf(`{"order": %q}`, o.Number), "Authorization", "token "+lpKey.APIKey)
 	expect(t, "own location", r, http.StatusOK, "")
 
-	got, err := f.st.GetOrder(f.ctx, f.order.ID)
+	got, err := f.Store.GetOrder(f.Ctx, f.order.ID)
 	must(t, err)
 	if got.Status != hub.StatusNew || got.PaymentStatus != hub.PaymentUnpaid || f.history(f.order.ID) != 1 {
 		t.Errorf("out-of-scope calls changed the order: %v/%v", got.Status, got.PaymentStatus)
@@ -134,7 +138,7 @@ func TestHTTPS(t *testing.T) {
 			for _, v := range tc.xfp {
 				hdr = append(hdr, "X-Forwarded-Proto", v)
 			}
-			r := f.do(http.MethodPost, "/api/store/orders/confirm", `{"number": "FR9TL74P"}`, hdr...)
+			r := f.Do(http.MethodPost, "/api/store/orders/confirm", `{"number": "FR9TL74P"}`, hdr...)
 			body := ""
 			if tc.status == 403 {
 				body = forbidden
@@ -142,8 +146,8 @@ func TestHTTPS(t *testing.T) {
 			expect(t, tc.name, r, tc.status, body)
 			if tc.status == 403 {
 				// Refused before anything else: no token needed, nothing changed.
-				expect(t, tc.name+" without token", f.do(http.MethodPost, "/api/store/orders/confirm", `{}`), 403, forbidden)
-				expect(t, tc.name+" GET", f.do(http.MethodGet, "/api/store/orders/paid", ""), 403, forbidden)
+				expect(t, tc.name+" without token", f.Do(http.MethodPost, "/api/store/orders/confirm", `{}`), 403, forbidden)
+				expect(t, tc.name+" GET", f.Do(http.MethodGet, "/api/store/orders/paid", ""), 403, forbidden)
 				if n := f.history(f.order.ID); n != 1 {
 					t.Errorf("history rows %d", n)
 				}
@@ -156,25 +160,30 @@ func TestMethods(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	for i, call := range callNames {
 		path := "/api/store/orders/" + call
-		r := f.do(http.MethodOptions, path, "")
+		r := f.Do(http.MethodOptions, path, "")
 		name := []string{"Confirm Order", "Paid Order", "Complete Order", "Cancel Order"}[i]
-		if r.status != 200 {
-			t.Errorf("OPTIONS %s: %d", path, r.status)
+		if r.Status != 200 {
+			t.Errorf("OPTIONS %s: %d", path, r.Status)
 		}
-		checkHeaders(t, "OPTIONS "+path, r.header, seedHeaders)
-		m, ok := decode(t, r.body).(map[string]any)
+		checkHeaders(t, "OPTIONS "+path, r.Header, seedHeaders)
+		m, ok := testutil.DecodeJSON(t, r.Body).(map[string]any)
 		if !ok || m["name"] != name || m["description"] == "" {
-			t.Errorf("OPTIONS %s: %s", path, r.body)
+			t.Errorf("OPTIONS %s: %s", path, r.Body)
 		}
+		var table []testutil.Scenario
 		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			r := f.do(method, path, `{"order": "FR9TL74P"}`, "Authorization", "token "+f.key)
-			expect(t, method+" "+path, r, http.StatusMethodNotAllowed, fmt.Sprintf(`{"detail": "Method \"%s\" not allowed."}`, method))
+			s := f.scenario(method+" "+path, call, `{"order": "FR9TL74P"}`, http.StatusMethodNotAllowed,
+				fmt.Sprintf(`{"detail": "Method \"%s\" not allowed."}`, method))
+			s.Method = method
+			delete(s.Header, "Content-Type")
+			table = append(table, s)
 		}
-		r = f.do(http.MethodHead, path, "")
-		if r.status != http.StatusMethodNotAllowed || len(r.body) != 0 {
-			t.Errorf("HEAD %s: %d %q", path, r.status, r.body)
+		f.Scenarios(t, table)
+		r = f.Do(http.MethodHead, path, "")
+		if r.Status != http.StatusMethodNotAllowed || len(r.Body) != 0 {
+			t.Errorf("HEAD %s: %d %q", path, r.Status, r.Body)
 		}
-		checkHeaders(t, "HEAD "+path, r.header, seedHeaders)
+		checkHeaders(t, "HEAD "+path, r.Header, seedHeaders)
 	}
 	if n := f.history(f.order.ID); n != 1 {
 		t.Errorf("wrong methods wrote history: %d rows", n)
@@ -212,17 +221,21 @@ func TestBody(t *testing.T) {
 			cases = append(cases, tc{call, bad, 400, ""})
 		}
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
-		r := f.post(c.call, c.body)
-		expect(t, c.call+" "+c.body, r, c.status, c.want)
+		s := f.scenario(c.call+" "+c.body, c.call, c.body, c.status, c.want)
 		if c.want == "" {
-			m, ok := decode(t, r.body).(map[string]any)
-			errs, _ := m["errors"].(map[string]any)
-			if !ok || m["error_code"] != "parse_error" || errs["non_field_errors"] != m["error_message"] || len(errs) != 1 {
-				t.Errorf("%s %q: %s", c.call, c.body, r.body)
+			s.After = func(t *testing.T, body []byte) {
+				m, ok := testutil.DecodeJSON(t, body).(map[string]any)
+				errs, _ := m["errors"].(map[string]any)
+				if !ok || m["error_code"] != "parse_error" || errs["non_field_errors"] != m["error_message"] || len(errs) != 1 {
+					t.Errorf("%s %q: %s", c.call, c.body, body)
+				}
 			}
 		}
+		table = append(table, s)
 	}
+	f.Scenarios(t, table)
 	if n := f.history(f.order.ID); n != 1 {
 		t.Fatalf("bad bodies wrote history: %d rows", n)
 	}
@@ -243,20 +256,20 @@ func TestBody(t *testing.T) {
 	expect(t, "by number", f.post("complete", `{"order": "FR9TL74P"}`), 200, "")
 	o := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "QR-778"})
 	expect(t, "channel id", f.post("cancel", `{"order": "QR-778"}`), 200, "")
-	if got, _ := f.st.GetOrder(f.ctx, o.ID); got.Status != hub.StatusCancelled {
+	if got, _ := f.Store.GetOrder(f.Ctx, o.ID); got.Status != hub.StatusCancelled {
 		t.Errorf("order by channel id: %v", got.Status)
 	}
 	// Unknown fields are ignored; the content type is not enforced.
 	p := f.place(service.PlaceOrderInput{})
-	r := f.do(http.MethodPost, "/api/store/orders/confirm", fmt.Sprintf(`{"number": %q, "note": "x"}`, p.Number),
+	r := f.Do(http.MethodPost, "/api/store/orders/confirm", fmt.Sprintf(`{"number": %q, "note": "x"}`, p.Number),
 		"Authorization", "token "+f.key, "Content-Type", "text/plain")
 	expect(t, "text/plain", r, 200, "")
 
 	// A body over the limit.
 	big := `{"number": "` + strings.Repeat("A", 1<<20) + `"}`
 	r = f.post("confirm", big)
-	if want := `{"detail":"Request body too large: request body exceeds 1048576 bytes."}` + "\n"; r.status != 413 || string(r.body) != want {
-		t.Errorf("large body: %d %s, want 413 %s", r.status, r.body, want)
+	if want := `{"detail":"Request body too large: request body exceeds 1048576 bytes."}` + "\n"; r.Status != 413 || string(r.Body) != want {
+		t.Errorf("large body: %d %s, want 413 %s", r.Status, r.Body, want)
 	}
 }
 
@@ -264,14 +277,14 @@ func TestInternalErrorIsNotLeaked(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	var logs bytes.Buffer
 	f.h.Log = slog.New(slog.NewTextHandler(&logs, nil))
-	f.st.Close()
+	f.Store.Close()
 	r := f.post("confirm", `{"number": "FR9TL74P"}`)
 	expect(t, "closed store", r, http.StatusInternalServerError, `{"detail": "A server error occurred."}`)
 	if !strings.Contains(logs.String(), "omni: internal error") || !strings.Contains(logs.String(), "call=confirm") {
 		t.Errorf("no log line: %q", logs.String())
 	}
-	if strings.Contains(string(r.body), "sql") || strings.Contains(string(r.body), "database") {
-		t.Errorf("body leaks: %s", r.body)
+	if strings.Contains(string(r.Body), "sql") || strings.Contains(string(r.Body), "database") {
+		t.Errorf("body leaks: %s", r.Body)
 	}
 }
 
@@ -313,15 +326,15 @@ func TestAnyChannel(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	send := func(body string) response {
-		return f.do(http.MethodPost, "/api/store/orders/paid", body,
+		return f.Do(http.MethodPost, "/api/store/orders/paid", body,
 			"Content-Type", "application/json", "Authorization", "token "+f.key, "Idempotency-Key", "k-1")
 	}
 	first := send(`{"order": "FR9TL74P"}`)
 	expect(t, "first", first, 200, "")
 	again := send(`{"order": "FR9TL74P"}`)
-	expect(t, "replay", again, 200, string(first.body))
-	if again.header.Get("Idempotent-Replayed") != "true" {
-		t.Errorf("replay not marked: %v", again.header)
+	expect(t, "replay", again, 200, string(first.Body))
+	if again.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay not marked: %v", again.Header)
 	}
 	if n := f.history(f.order.ID); n != 2 {
 		t.Errorf("history rows %d, want 2 (create, pay)", n)
@@ -342,30 +355,30 @@ func TestAmbiguousReference(t *testing.T) {
 	hubOrder := f.place(service.PlaceOrderInput{Channel: hub.ChannelHub, ExternalRef: "FR9-EXT"})
 	qr := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: hubOrder.Number})
 	r := f.post("confirm", `{"number": "`+hubOrder.Number+`"}`)
-	if r.status != 400 || !strings.Contains(string(r.body), `"error_code":"ambiguous_reference"`) ||
-		!strings.Contains(string(r.body), hubOrder.Number+" (hub)") || !strings.Contains(string(r.body), qr.Number+" (tableorder)") {
-		t.Fatalf("a hub number equal to a QR id: %d %s", r.status, r.body)
+	if r.Status != 400 || !strings.Contains(string(r.Body), `"error_code":"ambiguous_reference"`) ||
+		!strings.Contains(string(r.Body), hubOrder.Number+" (hub)") || !strings.Contains(string(r.Body), qr.Number+" (tableorder)") {
+		t.Fatalf("a hub number equal to a QR id: %d %s", r.Status, r.Body)
 	}
 	// Two channels' ids alike.
 	qr2 := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "FR9-EXT"})
 	r = f.post("confirm", `{"number": "FR9-EXT"}`)
-	if r.status != 400 || !strings.Contains(string(r.body), hubOrder.Number) || !strings.Contains(string(r.body), qr2.Number) {
-		t.Fatalf("two channels' ids alike: %d %s", r.status, r.body)
+	if r.Status != 400 || !strings.Contains(string(r.Body), hubOrder.Number) || !strings.Contains(string(r.Body), qr2.Number) {
+		t.Fatalf("two channels' ids alike: %d %s", r.Status, r.Body)
 	}
 	for _, o := range []*hub.Order{hubOrder, qr, qr2} {
-		if got, _ := f.st.GetOrder(f.ctx, o.ID); got.Status != hub.StatusNew {
+		if got, _ := f.Store.GetOrder(f.Ctx, o.ID); got.Status != hub.StatusNew {
 			t.Fatalf("order %s moved to %v by an ambiguous reference", o.Number, got.Status)
 		}
 	}
 	// Named by its own number, each is found; the answer echoes the
 	// reference sent.
 	r = f.post("confirm", `{"number": "`+qr.Number+`"}`)
-	if r.status != 200 || !strings.Contains(string(r.body), `"number":"`+qr.Number+`"`) {
-		t.Fatalf("by its number: %d %s", r.status, r.body)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"number":"`+qr.Number+`"`) {
+		t.Fatalf("by its number: %d %s", r.Status, r.Body)
 	}
 	only := f.place(service.PlaceOrderInput{Channel: hub.ChannelTableOrder, ExternalRef: "QR-ONLY"})
 	r = f.post("confirm", `{"number": "QR-ONLY"}`)
-	if r.status != 200 || !strings.Contains(string(r.body), `"number":"QR-ONLY"`) || strings.Contains(string(r.body), only.Number) {
-		t.Fatalf("by its channel id, the answer must echo it: %d %s", r.status, r.body)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"number":"QR-ONLY"`) || strings.Contains(string(r.Body), only.Number) {
+		t.Fatalf("by its channel id, the answer must echo it: %d %s", r.Status, r.Body)
 	}
 }

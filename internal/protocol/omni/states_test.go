@@ -96,7 +96,7 @@ func TestStateTable(t *testing.T) {
 				for _, call := range callNames {
 					name := fmt.Sprintf("%s/%s/paid=%v", call, s, paid)
 					t.Run(name, func(t *testing.T) {
-						f.t = t
+						f.T = t
 						o := f.place(service.PlaceOrderInput{Type: hub.OrderDineIn, Table: "B2", Customer: tableCustomer,
 							Notes: "extra sambal", PaymentMethod: "QRIS"})
 						f.driveTo(o, s, paid)
@@ -114,7 +114,7 @@ func TestStateTable(t *testing.T) {
 						}
 						expect(t, name, r, want.code, body)
 
-						got, err := f.st.GetOrder(f.ctx, o.ID)
+						got, err := f.Store.GetOrder(f.Ctx, o.ID)
 						must(t, err)
 						if got.Status != want.status || got.PaymentStatus != want.pay {
 							t.Errorf("stored %v/%v, want %v/%v", got.Status, got.PaymentStatus, want.status, want.pay)
@@ -133,7 +133,7 @@ func TestStateTable(t *testing.T) {
 				}
 			}
 		}
-		f.t = t
+		f.T = t
 	})
 }
 
@@ -143,7 +143,7 @@ func TestEventsCarryOrder(t *testing.T) {
 	f := newFixture(t, nil, Config{}, false)
 	last := f.lastEventID()
 	expect(t, "complete", f.post("complete", `{"order": "FR9TL74P"}`), http.StatusOK, "")
-	evs, err := f.st.ListEventsByID(f.ctx, last, 100)
+	evs, err := f.Store.ListEventsByID(f.Ctx, last, 100)
 	must(t, err)
 	if len(evs) != 2 || evs[0].Type != hub.EventOrderCompleted || evs[1].Type != hub.EventOrderPaid {
 		t.Fatalf("events %+v", evs)
@@ -161,7 +161,7 @@ func TestEventsCarryOrder(t *testing.T) {
 			t.Errorf("event %s: %+v / payload %s", e.Type, e, e.Payload)
 		}
 	}
-	hist, err := f.st.OrderHistory(f.ctx, f.order.ID)
+	hist, err := f.Store.OrderHistory(f.Ctx, f.order.ID)
 	must(t, err)
 	lastRow := hist[len(hist)-1]
 	if lastRow.Action != "complete" || lastRow.FromStatus != hub.StatusNew || lastRow.ToStatus != hub.StatusCompleted ||
@@ -191,39 +191,39 @@ func TestConcurrentCalls(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req, _ := http.NewRequest(http.MethodPost, f.srv.URL+"/api/store/orders/"+call, strings.NewReader(`{"number": "FR9TL74P"}`))
+				req, _ := http.NewRequest(http.MethodPost, f.Srv.URL+"/api/store/orders/"+call, strings.NewReader(`{"number": "FR9TL74P"}`))
 				req.Header.Set("Authorization", "token "+f.key)
-				res, err := f.srv.Client().Do(req)
+				res, err := f.Srv.Client().Do(req)
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				defer res.Body.Close()
 				b, _ := io.ReadAll(res.Body)
-				results <- result{call, response{status: res.StatusCode, header: res.Header, body: b}}
+				results <- result{call, response{Status: res.StatusCode, Header: res.Header, Body: b}}
 			}()
 		}
 		wg.Wait()
 		close(results)
 		wins := map[string]int{}
 		for res := range results {
-			if res.r.status == 200 {
+			if res.r.Status == 200 {
 				wins[res.call]++
 				continue
 			}
 			var body struct {
 				Code string `json:"error_code"`
 			}
-			if res.r.status != 400 || json.Unmarshal(res.r.body, &body) != nil ||
+			if res.r.Status != 400 || json.Unmarshal(res.r.Body, &body) != nil ||
 				(body.Code != "invalid_status" && body.Code != "order_already_canceled") {
-				t.Errorf("%s: %d %s", res.call, res.r.status, res.r.body)
+				t.Errorf("%s: %d %s", res.call, res.r.Status, res.r.Body)
 			}
 		}
 		// At most one confirm (before the cancel) and exactly one cancel.
 		if wins["cancel"] != 1 || wins["confirm"] > 1 {
 			t.Errorf("wins %v", wins)
 		}
-		got, err := f.st.GetOrder(f.ctx, f.order.ID)
+		got, err := f.Store.GetOrder(f.Ctx, f.order.ID)
 		must(t, err)
 		if got.Status != hub.StatusCancelled {
 			t.Errorf("status %v", got.Status)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"orderhub/internal/hub"
+	"orderhub/internal/testutil"
 )
 
 func TestAmount(t *testing.T) {
@@ -51,7 +52,7 @@ func TestRenderTaxIncluded(t *testing.T) {
 		Fees: hub.Fees{Subtotal: 4000000, Tax: 363636, TaxIncluded: true, ServiceCharge: 200000, Total: 4200000}}
 	b, err := json.Marshal(renderOrder(o, "Burger God"))
 	must(t, err)
-	sameJSON(t, "tax included", []byte(`{"id": 7, "number": "ABCDEFGH", "total": 36363.64, "tax": 3636.36,
+	testutil.SameJSON(t, "tax included", []byte(`{"id": 7, "number": "ABCDEFGH", "total": 36363.64, "tax": 3636.36,
 		"serviceCharge": 2000.0, "grandTotal": 42000.0, "tableNumber": "", "channel": 2, "notes": "", "status": 16,
 		"deliveryStatus": 16, "statusText": "Ready", "storeName": "Burger God", "userID": 0, "created": 100,
 		"paymentMethod": 1, "paymentStatus": 2, "user": {"id": 0, "name": "", "phone": ""}, "delivery_info": null}`), b)
@@ -63,7 +64,7 @@ func TestRenderTaxIncluded(t *testing.T) {
 	must(t, err)
 	var m map[string]json.RawMessage
 	must(t, json.Unmarshal(b, &m))
-	sameJSON(t, "empty delivery", []byte(`{"receiver_name": "", "phone": "", "mobile": "", "zip_code": "", "address": "",
+	testutil.SameJSON(t, "empty delivery", []byte(`{"receiver_name": "", "phone": "", "mobile": "", "zip_code": "", "address": "",
 		"address2": "", "memo": "", "delivery_fee": 10000.0}`), m["delivery_info"])
 }
 

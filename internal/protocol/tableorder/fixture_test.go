@@ -1,11 +1,8 @@
 package tableorder
 
 import (
-	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,24 +12,20 @@ import (
 	"testing"
 	"time"
 
-	"orderhub/internal/api"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
 	"orderhub/internal/protocol/zeek"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 // fixture is a TWD brand whose catalog makes the seed's three examples
 // valid (ids, option groups, combo slots and prices), a QR partner bound
 // to its first location, and the surface over real HTTP.
 type fixture struct {
-	t       *testing.T
-	ctx     context.Context
-	st      store.Store
-	svc     *service.Service
-	srv     *httptest.Server
+	*harness.Harness
 	brand   *hub.Brand
 	loc     *hub.Location
 	loc2    *hub.Location
@@ -40,168 +33,140 @@ type fixture struct {
 	id      string // client id
 	secret  string
 	ids     map[string]int64 // product ids by ref
+}
 
-	clock *testutil.Clock
+func zh(s string) hub.I18n { return hub.I18n{"zh-TW": s, "en": s} }
+
+// values are option values: id, name, price, id, name, price, ...
+func values(kv ...any) []hub.OptionValue {
+	var out []hub.OptionValue
+	for i := 0; i+2 < len(kv); i += 3 {
+		out = append(out, hub.OptionValue{ID: int64(kv[i].(int)), Name: zh(kv[i+1].(string)), Price: int64(kv[i+2].(int))})
+	}
+	return out
+}
+
+var (
+	spicy  = hub.OptionGroup{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "小辣", 0, 2, "中辣", 0, 3, "大辣", 0)}
+	rice   = hub.OptionGroup{ID: 2, Name: zh("加飯"), Max: 1, Values: values(1, "白飯", 0, 2, "紫米飯", 1000)}
+	pepper = hub.OptionGroup{ID: 3, Name: zh("加胡椒"), Values: values(1, "胡椒", 0)}
+)
+
+// dish is a single sold on its own; side one sold inside combos only.
+func dish(ref, name string, price int64, groups ...hub.OptionGroup) harness.Product {
+	return harness.Product{Ref: ref, Name: zh(name), Type: hub.ProductSingle, Price: price, DeductStock: true, Groups: groups}
+}
+
+func side(ref, name string, price int64, groups ...hub.OptionGroup) harness.Product {
+	p := dish(ref, name, price, groups...)
+	p.ComboOnly = true
+	return p
+}
+
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given).
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"},
+			{Code: "TPE-2", Name: "Taipei Annex", Timezone: "Asia/Taipei"},
+		},
+		Products: []harness.Product{
+			// The plain example: 40000 and 20000 minor units, options at 0;
+			// tracked stock for a dish and a combo item.
+			withStock(dish("P001", "番茄泡菜炒豆包", 40000, spicy, rice, pepper), 10),
+			dish("P002", "紫蘇籽油腐乳炒飯", 20000, spicy, rice, pepper),
+
+			// The combo example: UC10000001 at 165 with a main and four sides.
+			withStock(side("UC06000002", "炸雞腿飯", 12000,
+				hub.OptionGroup{ID: 3, Name: zh("飯類選擇"), Max: 1, Values: values(5, "飯少", 0, 6, "飯多", 0)},
+				hub.OptionGroup{ID: 4, Name: zh("切塊選擇"), Max: 1, Values: values(1, "不切", 0, 2, "切小塊", 0)}), 5),
+			side("UC03000004", "竹筍湯", 3000, hub.OptionGroup{ID: 6, Name: zh("湯選擇"), Values: values(1, "不加蔥", 0)}),
+			side("UC02300001", "香滷鴨蛋", 1500),
+			side("UC04100002", "香滷油豆腐", 1500),
+			side("UC05000005", "蜂蜜香檸茶", 2500),
+			side("UC05000006", "紅茶", 2000),
+			{Ref: "UC10000001", Name: zh("A餐-炸雞腿飯"), Type: hub.ProductCombo, Price: 165, Combo: []harness.Slot{
+				{ID: 1, Name: zh("主食選擇"), Select: 1, Required: true, Items: harness.Items("UC06000002")},
+				{ID: 2, Name: zh("選擇配菜"), Select: 4, Required: true,
+					Items: harness.Items("UC03000004", "UC02300001", "UC04100002", "UC05000005", "UC05000006")},
+			}},
+
+			// The combo taste example: Pack001 at 310 (+20 for 二匙醬 = 330).
+			side("AA010300001", "鍋料-壽喜湯", 0,
+				hub.OptionGroup{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
+				hub.OptionGroup{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
+				hub.OptionGroup{ID: 3, Name: zh("加醬"), Max: 1, Values: values(1, "一匙醬", 0, 2, "二匙醬", 20)}),
+			side("AA02010013", "和風嫩肩牛5盎司", 0),
+			side("AA020103002", "紐西蘭經典牛舌11盎司", 0),
+			side("AA050200008", "外帶白飯", 0),
+			side("AC050101005", "10公升橘子汽水", 0),
+			{Ref: "Pack001", Name: zh("壽喜燒外帶組"), Type: hub.ProductCombo, Price: 310,
+				Groups: []hub.OptionGroup{
+					{ID: 1, Name: zh("辣度"), Max: 1, Values: values(1, "不辣", 0, 3, "小辣", 0)},
+					{ID: 2, Name: zh("外帶煮"), Max: 1, Values: values(1, "要煮", 0, 2, "不煮", 0)},
+				},
+				Combo: []harness.Slot{
+					{ID: 1, Name: zh("湯品"), Select: 1, Required: true, Items: harness.Items("AA010300001")},
+					{ID: 2, Name: zh("肉品"), Select: 2, Required: true, Items: harness.Items("AA02010013", "AA020103002")},
+					{ID: 3, Name: zh("鍋料雜糧"), Select: 1, Items: harness.Items("AA050200008")},
+					{ID: 4, Name: zh("飲品"), Select: 1, Items: harness.Items("AC050101005")},
+				}},
+		},
+		Partners: []harness.Partner{{Key: "qr", Protocol: hub.ChannelTableOrder, Name: "QR app", Locations: []string{"TPE-1"}}},
+	}}}
+}
+
+func withStock(p harness.Product, q int64) harness.Product {
+	p.Stock = harness.Qty(q)
+	return p
 }
 
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC)), ids: map[string]int64{}}
-	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), protocol.Registry{Protocol(), zeek.Protocol()}.Option())
-	f.brand = &hub.Brand{Name: "QR Diner", Currency: "TWD", TaxRateBP: 500, TaxIncluded: true}
-	must(t, f.svc.CreateBrand(ctx, f.brand))
-	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "TPE-1", Name: "Taipei Main", Timezone: "Asia/Taipei"}
-	must(t, f.svc.CreateLocation(ctx, f.loc))
-	f.loc2 = &hub.Location{BrandID: f.brand.ID, Code: "TPE-2", Name: "Taipei Annex", Timezone: "Asia/Taipei"}
-	must(t, f.svc.CreateLocation(ctx, f.loc2))
-
-	n := func(s string) hub.I18n { return hub.I18n{"zh-TW": s, "en": s} }
-	vals := func(kv ...any) []hub.OptionValue {
-		var out []hub.OptionValue
-		for i := 0; i+2 < len(kv); i += 3 {
-			out = append(out, hub.OptionValue{ID: int64(kv[i].(int)), Name: n(kv[i+1].(string)), Price: int64(kv[i+2].(int))})
-		}
-		return out
-	}
-	single := func(ref, name string, price int64, individual bool, groups ...hub.OptionGroup) {
-		p := &hub.Product{BrandID: f.brand.ID, RefID: ref, Name: n(name), Type: hub.ProductSingle, Price: price,
-			IndividualSale: individual, Displayed: true, DeductStock: true, Launch: hub.Launch{Launched: true}, OptionGroups: groups}
-		must(t, f.svc.SaveProduct(ctx, p))
-		f.ids[ref] = p.ID
-	}
-	spicy := hub.OptionGroup{ID: 1, Name: n("辣度"), Max: 1, Values: vals(1, "小辣", 0, 2, "中辣", 0, 3, "大辣", 0)}
-	rice := hub.OptionGroup{ID: 2, Name: n("加飯"), Max: 1, Values: vals(1, "白飯", 0, 2, "紫米飯", 1000)}
-	pepper := hub.OptionGroup{ID: 3, Name: n("加胡椒"), Values: vals(1, "胡椒", 0)}
-	// The plain example: 40000 and 20000 minor units, options at 0.
-	single("P001", "番茄泡菜炒豆包", 40000, true, spicy, rice, pepper)
-	single("P002", "紫蘇籽油腐乳炒飯", 20000, true, spicy, rice, pepper)
-
-	// The combo example: UC10000001 at 165 with a main and four sides.
-	single("UC06000002", "炸雞腿飯", 12000, false,
-		hub.OptionGroup{ID: 3, Name: n("飯類選擇"), Max: 1, Values: vals(5, "飯少", 0, 6, "飯多", 0)},
-		hub.OptionGroup{ID: 4, Name: n("切塊選擇"), Max: 1, Values: vals(1, "不切", 0, 2, "切小塊", 0)})
-	single("UC03000004", "竹筍湯", 3000, false, hub.OptionGroup{ID: 6, Name: n("湯選擇"), Values: vals(1, "不加蔥", 0)})
-	single("UC02300001", "香滷鴨蛋", 1500, false)
-	single("UC04100002", "香滷油豆腐", 1500, false)
-	single("UC05000005", "蜂蜜香檸茶", 2500, false)
-	single("UC05000006", "紅茶", 2000, false)
-	combo := func(ref, name string, price int64, groups []hub.OptionGroup, comps ...hub.ComboComponent) {
-		p := &hub.Product{BrandID: f.brand.ID, RefID: ref, Name: n(name), Type: hub.ProductCombo, Price: price,
-			IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}, OptionGroups: groups, ComboComponents: comps}
-		must(t, f.svc.SaveProduct(ctx, p))
-		f.ids[ref] = p.ID
-	}
-	items := func(refs ...string) []hub.ComboItem {
-		var out []hub.ComboItem
-		for _, r := range refs {
-			out = append(out, hub.ComboItem{ProductID: f.ids[r]})
-		}
-		return out
-	}
-	combo("UC10000001", "A餐-炸雞腿飯", 165, nil,
-		hub.ComboComponent{ID: 1, Name: n("主食選擇"), SelectQuantity: 1, Required: true, Items: items("UC06000002")},
-		hub.ComboComponent{ID: 2, Name: n("選擇配菜"), SelectQuantity: 4, Required: true,
-			Items: items("UC03000004", "UC02300001", "UC04100002", "UC05000005", "UC05000006")})
-
-	// The combo taste example: Pack001 at 310 (+20 for 二匙醬 = 330).
-	single("AA010300001", "鍋料-壽喜湯", 0, false,
-		hub.OptionGroup{ID: 1, Name: n("辣度"), Max: 1, Values: vals(1, "不辣", 0, 3, "小辣", 0)},
-		hub.OptionGroup{ID: 2, Name: n("外帶煮"), Max: 1, Values: vals(1, "要煮", 0, 2, "不煮", 0)},
-		hub.OptionGroup{ID: 3, Name: n("加醬"), Max: 1, Values: vals(1, "一匙醬", 0, 2, "二匙醬", 20)})
-	single("AA02010013", "和風嫩肩牛5盎司", 0, false)
-	single("AA020103002", "紐西蘭經典牛舌11盎司", 0, false)
-	single("AA050200008", "外帶白飯", 0, false)
-	single("AC050101005", "10公升橘子汽水", 0, false)
-	combo("Pack001", "壽喜燒外帶組", 310,
-		[]hub.OptionGroup{
-			{ID: 1, Name: n("辣度"), Max: 1, Values: vals(1, "不辣", 0, 3, "小辣", 0)},
-			{ID: 2, Name: n("外帶煮"), Max: 1, Values: vals(1, "要煮", 0, 2, "不煮", 0)},
-		},
-		hub.ComboComponent{ID: 1, Name: n("湯品"), SelectQuantity: 1, Required: true, Items: items("AA010300001")},
-		hub.ComboComponent{ID: 2, Name: n("肉品"), SelectQuantity: 2, Required: true, Items: items("AA02010013", "AA020103002")},
-		hub.ComboComponent{ID: 3, Name: n("鍋料雜糧"), SelectQuantity: 1, Items: items("AA050200008")},
-		hub.ComboComponent{ID: 4, Name: n("飲品"), SelectQuantity: 1, Items: items("AC050101005")})
-
-	// Tracked stock for a dish and a combo item.
-	for ref, q := range map[string]int64{"P001": 10, "UC06000002": 5} {
-		q := q
-		must(t, f.svc.SetStock(ctx, f.brand.ID, f.loc.ID, f.ids[ref], &q))
-	}
-
-	f.partner = &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, Name: "QR app", LocationIDs: []int64{f.loc.ID}}
-	cred, _, err := f.svc.CreatePartner(ctx, f.partner)
-	must(t, err)
-	f.id, f.secret = cred.ClientID, cred.ClientSecret
-
-	mux := http.NewServeMux()
-	New(f.svc, Config{}).Routes(mux)
-	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux))
-	t.Cleanup(f.srv.Close)
+	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 10, 4, 0, 0, 0, time.UTC),
+		Options: []service.Option{protocol.Registry{Protocol(), zeek.Protocol()}.Option()}, Data: testCatalog()})}
+	f.brand, f.loc, f.loc2 = f.Brand(0), f.Location(t, "TPE-1"), f.Location(t, "TPE-2")
+	f.ids = f.ProductIDs()
+	qr := f.Partner(t, "qr")
+	f.partner, f.id, f.secret = qr.Partner, qr.Credential.ClientID, qr.Credential.ClientSecret
+	f.Serve(harness.Mux(New(f.Svc, Config{}).Routes), harness.ProtocolDoc(t, protocol.Registry{Protocol()}))
 	return f
 }
 
 // must fails the test on a setup error.
 var must = testutil.Must
 
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json(t *testing.T) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal(r.body, &m); err != nil {
-		t.Fatalf("body %q: %v", r.body, err)
-	}
-	return m
-}
-
-// do sends a request; hdr holds header pairs.
-func (f *fixture) do(method, path, body string, hdr ...string) response {
-	f.t.Helper()
-	req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
-	must(f.t, err)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := f.srv.Client().Do(req)
-	must(f.t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	must(f.t, err)
-	return response{status: res.StatusCode, header: res.Header, body: b}
-}
+type response = harness.Response
 
 // token logs in with JSON body credentials.
 func (f *fixture) token() string {
-	f.t.Helper()
-	res := f.do("POST", "/v1/auth/login", `{"grant_type":"client_credentials","client_id":"`+f.id+`","client_secret":"`+f.secret+`"}`,
+	f.T.Helper()
+	res := f.Do("POST", "/v1/auth/login", `{"grant_type":"client_credentials","client_id":"`+f.id+`","client_secret":"`+f.secret+`"}`,
 		"Content-Type", "application/json")
-	if res.status != http.StatusOK {
-		f.t.Fatalf("login: %d %s", res.status, res.body)
+	if res.Status != http.StatusOK {
+		f.T.Fatalf("login: %d %s", res.Status, res.Body)
 	}
-	return res.json(f.t)["access_token"].(string)
+	return res.Object(f.T)["access_token"].(string)
 }
 
 func (f *fixture) post(token, body string, hdr ...string) response {
-	f.t.Helper()
-	return f.do("POST", "/v1/items", body, append([]string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, hdr...)...)
+	f.T.Helper()
+	return f.Do("POST", "/v1/items", body, append([]string{"Authorization", "Bearer " + token, "Content-Type", "application/json"}, hdr...)...)
 }
 
 func (f *fixture) orderCount() int {
-	f.t.Helper()
-	os, err := f.st.ListOrders(f.ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 1000})
-	must(f.t, err)
+	f.T.Helper()
+	os, err := f.Store.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID, Limit: 1000})
+	must(f.T, err)
 	return len(os)
 }
 
 func (f *fixture) order(externalRef string) *hub.Order {
-	f.t.Helper()
-	o, err := f.st.FindOrderByExternalRef(f.ctx, f.brand.ID, hub.ChannelTableOrder, externalRef)
-	must(f.t, err)
+	f.T.Helper()
+	o, err := f.Store.FindOrderByExternalRef(f.Ctx, f.brand.ID, hub.ChannelTableOrder, externalRef)
+	must(f.T, err)
 	return o
 }
 
@@ -279,28 +244,20 @@ func setPath(t *testing.T, node any, path []any, v any, del bool) any {
 	return node
 }
 
-func form(kv ...string) string {
+// formValues are form values from name, value pairs; form encodes them.
+func formValues(kv ...string) url.Values {
 	v := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Set(kv[i], kv[i+1])
 	}
-	return v.Encode()
+	return v
 }
+
+func form(kv ...string) string { return formValues(kv...).Encode() }
 
 // storePartner writes p as it is, past the service's checks: a partner
 // stored before those checks existed.
 func (f *fixture) storePartner(p *hub.Partner) {
-	f.t.Helper()
-	must(f.t, f.st.Update(f.ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.ctx, p) }))
-}
-
-// openAPIDoc is the API description with this protocol in it, which the
-// fixture's traffic is checked against (testutil.ValidatingHandler).
-func openAPIDoc(t *testing.T) []byte {
-	t.Helper()
-	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
+	f.T.Helper()
+	must(f.T, f.Store.Update(f.Ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.Ctx, p) }))
 }

@@ -90,8 +90,8 @@ func TestSeedExamples(t *testing.T) {
 		} {
 			body := seed(t, ex.file)
 			res := f.post(tok, body)
-			if res.status != http.StatusNoContent || len(res.body) != 0 {
-				t.Fatalf("%s: %d %s", ex.file, res.status, res.body)
+			if res.Status != http.StatusNoContent || len(res.Body) != 0 {
+				t.Fatalf("%s: %d %s", ex.file, res.Status, res.Body)
 			}
 			got, err := json.MarshalIndent(f.golden(f.order(ex.id)), "", "  ")
 			must(t, err)
@@ -106,8 +106,8 @@ func TestSeedExamples(t *testing.T) {
 				t.Errorf("%s: stored order differs from %s:\n%s", ex.file, path, got)
 			}
 			// The same request again: 204, still one order per example.
-			if res := f.post(tok, body); res.status != http.StatusNoContent {
-				t.Fatalf("%s retry: %d %s", ex.file, res.status, res.body)
+			if res := f.post(tok, body); res.Status != http.StatusNoContent {
+				t.Fatalf("%s retry: %d %s", ex.file, res.Status, res.Body)
 			}
 			if n := f.orderCount(); n != i+1 {
 				t.Fatalf("after %s retry: %d orders, want %d", ex.file, n, i+1)

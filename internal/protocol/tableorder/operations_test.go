@@ -28,18 +28,18 @@ func TestStoreOperations(t *testing.T) {
 		item := doc["cart"].(map[string]any)["items"].([]any)[0].(map[string]any)
 		noMain := mutate(t, combo, edit{path: "cart.items[0].selected_modifier_groups", v: item["selected_modifier_groups"].([]any)[1:]},
 			edit{path: "id", v: "NO-MAIN"})
-		until := func(d time.Duration) *time.Time { u := f.clock.Now().Add(d); return &u }
+		until := func(d time.Duration) *time.Time { u := f.Clock.Now().Add(d); return &u }
 		refused := func(what, body string, want string) {
 			t.Helper()
 			before, stock := f.orderCount(), f.stockOf("P001")
 			res := f.post(tok, body)
-			if res.status != http.StatusConflict || res.header.Get("Content-Type") != "application/json" {
-				t.Fatalf("%s: %d %s", what, res.status, res.body)
+			if res.Status != http.StatusConflict || res.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("%s: %d %s", what, res.Status, res.Body)
 			}
 			var w map[string]any
 			must(t, json.Unmarshal([]byte(want), &w))
-			if got := res.json(t); !reflect.DeepEqual(got, w) {
-				t.Fatalf("%s:\n got %s\nwant %s", what, res.body, want)
+			if got := res.Object(t); !reflect.DeepEqual(got, w) {
+				t.Fatalf("%s:\n got %s\nwant %s", what, res.Body, want)
 			}
 			if f.orderCount() != before || f.stockOf("P001") != stock {
 				t.Fatalf("%s: a refused order stored something", what)
@@ -47,24 +47,24 @@ func TestStoreOperations(t *testing.T) {
 		}
 		taken := func(what, body string) {
 			t.Helper()
-			if res := f.post(tok, body); res.status != http.StatusNoContent {
-				t.Fatalf("%s: %d %s", what, res.status, res.body)
+			if res := f.post(tok, body); res.Status != http.StatusNoContent {
+				t.Fatalf("%s: %d %s", what, res.Status, res.Body)
 			}
 		}
 
 		// Paused until 12:30 Taipei: every order is refused, whole.
-		_, err := f.svc.SetLocationStatus(f.ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID,
+		_, err := f.Svc.SetLocationStatus(f.Ctx, service.StatusInput{BrandID: f.brand.ID, LocationID: f.loc.ID,
 			Status: hub.LocationStatus{Mode: hub.ModePaused, Until: until(30 * time.Minute), Reason: "deep clean"}})
 		must(t, err)
 		refused("paused", plain, `{"error":{"code":"location_paused","message":"Taipei Main is paused and takes no orders until 12:30: deep clean"}}`)
-		f.clock.Add(30 * time.Minute)
+		f.Clock.Add(30 * time.Minute)
 		tok = f.token() // the clock moves tokens on too
 		taken("past the pause", plain)
 
 		// A snoozed dish, and a snoozed combo main (named or filled in).
 		snooze := func(ref string, d time.Duration) {
 			t.Helper()
-			_, err := f.svc.Snooze(f.ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{ref}, Until: until(d)})
+			_, err := f.Svc.Snooze(f.Ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{ref}, Until: until(d)})
 			must(t, err)
 		}
 		snooze("P001", time.Hour) // until 13:30
@@ -76,12 +76,12 @@ func TestStoreOperations(t *testing.T) {
 		refused("combo whose only main is snoozed", noMain,
 			`{"error":{"code":"not_available","message":"A餐-炸雞腿飯: 炸雞腿飯 is off the menu at Taipei Main until 14:30","path":"cart.items[0].id"}}`)
 		// Past their until, orderable with no unsnooze.
-		f.clock.Add(time.Hour)
+		f.Clock.Add(time.Hour)
 		tok = f.token()
 		taken("dish past its snooze", mutate(t, plain, edit{path: "id", v: "S-2"}))
 		refused("combo still snoozed", combo,
 			`{"error":{"code":"not_available","message":"炸雞腿飯 is off the menu at Taipei Main until 14:30","path":"cart.items[0].selected_modifier_groups[0].selected_items[0].id"}}`)
-		_, err = f.svc.Unsnooze(f.ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"UC06000002"}})
+		_, err = f.Svc.Unsnooze(f.Ctx, service.SnoozeInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Products: []string{"UC06000002"}})
 		must(t, err)
 		taken("combo unsnoozed", combo)
 		taken("combo without its main, unsnoozed", mutate(t, noMain, edit{path: "id", v: "S-3"}))
@@ -90,9 +90,9 @@ func TestStoreOperations(t *testing.T) {
 
 // stockOf is a product's tracked stock at the QR location (-1 untracked).
 func (f *fixture) stockOf(ref string) int64 {
-	f.t.Helper()
-	q, err := f.st.GetStock(f.ctx, f.loc.ID, f.ids[ref])
-	must(f.t, err)
+	f.T.Helper()
+	q, err := f.Store.GetStock(f.Ctx, f.loc.ID, f.ids[ref])
+	must(f.T, err)
 	if q == nil {
 		return -1
 	}

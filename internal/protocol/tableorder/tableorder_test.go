@@ -1,10 +1,8 @@
 package tableorder
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -17,102 +15,88 @@ import (
 func TestLogin(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
-		basic := func(id, secret string) string {
-			return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
-		}
 		// A client of another protocol (zeek) is refused with the same error.
 		zeek := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelZeek, Name: "zeek"}
-		zc, _, err := f.svc.CreatePartner(f.ctx, zeek)
+		zc, _, err := f.Svc.CreatePartner(f.Ctx, zeek)
 		must(t, err)
 		// A QR client bound to two locations cannot be saved, nor log in
 		// when it was stored so before that check (legacy).
 		two := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, Name: "qr2", LocationIDs: []int64{f.loc.ID, f.loc2.ID}}
-		if _, _, err := f.svc.CreatePartner(f.ctx, two); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "location_ids" {
+		if _, _, err := f.Svc.CreatePartner(f.Ctx, two); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "location_ids" {
 			t.Fatalf("two locations saved: %v", err)
 		}
 		two.LocationIDs = []int64{f.loc.ID}
-		tc, _, err := f.svc.CreatePartner(f.ctx, two)
+		tc, _, err := f.Svc.CreatePartner(f.Ctx, two)
 		must(t, err)
 		two.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
 		f.storePartner(two)
 
-		ok := []struct {
-			name string
-			body string
-			hdr  []string
-		}{
-			{"json body", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`,
-				[]string{"Content-Type", "application/json"}},
-			{"form body", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret),
-				[]string{"Content-Type", "application/x-www-form-urlencoded"}},
-			{"basic + form", form("grant_type", "client_credentials"),
-				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
-			{"basic + json", `{"grant_type":"client_credentials"}`,
-				[]string{"Content-Type", "application/json", "Authorization", basic(f.id, f.secret)}},
-			{"json without content type", `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`, nil},
-			{"scope", form("grant_type", "client_credentials", "scope", "items:write"),
-				[]string{"Content-Type", "application/x-www-form-urlencoded", "Authorization", basic(f.id, f.secret)}},
+		login := func(name string, s testutil.Scenario) testutil.Scenario {
+			s.Name, s.Method, s.Path = name, "POST", "/v1/auth/login"
+			return s
 		}
-		for _, c := range ok {
-			res := f.do("POST", "/v1/auth/login", c.body, c.hdr...)
-			if res.status != http.StatusOK {
-				t.Fatalf("%s: %d %s", c.name, res.status, res.body)
+		// accepted: the token answer, and the token works.
+		accepted := func(name string, s testutil.Scenario) testutil.Scenario {
+			s = login(name, s)
+			s.Status, s.JSON = http.StatusOK, `{"token_type": "Bearer", "expires_in": 3600}`
+			s.WantHeader = map[string]string{"Cache-Control": "no-store"}
+			s.After = func(t *testing.T, body []byte) {
+				m := response{Body: body}.Object(t)
+				tok, _ := m["access_token"].(string)
+				if !strings.HasPrefix(tok, "oht_") {
+					t.Errorf("%s: token response %s", name, body)
+				}
+				if (name == "scope") != (m["scope"] == "items:write") {
+					t.Errorf("%s: scope in %s", name, body)
+				}
+				if res := f.post(tok, seed(t, "seed_plain.json")); res.Status != http.StatusNoContent && res.Status != http.StatusConflict {
+					t.Errorf("%s: token refused: %d %s", name, res.Status, res.Body)
+				}
 			}
-			m := res.json(t)
-			if m["token_type"] != "Bearer" || m["expires_in"] != float64(3600) || !strings.HasPrefix(m["access_token"].(string), "oht_") {
-				t.Errorf("%s: token response %s", c.name, res.body)
-			}
-			if (c.name == "scope") != (m["scope"] == "items:write") {
-				t.Errorf("%s: scope in %s", c.name, res.body)
-			}
-			if res.header.Get("Cache-Control") != "no-store" {
-				t.Errorf("%s: Cache-Control %q", c.name, res.header.Get("Cache-Control"))
-			}
-			if res := f.post(m["access_token"].(string), seed(t, "seed_plain.json")); res.status != http.StatusNoContent && res.status != http.StatusConflict {
-				t.Errorf("%s: token refused: %d %s", c.name, res.status, res.body)
-			}
+			return s
 		}
+		// refused: an RFC 6749 error with a description, nothing written.
+		refused := func(name string, status int, code string, s testutil.Scenario) testutil.Scenario {
+			s = login(name, s)
+			s.Status, s.JSON, s.Unchanged = status, `{"error": "`+code+`"}`, f.Rows
+			if status == http.StatusUnauthorized {
+				s.WantHeader = map[string]string{"WWW-Authenticate": `Basic realm="orderhub"`}
+			}
+			s.After = func(t *testing.T, body []byte) {
+				if d, _ := (response{Body: body}).Object(t)["error_description"].(string); d == "" {
+					t.Errorf("%s: no error_description: %s", name, body)
+				}
+			}
+			return s
+		}
+		jsonCT := map[string]string{"Content-Type": "application/json"}
+		jsonCreds := `{"grant_type":"client_credentials","client_id":"` + f.id + `","client_secret":"` + f.secret + `"}`
+		grant := formValues("grant_type", "client_credentials")
+		ours := &[2]string{f.id, f.secret}
+		f.Scenarios(t, []testutil.Scenario{
+			accepted("json body", testutil.Scenario{Body: jsonCreds, Header: jsonCT}),
+			accepted("form body", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret)}),
+			accepted("basic + form", testutil.Scenario{Form: grant, Basic: ours}),
+			accepted("basic + json", testutil.Scenario{Body: `{"grant_type":"client_credentials"}`, Header: jsonCT, Basic: ours}),
+			accepted("json without content type", testutil.Scenario{Body: jsonCreds}),
+			accepted("scope", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "scope", "items:write"), Basic: ours}),
 
-		bad := []struct {
-			name   string
-			body   string
-			hdr    []string
-			status int
-			code   string
-		}{
-			{"no grant", form("client_id", f.id, "client_secret", f.secret), nil, 400, "invalid_request"},
-			{"password grant", form("grant_type", "password", "client_id", f.id, "client_secret", f.secret), nil, 400, "unsupported_grant_type"},
-			{"wrong secret", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", "nope"), nil, 401, "invalid_client"},
-			{"unknown client", `{"grant_type":"client_credentials","client_id":"ohc_x","client_secret":"y"}`, nil, 401, "invalid_client"},
-			{"no credentials", form("grant_type", "client_credentials"), nil, 401, "invalid_client"},
-			{"wrong basic", form("grant_type", "client_credentials"), []string{"Authorization", basic(f.id, "nope")}, 401, "invalid_client"},
-			{"malformed basic", form("grant_type", "client_credentials"), []string{"Authorization", "Basic !!!"}, 401, "invalid_client"},
-			{"two methods", form("grant_type", "client_credentials", "client_secret", f.secret), []string{"Authorization", basic(f.id, f.secret)}, 400, "invalid_request"},
-			{"bad scope", form("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret, "scope", "admin"), nil, 400, "invalid_scope"},
-			{"malformed json", `{"grant_type":`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
-			{"non-string json", `{"grant_type":"client_credentials","client_id":1,"client_secret":"x"}`, []string{"Content-Type", "application/json"}, 400, "invalid_request"},
-			{"zeek client", form("grant_type", "client_credentials", "client_id", zc.ClientID, "client_secret", zc.ClientSecret), nil, 401, "invalid_client"},
-			{"two locations", form("grant_type", "client_credentials", "client_id", tc.ClientID, "client_secret", tc.ClientSecret), nil, 400, "unauthorized_client"},
-		}
-		for _, c := range bad {
-			hdr := c.hdr
-			if !strings.HasPrefix(c.body, "{") {
-				hdr = append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)
-			}
-			res := f.do("POST", "/v1/auth/login", c.body, hdr...)
-			if res.status != c.status {
-				t.Errorf("%s: status %d, want %d: %s", c.name, res.status, c.status, res.body)
-				continue
-			}
-			if m := res.json(t); m["error"] != c.code || m["error_description"] == "" {
-				t.Errorf("%s: body %s, want error %s", c.name, res.body, c.code)
-			}
-			if c.status == 401 && !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Basic") {
-				t.Errorf("%s: WWW-Authenticate %q", c.name, res.header.Get("WWW-Authenticate"))
-			}
-		}
-		if res := f.do("GET", "/v1/auth/login", ""); res.status != http.StatusMethodNotAllowed {
-			t.Errorf("GET login: %d", res.status)
+			refused("no grant", 400, "invalid_request", testutil.Scenario{Form: formValues("client_id", f.id, "client_secret", f.secret)}),
+			refused("password grant", 400, "unsupported_grant_type", testutil.Scenario{Form: formValues("grant_type", "password", "client_id", f.id, "client_secret", f.secret)}),
+			refused("wrong secret", 401, "invalid_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", "nope")}),
+			refused("unknown client", 401, "invalid_client", testutil.Scenario{Body: `{"grant_type":"client_credentials","client_id":"ohc_x","client_secret":"y"}`}),
+			refused("no credentials", 401, "invalid_client", testutil.Scenario{Form: grant}),
+			refused("wrong basic", 401, "invalid_client", testutil.Scenario{Form: grant, Basic: &[2]string{f.id, "nope"}}),
+			refused("malformed basic", 401, "invalid_client", testutil.Scenario{Form: grant, Header: map[string]string{"Authorization": "Basic !!!"}}),
+			refused("two methods", 400, "invalid_request", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_secret", f.secret), Basic: ours}),
+			refused("bad scope", 400, "invalid_scope", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", f.id, "client_secret", f.secret, "scope", "admin")}),
+			refused("malformed json", 400, "invalid_request", testutil.Scenario{Body: `{"grant_type":`, Header: jsonCT}),
+			refused("non-string json", 400, "invalid_request", testutil.Scenario{Body: `{"grant_type":"client_credentials","client_id":1,"client_secret":"x"}`, Header: jsonCT}),
+			refused("zeek client", 401, "invalid_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", zc.ClientID, "client_secret", zc.ClientSecret)}),
+			refused("two locations", 400, "unauthorized_client", testutil.Scenario{Form: formValues("grant_type", "client_credentials", "client_id", tc.ClientID, "client_secret", tc.ClientSecret)}),
+		})
+		if res := f.Do("GET", "/v1/auth/login", ""); res.Status != http.StatusMethodNotAllowed {
+			t.Errorf("GET login: %d", res.Status)
 		}
 	})
 }
@@ -125,34 +109,34 @@ func TestTokenLifetimeAndBinding(t *testing.T) {
 		f := newFixture(t, st)
 		tok := f.token()
 		body := seed(t, "seed_plain.json")
-		if res := f.post(tok, body); res.status != http.StatusNoContent {
-			t.Fatalf("first order: %d %s", res.status, res.body)
+		if res := f.post(tok, body); res.Status != http.StatusNoContent {
+			t.Fatalf("first order: %d %s", res.Status, res.Body)
 		}
 		if o := f.order("STORE2005010001"); o.LocationID != f.loc.ID || o.PartnerID != f.partner.ID {
 			t.Fatalf("order at location %d by partner %d", o.LocationID, o.PartnerID)
 		}
 
-		f.clock.Add(59 * time.Minute)
+		f.Clock.Add(59 * time.Minute)
 		second := mutate(t, body, edit{path: "id", v: "STORE2005010002"})
-		if res := f.post(tok, second); res.status != http.StatusNoContent {
-			t.Fatalf("before expiry: %d %s", res.status, res.body)
+		if res := f.post(tok, second); res.Status != http.StatusNoContent {
+			t.Fatalf("before expiry: %d %s", res.Status, res.Body)
 		}
-		f.clock.Add(2 * time.Minute)
+		f.Clock.Add(2 * time.Minute)
 		res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010003"}))
-		if res.status != http.StatusUnauthorized || res.json(t)["error"].(map[string]any)["code"] != "invalid_token" {
-			t.Fatalf("after expiry: %d %s", res.status, res.body)
+		if res.Status != http.StatusUnauthorized || res.Object(t)["error"].(map[string]any)["code"] != "invalid_token" {
+			t.Fatalf("after expiry: %d %s", res.Status, res.Body)
 		}
-		if !strings.Contains(res.header.Get("WWW-Authenticate"), `error="invalid_token"`) {
-			t.Errorf("WWW-Authenticate %q", res.header.Get("WWW-Authenticate"))
+		if !strings.Contains(res.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
+			t.Errorf("WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
 		}
 
 		// Moving the partner to the other location moves its next orders.
 		tok = f.token()
 		f.partner.LocationIDs = []int64{f.loc2.ID}
-		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
 		third := mutate(t, body, edit{path: "id", v: "STORE2005010004"})
-		if res := f.post(tok, third); res.status != http.StatusNoContent {
-			t.Fatalf("after move: %d %s", res.status, res.body)
+		if res := f.post(tok, third); res.Status != http.StatusNoContent {
+			t.Fatalf("after move: %d %s", res.Status, res.Body)
 		}
 		if o := f.order("STORE2005010004"); o.LocationID != f.loc2.ID {
 			t.Fatalf("order at location %d, want %d", o.LocationID, f.loc2.ID)
@@ -160,26 +144,26 @@ func TestTokenLifetimeAndBinding(t *testing.T) {
 		// Bound to two locations: refused when saved, and at use when it
 		// was stored so before that check (legacy).
 		f.partner.LocationIDs = []int64{f.loc.ID, f.loc2.ID}
-		if err := f.svc.UpdatePartner(f.ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid {
+		if err := f.Svc.UpdatePartner(f.Ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid {
 			t.Fatalf("two locations saved: %v", err)
 		}
 		f.storePartner(f.partner)
-		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010005"})); res.status != http.StatusForbidden {
-			t.Fatalf("two locations: %d %s", res.status, res.body)
+		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010005"})); res.Status != http.StatusForbidden {
+			t.Fatalf("two locations: %d %s", res.Status, res.Body)
 		}
 
 		// Revoking the client revokes its tokens.
 		f.partner.LocationIDs = []int64{f.loc.ID}
-		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
-		creds, err := st.ListCredentials(f.ctx, f.partner.ID)
+		must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
+		creds, err := st.ListCredentials(f.Ctx, f.partner.ID)
 		must(t, err)
 		for _, c := range creds {
 			if c.Kind == store.CredClient {
-				must(t, f.svc.RevokeCredential(f.ctx, f.partner.ID, c.ID))
+				must(t, f.Svc.RevokeCredential(f.Ctx, f.partner.ID, c.ID))
 			}
 		}
-		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010006"})); res.status != http.StatusUnauthorized {
-			t.Fatalf("revoked client: %d %s", res.status, res.body)
+		if res := f.post(tok, mutate(t, body, edit{path: "id", v: "STORE2005010006"})); res.Status != http.StatusUnauthorized {
+			t.Fatalf("revoked client: %d %s", res.Status, res.Body)
 		}
 	})
 }
@@ -259,25 +243,25 @@ func TestErrors(t *testing.T) {
 		}
 		for _, c := range cases {
 			res := f.post(tok, c.body)
-			if res.status != c.status {
-				t.Errorf("%s: status %d, want %d: %s", c.name, res.status, c.status, res.body)
+			if res.Status != c.status {
+				t.Errorf("%s: status %d, want %d: %s", c.name, res.Status, c.status, res.Body)
 				continue
 			}
-			e, _ := res.json(t)["error"].(map[string]any)
+			e, _ := res.Object(t)["error"].(map[string]any)
 			if e == nil || e["code"] != c.code || e["path"] != c.path || e["message"] == "" {
-				t.Errorf("%s: body %s, want code %s path %s", c.name, res.body, c.code, c.path)
+				t.Errorf("%s: body %s, want code %s path %s", c.name, res.Body, c.code, c.path)
 			}
-			if res.header.Get("Content-Type") != "application/json" {
-				t.Errorf("%s: Content-Type %q", c.name, res.header.Get("Content-Type"))
+			if res.Header.Get("Content-Type") != "application/json" {
+				t.Errorf("%s: Content-Type %q", c.name, res.Header.Get("Content-Type"))
 			}
 		}
 		if n := f.orderCount(); n != 0 {
 			t.Fatalf("%d orders stored by refused requests", n)
 		}
 		for _, hdr := range [][]string{nil, {"Authorization", "Bearer nope"}, {"Authorization", "Basic eDp5"}} {
-			res := f.do("POST", "/v1/items", plain, hdr...)
-			if res.status != http.StatusUnauthorized || res.json(t)["error"].(map[string]any)["code"] != "invalid_token" {
-				t.Errorf("auth %v: %d %s", hdr, res.status, res.body)
+			res := f.Do("POST", "/v1/items", plain, hdr...)
+			if res.Status != http.StatusUnauthorized || res.Object(t)["error"].(map[string]any)["code"] != "invalid_token" {
+				t.Errorf("auth %v: %d %s", hdr, res.Status, res.Body)
 			}
 		}
 	})
@@ -297,8 +281,8 @@ func TestShapes(t *testing.T) {
 		ab, err := json.Marshal(root)
 		must(t, err)
 		arr := string(ab)
-		if res := f.post(tok, arr); res.status != http.StatusNoContent {
-			t.Fatalf("cart array: %d %s (%s)", res.status, res.body, arr)
+		if res := f.post(tok, arr); res.Status != http.StatusNoContent {
+			t.Fatalf("cart array: %d %s (%s)", res.Status, res.Body, arr)
 		}
 		if o := f.order("ARR-1"); len(o.Lines) != 2 || o.Type != hub.OrderPickUp {
 			t.Fatalf("cart array: %d lines, type %s", len(o.Lines), o.Type)
@@ -306,8 +290,8 @@ func TestShapes(t *testing.T) {
 		// A path in an array cart names the cart's index.
 		bad := strings.Replace(arr, `"id":"P002"`, `"id":"P404"`, 1)
 		bad = strings.Replace(bad, `"ARR-1"`, `"ARR-2"`, 1)
-		if res := f.post(tok, bad); res.status != 404 || !strings.Contains(string(res.body), `"path":"cart[0].items[1].id"`) {
-			t.Fatalf("array path: %d %s", res.status, res.body)
+		if res := f.post(tok, bad); res.Status != 404 || !strings.Contains(string(res.Body), `"path":"cart[0].items[1].id"`) {
+			t.Fatalf("array path: %d %s", res.Status, res.Body)
 		}
 
 		taste := seed(t, "seed_combo_taste.txt")
@@ -322,8 +306,8 @@ func TestShapes(t *testing.T) {
 			edit{path: "type", v: "DELIVERY"})
 		// Removing 牛舌 from the second 肉品 group keeps it selected in the
 		// third one: drop that group's choice so the slot holds one.
-		if res := f.post(tok, pack); res.status != http.StatusNoContent {
-			t.Fatalf("pack: %d %s", res.status, res.body)
+		if res := f.post(tok, pack); res.Status != http.StatusNoContent {
+			t.Fatalf("pack: %d %s", res.Status, res.Body)
 		}
 		o := f.order("PACK-1")
 		if o.Type != hub.OrderDelivery {
@@ -345,10 +329,10 @@ func TestShapes(t *testing.T) {
 
 		// Price policy accept: a mismatch is taken and flagged.
 		f.partner.Settings.PricePolicy = hub.PriceAccept
-		must(t, f.svc.UpdatePartner(f.ctx, f.partner))
+		must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
 		cheap := mutate(t, plain, edit{path: "id", v: "CHEAP-1"}, edit{path: "cart.items[0].price.unit_price.amount", v: 100})
-		if res := f.post(tok, cheap); res.status != http.StatusNoContent {
-			t.Fatalf("accept policy: %d %s", res.status, res.body)
+		if res := f.post(tok, cheap); res.Status != http.StatusNoContent {
+			t.Fatalf("accept policy: %d %s", res.Status, res.Body)
 		}
 		if o := f.order("CHEAP-1"); !o.PriceFlagged || o.Lines[0].ClientUnitPrice == nil || *o.Lines[0].ClientUnitPrice != 100 || o.Lines[0].UnitPrice != 40000 {
 			t.Errorf("accept policy: flagged %v line %+v", o.PriceFlagged, o.Lines[0])
@@ -365,13 +349,13 @@ func TestIdempotency(t *testing.T) {
 		plain := seed(t, "seed_plain.json")
 		a := mutate(t, plain, edit{path: "unique_code", v: "U-1"})
 		for i := 0; i < 2; i++ {
-			if res := f.post(tok, a); res.status != http.StatusNoContent {
-				t.Fatalf("try %d: %d %s", i, res.status, res.body)
+			if res := f.post(tok, a); res.Status != http.StatusNoContent {
+				t.Fatalf("try %d: %d %s", i, res.Status, res.Body)
 			}
 		}
 		// Whitespace and key order do not make a different request.
-		if res := f.post(tok, strings.ReplaceAll(a, ",", " ,\n ")); res.status != http.StatusNoContent {
-			t.Fatalf("reformatted retry: %d %s", res.status, res.body)
+		if res := f.post(tok, strings.ReplaceAll(a, ",", " ,\n ")); res.Status != http.StatusNoContent {
+			t.Fatalf("reformatted retry: %d %s", res.Status, res.Body)
 		}
 		if n := f.orderCount(); n != 1 {
 			t.Fatalf("%d orders, want 1", n)
@@ -390,16 +374,16 @@ func TestIdempotency(t *testing.T) {
 		}
 		for _, c := range conflicts {
 			res := f.post(tok, c.body)
-			e, _ := res.json(t)["error"].(map[string]any)
-			if res.status != http.StatusConflict || e["code"] != c.code || e["path"] != c.path {
-				t.Errorf("%s: %d %s", c.name, res.status, res.body)
+			e, _ := res.Object(t)["error"].(map[string]any)
+			if res.Status != http.StatusConflict || e["code"] != c.code || e["path"] != c.path {
+				t.Errorf("%s: %d %s", c.name, res.Status, res.Body)
 			}
 		}
 		// Without unique_code the id is the key: a retry is 204.
 		b := mutate(t, plain, edit{path: "id", v: "NOKEY-1"})
 		for i := 0; i < 2; i++ {
-			if res := f.post(tok, b); res.status != http.StatusNoContent {
-				t.Fatalf("no key try %d: %d %s", i, res.status, res.body)
+			if res := f.post(tok, b); res.Status != http.StatusNoContent {
+				t.Fatalf("no key try %d: %d %s", i, res.Status, res.Body)
 			}
 		}
 		if n := f.orderCount(); n != 2 {
@@ -407,21 +391,21 @@ func TestIdempotency(t *testing.T) {
 		}
 		// A retry with a fresh token (the QR app logged in again) is still
 		// the same request.
-		if res := f.post(f.token(), b); res.status != http.StatusNoContent {
-			t.Fatalf("new token retry: %d %s", res.status, res.body)
+		if res := f.post(f.token(), b); res.Status != http.StatusNoContent {
+			t.Fatalf("new token retry: %d %s", res.Status, res.Body)
 		}
 
 		// The Idempotency-Key header.
 		c := mutate(t, plain, edit{path: "id", v: "HDR-1"})
 		for i := 0; i < 2; i++ {
 			res := f.post(tok, c, "Idempotency-Key", "k-1")
-			if res.status != http.StatusNoContent || (i == 1) != (res.header.Get("Idempotent-Replayed") == "true") {
-				t.Fatalf("header try %d: %d %v %s", i, res.status, res.header, res.body)
+			if res.Status != http.StatusNoContent || (i == 1) != (res.Header.Get("Idempotent-Replayed") == "true") {
+				t.Fatalf("header try %d: %d %v %s", i, res.Status, res.Header, res.Body)
 			}
 		}
 		res := f.post(tok, mutate(t, plain, edit{path: "id", v: "HDR-2"}), "Idempotency-Key", "k-1")
-		if e, _ := res.json(t)["error"].(map[string]any); res.status != http.StatusUnprocessableEntity || e["code"] != "idempotency_key_reused" {
-			t.Fatalf("header reuse: %d %s", res.status, res.body)
+		if e, _ := res.Object(t)["error"].(map[string]any); res.Status != http.StatusUnprocessableEntity || e["code"] != "idempotency_key_reused" {
+			t.Fatalf("header reuse: %d %s", res.Status, res.Body)
 		}
 		if n := f.orderCount(); n != 3 {
 			t.Fatalf("%d orders, want 3", n)
@@ -457,10 +441,10 @@ func TestWrongMethod(t *testing.T) {
 		{"GET", "/v1/auth/login", `{"error":"invalid_request","error_description":"method GET not allowed"}`},
 		{"DELETE", "/v1/auth/login", `{"error":"invalid_request","error_description":"method DELETE not allowed"}`},
 	} {
-		res := f.do(c.method, c.path, "")
-		if res.status != http.StatusMethodNotAllowed || res.header.Get("Allow") != "POST" ||
-			res.header.Get("Content-Type") != "application/json" || strings.TrimSpace(string(res.body)) != c.body {
-			t.Errorf("%s %s: %d Allow %q %q %s", c.method, c.path, res.status, res.header.Get("Allow"), res.header.Get("Content-Type"), res.body)
+		res := f.Do(c.method, c.path, "")
+		if res.Status != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "POST" ||
+			res.Header.Get("Content-Type") != "application/json" || strings.TrimSpace(string(res.Body)) != c.body {
+			t.Errorf("%s %s: %d Allow %q %q %s", c.method, c.path, res.Status, res.Header.Get("Allow"), res.Header.Get("Content-Type"), res.Body)
 		}
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 // receiver is a client's callback endpoint that checks KS-Signature with
@@ -119,8 +120,8 @@ func TestCallbackDelivered(t *testing.T) {
 		}
 		otherProduct := &hub.Product{BrandID: f.other.ID, Name: hub.I18n{"en": "x"}, Price: 100, IndividualSale: true, Displayed: true,
 			Launch: hub.Launch{Launched: true}}
-		must(t, f.svc.SaveProduct(f.ctx, otherProduct))
-		_, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelHub,
+		must(t, f.Svc.SaveProduct(f.Ctx, otherProduct))
+		_, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: strconv.FormatInt(otherProduct.ID, 10), Quantity: 1}}})
 		must(t, err)
 
@@ -171,13 +172,13 @@ func TestCallbackDelivered(t *testing.T) {
 			t.Errorf("badly signed requests: %d, %d", ra.bad, rb.bad)
 		}
 		// The deliveries are recorded as delivered.
-		ds, err := st.ListDeliveries(f.ctx, store.DeliveryFilter{Target: store.Target{Kind: store.TargetPartner, ID: f.a.partner.ID}, Limit: 10})
+		ds, err := st.ListDeliveries(f.Ctx, store.DeliveryFilter{Target: store.Target{Kind: store.TargetPartner, ID: f.a.partner.ID}, Limit: 10})
 		must(t, err)
 		if len(ds) != 3 {
 			t.Fatalf("%d deliveries to the client, want 3", len(ds))
 		}
 		waitFor(t, 30*time.Second, "deliveries marked delivered", func() bool {
-			ds, err := st.ListDeliveries(f.ctx, store.DeliveryFilter{Target: store.Target{Kind: store.TargetPartner, ID: f.a.partner.ID}, Limit: 10})
+			ds, err := st.ListDeliveries(f.Ctx, store.DeliveryFilter{Target: store.Target{Kind: store.TargetPartner, ID: f.a.partner.ID}, Limit: 10})
 			must(t, err)
 			for _, d := range ds {
 				if d.Status != store.DeliveryDelivered {
@@ -195,11 +196,11 @@ func TestCallbackFormatter(t *testing.T) {
 	f.create(f.a, f.productBody("cola", nil))
 	o, err := f.place(hub.ChannelHub, f.loc2.ID, "cola", 1)
 	must(t, err)
-	ev := orderEvent(t, f.st, o.ID, hub.EventOrderCreated)
+	ev := orderEvent(t, f.Store, o.ID, hub.EventOrderCreated)
 	p := *f.a.partner
 	check := func(what string, p hub.Partner, ev *store.Event, want bool) {
 		t.Helper()
-		out, err := OrderCreateCallback(f.ctx, f.st, ev, &p)
+		out, err := OrderCreateCallback(f.Ctx, f.Store, ev, &p)
 		must(t, err)
 		if (out != nil) != want {
 			t.Errorf("%s: callback %v, want %v", what, out != nil, want)
@@ -217,10 +218,10 @@ func TestCallbackFormatter(t *testing.T) {
 	disabled := p
 	disabled.Protocol = hub.ChannelKakao
 	check("another protocol", disabled, ev, false)
-	_, err = f.svc.Transition(f.ctx, service.TransitionInput{Scope: service.OrderScope{BrandID: f.brand.ID}, OrderRef: o.Number,
+	_, err = f.Svc.Transition(f.Ctx, service.TransitionInput{Scope: service.OrderScope{BrandID: f.brand.ID}, OrderRef: o.Number,
 		Action: hub.ActionConfirm, Actor: hub.Actor{Role: hub.RoleStore, Name: "test"}})
 	must(t, err)
-	check("order.confirmed", p, orderEvent(t, f.st, o.ID, hub.EventOrderConfirmed), false)
+	check("order.confirmed", p, orderEvent(t, f.Store, o.ID, hub.EventOrderConfirmed), false)
 	// Without the order in the payload, the stored order is read.
 	bare := *ev
 	bare.Payload = []byte(`{"version":1}`)
@@ -374,14 +375,14 @@ func TestProviderInventory(t *testing.T) {
 		// A location outside the client's scope is not its business.
 		f.setSettings(f.a, hub.PartnerSettings{ProviderURL: pv.srv.URL, InventoryTimeoutMS: 300})
 		f.a.partner.LocationIDs = []int64{f.loc2.ID}
-		must(t, f.svc.UpdatePartner(f.ctx, f.a.partner))
+		must(t, f.Svc.UpdatePartner(f.Ctx, f.a.partner))
 		n := pv.count()
 		place("other location", "", "")
 		if pv.count() != n {
 			t.Error("provider asked about a location outside the client's scope")
 		}
 		f.a.partner.LocationIDs = nil
-		must(t, f.svc.UpdatePartner(f.ctx, f.a.partner))
+		must(t, f.Svc.UpdatePartner(f.Ctx, f.a.partner))
 
 		settings.ProviderURL = closedURL(t)
 		f.setSettings(f.a, settings)
@@ -401,8 +402,8 @@ func TestProviderInventory(t *testing.T) {
 		// Another brand's orders never reach this client's provider.
 		n = pv.count()
 		op := &hub.Product{BrandID: f.other.ID, Name: hub.I18n{"en": "x"}, Price: 100, IndividualSale: true, Displayed: true, Launch: hub.Launch{Launched: true}}
-		must(t, f.svc.SaveProduct(f.ctx, op))
-		_, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelHub,
+		must(t, f.Svc.SaveProduct(f.Ctx, op))
+		_, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: strconv.FormatInt(op.ID, 10), Quantity: 1}}})
 		must(t, err)
 		if pv.count() != n {
@@ -410,24 +411,24 @@ func TestProviderInventory(t *testing.T) {
 		}
 
 		// The native API renders the refusal in its own envelope.
-		tok, err := f.svc.CreateHubToken(f.ctx, f.brand.ID, "test")
+		tok, err := f.Svc.CreateHubToken(f.Ctx, f.brand.ID, "test")
 		must(t, err)
 		mux := http.NewServeMux()
-		api.New(f.svc, quiet).Routes(mux)
+		api.New(f.Svc, quiet).Routes(mux)
 		srv := httptest.NewServer(mux)
 		defer srv.Close()
 		body := `{"brand_id":` + strconv.FormatInt(f.brand.ID, 10) + `,"location_id":` + strconv.FormatInt(f.loc.ID, 10) +
 			`,"lines":[{"product":"cola","quantity":1}]}`
-		r := doHTTP(t, srv, http.MethodPost, "/hub/v1/orders", body, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
-		if r.status != http.StatusConflict {
-			t.Errorf("native API: %d %s, want 409", r.status, r.body)
+		r := harness.Do(t, srv, http.MethodPost, "/hub/v1/orders", body, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
+		if r.Status != http.StatusConflict {
+			t.Errorf("native API: %d %s, want 409", r.Status, r.Body)
 		}
 		settings.InventoryFailOpen = false
 		f.setSettings(f.a, settings)
 		pv.set("slow")
-		r = doHTTP(t, srv, http.MethodPost, "/hub/v1/orders", body, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
-		if r.status != http.StatusServiceUnavailable {
-			t.Errorf("native API, slow provider: %d %s, want 503", r.status, r.body)
+		r = harness.Do(t, srv, http.MethodPost, "/hub/v1/orders", body, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
+		if r.Status != http.StatusServiceUnavailable {
+			t.Errorf("native API, slow provider: %d %s, want 503", r.Status, r.Body)
 		}
 	})
 }

@@ -1,32 +1,25 @@
 package zeek
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
-	"log/slog"
+	"maps"
 	"net/http"
-	"net/http/httptest"
-	"reflect"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"orderhub/internal/api"
 	"orderhub/internal/hub"
 	"orderhub/internal/protocol"
 	"orderhub/internal/protocol/tableorder"
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = harness.Quiet()
 
 // must fails the test on a setup error.
 var must = testutil.Must
@@ -44,13 +37,8 @@ type client struct {
 // (the first with RefID "client-location-123"), brand "Other" with one,
 // a zeek client on each, served over real HTTP with a settable clock.
 type fixture struct {
-	t     *testing.T
-	ctx   context.Context
-	st    store.Store
-	clock *testutil.Clock
-	svc   *service.Service
-	h     *Handler
-	srv   *httptest.Server
+	*harness.Harness
+	h *Handler
 
 	brand, other *hub.Brand
 	loc, loc2    *hub.Location
@@ -59,98 +47,63 @@ type fixture struct {
 	nextID       atomic.Int64
 }
 
+// testCatalog is the fixture's data, made anew for each fixture (tests
+// change what they are given); the clients are made by newClient
+// (each with an access token).
+func testCatalog() harness.Data {
+	return harness.Data{Brands: []harness.Brand{{
+		Brand: hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true},
+		Locations: []hub.Location{
+			{Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"},
+			{Code: "SGN-2", Name: "Circle K D3", Timezone: "Asia/Ho_Chi_Minh"},
+		},
+	}, {
+		Brand:     hub.Brand{Name: "Other", Currency: "HKD"},
+		Locations: []hub.Location{{Code: "O-1", Name: "Other 1", Timezone: "Asia/Hong_Kong", RefID: "other-location"}},
+	}}}
+}
+
 func newFixture(t *testing.T, st store.Store) *fixture {
 	t.Helper()
-	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC))}
-	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
-	f.brand = &hub.Brand{Name: "Circle K", Currency: "HKD", TaxRateBP: 1000, TaxIncluded: true}
-	must(t, f.svc.CreateBrand(ctx, f.brand))
-	f.loc = &hub.Location{BrandID: f.brand.ID, Code: "SGN-1", Name: "Circle K D1", Timezone: "Asia/Ho_Chi_Minh", RefID: "client-location-123"}
-	must(t, f.svc.CreateLocation(ctx, f.loc))
-	f.loc2 = &hub.Location{BrandID: f.brand.ID, Code: "SGN-2", Name: "Circle K D3", Timezone: "Asia/Ho_Chi_Minh"}
-	must(t, f.svc.CreateLocation(ctx, f.loc2))
-	f.other = &hub.Brand{Name: "Other", Currency: "HKD"}
-	must(t, f.svc.CreateBrand(ctx, f.other))
-	f.otherLoc = &hub.Location{BrandID: f.other.ID, Code: "O-1", Name: "Other 1", Timezone: "Asia/Hong_Kong", RefID: "other-location"}
-	must(t, f.svc.CreateLocation(ctx, f.otherLoc))
+	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC),
+		Options: []service.Option{service.WithLogger(quiet), registry.Option()}, Data: testCatalog()})}
+	f.brand, f.other = f.Brand(0), f.Brand(1)
+	f.loc, f.loc2, f.otherLoc = f.Location(t, "SGN-1"), f.Location(t, "SGN-2"), f.Location(t, "O-1")
 	f.a = f.newClient(f.brand.ID, nil, hub.PartnerSettings{Extra: map[string]any{"region": "SGN"}})
 	f.b = f.newClient(f.other.ID, nil, hub.PartnerSettings{})
-	f.h = New(f.svc, Config{Log: quiet})
-	mux := http.NewServeMux()
-	f.h.Routes(mux)
-	f.srv = httptest.NewServer(testutil.ValidatingHandler(t, openAPIDoc(t), mux, testutil.AnyContentType("zeekGetAccessToken"), testutil.RefusesWith200("zeekBatchUpdateProduct")))
-	t.Cleanup(f.srv.Close)
+	f.h = New(f.Svc, Config{Log: quiet})
+	f.Serve(harness.Mux(f.h.Routes), harness.ProtocolDoc(t, protocol.Registry{Protocol()}),
+		testutil.AnyContentType("zeekGetAccessToken"), testutil.RefusesWith200("zeekBatchUpdateProduct"))
 	return f
 }
 
 func (f *fixture) newClient(brandID int64, locs []int64, s hub.PartnerSettings) *client {
-	f.t.Helper()
+	f.T.Helper()
 	p := &hub.Partner{BrandID: brandID, Protocol: hub.ChannelZeek, Name: "zeek client", LocationIDs: locs, Settings: s}
-	issued, cb, err := f.svc.CreatePartner(f.ctx, p)
-	must(f.t, err)
+	issued, cb, err := f.Svc.CreatePartner(f.Ctx, p)
+	must(f.T, err)
 	c := &client{partner: p, clientID: issued.ClientID, clientSecret: issued.ClientSecret, callbackSecret: cb}
-	tok, _, err := f.svc.IssueAccessToken(f.ctx, f.credential(issued.ClientID), DefaultTokenTTL)
-	must(f.t, err)
+	tok, _, err := f.Svc.IssueAccessToken(f.Ctx, f.credential(issued.ClientID), DefaultTokenTTL)
+	must(f.T, err)
 	c.token = tok
 	return c
 }
 
 func (f *fixture) credential(clientID string) *store.Credential {
-	f.t.Helper()
-	c, err := f.st.CredentialByLookup(f.ctx, store.CredClient, clientID)
-	must(f.t, err)
+	f.T.Helper()
+	c, err := f.Store.CredentialByLookup(f.Ctx, store.CredClient, clientID)
+	must(f.T, err)
 	return c
 }
 
 // setSettings replaces a client's settings.
 func (f *fixture) setSettings(c *client, s hub.PartnerSettings) {
-	f.t.Helper()
+	f.T.Helper()
 	c.partner.Settings = s
-	must(f.t, f.svc.UpdatePartner(f.ctx, c.partner))
+	must(f.T, f.Svc.UpdatePartner(f.Ctx, c.partner))
 }
 
-// response is an answer as received.
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-func (r response) json(t testing.TB) map[string]any {
-	t.Helper()
-	v, ok := decode(t, r.body).(map[string]any)
-	if !ok {
-		t.Fatalf("answer is not an object: %s", r.body)
-	}
-	return v
-}
-
-// do sends a request; hdr holds header pairs (a pair with an empty value
-// removes a default header).
-func (f *fixture) do(method, path, body string, hdr ...string) response {
-	f.t.Helper()
-	return doHTTP(f.t, f.srv, method, path, body, hdr...)
-}
-
-func doHTTP(t testing.TB, srv *httptest.Server, method, path, body string, hdr ...string) response {
-	t.Helper()
-	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-	must(t, err)
-	for i := 0; i+1 < len(hdr); i += 2 {
-		if hdr[i+1] == "" {
-			req.Header.Del(hdr[i])
-			continue
-		}
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := srv.Client().Do(req)
-	must(t, err)
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	must(t, err)
-	return response{status: res.StatusCode, header: res.Header, body: b}
-}
+type response = harness.Response
 
 // requestID is a fresh KS-Client-Request-Id.
 func (f *fixture) requestID() string {
@@ -160,26 +113,45 @@ func (f *fixture) requestID() string {
 // call sends a body as client c with the seed's headers (a fresh request
 // id, en, SGN); extra header pairs override them.
 func (f *fixture) call(c *client, path, body string, extra ...string) response {
-	f.t.Helper()
+	f.T.Helper()
+	return f.Do(http.MethodPost, path, body, f.headers(c, extra)...)
+}
+
+// headers are the header pairs of call.
+func (f *fixture) headers(c *client, extra []string) []string {
 	hdr := []string{"Content-Type", "application/json;charset=UTF-8", "KS-Client-Request-Id", f.requestID(),
 		"KS-Lang", "en", "KS-Region", "SGN"}
 	if c != nil {
 		hdr = append(hdr, "Authorization", "Bearer "+c.token)
 	}
-	return f.do(http.MethodPost, path, body, append(hdr, extra...)...)
+	return override(hdr, extra)
+}
+
+// refusal is a call refused with the seed's error envelope, as a table
+// row: the status, the Content-Type, the code and message, and nothing
+// written.
+func (f *fixture) refusal(name string, c *client, path, body string, status int, code, msg string, extra ...string) testutil.Scenario {
+	hdr := f.headers(c, extra)
+	h := map[string]string{}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		h[hdr[i]] = hdr[i+1]
+	}
+	envelope, _ := json.Marshal(map[string]string{"error": code, "error_msg": msg})
+	return testutil.Scenario{Name: name, Method: http.MethodPost, Path: path, Body: body, Header: h,
+		Status: status, JSON: string(envelope), WantHeader: map[string]string{"Content-Type": contentType}, Unchanged: f.Rows}
 }
 
 // expect checks the status and the exact JSON body (when body is set).
 func expect(t testing.TB, what string, r response, status int, body string) {
 	t.Helper()
-	if r.status != status {
-		t.Errorf("%s: status %d, want %d (body %s)", what, r.status, status, r.body)
+	if r.Status != status {
+		t.Errorf("%s: status %d, want %d (body %s)", what, r.Status, status, r.Body)
 	}
-	if ct := r.header.Get("Content-Type"); ct != contentType {
+	if ct := r.Header.Get("Content-Type"); ct != contentType {
 		t.Errorf("%s: Content-Type %q", what, ct)
 	}
 	if body != "" {
-		sameJSON(t, what, []byte(body), r.body)
+		testutil.SameJSON(t, what, []byte(body), r.Body)
 	}
 }
 
@@ -191,103 +163,37 @@ func expectError(t testing.TB, what string, r response, status int, code, msg st
 		Error    any    `json:"error"`
 		ErrorMsg string `json:"error_msg"`
 	}
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("%s: %v in %s", what, err, r.body)
+	if err := json.Unmarshal(r.Body, &e); err != nil {
+		t.Fatalf("%s: %v in %s", what, err, r.Body)
 	}
 	if e.Error != code {
-		t.Errorf("%s: error %#v, want %q (body %s)", what, e.Error, code, r.body)
+		t.Errorf("%s: error %#v, want %q (body %s)", what, e.Error, code, r.Body)
 	}
 	if e.ErrorMsg != msg {
 		t.Errorf("%s: error_msg %q, want %q", what, e.ErrorMsg, msg)
 	}
 }
 
-// decode parses JSON keeping numbers as their literal text, so that
-// types and values are compared exactly.
-func decode(t testing.TB, b []byte) any {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("invalid JSON %q: %v", b, err)
+// override returns the header pairs of defaults with each pair of extra
+// replacing the default of its name, or removing it when its value is
+// empty.
+func override(defaults, extra []string) []string {
+	h := http.Header{}
+	for i := 0; i+1 < len(defaults); i += 2 {
+		h.Set(defaults[i], defaults[i+1])
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		t.Fatalf("trailing data after JSON %q", b)
+	for i := 0; i+1 < len(extra); i += 2 {
+		if extra[i+1] == "" {
+			h.Del(extra[i])
+			continue
+		}
+		h.Set(extra[i], extra[i+1])
 	}
-	return v
-}
-
-// diff lists the differences between two decoded JSON values. With
-// shapeOnly, leaves are compared by JSON type only.
-func diff(path string, want, got any, shapeOnly bool) []string {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return []string{fmt.Sprintf("%s: want object, got %T %v", path, got, got)}
-		}
-		keys := map[string]bool{}
-		for k := range w {
-			keys[k] = true
-		}
-		for k := range g {
-			keys[k] = true
-		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		var out []string
-		for _, k := range sorted {
-			wv, wok := w[k]
-			gv, gok := g[k]
-			switch {
-			case !gok:
-				out = append(out, fmt.Sprintf("%s.%s: missing", path, k))
-			case !wok:
-				out = append(out, fmt.Sprintf("%s.%s: unexpected (%v)", path, k, gv))
-			default:
-				out = append(out, diff(path+"."+k, wv, gv, shapeOnly)...)
-			}
-		}
-		return out
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return []string{fmt.Sprintf("%s: want %v, got %v", path, want, got)}
-		}
-		var out []string
-		for i := range w {
-			out = append(out, diff(fmt.Sprintf("%s[%d]", path, i), w[i], g[i], shapeOnly)...)
-		}
-		return out
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		out = append(out, k, h.Get(k))
 	}
-	if reflect.TypeOf(want) != reflect.TypeOf(got) {
-		return []string{fmt.Sprintf("%s: want %T %v, got %T %v", path, want, want, got, got)}
-	}
-	if !shapeOnly && !reflect.DeepEqual(want, got) {
-		return []string{fmt.Sprintf("%s: want %v, got %v", path, want, got)}
-	}
-	return nil
-}
-
-// sameJSON fails the test unless the two bodies are the same JSON.
-func sameJSON(t testing.TB, what string, want, got []byte) {
-	t.Helper()
-	if d := diff("$", decode(t, want), decode(t, got), false); len(d) > 0 {
-		t.Errorf("%s: body differs:\n  %s\nwant %s\ngot  %s", what, strings.Join(d, "\n  "), want, got)
-	}
-}
-
-// sameShape fails the test unless the two bodies have the same members at
-// every level, with the same JSON types.
-func sameShape(t testing.TB, what string, want, got []byte) {
-	t.Helper()
-	if d := diff("$", decode(t, want), decode(t, got), true); len(d) > 0 {
-		t.Errorf("%s: shape differs:\n  %s\nwant %s\ngot  %s", what, strings.Join(d, "\n  "), want, got)
-	}
+	return out
 }
 
 // product is a minimal valid create body for client c's brand.
@@ -320,39 +226,39 @@ func (f *fixture) productBody(ref string, extra map[string]any) string {
 
 // create creates a product through the API and returns its id.
 func (f *fixture) create(c *client, body string) int64 {
-	f.t.Helper()
+	f.T.Helper()
 	r := f.call(c, PathCreate, body)
-	if r.status != http.StatusOK {
-		f.t.Fatalf("create: %d %s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		f.T.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	var out struct {
 		Data struct {
 			ProductID int64 `json:"product_id"`
 		} `json:"data"`
 	}
-	must(f.t, json.Unmarshal(r.body, &out))
+	must(f.T, json.Unmarshal(r.Body, &out))
 	return out.Data.ProductID
 }
 
 func (f *fixture) product(id int64) *hub.Product {
-	f.t.Helper()
-	p, err := f.st.GetProduct(f.ctx, f.brand.ID, id)
-	must(f.t, err)
+	f.T.Helper()
+	p, err := f.Store.GetProduct(f.Ctx, f.brand.ID, id)
+	must(f.T, err)
 	return p
 }
 
 // orders counts the stored orders of a brand.
 func (f *fixture) orders(brandID int64) int {
-	f.t.Helper()
-	os, err := f.st.ListOrders(f.ctx, store.OrderFilter{BrandID: brandID, Limit: 1000})
-	must(f.t, err)
+	f.T.Helper()
+	os, err := f.Store.ListOrders(f.Ctx, store.OrderFilter{BrandID: brandID, Limit: 1000})
+	must(f.T, err)
 	return len(os)
 }
 
 // place places an order of one line through the service.
 func (f *fixture) place(ch hub.Channel, locationID int64, ref string, qty int) (*hub.Order, error) {
-	f.t.Helper()
-	res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: locationID, Channel: ch,
+	f.T.Helper()
+	res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: locationID, Channel: ch,
 		Lines: []service.LineInput{{ProductRef: ref, Quantity: qty}}})
 	if err != nil {
 		return nil, err
@@ -363,14 +269,3 @@ func (f *fixture) place(ch hub.Channel, locationID int64, ref string, qty int) (
 // registry is what the tests' service knows: this protocol (its inventory
 // provider included) and the QR protocol some tests order through.
 var registry = protocol.Registry{Protocol(), tableorder.Protocol()}
-
-// openAPIDoc is the API description with this protocol in it, which the
-// fixture's traffic is checked against (testutil.ValidatingHandler).
-func openAPIDoc(t *testing.T) []byte {
-	t.Helper()
-	doc, err := protocol.ComposeOpenAPI(api.OpenAPI(), protocol.Registry{Protocol()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}

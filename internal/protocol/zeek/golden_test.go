@@ -21,6 +21,7 @@ import (
 	"orderhub/internal/service"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
+	"orderhub/internal/testutil/harness"
 )
 
 // seedFile is a byte-for-byte copy of ../shared/seeds/003_07287a63d548cffe.txt;
@@ -119,9 +120,9 @@ type seedWorld struct {
 
 func newSeedWorld(t *testing.T, st store.Store) *seedWorld {
 	t.Helper()
-	ctx := context.Background()
-	f := &fixture{t: t, ctx: ctx, st: st, clock: testutil.NewClock(time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC))}
-	f.svc = service.New(st, service.WithOutbound(testutil.Outbound), service.WithClock(f.clock.Now), service.WithLogger(quiet), registry.Option())
+	f := &fixture{Harness: harness.New(t, st, harness.Config{Clock: time.Date(2026, 3, 22, 3, 0, 0, 0, time.UTC),
+		Options: []service.Option{service.WithLogger(quiet), registry.Option()}})}
+	st, ctx := f.Store, f.Ctx
 	w := &seedWorld{fixture: f, loc122: 122, loc33: 33, loc34: 34}
 	name := func(en, zh string) hub.I18n { return hub.I18n{"en": en, "zh-HK": zh} }
 	simple := func(brand int64, ref, en string, price int64) *hub.Product {
@@ -203,11 +204,8 @@ func newSeedWorld(t *testing.T, st store.Store) *seedWorld {
 		return tx.CreateCredential(ctx, &store.Credential{Kind: store.CredClient, PartnerID: w.zk145.partner.ID, BrandID: 145,
 			Lookup: seedClientID, SecretHash: auth.Hash(seedClientSecret), Hint: seedClientID, CreatedAt: time.Now().UTC()})
 	}))
-	f.h = New(f.svc, Config{Log: quiet})
-	mux := http.NewServeMux()
-	f.h.Routes(mux)
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
+	f.h = New(f.Svc, Config{Log: quiet})
+	f.Serve(harness.Mux(f.h.Routes), nil)
 	return w
 }
 
@@ -246,27 +244,27 @@ func TestSeedExamples(t *testing.T) {
 func seedToken(t *testing.T, w *seedWorld, ex []string) {
 	r := w.call(nil, PathToken, ex[exTokenReq])
 	expect(t, "token", r, http.StatusOK, "")
-	sameShape(t, "token", []byte(ex[exTokenOK]), r.body)
-	got := r.json(t)
+	testutil.SameShape(t, "token", []byte(ex[exTokenOK]), r.Body)
+	got := r.Literal(t)
 	data := got["data"].(map[string]any)
 	tok, _ := data["access_token"].(string)
 	if len(tok) < 40 {
 		t.Errorf("access_token %q is not a random token", tok)
 	}
 	data["access_token"] = "xxxxxxxxxxxxxxxxxxxxxxx"
-	sameJSON(t, "token values", []byte(ex[exTokenOK]), []byte(jsonString(got)))
+	testutil.SameJSON(t, "token values", []byte(ex[exTokenOK]), []byte(jsonString(got)))
 	// The token works, and is stored only as its hash.
-	if _, err := w.svc.AuthenticateAccessToken(w.ctx, hub.ChannelZeek, tok); err != nil {
+	if _, err := w.Svc.AuthenticateAccessToken(w.Ctx, hub.ChannelZeek, tok); err != nil {
 		t.Errorf("issued token refused: %v", err)
 	}
-	if _, err := w.st.CredentialByLookup(w.ctx, store.CredAccessToken, tok); err == nil {
+	if _, err := w.Store.CredentialByLookup(w.Ctx, store.CredAccessToken, tok); err == nil {
 		t.Error("token stored in clear")
 	}
 
 	noSecret := edit(t, ex[exTokenReq], func(m map[string]any) { delete(m, "client_secret") })
 	r = w.call(nil, PathToken, noSecret)
 	expectError(t, "token without secret", r, http.StatusBadRequest, "40001", "Invalid parameter: client_secret is required")
-	sameShape(t, "token 40001", []byte(ex[exToken400]), r.body)
+	testutil.SameShape(t, "token 40001", []byte(ex[exToken400]), r.Body)
 	r = w.call(nil, PathToken, edit(t, ex[exTokenReq], func(m map[string]any) { m["grant_type"] = "password" }))
 	expectError(t, "grant_type", r, http.StatusBadRequest, "40001", "Invalid parameter: grant_type must be one of client_credentials")
 
@@ -279,7 +277,7 @@ func seedToken(t *testing.T, w *seedWorld, ex []string) {
 func seedCreate(t *testing.T, w *seedWorld, ex []string) {
 	r := w.call(w.zk145, PathCreate, ex[exCreateReq])
 	expect(t, "create", r, http.StatusOK, ex[exCreateOK])
-	p, err := w.st.GetProduct(w.ctx, 145, 200)
+	p, err := w.Store.GetProduct(w.Ctx, 145, 200)
 	must(t, err)
 	start := time.Date(2004, 5, 3, 10, 30, 8, 0, time.UTC)
 	want := &hub.Product{
@@ -330,7 +328,7 @@ func seedCreate(t *testing.T, w *seedWorld, ex []string) {
 	expect(t, "create 401", w.call(w.zk145, PathCreate, ex[exCreateReq], "Authorization", "Bearer nope"), http.StatusUnauthorized, ex[exCreate401])
 	r = w.call(w.zk145, PathCreate, edit(t, ex[exCreateReq], func(m map[string]any) { delete(m["data"].(map[string]any), "sku") }))
 	expectError(t, "create 40001", r, http.StatusBadRequest, "40001", "Invalid parameter: sku is required")
-	sameShape(t, "create 40001", []byte(ex[exCreate400]), r.body)
+	testutil.SameShape(t, "create 40001", []byte(ex[exCreate400]), r.Body)
 	// Another brand's store: not found.
 	r = w.call(w.zk145, PathCreate, edit(t, ex[exCreateReq], func(m map[string]any) {
 		m["data"].(map[string]any)["store"] = map[string]any{"store_id": 100}
@@ -349,7 +347,7 @@ func utc(t *time.Time) *time.Time {
 func seedBatch(t *testing.T, w *seedWorld, ex []string) {
 	r := w.call(w.zk145, PathBatchUpdate, ex[exBatchReq])
 	expect(t, "batch", r, http.StatusOK, `{"error":0,"data":{"results":[{"product_id":78,"action_result":1,"error_msg":""}]}}`)
-	p, err := w.st.GetProduct(w.ctx, 145, 78)
+	p, err := w.Store.GetProduct(w.Ctx, 145, 78)
 	must(t, err)
 	// "2021-03-22 17:00:00" in KS-Region SGN (+07:00).
 	at := time.Date(2021, 3, 22, 10, 0, 0, 0, time.UTC)
@@ -391,7 +389,7 @@ func seedBatch(t *testing.T, w *seedWorld, ex []string) {
 		m["products"] = []any{a, b}
 	})
 	expect(t, "batch rows", w.call(w.zk145, PathBatchUpdate, rows), http.StatusOK, ex[exBatchOK])
-	if _, err := w.st.GetProduct(w.ctx, 100, 35); err != nil {
+	if _, err := w.Store.GetProduct(w.Ctx, 100, 35); err != nil {
 		t.Fatal(err)
 	}
 	only35 := edit(t, ex[exBatchReq], func(m map[string]any) { m["products"].([]any)[0].(map[string]any)["product_id"] = 35 })
@@ -399,15 +397,15 @@ func seedBatch(t *testing.T, w *seedWorld, ex []string) {
 	expect(t, "batch 401", w.call(w.zk145, PathBatchUpdate, ex[exBatchReq], "Authorization", ""), http.StatusUnauthorized, ex[exBatch401])
 	r = w.call(w.zk145, PathBatchUpdate, `{"items":[]}`)
 	expectError(t, "batch 40001", r, http.StatusBadRequest, "40001", "Invalid parameter: products is required")
-	sameShape(t, "batch 40001", []byte(ex[exBatch400]), r.body)
+	testutil.SameShape(t, "batch 40001", []byte(ex[exBatch400]), r.Body)
 }
 
 func seedStatus(t *testing.T, w *seedWorld, ex []string) {
-	res, err := w.svc.PlaceOrder(w.ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: hub.ChannelTableOrder,
+	res, err := w.Svc.PlaceOrder(w.Ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: hub.ChannelTableOrder,
 		ExternalRef: "202011991199", Lines: []service.LineInput{{ProductRef: "33", Quantity: 1}}})
 	must(t, err)
 	expect(t, "status", w.call(w.zk145, PathStatusUpdate, ex[exStatusReq]), http.StatusOK, ex[exStatusOK])
-	o, err := w.st.GetOrder(w.ctx, res.Order.ID)
+	o, err := w.Store.GetOrder(w.Ctx, res.Order.ID)
 	must(t, err)
 	if o.Status != hub.StatusCompleted {
 		t.Errorf("status %v, want completed", o.Status)
@@ -422,7 +420,7 @@ func seedStatus(t *testing.T, w *seedWorld, ex []string) {
 	// An order_id two orders carry (here a hub order's and a QR order's
 	// channel ids) moves neither: 409 40904, naming no order.
 	for _, ch := range []hub.Channel{hub.ChannelHub, hub.ChannelTableOrder} {
-		_, err := w.svc.PlaceOrder(w.ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: ch,
+		_, err := w.Svc.PlaceOrder(w.Ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: ch,
 			ExternalRef: "AMBIG-1", Lines: []service.LineInput{{ProductRef: "33", Quantity: 1}}})
 		must(t, err)
 	}
@@ -431,7 +429,7 @@ func seedStatus(t *testing.T, w *seedWorld, ex []string) {
 		"The order_id names more than one order; send the id orderhub answered for the order")
 	r = w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], `"status": 5`, `"status": 7`, 1))
 	expectError(t, "status 40001", r, http.StatusBadRequest, "40001", "Invalid parameter: status must be one of 5")
-	sameShape(t, "status 40001", []byte(ex[exStatus400]), r.body)
+	testutil.SameShape(t, "status 40001", []byte(ex[exStatus400]), r.Body)
 }
 
 // seedOrder places the callback example's order: brand 100, location 122,
@@ -439,8 +437,8 @@ func seedStatus(t *testing.T, w *seedWorld, ex []string) {
 // 2004-05-03T17:30:08+07:00, to be picked up then.
 func (w *seedWorld) seedOrder(t *testing.T) (*hub.Order, error) {
 	at := time.Date(2004, 5, 3, 10, 30, 8, 0, time.UTC)
-	w.clock.Set(at)
-	res, err := w.svc.PlaceOrder(w.ctx, service.PlaceOrderInput{
+	w.Clock.Set(at)
+	res, err := w.Svc.PlaceOrder(w.Ctx, service.PlaceOrderInput{
 		BrandID: 100, LocationID: 122, Channel: hub.ChannelHub, Type: hub.OrderPickUp, ScheduledFor: &at,
 		Customer: hub.Customer{ID: "33333", RefID: "ref-333333", Name: "Joseph Tai", Phone: "98989898", PhoneCountry: "852"},
 		Delivery: &hub.Delivery{Address: "11/F, SF Centre, 36 Tsing Yi Hong Wan Road"},
@@ -477,27 +475,27 @@ func seedCallbackAndProvider(t *testing.T, w *seedWorld, ex []string) {
 	o, err := w.seedOrder(t)
 	must(t, err)
 	mu.Lock()
-	sameJSON(t, "provider request", []byte(ex[exProviderReq]), got)
+	testutil.SameJSON(t, "provider request", []byte(ex[exProviderReq]), got)
 	mu.Unlock()
 
-	ev := orderEvent(t, w.st, o.ID, hub.EventOrderCreated)
-	out, err := OrderCreateCallback(w.ctx, w.st, ev, w.zk100.partner)
+	ev := orderEvent(t, w.Store, o.ID, hub.EventOrderCreated)
+	out, err := OrderCreateCallback(w.Ctx, w.Store, ev, w.zk100.partner)
 	must(t, err)
 	if out == nil || out.URL != "https://client.example/zeek/callback" || out.Signing != delivery.SignKS ||
 		out.Acceptance != delivery.AcceptStatusOK || out.Method != http.MethodPost {
 		t.Fatalf("outbound %+v", out)
 	}
-	sameShape(t, "callback", []byte(ex[exCallback]), out.Body)
+	testutil.SameShape(t, "callback", []byte(ex[exCallback]), out.Body)
 	// Values: the seed's, but for what orderhub assigns (order id, pickup
 	// code) and the fees, which orderhub computes (the example's 10.22
 	// everywhere is not an order's arithmetic).
-	want := decode(t, []byte(ex[exCallback])).(map[string]any)
-	gotV := decode(t, out.Body).(map[string]any)
+	want := testutil.DecodeJSON(t, []byte(ex[exCallback])).(map[string]any)
+	gotV := testutil.DecodeJSON(t, out.Body).(map[string]any)
 	wp, gp := want["payload"].(map[string]any), gotV["payload"].(map[string]any)
 	for _, k := range []string{"order_id", "pickup_code", "fee"} {
 		wp[k] = gp[k]
 	}
-	if d := diff("$", want, gotV, false); len(d) > 0 {
+	if d := testutil.DiffJSON("$", want, gotV, false); len(d) > 0 {
 		t.Errorf("callback values differ:\n  %s\ngot %s", strings.Join(d, "\n  "), out.Body)
 	}
 	if gp["order_id"] != o.Number || gp["pickup_code"] != o.PickupCode {
@@ -508,7 +506,7 @@ func seedCallbackAndProvider(t *testing.T, w *seedWorld, ex []string) {
 		`"difference_to_minimum":{"currency_code":"HKD","amount":"0.00"},"coupon_discount":{"currency_code":"HKD","amount":"0.00"},` +
 		`"shipping_fee":{"currency_code":"HKD","amount":"0.00"},"vat":{"currency_code":"HKD","amount":"37.15"},"is_vat_included":true,` +
 		`"total":{"currency_code":"HKD","amount":"408.60"}}`
-	sameJSON(t, "fee", []byte(wantFee), []byte(jsonString(gp["fee"])))
+	testutil.SameJSON(t, "fee", []byte(wantFee), []byte(jsonString(gp["fee"])))
 }
 
 // orderEvent finds an order's event of a type in the outbox.

@@ -22,7 +22,7 @@ func TestCallbackSchedule(t *testing.T) {
 		f.create(f.a, f.productBody("cola", nil))
 		p := *f.a.partner
 		p.Settings.CallbackURL = "http://127.0.0.1:9/cb"
-		later := f.clock.Now().Add(26 * time.Hour) // 2026-03-23 05:00 UTC
+		later := f.Clock.Now().Add(26 * time.Hour) // 2026-03-23 05:00 UTC
 		for _, c := range []struct {
 			name string
 			at   *time.Time
@@ -32,10 +32,10 @@ func TestCallbackSchedule(t *testing.T) {
 			{"for later", &later, `{"type":2,"delivery_time":"2026-03-23T12:00:00+07:00"}`},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+				res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
 					ScheduledFor: c.at, Lines: []service.LineInput{{ProductRef: "cola", Quantity: 1}}})
 				must(t, err)
-				out, err := OrderCreateCallback(f.ctx, f.st, orderEvent(t, f.st, res.Order.ID, hub.EventOrderCreated), &p)
+				out, err := OrderCreateCallback(f.Ctx, f.Store, orderEvent(t, f.Store, res.Order.ID, hub.EventOrderCreated), &p)
 				must(t, err)
 				if out == nil {
 					t.Fatal("no callback")

@@ -46,6 +46,7 @@ func TestHeaders(t *testing.T) {
 		{"client secret as token", PathStatusUpdate, f.a, []string{"Authorization", "Bearer " + f.a.clientSecret}, 401, "40101", "Unauthorised"},
 		{"wrong secret, vi", PathToken, nil, []string{"KS-Lang", "vi"}, 400, "40002", "App Key hoặc App Secret không hợp lệ"},
 	}
+	var table []testutil.Scenario
 	for _, c := range cases {
 		b := body
 		if c.path == PathToken {
@@ -54,8 +55,9 @@ func TestHeaders(t *testing.T) {
 				b = strings.Replace(tokenBody, f.a.clientSecret, "nope", 1)
 			}
 		}
-		expectError(t, c.what, f.call(c.client, c.path, b, c.hdr...), c.status, c.code, c.msg)
+		table = append(table, f.refusal(c.what, c.client, c.path, b, c.status, c.code, c.msg, c.hdr...))
 	}
+	f.Scenarios(t, table)
 	// No region: GMT+8 reads zone-less times.
 	r := f.call(f.a, PathCreate, f.productBody("h2", map[string]any{"launch": map[string]any{"status": 1, "start_time": "2021-03-22 17:00:00"}}),
 		"KS-Region", "")
@@ -73,10 +75,10 @@ func TestHeaders(t *testing.T) {
 			t.Errorf("%s: launch end %v, want %v", region, p.Launch.End, want)
 		}
 	}
-	r = f.do(http.MethodGet, PathCreate, "", "KS-Lang", "vi")
+	r = f.Do(http.MethodGet, PathCreate, "", "KS-Lang", "vi")
 	expectError(t, "GET", r, 405, "40501", "Phương thức không được hỗ trợ")
-	if r.header.Get("Allow") != "POST" {
-		t.Errorf("Allow %q", r.header.Get("Allow"))
+	if r.Header.Get("Allow") != "POST" {
+		t.Errorf("Allow %q", r.Header.Get("Allow"))
 	}
 	r = f.call(f.a, PathCreate, `{"name":`)
 	expectError(t, "bad JSON", r, 400, "40001", "Invalid parameter: body is not valid JSON")
@@ -92,12 +94,12 @@ func TestToken(t *testing.T) {
 		body := `{"error":0,"data":{"client_id":"` + f.a.clientID + `","client_secret":"` + f.a.clientSecret + `","grant_type":"client_credentials","scope":"all"}}`
 		r := f.call(nil, PathToken, body)
 		expect(t, "token", r, 200, "")
-		data := r.json(t)["data"].(map[string]any)
+		data := r.Literal(t)["data"].(map[string]any)
 		tok := data["access_token"].(string)
 		if data["expires_in"].(json.Number).String() != "86400" || data["token_type"] != "Bearer" || data["scope"] != "all" {
-			t.Errorf("token answer %s", r.body)
+			t.Errorf("token answer %s", r.Body)
 		}
-		cred, err := st.CredentialByLookup(f.ctx, store.CredClient, f.a.clientID)
+		cred, err := st.CredentialByLookup(f.Ctx, store.CredClient, f.a.clientID)
 		must(t, err)
 		if cred.SecretHash == f.a.clientSecret || strings.Contains(cred.SecretHash, f.a.clientSecret) {
 			t.Error("client secret stored in clear")
@@ -113,23 +115,23 @@ func TestToken(t *testing.T) {
 		r = f.call(nil, PathToken, body, "Content-Type", "application/x-www-form-urlencoded")
 		expect(t, "JSON token labelled a form", r, 200, "")
 
-		f.clock.Add(24*time.Hour - time.Second)
+		f.Clock.Add(24*time.Hour - time.Second)
 		expect(t, "token before expiry", f.call(use, PathCreate, f.productBody("t2", nil)), 200, "")
-		f.clock.Add(time.Second)
+		f.Clock.Add(time.Second)
 		expectError(t, "expired token", f.call(use, PathCreate, f.productBody("t3", nil)), 401, "40101", "Unauthorised")
 		r = f.call(nil, PathToken, body)
 		expect(t, "new token", r, 200, "")
-		use.token = r.json(t)["data"].(map[string]any)["access_token"].(string)
+		use.token = r.Literal(t)["data"].(map[string]any)["access_token"].(string)
 		expect(t, "new token works", f.call(use, PathCreate, f.productBody("t4", nil)), 200, "")
 
 		// Revoking the client revokes its tokens and refuses new ones.
-		must(t, f.svc.RevokeCredential(f.ctx, f.a.partner.ID, cred.ID))
+		must(t, f.Svc.RevokeCredential(f.Ctx, f.a.partner.ID, cred.ID))
 		expectError(t, "revoked client's token", f.call(use, PathCreate, f.productBody("t5", nil)), 401, "40101", "Unauthorised")
 		expectError(t, "revoked client", f.call(nil, PathToken, body), 400, "40002", "Invalid App Key or App Secret")
 
 		// Another protocol's client is not a zeek client.
 		tp := &hub.Partner{BrandID: f.brand.ID, Protocol: hub.ChannelTableOrder, LocationIDs: []int64{f.loc.ID}}
-		issued, _, err := f.svc.CreatePartner(f.ctx, tp)
+		issued, _, err := f.Svc.CreatePartner(f.Ctx, tp)
 		must(t, err)
 		other := `{"client_id":"` + issued.ClientID + `","client_secret":"` + issued.ClientSecret + `"}`
 		expectError(t, "QR client", f.call(nil, PathToken, other), 400, "40002", "Invalid App Key or App Secret")
@@ -143,8 +145,8 @@ func TestOtherBrand(t *testing.T) {
 		// b's product and order.
 		pb := &hub.Product{BrandID: f.other.ID, RefID: "b-1", Name: hub.I18n{"en": "B"}, Price: 100, IndividualSale: true, Displayed: true,
 			Launch: hub.Launch{Launched: true}}
-		must(t, f.svc.SaveProduct(f.ctx, pb))
-		res, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelTableOrder,
+		must(t, f.Svc.SaveProduct(f.Ctx, pb))
+		res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.other.ID, LocationID: f.otherLoc.ID, Channel: hub.ChannelTableOrder,
 			ExternalRef: "b-order", Lines: []service.LineInput{{ProductRef: "b-1", Quantity: 1}}})
 		must(t, err)
 
@@ -161,7 +163,7 @@ func TestOtherBrand(t *testing.T) {
 		for _, ref := range []string{res.Order.Number, "b-order", strconv.FormatInt(res.Order.ID, 10)} {
 			expectError(t, "b's order "+ref, f.call(f.a, PathStatusUpdate, `{"order_id":"`+ref+`","status":5}`), 404, "40401", "Not found")
 		}
-		o, err := st.GetOrder(f.ctx, res.Order.ID)
+		o, err := st.GetOrder(f.Ctx, res.Order.ID)
 		must(t, err)
 		if o.Status != hub.StatusNew {
 			t.Errorf("b's order moved to %v", o.Status)
@@ -182,23 +184,23 @@ func TestOtherBrand(t *testing.T) {
 		// would have renamed it, repriced it and taken it off loc.
 		brandWide := &hub.Product{BrandID: f.brand.ID, RefID: "bw", Name: hub.I18n{"en": "Everywhere"}, Price: 100, IndividualSale: true,
 			Displayed: true, Launch: hub.Launch{Launched: true}}
-		must(t, f.svc.SaveProduct(f.ctx, brandWide))
+		must(t, f.Svc.SaveProduct(f.Ctx, brandWide))
 		onlyLoc2 := f.create(f.a, f.productBody("s3", map[string]any{"locations": []any{map[string]any{"location_id": f.loc2.ID}}}))
 		locs2 := `"locations":[{"location_id":` + itoa(f.loc2.ID) + `}]`
-		s1, err := st.FindProduct(f.ctx, f.brand.ID, "s1")
+		s1, err := st.FindProduct(f.Ctx, f.brand.ID, "s1")
 		must(t, err)
 		expect(t, "scoped batch", f.call(scoped, PathBatchUpdate, `{"products":[`+batchRow(s1.ID, locs2)+`,`+batchRow(brandWide.ID, locs2)+`,`+batchRow(onlyLoc2, locs2)+`]}`), 200,
 			`{"error":0,"data":{"results":[{"product_id":`+itoa(s1.ID)+`,"action_result":0,"error_msg":"No such item"},`+
 				`{"product_id":`+itoa(brandWide.ID)+`,"action_result":0,"error_msg":"No such item"},`+
 				`{"product_id":`+itoa(onlyLoc2)+`,"action_result":1,"error_msg":""}]}}`)
 		for _, id := range []int64{s1.ID, brandWide.ID} {
-			p, err := st.GetProduct(f.ctx, f.brand.ID, id)
+			p, err := st.GetProduct(f.Ctx, f.brand.ID, id)
 			must(t, err)
 			if p.Name.Get("en") == "Renamed" || (id == brandWide.ID && p.LocationIDs != nil) || (id == s1.ID && len(p.LocationIDs) != 2) {
 				t.Errorf("a client scoped to loc2 changed product %d: %+v", id, p)
 			}
 		}
-		if p, err := st.GetProduct(f.ctx, f.brand.ID, onlyLoc2); err != nil || p.Name.Get("en") != "Renamed" {
+		if p, err := st.GetProduct(f.Ctx, f.brand.ID, onlyLoc2); err != nil || p.Name.Get("en") != "Renamed" {
 			t.Errorf("the scoped client's own product: %+v, %v", p, err)
 		}
 	})
@@ -223,11 +225,11 @@ func TestRequestIDReplay(t *testing.T) {
 		first := f.call(f.a, PathCreate, body, "KS-Client-Request-Id", "bec94df4-e6e2-44e6-a84e-935928f48b70")
 		expect(t, "first", first, 200, "")
 		again := f.call(f.a, PathCreate, body, "KS-Client-Request-Id", "bec94df4-e6e2-44e6-a84e-935928f48b70", "KS-Lang", "vi")
-		expect(t, "replay", again, 200, string(first.body))
-		if again.header.Get("Idempotent-Replayed") != "true" || first.header.Get("Idempotent-Replayed") != "" {
+		expect(t, "replay", again, 200, string(first.Body))
+		if again.Header.Get("Idempotent-Replayed") != "true" || first.Header.Get("Idempotent-Replayed") != "" {
 			t.Error("Idempotent-Replayed header")
 		}
-		ps, err := st.ListProducts(f.ctx, store.ProductFilter{BrandID: f.brand.ID})
+		ps, err := st.ListProducts(f.Ctx, store.ProductFilter{BrandID: f.brand.ID})
 		must(t, err)
 		if len(ps) != 1 {
 			t.Errorf("%d products, want 1", len(ps))
@@ -246,7 +248,7 @@ func TestRequestIDReplay(t *testing.T) {
 		bad := f.productBody("rp3", map[string]any{"sku": nil})
 		e1 := f.call(f.a, PathCreate, bad, "KS-Client-Request-Id", "bad-1")
 		expectError(t, "bad", e1, 400, "40001", "Invalid parameter: sku is required")
-		expect(t, "bad again", f.call(f.a, PathCreate, bad, "KS-Client-Request-Id", "bad-1"), 400, string(e1.body))
+		expect(t, "bad again", f.call(f.a, PathCreate, bad, "KS-Client-Request-Id", "bad-1"), 400, string(e1.Body))
 
 		// The token call: same id and body answers a token again (a fresh
 		// one: issued tokens are kept only as hashes); another body is 40902.
@@ -255,9 +257,9 @@ func TestRequestIDReplay(t *testing.T) {
 		t2 := f.call(nil, PathToken, tb, "KS-Client-Request-Id", "tok-1")
 		expect(t, "token", t1, 200, "")
 		expect(t, "token replay", t2, 200, "")
-		sameShape(t, "token replay", t1.body, t2.body)
+		testutil.SameShape(t, "token replay", t1.Body, t2.Body)
 		for _, r := range []response{t1, t2} {
-			c := &client{token: r.json(t)["data"].(map[string]any)["access_token"].(string)}
+			c := &client{token: r.Literal(t)["data"].(map[string]any)["access_token"].(string)}
 			expect(t, "replayed token works", f.call(c, PathStatusUpdate, `{"order_id":"x","status":5}`), 404, "")
 		}
 		// The same JSON laid out otherwise is the same request; another
@@ -266,7 +268,7 @@ func TestRequestIDReplay(t *testing.T) {
 		other := `{"client_id":"` + f.a.clientID + `","client_secret":"` + f.a.clientSecret + `","scope":"all"}`
 		expectError(t, "token id reuse", f.call(nil, PathToken, other, "KS-Client-Request-Id", "tok-1"), 409, "40902",
 			"KS-Client-Request-Id was already used for a different request")
-		rec, err := st.GetIdempotency(f.ctx, "replay:partner:"+strconv.FormatInt(f.a.partner.ID, 10)+":ks", "tok-1")
+		rec, err := st.GetIdempotency(f.Ctx, "replay:partner:"+strconv.FormatInt(f.a.partner.ID, 10)+":ks", "tok-1")
 		must(t, err)
 		if len(rec.Body) != 0 || strings.Contains(string(rec.Body), "oht_") {
 			t.Errorf("token answer stored: %q", rec.Body)
@@ -275,20 +277,20 @@ func TestRequestIDReplay(t *testing.T) {
 		// Idempotency-Key (DESIGN.md §4) on top of the request id.
 		k1 := f.call(f.a, PathCreate, f.productBody("ik", nil), "Idempotency-Key", "key-1")
 		k2 := f.call(f.a, PathCreate, f.productBody("ik", nil), "Idempotency-Key", "key-1")
-		expect(t, "Idempotency-Key replay", k2, 200, string(k1.body))
-		if k2.header.Get("Idempotent-Replayed") != "true" {
+		expect(t, "Idempotency-Key replay", k2, 200, string(k1.Body))
+		if k2.Header.Get("Idempotent-Replayed") != "true" {
 			t.Error("no Idempotent-Replayed header")
 		}
 		expectError(t, "Idempotency-Key reuse", f.call(f.a, PathCreate, f.productBody("ik2", nil), "Idempotency-Key", "key-1"), 409, "40902",
 			"Idempotency-Key was already used for a different request")
 		// The key is the client's, not its token's: a retry after the
 		// client fetched a new token replays too, and runs nothing.
-		tok, _, err := f.svc.IssueAccessToken(f.ctx, f.credential(f.a.clientID), DefaultTokenTTL)
+		tok, _, err := f.Svc.IssueAccessToken(f.Ctx, f.credential(f.a.clientID), DefaultTokenTTL)
 		must(t, err)
 		refreshed := &client{partner: f.a.partner, token: tok}
 		k3 := f.call(refreshed, PathCreate, f.productBody("ik", nil), "Idempotency-Key", "key-1")
-		expect(t, "Idempotency-Key replay with a new token", k3, 200, string(k1.body))
-		if k3.header.Get("Idempotent-Replayed") != "true" {
+		expect(t, "Idempotency-Key replay with a new token", k3, 200, string(k1.Body))
+		if k3.Header.Get("Idempotent-Replayed") != "true" {
 			t.Error("no Idempotent-Replayed header with a new token")
 		}
 		// A request that does not authenticate is refused before its key
@@ -358,7 +360,7 @@ func TestCreateFields(t *testing.T) {
 		t.Errorf("spec %s", jsonString(p.Attributes["spec"]))
 	}
 	// The combo is orderable from any channel, with its deducting item.
-	o, err := f.svc.PlaceOrder(f.ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
+	o, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
 		Lines: []service.LineInput{{ProductRef: "set", Quantity: 1, Combo: []service.ComboInput{{ProductRef: "egg"}},
 			Options: []service.OptionInput{{GroupID: 3, ValueID: 2}}}}})
 	must(t, err)
@@ -377,9 +379,10 @@ func TestCreateFields(t *testing.T) {
 		{"is_deduct_stock", "is_deduct_stock"}, {"is_individual_sale", "is_individual_sale"}, {"is_alcohol", "is_alcohol"},
 		{"launch", "launch"}, {"timeslots", "timeslots"}, {"payment_methods", "payment_methods"}, {"purchase_quantity", "purchase_quantity"},
 	}
+	var table []testutil.Scenario
 	for _, c := range required {
-		r := f.call(f.a, PathCreate, f.productBody("req", map[string]any{c.drop: nil}))
-		expectError(t, "without "+c.drop, r, 400, "40001", "Invalid parameter: "+c.field+" is required")
+		table = append(table, f.refusal("without "+c.drop, f.a, PathCreate, f.productBody("req", map[string]any{c.drop: nil}),
+			400, "40001", "Invalid parameter: "+c.field+" is required"))
 	}
 	bad := []struct {
 		what  string
@@ -412,16 +415,16 @@ func TestCreateFields(t *testing.T) {
 		{"number for array", map[string]any{"timeslots": 1}, "timeslots must be an array"},
 	}
 	for _, c := range bad {
-		r := f.call(f.a, PathCreate, f.productBody("bad", c.extra))
-		expectError(t, c.what, r, 400, "40001", "Invalid parameter: "+c.msg)
+		table = append(table, f.refusal(c.what, f.a, PathCreate, f.productBody("bad", c.extra), 400, "40001", "Invalid parameter: "+c.msg))
 	}
+	f.Scenarios(t, table)
 	// Vietnamese details of a service validation error are generic.
 	r := f.call(f.a, PathCreate, f.productBody("bad", map[string]any{"ref_product_id": "bread"}), "KS-Lang", "vi")
 	expectError(t, "vi service error", r, 400, "40001", "Tham số không hợp lệ: ref_product_id có giá trị không hợp lệ")
 
 	// Amounts follow the brand currency: VND has no minor unit.
 	vnd := &hub.Brand{Name: "CK VN", Currency: "VND"}
-	must(t, f.svc.CreateBrand(f.ctx, vnd))
+	must(t, f.Svc.CreateBrand(f.Ctx, vnd))
 	cv := f.newClient(vnd.ID, nil, hub.PartnerSettings{})
 	vb := func(amount any) string {
 		return f.productBody("v", map[string]any{"store": map[string]any{"store_id": vnd.ID}, "locations": []any{}, "price": map[string]any{"amount": amount}})
@@ -430,7 +433,7 @@ func TestCreateFields(t *testing.T) {
 	expectError(t, "VND with cents, vi", f.call(cv, PathCreate, vb("45.40"), "KS-Lang", "vi"), 400, "40001", `Tham số không hợp lệ: price.amount chỉ được có tối đa 0 chữ số thập phân với VND`)
 	expectError(t, "negative VND with cents", f.call(cv, PathCreate, vb("-45.40")), 400, "40001", `Invalid parameter: price.amount must be a non-negative decimal amount such as "45.40"`)
 	vid := f.create(cv, vb("45000.00"))
-	vp, err := f.st.GetProduct(f.ctx, vnd.ID, vid)
+	vp, err := f.Store.GetProduct(f.Ctx, vnd.ID, vid)
 	must(t, err)
 	if vp.Price != 45000 {
 		t.Errorf("VND price %d", vp.Price)
@@ -479,8 +482,8 @@ func TestBatchRows(t *testing.T) {
 		r = f.call(f.a, PathBatchUpdate, `{"products":[`+batchRow(id, "")+`]}`, "KS-Lang", "vi")
 		expect(t, "vi", r, 200, "")
 		r = f.call(f.a, PathBatchUpdate, `{"products":[`+batchRow(999999, "")+`,`+batchRow(id, "")+`]}`, "KS-Lang", "vi")
-		if !strings.Contains(string(r.body), "Không có sản phẩm này") {
-			t.Errorf("vi row message: %s", r.body)
+		if !strings.Contains(string(r.Body), "Không có sản phẩm này") {
+			t.Errorf("vi row message: %s", r.Body)
 		}
 		// Whole-request problems.
 		expectError(t, "row without id", f.call(f.a, PathBatchUpdate, `{"products":[{"name":{"en":"x"}}]}`), 400, "40001",
@@ -503,7 +506,7 @@ func TestStatusCodes(t *testing.T) {
 	// when saved, naming the entry.
 	for key, bad := range map[string]map[string]any{"4": {"3": "ready", "4": "fly"}, "x": {"5": "complete", "x": "complete"}} {
 		f.a.partner.Settings = hub.PartnerSettings{Extra: map[string]any{"status_codes": bad}}
-		if err := f.svc.UpdatePartner(f.ctx, f.a.partner); err == nil || hub.AsError(err).Field != "settings.extra.status_codes."+key {
+		if err := f.Svc.UpdatePartner(f.Ctx, f.a.partner); err == nil || hub.AsError(err).Field != "settings.extra.status_codes."+key {
 			t.Errorf("status_codes %v: %v", bad, err)
 		}
 	}
@@ -521,7 +524,7 @@ func TestStatusCodes(t *testing.T) {
 	// /hub/v1 only (DESIGN.md §10), so the hub id names nothing here.
 	expectError(t, "numeric order_id", f.call(f.a, PathStatusUpdate, `{"order_id":`+itoa(o2.ID)+`,"status":5}`), 404, "40401", "Not found")
 	expect(t, "by number", f.call(f.a, PathStatusUpdate, `{"order_id":"`+o2.Number+`","status":5}`), 200, `{"error":0}`)
-	h, err := f.st.OrderHistory(f.ctx, o2.ID)
+	h, err := f.Store.OrderHistory(f.Ctx, o2.ID)
 	must(t, err)
 	if last := h[len(h)-1]; last.ToStatus != hub.StatusCompleted || last.Note != "zeek status 5" || last.Actor != "partner:"+itoa(f.a.partner.ID) {
 		t.Errorf("history %+v", last)
@@ -533,7 +536,7 @@ func TestStatusCodes(t *testing.T) {
 
 func createdID(t *testing.T, r response) int64 {
 	t.Helper()
-	id, err := r.json(t)["data"].(map[string]any)["product_id"].(json.Number).Int64()
+	id, err := r.Literal(t)["data"].(map[string]any)["product_id"].(json.Number).Int64()
 	must(t, err)
 	return id
 }
@@ -545,17 +548,17 @@ func createdID(t *testing.T, r response) int64 {
 func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
 	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
 		f := newFixture(t, st)
-		h := New(f.svc, Config{})
+		h := New(f.Svc, Config{})
 		c := &call{lang: langEN, requestID: "left-1", method: http.MethodPost, path: PathStatusUpdate, body: []byte(`{}`), partner: f.a.partner,
 			hash: "h-left-1"}
-		ctx, cancel := context.WithCancel(f.ctx)
+		ctx, cancel := context.WithCancel(f.Ctx)
 		defer cancel()
 		runs := 0
 		run := func() answer { runs++; cancel(); return ok(nil) }
 		if a := h.replayed(ctx, c, httpx.Keep, run); a.status != http.StatusOK {
 			t.Fatalf("first answer %d %s", a.status, a.body)
 		}
-		again := h.replayed(f.ctx, c, httpx.Keep, run)
+		again := h.replayed(f.Ctx, c, httpx.Keep, run)
 		if runs != 1 || !again.replayed || again.status != http.StatusOK {
 			t.Fatalf("after the client left: %d runs, replayed %v, status %d", runs, again.replayed, again.status)
 		}

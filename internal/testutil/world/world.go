@@ -2,7 +2,6 @@ package world
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -244,31 +243,13 @@ func (w *World) QRToken(tb testing.TB, creds any) string {
 	return out.AccessToken
 }
 
-// Counts are the rows a change leaves behind.
-type Counts struct {
-	Orders, History, Events, Stock, Balance, Partners, Products, Credentials int64
-}
-
-// dber is a store with its database handle (both stores have one).
-type dber interface{ DB() *sql.DB }
+// Counts are the rows a change leaves behind (testutil.Counts).
+type Counts = testutil.Counts
 
 // Counts reads the counts in one statement.
 func (w *World) Counts(tb testing.TB) Counts {
 	tb.Helper()
-	d, ok := w.Store.(dber)
-	if !ok {
-		tb.Fatalf("store %T has no DB handle", w.Store)
-	}
-	var c Counts
-	err := d.DB().QueryRowContext(context.Background(), `SELECT
-		(SELECT COUNT(*) FROM orders), (SELECT COUNT(*) FROM order_history), (SELECT COUNT(*) FROM events),
-		(SELECT COALESCE(SUM(quantity), 0) FROM stock), (SELECT COUNT(*) FROM partner_balance_entries),
-		(SELECT COUNT(*) FROM partners), (SELECT COUNT(*) FROM products), (SELECT COUNT(*) FROM credentials)`).
-		Scan(&c.Orders, &c.History, &c.Events, &c.Stock, &c.Balance, &c.Partners, &c.Products, &c.Credentials)
-	if err != nil {
-		tb.Fatalf("counts: %v", err)
-	}
-	return c
+	return testutil.CountRows(tb, w.Store)
 }
 
 // Mark records the counts a fuzz target's next input starts from; call
