@@ -40,6 +40,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"orderhub/internal/delivery"
 	"orderhub/internal/httpx"
@@ -257,6 +258,23 @@ func NewCore(svc *service.Service, log *slog.Logger, channel hub.Channel) Core {
 	}
 	log = log.With("protocol", string(channel))
 	return Core{Svc: svc, Log: log, Replay: httpx.NewReplay(svc.Store(), log)}
+}
+
+// TokenCore is the Core of a handler that issues access tokens (the OAuth2
+// client credentials protocols), with the tokens' lifetime.
+type TokenCore struct {
+	Core
+	// TokenTTL is how long an access token the handler issues lives.
+	TokenTTL time.Duration
+}
+
+// NewTokenCore is NewCore with the tokens' lifetime: ttl, or the
+// protocol's default def when ttl is zero or less.
+func NewTokenCore(svc *service.Service, log *slog.Logger, channel hub.Channel, ttl, def time.Duration) TokenCore {
+	if ttl <= 0 {
+		ttl = def
+	}
+	return TokenCore{Core: NewCore(svc, log, channel), TokenTTL: ttl}
 }
 
 // ReplayScope is the replay layer's scope of a partner's requests: a key

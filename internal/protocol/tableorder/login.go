@@ -119,7 +119,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.oauthFail(w, http.StatusBadRequest, "unauthorized_client", "this client is not bound to exactly one location")
 		return
 	}
-	token, exp, err := h.Svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
+	token, exp, err := h.Svc.IssueAccessToken(ctx, cred, h.TokenTTL)
 	if err != nil {
 		h.Log.ErrorContext(ctx, "tableorder: issue token failed", "request_id", httpx.RequestID(ctx), "error", err)
 		h.oauthFail(w, http.StatusInternalServerError, "server_error", "internal error")

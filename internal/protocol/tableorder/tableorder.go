@@ -31,16 +31,12 @@ type Config struct {
 
 // Handler serves the QR scan-to-order API.
 type Handler struct {
-	protocol.Core
-	cfg Config
+	protocol.TokenCore
 }
 
 // New returns the handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = DefaultTokenTTL
-	}
-	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelTableOrder), cfg: cfg}
+	return &Handler{TokenCore: protocol.NewTokenCore(svc, cfg.Log, hub.ChannelTableOrder, cfg.TokenTTL, DefaultTokenTTL)}
 }
 
 // Protocol describes seed 004 to the registry (internal/protocol): an

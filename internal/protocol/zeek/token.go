@@ -47,11 +47,11 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 	}
 	c.partner = partner
 	return h.replayed(ctx, c, httpx.Rerun, func() answer {
-		tok, _, err := h.Svc.IssueAccessToken(ctx, cred, h.cfg.TokenTTL)
+		tok, _, err := h.Svc.IssueAccessToken(ctx, cred, h.TokenTTL)
 		if err != nil {
 			return h.serviceError(ctx, c, err, nil)
 		}
-		return ok(tokenData{TokenType: "Bearer", AccessToken: tok, ExpiresIn: int64(h.cfg.TokenTTL.Seconds()), Scope: "all"})
+		return ok(tokenData{TokenType: "Bearer", AccessToken: tok, ExpiresIn: int64(h.TokenTTL.Seconds()), Scope: "all"})
 	})
 }
 

@@ -41,16 +41,12 @@ const (
 
 // Handler serves the platform API of seed 003.
 type Handler struct {
-	protocol.Core
-	cfg Config
+	protocol.TokenCore
 }
 
 // New returns the handler.
 func New(svc *service.Service, cfg Config) *Handler {
-	if cfg.TokenTTL <= 0 {
-		cfg.TokenTTL = DefaultTokenTTL
-	}
-	return &Handler{Core: protocol.NewCore(svc, cfg.Log, hub.ChannelZeek), cfg: cfg}
+	return &Handler{TokenCore: protocol.NewTokenCore(svc, cfg.Log, hub.ChannelZeek, cfg.TokenTTL, DefaultTokenTTL)}
 }
 
 // Protocol describes seed 003 to the registry (internal/protocol): a

@@ -29,13 +29,11 @@ func scanBrand(sc interface{ Scan(...any) error }) (*hub.Brand, error) {
 }
 
 func (s *Queries) GetBrand(ctx context.Context, id int64) (*hub.Brand, error) {
-	b, err := scanBrand(s.queryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`, id))
-	return b, s.wrap(err, "brand")
+	return one(ctx, s, scanBrand, "brand", `SELECT `+brandCols+` FROM brands WHERE id = ?`, id)
 }
 
 func (s *Queries) LockBrand(ctx context.Context, id int64) (*hub.Brand, error) {
-	b, err := scanBrand(s.queryRow(ctx, `SELECT `+brandCols+` FROM brands WHERE id = ?`+s.d.ForUpdate, id))
-	return b, s.wrap(err, "brand")
+	return one(ctx, s, scanBrand, "brand", `SELECT `+brandCols+` FROM brands WHERE id = ?`+s.d.ForUpdate, id)
 }
 
 func (s *Queries) ListBrands(ctx context.Context) ([]hub.Brand, error) {

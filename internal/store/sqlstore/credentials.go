@@ -68,8 +68,7 @@ func scanCredential(sc interface{ Scan(...any) error }) (*store.Credential, erro
 }
 
 func (s *Queries) CredentialByLookup(ctx context.Context, kind store.CredentialKind, lookup string) (*store.Credential, error) {
-	c, err := scanCredential(s.queryRow(ctx, `SELECT `+credentialCols+` FROM credentials WHERE kind = ? AND lookup = ?`, string(kind), lookup))
-	return c, s.wrap(err, "credential")
+	return one(ctx, s, scanCredential, "credential", `SELECT `+credentialCols+` FROM credentials WHERE kind = ? AND lookup = ?`, string(kind), lookup)
 }
 
 func (s *Queries) ListCredentials(ctx context.Context, partnerID int64) ([]store.Credential, error) {

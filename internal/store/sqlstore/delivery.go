@@ -151,8 +151,7 @@ func (s *Queries) DeleteWebhookEndpoint(ctx context.Context, id int64, at time.T
 }
 
 func (s *Queries) GetWebhookEndpoint(ctx context.Context, id int64) (*store.WebhookEndpoint, error) {
-	e, err := scanEndpoint(s.queryRow(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`, id))
-	return e, s.wrap(err, "webhook endpoint")
+	return one(ctx, s, scanEndpoint, "webhook endpoint", `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = ?`, id)
 }
 
 func (s *Queries) ListWebhookEndpoints(ctx context.Context, brandID int64) ([]store.WebhookEndpoint, error) {
@@ -526,8 +525,7 @@ func (s *Queries) ReplayDeadDeliveries(ctx context.Context, kind store.TargetKin
 }
 
 func (s *Queries) GetDelivery(ctx context.Context, id int64) (*store.Delivery, error) {
-	d, err := scanDelivery(s.queryRow(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE id = ?`, id))
-	return d, s.wrap(err, "delivery")
+	return one(ctx, s, scanDelivery, "delivery", `SELECT `+deliveryCols+` FROM deliveries WHERE id = ?`, id)
 }
 
 func (s *Queries) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {

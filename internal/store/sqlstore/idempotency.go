@@ -25,8 +25,7 @@ func scanIdempotency(sc interface{ Scan(...any) error }) (*store.IdempotencyReco
 }
 
 func (s *Queries) GetIdempotency(ctx context.Context, scope, key string) (*store.IdempotencyRecord, error) {
-	r, err := scanIdempotency(s.queryRow(ctx, `SELECT `+idempotencyCols+` FROM idempotency WHERE scope = ? AND key = ?`, scope, key))
-	return r, s.wrap(err, "idempotency record")
+	return one(ctx, s, scanIdempotency, "idempotency record", `SELECT `+idempotencyCols+` FROM idempotency WHERE scope = ? AND key = ?`, scope, key)
 }
 
 func (s *Queries) ClaimIdempotency(ctx context.Context, r *store.IdempotencyRecord, now time.Time, ttl time.Duration) (*store.IdempotencyRecord, error) {

@@ -39,13 +39,11 @@ func scanLocation(sc interface{ Scan(...any) error }) (*hub.Location, error) {
 }
 
 func (s *Queries) GetLocation(ctx context.Context, id int64) (*hub.Location, error) {
-	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`, id))
-	return l, s.wrap(err, "location")
+	return one(ctx, s, scanLocation, "location", `SELECT `+locationCols+` FROM locations WHERE id = ?`, id)
 }
 
 func (s *Queries) LockLocation(ctx context.Context, id int64) (*hub.Location, error) {
-	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations WHERE id = ?`+s.d.ForUpdate, id))
-	return l, s.wrap(err, "location")
+	return one(ctx, s, scanLocation, "location", `SELECT `+locationCols+` FROM locations WHERE id = ?`+s.d.ForUpdate, id)
 }
 
 func (s *Queries) ListLocations(ctx context.Context, brandID int64) ([]hub.Location, error) {
@@ -65,8 +63,7 @@ func (s *Queries) FindLocation(ctx context.Context, brandID int64, ref string) (
 			return nil, err
 		}
 	}
-	l, err := scanLocation(s.queryRow(ctx, `SELECT `+locationCols+` FROM locations
+	return one(ctx, s, scanLocation, "location", `SELECT `+locationCols+` FROM locations
 		WHERE brand_id = ? AND (code = ? OR (ref_id <> '' AND ref_id = ?)) ORDER BY (code = ?) DESC, id LIMIT 1`,
-		brandID, ref, ref, ref))
-	return l, s.wrap(err, "location")
+		brandID, ref, ref, ref)
 }

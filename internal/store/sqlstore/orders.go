@@ -90,8 +90,7 @@ func scanOrder(sc interface{ Scan(...any) error }) (*hub.Order, error) {
 }
 
 func (s *Queries) GetOrder(ctx context.Context, id int64) (*hub.Order, error) {
-	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ?`, id))
-	return o, s.wrap(err, "order")
+	return one(ctx, s, scanOrder, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`, id)
 }
 
 func (s *Queries) LockOrderVersion(ctx context.Context, id int64) (int, error) {
@@ -101,8 +100,7 @@ func (s *Queries) LockOrderVersion(ctx context.Context, id int64) (int, error) {
 }
 
 func (s *Queries) LockOrder(ctx context.Context, id int64) (*hub.Order, error) {
-	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ?`+s.d.ForUpdate, id))
-	return o, s.wrap(err, "order")
+	return one(ctx, s, scanOrder, "order", `SELECT `+orderCols+` FROM orders WHERE id = ?`+s.d.ForUpdate, id)
 }
 
 // FindOrdersByRef reads each reference's own index (a UNION ALL: one OR
@@ -138,9 +136,8 @@ func (s *Queries) FindOrdersByRef(ctx context.Context, brandID int64, ref string
 }
 
 func (s *Queries) FindOrderByExternalRef(ctx context.Context, brandID int64, channel hub.Channel, ref string) (*hub.Order, error) {
-	o, err := scanOrder(s.queryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND external_ref = ? AND channel = ? AND external_ref <> ''`,
-		brandID, ref, string(channel)))
-	return o, s.wrap(err, "order")
+	return one(ctx, s, scanOrder, "order", `SELECT `+orderCols+` FROM orders WHERE brand_id = ? AND external_ref = ? AND channel = ? AND external_ref <> ''`,
+		brandID, ref, string(channel))
 }
 
 func (s *Queries) FindOrderByKeys(ctx context.Context, k store.OrderKeys) (*hub.Order, string, *hub.Order, error) {

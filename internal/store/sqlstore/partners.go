@@ -62,13 +62,11 @@ func scanPartner(sc interface{ Scan(...any) error }) (*hub.Partner, error) {
 }
 
 func (s *Queries) GetPartner(ctx context.Context, id int64) (*hub.Partner, error) {
-	p, err := scanPartner(s.queryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id))
-	return p, s.wrap(err, "partner")
+	return one(ctx, s, scanPartner, "partner", `SELECT `+partnerCols+` FROM partners WHERE id = ?`, id)
 }
 
 func (s *Queries) LockPartner(ctx context.Context, id int64) (*hub.Partner, error) {
-	p, err := scanPartner(s.queryRow(ctx, `SELECT `+partnerCols+` FROM partners WHERE id = ?`+s.d.ForUpdate, id))
-	return p, s.wrap(err, "partner")
+	return one(ctx, s, scanPartner, "partner", `SELECT `+partnerCols+` FROM partners WHERE id = ?`+s.d.ForUpdate, id)
 }
 
 func (s *Queries) ListPartners(ctx context.Context, brandID int64) ([]hub.Partner, error) {

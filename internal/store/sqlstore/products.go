@@ -43,8 +43,7 @@ func scanProduct(sc interface{ Scan(...any) error }) (*hub.Product, error) {
 }
 
 func (s *Queries) GetProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
-	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`, id, brandID))
-	return p, s.wrap(err, "product")
+	return one(ctx, s, scanProduct, "product", `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`, id, brandID)
 }
 
 func (s *Queries) ProductBrand(ctx context.Context, id int64) (int64, error) {
@@ -54,8 +53,7 @@ func (s *Queries) ProductBrand(ctx context.Context, id int64) (int64, error) {
 }
 
 func (s *Queries) LockProduct(ctx context.Context, brandID, id int64) (*hub.Product, error) {
-	p, err := scanProduct(s.queryRow(ctx, `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`+s.d.ForUpdate, id, brandID))
-	return p, s.wrap(err, "product")
+	return one(ctx, s, scanProduct, "product", `SELECT `+productCols+` FROM products WHERE id = ? AND brand_id = ?`+s.d.ForUpdate, id, brandID)
 }
 
 func (s *Queries) FindProduct(ctx context.Context, brandID int64, ref string) (*hub.Product, error) {

@@ -291,6 +291,14 @@ func brandFilter(brandID int64) (string, []any) {
 	return "", nil
 }
 
+// one reads the one row of a query's answer with scan, collect's
+// counterpart for a single row: an error of the query or of the row is
+// wrapped naming what (no row is a not-found).
+func one[T any](ctx context.Context, s *Queries, scan func(interface{ Scan(...any) error }) (*T, error), what, query string, args ...any) (*T, error) {
+	v, err := scan(s.queryRow(ctx, query, args...))
+	return v, s.wrap(err, what)
+}
+
 // collect reads every row of a query's answer (rows, err) with scan;
 // an error of the query or of a row is wrapped naming what.
 func collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (*T, error), s *Queries, what string) ([]T, error) {
