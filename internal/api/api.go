@@ -522,20 +522,25 @@ func show[T, V any](find finder[T], view func(*T) V) handlerFunc {
 	})
 }
 
-// brandList answers GET of a brand's rows (?brand_id= for an operator),
-// all in one page.
+// brandList answers GET of a brand's rows (brandRows), all in one page.
 func brandList[T any](h *Handler, list func(ctx context.Context, brandID int64) ([]T, error)) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-		brandID, err := h.actingBrand(r, p, 0)
-		if err != nil {
-			return err
-		}
-		rows, err := list(r.Context(), brandID)
+		rows, err := brandRows(h, r, p, list)
 		if err != nil {
 			return err
 		}
 		return ok(w, page[T]{Data: rows})
 	}
+}
+
+// brandRows lists the acting brand's rows (?brand_id= for an operator).
+func brandRows[T any](h *Handler, r *http.Request, p *service.HubPrincipal,
+	list func(ctx context.Context, brandID int64) ([]T, error)) ([]T, error) {
+	brandID, err := h.actingBrand(r, p, 0)
+	if err != nil {
+		return nil, err
+	}
+	return list(r.Context(), brandID)
 }
 
 // asStored shows a row as it is stored.

@@ -60,11 +60,7 @@ func (h *Handler) brand(r *http.Request, p *service.HubPrincipal) (*hub.Brand, e
 func (h *Handler) locationInForce(l *hub.Location) hub.Location { return l.InForce(h.svc.Now()) }
 
 func (h *Handler) listLocations(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	ls, err := h.svc.Store().ListLocations(r.Context(), brandID)
+	ls, err := brandRows(h, r, p, h.svc.Store().ListLocations)
 	if err != nil {
 		return err
 	}

@@ -83,11 +83,7 @@ func (h *Handler) viewDeliveries(r *http.Request, ds []store.Delivery, withBody 
 }
 
 func (h *Handler) listWebhookEndpoints(w http.ResponseWriter, r *http.Request, p *service.HubPrincipal) error {
-	brandID, err := h.actingBrand(r, p, 0)
-	if err != nil {
-		return err
-	}
-	eps, err := h.svc.Store().ListWebhookEndpoints(r.Context(), brandID)
+	eps, err := brandRows(h, r, p, h.svc.Store().ListWebhookEndpoints)
 	if err != nil {
 		return err
 	}

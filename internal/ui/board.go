@@ -519,21 +519,7 @@ func (h *Handler) orderPage(w http.ResponseWriter, r *http.Request, s *session) 
 
 // pathOrder loads the order of the {id} path value, or answers 404.
 func (h *Handler) pathOrder(w http.ResponseWriter, r *http.Request, s *session) (*hub.Order, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.renderError(w, r, s, http.StatusNotFound, "There is no such order.")
-		return nil, false
-	}
-	o, err := h.svc.Store().GetOrder(r.Context(), id)
-	if err != nil {
-		if hub.ErrorCode(err) == hub.CodeNotFound {
-			h.renderError(w, r, s, http.StatusNotFound, "There is no such order.")
-		} else {
-			h.internalError(w, r, s, err)
-		}
-		return nil, false
-	}
-	return o, true
+	return pathRow(h, w, r, s, "order", h.svc.Store().GetOrder)
 }
 
 // safeBack accepts only a path of this dashboard to return to.

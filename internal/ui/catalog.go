@@ -131,18 +131,8 @@ func (h *Handler) catalogPage(w http.ResponseWriter, r *http.Request, s *session
 // postLocation is the location of a POST's {id}, in any brand (an admin
 // sees every brand).
 func (h *Handler) postLocation(w http.ResponseWriter, r *http.Request, s *session) (*hub.Location, string, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		h.renderError(w, r, s, http.StatusNotFound, "There is no such location.")
-		return nil, "", false
-	}
-	l, err := h.svc.Store().GetLocation(r.Context(), id)
-	if err != nil {
-		if hub.ErrorCode(err) == hub.CodeNotFound {
-			h.renderError(w, r, s, http.StatusNotFound, "There is no such location.")
-		} else {
-			h.internalError(w, r, s, err)
-		}
+	l, ok := pathRow(h, w, r, s, "location", h.svc.Store().GetLocation)
+	if !ok {
 		return nil, "", false
 	}
 	return l, safeBack(r.PostForm.Get("back"), "/ui/catalog?location="+strconv.FormatInt(l.ID, 10)), true

@@ -254,6 +254,28 @@ func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, s *sessi
 	h.renderError(w, r, s, http.StatusInternalServerError, "Something went wrong. Try again in a moment.")
 }
 
+// pathRow loads the row of the {id} path value (a what: "There is no
+// such what." is the page of an id that names none); any error but not
+// found is an internal one. ok false: it answered.
+func pathRow[T any](h *Handler, w http.ResponseWriter, r *http.Request, s *session, what string,
+	get func(context.Context, int64) (*T, error)) (*T, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		h.renderError(w, r, s, http.StatusNotFound, "There is no such "+what+".")
+		return nil, false
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		if hub.ErrorCode(err) == hub.CodeNotFound {
+			h.renderError(w, r, s, http.StatusNotFound, "There is no such "+what+".")
+		} else {
+			h.internalError(w, r, s, err)
+		}
+		return nil, false
+	}
+	return v, true
+}
+
 // postRow is the row of a POST's {id} (a what: "There is no such what."
 // is the page of an id that names none) and where to go back to: the
 // form's back, else the brand's list page (list?brand=N). ok false: it
