@@ -263,6 +263,7 @@ func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c 
 		httpx.ConflictInProgress:  "idempotency_key_in_progress",
 		httpx.ConflictSecretShown: "idempotency_key_secret_shown",
 		httpx.ConflictBadKey:      "idempotency_key_invalid",
+		httpx.ConflictAnswerLost:  "idempotency_key_answer_lost",
 	}[c]
 	code := "conflict"
 	if c == httpx.ConflictBadKey {

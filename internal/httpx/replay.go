@@ -87,6 +87,10 @@ const (
 	ConflictSecretShown
 	// ConflictBadKey: the key itself is unusable (too long).
 	ConflictBadKey
+	// ConflictAnswerLost: the first request with the key was carried out
+	// (its unit of work committed) but its answer was never kept: the
+	// process stopped in between. It is not run again.
+	ConflictAnswerLost
 )
 
 // Status is the HTTP status a conflict is answered with where a protocol
@@ -111,13 +115,16 @@ func (c Conflict) Message() string {
 			"and was not kept: look the result up instead"
 	case ConflictBadKey:
 		return "Idempotency-Key must be at most 255 characters"
+	case ConflictAnswerLost:
+		return "the request with this Idempotency-Key was carried out, but its answer was lost when orderhub stopped; " +
+			"it is not run again: look the result up instead"
 	}
 	return "idempotency conflict"
 }
 
 // ConflictCodes are the codes a protocol's envelope gives the conflicts.
 type ConflictCodes struct {
-	Mismatch, InProgress, SecretShown, BadKey string
+	Mismatch, InProgress, SecretShown, BadKey, AnswerLost string
 }
 
 // Of is the code of c ("" for no conflict).
@@ -131,6 +138,8 @@ func (cc *ConflictCodes) Of(c Conflict) string {
 		return cc.SecretShown
 	case ConflictBadKey:
 		return cc.BadKey
+	case ConflictAnswerLost:
+		return cc.AnswerLost
 	}
 	return ""
 }
@@ -234,9 +243,13 @@ type Outcome struct {
 // whose canonical hash is hash (RequestHash), or answers from what the
 // first attempt kept: replayed is true when out is a kept answer given
 // again, conflict non-zero when the key cannot be used now (then nothing
-// ran). Do is Run for an HTTP handler; a protocol that builds its answers
-// itself (seed 003's) calls Run.
-func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, attempt func() Outcome) (out Outcome, replayed bool, conflict Conflict) {
+// ran). attempt must do its work with the context it is given: that
+// context carries the claim (store.WithReplayClaim), so that its units of
+// work commit only while it holds the key and mark the key committed (a
+// retry after a crash between that commit and keeping the answer is then
+// ConflictAnswerLost, never a second run). Do is Run for an HTTP handler;
+// a protocol that builds its answers itself (seed 003's) calls Run.
+func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, attempt func(context.Context) Outcome) (out Outcome, replayed bool, conflict Conflict) {
 	if len(key) > MaxKeyLength {
 		return Outcome{}, false, ConflictBadKey
 	}
@@ -245,12 +258,12 @@ func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, a
 	if rec, err := rp.st.GetIdempotency(ctx, scopeKey, key); err == nil && !rec.CreatedAt.Before(now.Add(-rp.TTL)) {
 		// Held or used. Only an abandoned attempt at this very request
 		// (its lease passed) is claimed, below, to be taken over.
-		if rec.Status != 0 || rec.RequestHash != hash || rec.LeaseUntil == nil || rec.LeaseUntil.After(now) {
-			return rp.held(rec, hash, mode, attempt)
+		if rec.Status != 0 || rec.Committed || rec.RequestHash != hash || rec.LeaseUntil == nil || rec.LeaseUntil.After(now) {
+			return rp.held(ctx, rec, hash, mode, now, attempt)
 		}
 	} else if err != nil && hub.ErrorCode(err) != hub.CodeNotFound {
 		rp.log.ErrorContext(ctx, "replay: reading the key failed; the request runs without it", "request_id", RequestID(ctx), "error", err)
-		return attempt(), false, 0
+		return attempt(ctx), false, 0
 	}
 	owner := newOwner()
 	lease := now.Add(rp.Lease)
@@ -263,10 +276,10 @@ func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, a
 	})
 	if err != nil {
 		rp.log.ErrorContext(ctx, "replay: claiming the key failed; the request runs without it", "request_id", RequestID(ctx), "error", err)
-		return attempt(), false, 0
+		return attempt(ctx), false, 0
 	}
 	if held != nil {
-		return rp.held(held, hash, mode, attempt)
+		return rp.held(ctx, held, hash, mode, now, attempt)
 	}
 	// The attempt is ours. Its outcome is written even when the client
 	// has gone: a client that timed out is exactly the one that retries.
@@ -276,14 +289,16 @@ func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, a
 	defer func() {
 		stop()
 		if !finished {
-			// A panic, a 5xx or an input error: the key is free again.
+			// A panic, a 5xx or an input error: the key is free again
+			// (unless a unit of the attempt committed: then it stays,
+			// and a retry is ConflictAnswerLost).
 			if err := rp.st.Update(wctx, func(tx store.Tx) error { return tx.ReleaseIdempotency(wctx, scopeKey, key, owner) }); err != nil {
 				rp.log.ErrorContext(ctx, "replay: freeing the key failed; it frees itself when its lease passes",
 					"request_id", RequestID(ctx), "error", err)
 			}
 		}
 	}()
-	out = attempt()
+	out = attempt(store.WithReplayClaim(ctx, store.ReplayClaim{Scope: scopeKey, Key: key, Owner: owner}))
 	if out.Status == 0 {
 		out.Status = http.StatusOK
 	}
@@ -306,16 +321,19 @@ func (rp *Replay) Run(ctx context.Context, scope, key, hash string, mode Mode, a
 }
 
 // held answers a request whose key another attempt holds or has used.
-func (rp *Replay) held(rec *store.IdempotencyRecord, hash string, mode Mode, attempt func() Outcome) (Outcome, bool, Conflict) {
+func (rp *Replay) held(ctx context.Context, rec *store.IdempotencyRecord, hash string, mode Mode, now time.Time,
+	attempt func(context.Context) Outcome) (Outcome, bool, Conflict) {
 	switch {
 	case rec.RequestHash != hash:
 		return Outcome{}, false, ConflictMismatch
+	case rec.Status == 0 && rec.Committed && rec.LeaseUntil != nil && !rec.LeaseUntil.After(now):
+		return Outcome{}, false, ConflictAnswerLost
 	case rec.Status == 0:
 		return Outcome{}, false, ConflictInProgress
 	case rec.ContentType == secretHeld:
 		return Outcome{}, false, ConflictSecretShown
 	case rec.ContentType == rerun || mode == Rerun:
-		return attempt(), false, 0
+		return attempt(ctx), false, 0
 	}
 	return Outcome{Status: rec.Status, ContentType: rec.ContentType, Body: rec.Body}, true, 0
 }
@@ -333,9 +351,9 @@ func (rp *Replay) Do(w http.ResponseWriter, r *http.Request, scope, key string, 
 		next(w, r) // too large: the handler refuses it, so nothing is kept
 		return
 	}
-	out, replayed, c := rp.Run(r.Context(), scope, key, RequestHash(r, body), mode, func() Outcome {
+	out, replayed, c := rp.Run(r.Context(), scope, key, RequestHash(r, body), mode, func(ctx context.Context) Outcome {
 		cw := &captureWriter{ResponseWriter: w, keep: true}
-		next(cw, r)
+		next(cw, r.WithContext(ctx))
 		return Outcome{Status: cw.status, ContentType: cw.Header().Get("Content-Type"), Body: cw.body.Bytes(),
 			Secret: HoldsSecret(cw.Header()), Discard: !cw.keep}
 	})

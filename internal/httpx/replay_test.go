@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"orderhub/internal/httpx"
+	"orderhub/internal/hub"
 	"orderhub/internal/store"
 	"orderhub/internal/testutil"
 )
@@ -271,5 +272,88 @@ func TestReplayConcurrent(t *testing.T) {
 				t.Fatalf("answers %v", codes)
 			}
 		}
+	})
+}
+
+// TestReplayCommittedNotRunTwice: a keyed request's unit of work marks its
+// key committed in its own commit (store.Fenced), so a request whose effect
+// committed is never run again by a retry — not when its answer failed
+// after the commit (a 500), not when the process died between the commit
+// and keeping the answer (kill -9: a top-up applied twice before) — and an
+// attempt whose key a retry took over commits nothing.
+func TestReplayCommittedNotRunTwice(t *testing.T) {
+	testutil.ForEachStore(t, func(t *testing.T, st store.Store) {
+		f := newReplay(t, st)
+		ctx := context.Background()
+		brands := func() int {
+			t.Helper()
+			bs, err := st.ListBrands(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(bs)
+		}
+		write := func(ctx context.Context, name string) error {
+			return st.Update(ctx, func(tx store.Tx) error { return tx.CreateBrand(ctx, &hub.Brand{Name: name, Currency: "KRW"}) })
+		}
+
+		// The write commits, then the answer fails: the key stays taken.
+		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) {
+			if err := write(r.Context(), "after-commit"); err != nil {
+				t.Error(err)
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+		wantAnswer(t, "first", f.send(ctx, "p", "k500", "application/json", `{}`), 500, "", false)
+		wantAnswer(t, "during its lease", f.send(ctx, "p", "k500", "application/json", `{}`), 409, "conflict 2", false)
+		f.advance(f.rp.Lease + time.Second)
+		wantAnswer(t, "after its lease", f.send(ctx, "p", "k500", "application/json", `{}`), 409, "conflict 5", false)
+		wantAnswer(t, "another request", f.send(ctx, "p", "k500", "application/json", `{"b":1}`), 422, "conflict 1", false)
+		if n, b := f.runs.Load(), brands(); n != 1 || b != 1 {
+			t.Fatalf("after a committed 500: %d runs, %d brands; want 1, 1", n, b)
+		}
+
+		// The process dies between the commit and keeping the answer.
+		r := httptest.NewRequest("POST", "/things?x=1", strings.NewReader(`{}`))
+		r.Header.Set("Content-Type", "application/json")
+		hash := httpx.RequestHash(r, []byte(`{}`))
+		claim := func(key, owner string) {
+			t.Helper()
+			lease := f.now.Add(f.rp.Lease)
+			if err := st.Update(ctx, func(tx store.Tx) error {
+				held, err := tx.ClaimIdempotency(ctx, &store.IdempotencyRecord{Scope: "replay:p", Key: key, RequestHash: hash,
+					Owner: owner, LeaseUntil: &lease}, f.now, httpx.IdempotencyTTL)
+				if held != nil {
+					t.Errorf("claim %s: held by %s", key, held.Owner)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claim("killed", "killed")
+		if err := write(store.WithReplayClaim(ctx, store.ReplayClaim{Scope: "replay:p", Key: "killed", Owner: "killed"}), "killed"); err != nil {
+			t.Fatal(err)
+		}
+		f.advance(f.rp.Lease + time.Second)
+		f.answer = func(w http.ResponseWriter, r *http.Request, n int32) { write(r.Context(), "retry"); w.WriteHeader(201) }
+		wantAnswer(t, "retry after kill -9", f.send(ctx, "p", "killed", "application/json", `{}`), 409, "conflict 5", false)
+		if n, b := f.runs.Load(), brands(); n != 1 || b != 2 {
+			t.Fatalf("after a kill: %d runs, %d brands; want 1, 2", n, b)
+		}
+
+		// A slow attempt loses its key to a retry: its late unit commits
+		// nothing.
+		claim("slow", "slow")
+		f.advance(f.rp.Lease + time.Second)
+		wantAnswer(t, "the retry", f.send(ctx, "p", "slow", "application/json", `{}`), 201, "", false)
+		err := write(store.WithReplayClaim(ctx, store.ReplayClaim{Scope: "replay:p", Key: "slow", Owner: "slow"}), "late")
+		if e := hub.AsError(err); err == nil || e.Code != hub.CodeConflict || e.Reason != hub.ReasonIdempotencyTakenOver {
+			t.Fatalf("the slow attempt's unit: %v; want a taken-over conflict", err)
+		}
+		if n, b := f.runs.Load(), brands(); n != 2 || b != 3 {
+			t.Fatalf("after a takeover: %d runs, %d brands; want 2, 3", n, b)
+		}
+		wantAnswer(t, "the retry again", f.send(ctx, "p", "slow", "application/json", `{}`), 201, "", true)
 	})
 }

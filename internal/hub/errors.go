@@ -53,6 +53,10 @@ const (
 	// ReasonCredentialRole: the credential may not act in the route's role
 	// (CredentialRole.Authorize; Details "credential_role" and "role").
 	ReasonCredentialRole Reason = "credential_role"
+	// ReasonIdempotencyTakenOver: a keyed request's attempt lost its key
+	// (its lease passed and a retry took it over) before its unit
+	// committed; the unit is rolled back.
+	ReasonIdempotencyTakenOver Reason = "idempotency_key_taken_over"
 )
 
 // Error is the one error type that crosses layers. Field names the input

@@ -214,7 +214,8 @@ type Tx interface {
 
 	// ClaimIdempotency starts an attempt at a key. When no record holds
 	// it (none, or one created before now - ttl), or an in-progress one
-	// whose lease has passed holds it for the same request, it writes r in
+	// whose lease has passed and that never committed holds it for the
+	// same request, it writes r in
 	// progress (Status 0, r.Owner, r.LeaseUntil) and returns nil. Otherwise
 	// it writes nothing and returns the record that holds the key.
 	ClaimIdempotency(ctx context.Context, r *IdempotencyRecord, now time.Time, ttl time.Duration) (*IdempotencyRecord, error)
@@ -222,8 +223,12 @@ type Tx interface {
 	// r.Owner's attempt; nothing when another attempt took the key over.
 	FinishIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	// ReleaseIdempotency frees owner's in-progress key (nothing once it
-	// is finished or taken over).
+	// is finished, committed or taken over).
 	ReleaseIdempotency(ctx context.Context, scope, key, owner string) error
+	// CommitIdempotency marks owner's in-progress key committed (Fenced);
+	// a CodeConflict when owner no longer holds it, which rolls the unit
+	// back.
+	CommitIdempotency(ctx context.Context, scope, key, owner string) error
 	// RenewIdempotency extends owner's lease of an in-progress key.
 	RenewIdempotency(ctx context.Context, scope, key, owner string, until time.Time) error
 	BalanceWriter
@@ -345,6 +350,49 @@ type IdempotencyRecord struct {
 	CreatedAt   time.Time
 	Owner       string
 	LeaseUntil  *time.Time
+	// Committed says the attempt's unit of work committed (CommitIdempotency):
+	// its effect is in the database even if its answer was never kept.
+	Committed bool
+}
+
+// ReplayClaim is an attempt's hold on an idempotency key, carried in the
+// context of the request it runs (WithReplayClaim): every unit of work of
+// the request commits only while the attempt still owns the key, and marks
+// the key committed in the same commit (Fenced).
+type ReplayClaim struct{ Scope, Key, Owner string }
+
+type replayClaimKey struct{}
+
+// WithReplayClaim is ctx carrying the attempt's claim, besides any it
+// carries already (a request keyed twice, seed 003's request id inside an
+// Idempotency-Key: each key is fenced and marked).
+func WithReplayClaim(ctx context.Context, c ReplayClaim) context.Context {
+	held, _ := ctx.Value(replayClaimKey{}).([]ReplayClaim)
+	return context.WithValue(ctx, replayClaimKey{}, append(held[:len(held):len(held)], c))
+}
+
+// Fenced is fn followed, in the same unit, by CommitIdempotency of the
+// claims ctx carries (fn itself when it carries none). Every Store's Update
+// runs its unit through it, so a keyed request's effect and the mark that
+// it happened commit together: a crash between the commit and keeping the
+// answer can no longer let a retry run the request a second time, and an
+// attempt whose key was taken over (its lease passed) commits nothing.
+func Fenced(ctx context.Context, fn func(Tx) error) func(Tx) error {
+	claims, _ := ctx.Value(replayClaimKey{}).([]ReplayClaim)
+	if len(claims) == 0 {
+		return fn
+	}
+	return func(tx Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		for _, c := range claims {
+			if err := tx.CommitIdempotency(ctx, c.Scope, c.Key, c.Owner); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 // AdminSession is one dashboard login as stored: the SHA-256 of its cookie

@@ -354,7 +354,8 @@ func statusMessage(s hub.Status) string {
 
 // conflictCodes are the envelope's codes of the replay layer's refusals.
 var conflictCodes = httpx.ConflictCodes{Mismatch: "idempotency_key_reused", InProgress: "request_in_progress",
-	SecretShown: "idempotency_key_reused", BadKey: "invalid_idempotency_key"}
+	SecretShown: "idempotency_key_reused", BadKey: "invalid_idempotency_key",
+	AnswerLost: "request_answer_lost"}
 
 // idempotencyConflict renders the replay layer's refusals in the envelope.
 func (h *Handler) idempotencyConflict(w http.ResponseWriter, r *http.Request, c httpx.Conflict) {

@@ -261,7 +261,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, req *request, err
 
 // conflictCodes are the envelope's codes of the replay layer's refusals.
 var conflictCodes = httpx.ConflictCodes{Mismatch: "idempotency_key_reused", InProgress: "request_in_progress",
-	SecretShown: "idempotency_key_reused", BadKey: "invalid_request"}
+	SecretShown: "idempotency_key_reused", BadKey: "invalid_request",
+	AnswerLost: "request_answer_lost"}
 
 // idempotencyConflict renders the replay layer's refusals (the
 // Idempotency-Key header) in the envelope.

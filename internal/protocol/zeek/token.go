@@ -46,7 +46,7 @@ func (h *Handler) token(ctx context.Context, c *call) answer {
 		return h.serviceError(ctx, c, err, nil)
 	}
 	c.partner = partner
-	return h.replayed(ctx, c, httpx.Rerun, func() answer {
+	return h.replayed(ctx, c, httpx.Rerun, func(ctx context.Context) answer {
 		tok, _, err := h.Svc.IssueAccessToken(ctx, cred, h.TokenTTL)
 		if err != nil {
 			return h.serviceError(ctx, c, err, nil)

@@ -170,7 +170,7 @@ func (h *Handler) endpoint(auth bool, run func(ctx context.Context, c *call) ans
 			h.write(w, c.lang, run(ctx, c))
 			return
 		}
-		h.write(w, c.lang, h.replayed(ctx, c, httpx.Keep, func() answer { return run(ctx, c) }))
+		h.write(w, c.lang, h.replayed(ctx, c, httpx.Keep, func(ctx context.Context) answer { return run(ctx, c) }))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang, langOK := parseLang(r.Header.Get("KS-Lang"))
@@ -268,13 +268,16 @@ func (h *Handler) authenticate(ctx context.Context, r *http.Request) (*hub.Partn
 // same way around it. With mode Rerun only the request is kept (the token
 // call's answer holds a live access token, which orderhub keeps only as a
 // hash): a repeat runs the call again.
-func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run func() answer) answer {
+//
+// run must work in the context it is given: it carries the keys' claims,
+// so that what run commits is fenced by them (httpx.Replay.Run).
+func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run func(context.Context) answer) answer {
 	scope := protocol.ReplayScope(c.partner)
-	byRequestID := func() answer {
+	byRequestID := func(ctx context.Context) answer {
 		return h.runReplay(ctx, c, scope+":ks", c.requestID, false, mode, run)
 	}
 	if c.idemKey == "" || mode == httpx.Rerun {
-		return byRequestID()
+		return byRequestID(ctx)
 	}
 	return h.runReplay(ctx, c, scope+":idempotency-key", c.idemKey, true, mode, byRequestID)
 }
@@ -282,9 +285,9 @@ func (h *Handler) replayed(ctx context.Context, c *call, mode httpx.Mode, run fu
 // idemReuse is 40902's text when the reused key is an Idempotency-Key.
 var idemReuse = [2]string{"Idempotency-Key was already used for a different request", "Idempotency-Key đã được dùng cho một yêu cầu khác"}
 
-func (h *Handler) runReplay(ctx context.Context, c *call, scope, key string, idem bool, mode httpx.Mode, run func() answer) answer {
-	out, replayed, conflict := h.Replay.Run(ctx, scope, key, c.hash, mode, func() httpx.Outcome {
-		a := run()
+func (h *Handler) runReplay(ctx context.Context, c *call, scope, key string, idem bool, mode httpx.Mode, run func(context.Context) answer) answer {
+	out, replayed, conflict := h.Replay.Run(ctx, scope, key, c.hash, mode, func(ctx context.Context) httpx.Outcome {
+		a := run(ctx)
 		return httpx.Outcome{Status: a.status, ContentType: contentType, Body: a.body, Discard: a.conflict}
 	})
 	if conflict != 0 {
@@ -299,6 +302,10 @@ func (h *Handler) replayConflict(c *call, conflict httpx.Conflict, idem bool) an
 	switch {
 	case conflict == httpx.ConflictInProgress:
 		a = errorAnswer(http.StatusConflict, codeInProgress, text(codeInProgress, c.lang))
+	case conflict == httpx.ConflictAnswerLost:
+		// Carried out, answer lost: the seed has no code of its own, and
+		// 40902's text ("used for a different request") would be wrong.
+		a = errorAnswer(http.StatusConflict, codeRequestIDReuse, conflict.Message())
 	case conflict == httpx.ConflictBadKey:
 		a = errorAnswer(http.StatusBadRequest, codeInvalid, (&problem{field: "Idempotency-Key", kind: kindTooLong, arg: "255"}).message(c.lang))
 	case idem:

@@ -554,7 +554,7 @@ func TestRequestIDRecordedAfterClientLeft(t *testing.T) {
 		ctx, cancel := context.WithCancel(f.Ctx)
 		defer cancel()
 		runs := 0
-		run := func() answer { runs++; cancel(); return ok(nil) }
+		run := func(context.Context) answer { runs++; cancel(); return ok(nil) }
 		if a := h.replayed(ctx, c, httpx.Keep, run); a.status != http.StatusOK {
 			t.Fatalf("first answer %d %s", a.status, a.body)
 		}

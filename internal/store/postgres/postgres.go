@@ -122,6 +122,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Update runs fn in a READ COMMITTED transaction, retrying the whole unit on
 // serialization failures and deadlocks.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	fn = store.Fenced(ctx, fn) // a keyed request commits only while it holds its key
 	var err error
 	for attempt := 0; attempt < 4; attempt++ {
 		if attempt > 0 {

@@ -195,6 +195,7 @@ func (s *Store) Dialect() string { return "sqlite" }
 
 // Update queues fn for the writer and waits for its commit.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	fn = store.Fenced(ctx, fn) // a keyed request commits only while it holds its key
 	u := &unit{ctx: ctx, fn: fn, errc: make(chan error, 1)}
 	select {
 	case s.units <- u:

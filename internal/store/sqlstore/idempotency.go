@@ -8,19 +8,21 @@ import (
 	"database/sql"
 	"time"
 
+	"orderhub/internal/hub"
 	"orderhub/internal/store"
 )
 
-const idempotencyCols = `scope, key, request_hash, status, content_type, body, created_at, owner, lease_until`
+const idempotencyCols = `scope, key, request_hash, status, content_type, body, created_at, owner, lease_until, committed`
 
 func scanIdempotency(sc interface{ Scan(...any) error }) (*store.IdempotencyRecord, error) {
 	var r store.IdempotencyRecord
 	var at int64
 	var lease sql.NullInt64
-	if err := sc.Scan(&r.Scope, &r.Key, &r.RequestHash, &r.Status, &r.ContentType, &r.Body, &at, &r.Owner, &lease); err != nil {
+	var committed int64
+	if err := sc.Scan(&r.Scope, &r.Key, &r.RequestHash, &r.Status, &r.ContentType, &r.Body, &at, &r.Owner, &lease, &committed); err != nil {
 		return nil, err
 	}
-	r.CreatedAt, r.LeaseUntil = fromMicros(at), fromNullMicros(lease)
+	r.CreatedAt, r.LeaseUntil, r.Committed = fromMicros(at), fromNullMicros(lease), committed != 0
 	return &r, nil
 }
 
@@ -49,12 +51,15 @@ func (s *Queries) ClaimIdempotency(ctx context.Context, r *store.IdempotencyReco
 		return nil, s.wrap(err, "idempotency record")
 	}
 	expired := held.CreatedAt.Before(now.Add(-ttl))
-	abandoned := held.Status == 0 && held.RequestHash == r.RequestHash && (held.LeaseUntil == nil || !held.LeaseUntil.After(now))
+	// An abandoned attempt is taken over only if it never committed: one
+	// that did has its effect in the database (its answer was lost).
+	abandoned := held.Status == 0 && !held.Committed && held.RequestHash == r.RequestHash &&
+		(held.LeaseUntil == nil || !held.LeaseUntil.After(now))
 	if !expired && !abandoned {
 		return held, nil
 	}
 	_, err = s.exec(ctx, `UPDATE idempotency SET request_hash = ?, status = 0, content_type = '', body = NULL, created_at = ?,
-		owner = ?, lease_until = ? WHERE scope = ? AND key = ?`,
+		owner = ?, lease_until = ?, committed = 0 WHERE scope = ? AND key = ?`,
 		r.RequestHash, micros(r.CreatedAt), r.Owner, nullMicros(r.LeaseUntil), r.Scope, r.Key)
 	return nil, s.wrap(err, "idempotency record")
 }
@@ -66,8 +71,20 @@ func (s *Queries) FinishIdempotency(ctx context.Context, r *store.IdempotencyRec
 }
 
 func (s *Queries) ReleaseIdempotency(ctx context.Context, scope, key, owner string) error {
-	_, err := s.exec(ctx, `DELETE FROM idempotency WHERE scope = ? AND key = ? AND owner = ? AND status = 0`, scope, key, owner)
+	_, err := s.exec(ctx, `DELETE FROM idempotency WHERE scope = ? AND key = ? AND owner = ? AND status = 0 AND committed = 0`, scope, key, owner)
 	return s.wrap(err, "idempotency record")
+}
+
+func (s *Queries) CommitIdempotency(ctx context.Context, scope, key, owner string) error {
+	res, err := s.exec(ctx, `UPDATE idempotency SET committed = 1 WHERE scope = ? AND key = ? AND owner = ? AND status = 0`, scope, key, owner)
+	if err != nil {
+		return s.wrap(err, "idempotency record")
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return &hub.Error{Code: hub.CodeConflict, Reason: hub.ReasonIdempotencyTakenOver,
+			Message: "this request's Idempotency-Key was taken over by a retry; nothing was written", Err: err}
+	}
+	return nil
 }
 
 func (s *Queries) RenewIdempotency(ctx context.Context, scope, key, owner string, until time.Time) error {
