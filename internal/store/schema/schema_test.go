@@ -6,13 +6,13 @@ import (
 	"testing/fstest"
 )
 
-// TestMigrationsRender renders every migration for both dialects: all ten,
+// TestMigrationsRender renders every migration for both dialects: all of them,
 // numbered in order with their released names, no marker left, and each
 // dialect's spelling where the source has a placeholder.
 func TestMigrationsRender(t *testing.T) {
 	names := []string{"0001_init.sql", "0002_delivery.sql", "0003_partner_balance.sql", "0004_retention.sql",
 		"0005_events_brand.sql", "0006_partner_previous_secret.sql", "0007_hot_paths.sql", "0008_replay.sql",
-		"0009_acceptance.sql", "0010_dashboard.sql"}
+		"0009_acceptance.sql", "0010_dashboard.sql", "0011_replay_committed.sql"}
 	for _, d := range []string{SQLite, Postgres} {
 		ms, err := Migrations(d)
 		if err != nil {
