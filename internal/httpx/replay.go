@@ -40,10 +40,14 @@ import (
 //     as does an answer the handler marks with DoNotKeep (a protocol that
 //     answers input errors with 200 in its envelope).
 //   - An attempt holds its key under a lease of a few seconds that it
-//     renews while it runs. A process that dies lets its keys go when the
-//     lease passes: the same request then runs (and any order it had
-//     committed is found by its own key, see Ticket); another request with
-//     the key is a conflict, as ever.
+//     renews while it runs. Its units of work commit only while it holds
+//     the key, and mark the key committed in the same commit
+//     (store.Fenced): an attempt whose key a retry took over writes
+//     nothing. A process that dies lets its keys go when the lease passes:
+//     the same request then runs if nothing of it had committed, and is
+//     ConflictAnswerLost if it had (its effect is there, its answer was
+//     never kept; it is not run twice). Another request with the key is a
+//     conflict, as ever.
 //   - A conflict is a typed Conflict, which each protocol renders in its
 //     own envelope.
 //   - An answer that shows a secret once (MarkSecret) is never kept: the
