@@ -66,6 +66,10 @@ func testJunglebookSettings(t *testing.T, f *fixture, create createFunc, refused
 	for _, c := range []struct{ extra, field string }{
 		{`{"delivery_fees": 1}`, "settings.extra.delivery_fees"}, // not a key of the protocol
 		{`{"free_delivery_from": -5}`, "settings.extra.free_delivery_from"},
+		// A fee no order total could hold beside its goods (it used to be
+		// saved, and then every balance-paid order was errCode 002).
+		{`{"delivery_fee": 100000000000000, "free_delivery_from": 0}`, "settings.extra.delivery_fee"},
+		{`{"delivery_fee": "50000000000001"}`, "settings.extra.delivery_fee"},
 		{`{"location_id": 999999}`, "settings.extra.location_id"},
 		{`{"logistics_center": "the dock"}`, "settings.extra.logistics_center"},
 		{`{"logistics_center": {"name": "dock", "zip_code": "1"}}`, "settings.extra.logistics_center"},
@@ -76,6 +80,18 @@ func testJunglebookSettings(t *testing.T, f *fixture, create createFunc, refused
 		refused("PATCH "+c.extra, status, body, c.field)
 		status, body = create(`{"protocol": "junglebook", "settings": {"extra": ` + c.extra + `}}`)
 		refused("POST "+c.extra, status, body, c.field)
+	}
+	// The audit's PATCH, whole: the bound is said, and the shop keeps its fee.
+	status, body, _ = f.do("PATCH", "/hub/v1/partners/"+shopID, f.brandTok,
+		`{"settings":{"extra":{"delivery_fee":100000000000000,"free_delivery_from":0}}}`)
+	if status != 400 {
+		t.Errorf("PATCH a fee above hub.MaxFee: %d %v", status, body)
+	}
+	testutil.SameValue(t, "PATCH a fee above hub.MaxFee", testutil.DecodeJSON(t, []byte(`{"error": {"code": "invalid",
+		"message": "must be a non-negative integer of at most 50000000000000",
+		"details": {"field": "settings.extra.delivery_fee"}}}`)), any(body))
+	if res := junglebookOrder(t, f, key, strings.Replace(order, "S-1", "S-2", 1)); res["orderResult"].(map[string]any)["delivery"] != "2500" {
+		t.Errorf("order after a refused fee: %v", res)
 	}
 	status, body, _ = f.do("PATCH", "/hub/v1/partners/"+shopID, f.brandTok,
 		fmt.Sprintf(`{"settings": {"extra": {"delivery_fee": "3000", "location_id": %d, "bank_account": 12,

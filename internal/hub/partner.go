@@ -269,15 +269,21 @@ func (s PartnerSettings) ExtraKnown(known ...string) error {
 // ExtraAmount reads a non-negative integer setting of at most MaxAmount: a
 // JSON number, a Go integer, or a string of digits; 0 when absent or null.
 func (s PartnerSettings) ExtraAmount(key string) (int64, error) {
+	return s.ExtraAmountUpTo(key, MaxAmount)
+}
+
+// ExtraAmountUpTo is ExtraAmount with a lower bound than MaxAmount (a fee
+// added to every order is at most MaxFee).
+func (s PartnerSettings) ExtraAmountUpTo(key string, max int64) (int64, error) {
 	v, ok := s.Extra[key]
 	if !ok || v == nil {
 		return 0, nil
 	}
-	bad := Invalid(ExtraField(key), "must be a non-negative integer of at most %d", MaxAmount)
+	bad := Invalid(ExtraField(key), "must be a non-negative integer of at most %d", max)
 	var n int64
 	switch t := v.(type) {
 	case float64:
-		if t < 0 || t != math.Trunc(t) || t > float64(MaxAmount) {
+		if t < 0 || t != math.Trunc(t) || t > float64(max) {
 			return 0, bad
 		}
 		n = int64(t)
@@ -298,7 +304,7 @@ func (s PartnerSettings) ExtraAmount(key string) (int64, error) {
 	default:
 		return 0, bad
 	}
-	if n < 0 || n > MaxAmount {
+	if n < 0 || n > max {
 		return 0, bad
 	}
 	return n, nil

@@ -202,6 +202,22 @@ func TestExtraSettings(t *testing.T) {
 		_, err := s.ExtraAmount(key)
 		checkErr(t, err, invalidAt("settings.extra."+key))
 	}
+	// A lower bound, in each form a setting may take: at it is read, above
+	// it is invalid.
+	for _, v := range []any{float64(MaxFee), MaxFee, int(MaxFee), json.Number("50000000000000"), "50000000000000"} {
+		s := PartnerSettings{Extra: map[string]any{"fee": v}}
+		if got, err := s.ExtraAmountUpTo("fee", MaxFee); err != nil || got != MaxFee {
+			t.Errorf("ExtraAmountUpTo(%T %v) = %d, %v; want %d", v, v, got, err, MaxFee)
+		}
+	}
+	for _, v := range []any{float64(MaxFee + 1), MaxFee + 1, int(MaxFee + 1), json.Number("50000000000001"), "50000000000001", float64(MaxAmount)} {
+		s := PartnerSettings{Extra: map[string]any{"fee": v}}
+		_, err := s.ExtraAmountUpTo("fee", MaxFee)
+		checkErr(t, err, invalidAt("settings.extra.fee"))
+		if e := AsError(err); e == nil || e.Message != "must be a non-negative integer of at most 50000000000000" {
+			t.Errorf("ExtraAmountUpTo(%T %v): %v", v, v, err)
+		}
+	}
 	if got, err := s.ExtraString("name"); err != nil || got != "Seoul" {
 		t.Errorf("ExtraString(name) = %q, %v", got, err)
 	}

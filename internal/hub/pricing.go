@@ -15,6 +15,13 @@ const MaxLines = 200
 // service-charge arithmetic (amount × basis points) cannot overflow int64.
 const MaxAmount int64 = 100_000_000_000_000
 
+// MaxFee bounds a fee a partner's settings add to every order (Junglebook's
+// delivery_fee): half of MaxAmount, so that the fee alone never takes an
+// order's total past what a payment holds (a balance payment is at most
+// MaxAmount), and the goods have the other half. A setting above it would
+// fail every order later, at order time; it is refused when saved.
+const MaxFee = MaxAmount / 2
+
 // UnitPrice is the product's own unit price for a quantity on a local date
 // ("2026-11-23"): the lowest of the base price, the special prices active
 // that day and the bulk prices whose purchase count the quantity reaches.

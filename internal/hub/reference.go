@@ -60,7 +60,10 @@ func ResolveOrderRef(door Channel, ref string, candidates []Order) (*Order, erro
 }
 
 // ambiguous names the orders a reference could mean, by number and
-// channel ("FR9TL74P (hub), K2M4P7QR (tableorder)"), oldest first.
+// channel ("FR9TL74P (hub), K2M4P7QR (tableorder)"), oldest first. Its
+// Details carry them for renderers that word the message themselves:
+// "orders" the numbers, "order_names" the names as the message gives them
+// (AmbiguousOrderNames).
 func ambiguous(ref string, os []*Order) error {
 	sort.Slice(os, func(i, j int) bool { return os[i].ID < os[j].ID })
 	names := make([]string, len(os))
@@ -70,5 +73,15 @@ func ambiguous(ref string, os []*Order) error {
 		numbers[i] = o.Number
 	}
 	return Conflict(ReasonAmbiguousReference, "reference %q names more than one order: %s; orderhub guesses none: send a reference only one of them has",
-		ref, strings.Join(names, ", ")).WithDetail("orders", numbers)
+		ref, strings.Join(names, ", ")).WithDetail("orders", numbers).WithDetail("order_names", names)
+}
+
+// AmbiguousOrderNames are the orders an ambiguous reference could mean
+// ("FR9TL74P (hub)", oldest first); nil for any other error.
+func AmbiguousOrderNames(err error) []string {
+	if err == nil || ErrorReason(err) != ReasonAmbiguousReference {
+		return nil
+	}
+	names, _ := AsError(err).Details["order_names"].([]string)
+	return names
 }

@@ -1,6 +1,9 @@
 package hub
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func TestResolveOrderRef(t *testing.T) {
 	hubOrder := Order{ID: 1, Number: "FR9TL74P", Channel: ChannelHub, ExternalRef: "EXT-1"}
@@ -52,5 +55,23 @@ func TestResolveOrderRef(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAmbiguousOrderNames: the names a renderer words its own message
+// with, oldest first, whatever order the candidates came in; nothing for
+// any other error.
+func TestAmbiguousOrderNames(t *testing.T) {
+	hubOrder := Order{ID: 1, Number: "E6HP27YM", Channel: ChannelHub, ExternalRef: "FR9TL74P"}
+	qr := Order{ID: 2, Number: "GXTCRQ9G", Channel: ChannelTableOrder, ExternalRef: "FR9TL74P"}
+	_, err := ResolveOrderRef(ChannelZeek, "FR9TL74P", []Order{qr, hubOrder})
+	if got, want := fmt.Sprint(AmbiguousOrderNames(err)), "[E6HP27YM (hub) GXTCRQ9G (tableorder)]"; got != want {
+		t.Fatalf("AmbiguousOrderNames = %s, want %s (%v)", got, want, err)
+	}
+	if names := AmbiguousOrderNames(NotFound("order not found")); names != nil {
+		t.Fatalf("a not found names %v", names)
+	}
+	if names := AmbiguousOrderNames(nil); names != nil {
+		t.Fatalf("nil names %v", names)
 	}
 }

@@ -210,7 +210,9 @@
 //
 // # Partner settings (hub.PartnerSettings.Extra)
 //
-//	delivery_fee        delivery fee in minor units (default 0)
+//	delivery_fee        delivery fee in minor units (default 0), at most
+//	                    hub.MaxFee (half of hub.MaxAmount), so that an
+//	                    order's total (goods plus fee) can still be paid
 //	free_delivery_from  goods total from which delivery is free (0: never)
 //	location_id         the location orders go to (default above)
 //	bank_account        payResult.bankAccount of goods errors (default "1")
@@ -219,7 +221,8 @@
 //	                    phoneReceiver otherwise)
 //
 // Protocol has the service check them whenever the partner is created or
-// changed: a key not listed here, a value of the wrong type, an incomplete
+// changed: a key not listed here, a value of the wrong type or out of
+// range (a delivery_fee above hub.MaxFee), an incomplete
 // logistics_center or a location_id the partner may not order for is a 400
 // naming the field (settings.extra.delivery_fee), and nothing is stored, so
 // a setting never fails at order time. Only a setting stored before that

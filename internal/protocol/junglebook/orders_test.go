@@ -406,6 +406,20 @@ func TestDeliveryFee(t *testing.T) {
 	if res := f.post("/order/test", with(t, map[string]any{"orderItem": items(7373, 1)})); res.orderResult()["delivery"] != "2500" {
 		t.Fatalf("after a refused change: %s", res.Body)
 	}
+	// A fee no order total could hold beside its goods is refused too (it
+	// used to be saved, and then every balance-paid order was 002
+	// "orderItem"); one at the bound still lets such an order through.
+	f.partner.Settings.Extra[KeyDeliveryFee] = hub.MaxAmount
+	if err := f.Svc.UpdatePartner(f.Ctx, f.partner); hub.ErrorCode(err) != hub.CodeInvalid || hub.AsError(err).Field != "settings.extra.delivery_fee" {
+		t.Fatalf("a fee of MaxAmount saved: %v", err)
+	}
+	f.partner.Settings.Extra[KeyDeliveryFee] = hub.MaxFee
+	must(t, f.Svc.UpdatePartner(f.Ctx, f.partner))
+	res = f.post("/order", with(t, map[string]any{"oaOrderNo": "FEE-MAX", "settleKind": "s", "orderItem": items(7373, 1)}))
+	if or := res.orderResult(); res.Status != 200 || or["success"] != "1" || or["delivery"] != "50000000000000" || or["settlePrice"] != "50000000000850" {
+		t.Fatalf("a balance-paid order with the largest fee: %s", res)
+	}
+	f.partner.Settings.Extra[KeyDeliveryFee] = "x"
 	// ...and one stored before that check answers 500 (999), logged.
 	must(t, f.Store.Update(f.Ctx, func(tx store.Tx) error { return tx.UpdatePartner(f.Ctx, f.partner) }))
 	if res := f.post("/order/test", seedRequest(t)); res.Status != 500 || res.errCode() != "999" {

@@ -21,7 +21,8 @@ import (
 //	        "phone": "031-000-0000"}}}}
 const (
 	// KeyDeliveryFee is the delivery fee of every order, in minor units
-	// (an integer, or a string of digits). Default 0.
+	// (an integer, or a string of digits) of at most hub.MaxFee, so that an
+	// order's total can hold it. Default 0.
 	KeyDeliveryFee = "delivery_fee"
 	// KeyFreeDeliveryFrom waives the fee when the goods total reaches it
 	// (minor units). 0 or absent: never.
@@ -65,7 +66,7 @@ type receiver struct {
 func parseSettings(ps hub.PartnerSettings) (settings, error) {
 	s := settings{BankAccount: "1"}
 	var err error
-	if s.DeliveryFee, err = ps.ExtraAmount(KeyDeliveryFee); err != nil {
+	if s.DeliveryFee, err = ps.ExtraAmountUpTo(KeyDeliveryFee, hub.MaxFee); err != nil {
 		return s, err
 	}
 	if s.FreeDeliveryFrom, err = ps.ExtraAmount(KeyFreeDeliveryFrom); err != nil {

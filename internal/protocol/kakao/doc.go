@@ -120,7 +120,8 @@
 // Idempotent by botOrderId: the same body to the same store again answers
 // 201 with the same order (and Idempotent-Replayed: true) and creates
 // nothing; the same botOrderId with a different body, or at another store,
-// is 409. The Idempotency-Key header is
+// is 409 {"error": "botOrderId \"kakao-20260310-0001\" was used for a
+// different order"}. The Idempotency-Key header is
 // honoured too (httpx.Idempotency; a reused key with another request is
 // 422).
 //
@@ -165,10 +166,16 @@
 //
 // ?storeId= is required (the seed's URL param); the order is named by
 // {"orderId": "FR9TL74P"} in a JSON body, or by ?orderId= (the seed lists
-// no body). orderId is any order reference within the partner's scope (hub
-// number, channel id, hub id): the POS is the store, so orders of any
-// channel at the store can be moved. An optional "numb" must match when
-// sent. cook moves the order to PREPARING (from NEW or CONFIRMED),
+// no body). orderId is an order's hub number or a channel's id for it (a
+// bot's botOrderId, a QR order's id, the id orderhub answered a channel)
+// within the partner's scope (service.FindOrder): the POS is the store, so
+// orders of any channel at the store can be moved. A hub id is not a
+// reference here (hub ids are /hub/v1's): a bare integer that is no
+// order's number or channel id is 404 {"error": "order not found"}. A
+// reference two orders share moves neither: 409 naming both by hub number
+// and channel ("reference \"FR9TL74P\" names more than one order:
+// E6HP27YM (hub), GXTCRQ9G (tableorder); …"). An optional "numb" must
+// match when sent. cook moves the order to PREPARING (from NEW or CONFIRMED),
 // complete to COMPLETED (from any open status); the answer is 200 with the
 // order view. A refused transition is 409 ("order is already preparing",
 // "cannot prepare an order that is ready", "order already completed").

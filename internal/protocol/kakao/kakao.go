@@ -298,6 +298,11 @@ func (h *Handler) placeOrder(w http.ResponseWriter, r *http.Request, p *hub.Part
 		h.idempotencyConflict(w, r, c)
 		return nil
 	}
+	if hub.ErrorReason(err) == hub.ReasonIdempotencyReuse {
+		// The key was the bot's own id ("bot:" is how it is stored): say
+		// so in the bot's words.
+		return hub.Conflict(hub.ReasonIdempotencyReuse, "botOrderId %q was used for a different order", botID)
+	}
 	if err != nil {
 		return err
 	}

@@ -160,13 +160,15 @@ func TestPlaceOrder(t *testing.T) {
 		if res2.Status != http.StatusCreated || v2.OrderID != v.OrderID || v2.Numb != v.Numb || res2.Header.Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("replay: %d %s", res2.Status, res2.Body)
 		}
-		// The same bot order id with another body: 409.
-		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.Status != http.StatusConflict || errMsg(t, r) == "" {
+		// The same bot order id with another body: 409, naming the bot's
+		// id as the bot sent it (not the key it is stored under).
+		const reused = `botOrderId "kb-1" was used for a different order`
+		if r := f.do("POST", path, f.botKey, strings.Replace(orderBody, `"quantity": 2`, `"quantity": 3`, 1)); r.Status != http.StatusConflict || errMsg(t, r) != reused {
 			t.Fatalf("reuse: %d %s", r.Status, r.Body)
 		}
 		// The same body at the bot's other store is another request, not a
 		// retry: 409, never the first store's order.
-		if r := f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey, orderBody); r.Status != http.StatusConflict || errMsg(t, r) == "" {
+		if r := f.do("POST", "/api/v1/stores/"+itoa(f.loc2.ID)+"/orders", f.botKey, orderBody); r.Status != http.StatusConflict || errMsg(t, r) != reused {
 			t.Fatalf("same bot order id at another store: %d %s", r.Status, r.Body)
 		}
 		os, err := st.ListOrders(f.Ctx, store.OrderFilter{BrandID: f.brand.ID})
@@ -345,8 +347,36 @@ func TestProgress(t *testing.T) {
 		res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: hub.ChannelHub,
 			Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
 		must(t, err)
+		// Its hub id is not a reference here (hub ids are /hub/v1's): a bare
+		// integer is the same 404 as any unknown order, and moves nothing.
+		for _, body := range []string{`{"orderId": "` + itoa(res.Order.ID) + `"}`, `{"orderId": ` + itoa(res.Order.ID) + `}`} {
+			if r := post("cook", "storeId="+store1, body); r.Status != 404 || errMsg(t, r) != "order not found" {
+				t.Errorf("cook by hub id %s: %d %s", body, r.Status, r.Body)
+			}
+		}
+		if o, err := st.GetOrder(f.Ctx, res.Order.ID); err != nil || o.Status != hub.StatusNew {
+			t.Fatalf("after cook by hub id: %v %v", o, err)
+		}
 		if r := post("cook", "storeId="+store1, `{"orderId": "`+res.Order.Number+`"}`); r.Status != 200 || r.Object(t)["botOrderId"] != nil {
 			t.Errorf("cook hub order: %d %s", r.Status, r.Body)
+		}
+		// A reference two orders share moves neither: 409 naming both.
+		var twins []*hub.Order
+		for _, ch := range []hub.Channel{hub.ChannelHub, hub.ChannelTableOrder} {
+			res, err := f.Svc.PlaceOrder(f.Ctx, service.PlaceOrderInput{BrandID: f.brand.ID, LocationID: f.loc.ID, Channel: ch,
+				ExternalRef: "FR9TL74P", Lines: []service.LineInput{{ProductRef: "P010", Quantity: 1}}})
+			must(t, err)
+			twins = append(twins, res.Order)
+		}
+		want := `reference "FR9TL74P" names more than one order: ` + twins[0].Number + ` (hub), ` + twins[1].Number +
+			` (tableorder); orderhub guesses none: send a reference only one of them has`
+		if r := post("cook", "storeId="+store1, `{"orderId": "FR9TL74P"}`); r.Status != 409 || errMsg(t, r) != want {
+			t.Errorf("cook an ambiguous reference: %d %s", r.Status, r.Body)
+		}
+		for _, o := range twins {
+			if got, err := st.GetOrder(f.Ctx, o.ID); err != nil || got.Status != hub.StatusNew {
+				t.Fatalf("order %s after an ambiguous cook: %v %v", o.Number, got, err)
+			}
 		}
 	})
 }

@@ -76,7 +76,10 @@
 //	409 40902 KS-Client-Request-Id (or Idempotency-Key) already used for another request
 //	409 40903 A request with this KS-Client-Request-Id is still in progress
 //	409 40904 The order_id names more than one order (orderhub guesses none:
-//	          send the order_id orderhub answered; the answer names no order)
+//	          send the order_id orderhub answered); error_msg names them by
+//	          hub number and channel: "The order_id names more than one
+//	          order: E6HP27YM (hub), GXTCRQ9G (tableorder); send the id
+//	          orderhub answered for the order"
 //	413 41301 Request body too large (over 1 MiB)
 //	429 42901 Too many requests (with Retry-After: over the client's rate, or
 //	          for the token call and calls without a valid token, the address's)

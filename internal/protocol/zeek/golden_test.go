@@ -418,15 +418,31 @@ func seedStatus(t *testing.T, w *seedWorld, ex []string) {
 	expect(t, "status other brand", w.call(w.zk100, PathStatusUpdate, ex[exStatusReq]), http.StatusNotFound, ex[exStatus404])
 	expect(t, "status 401", w.call(w.zk145, PathStatusUpdate, ex[exStatusReq], "Authorization", "Basic x"), http.StatusUnauthorized, ex[exStatus401])
 	// An order_id two orders carry (here a hub order's and a QR order's
-	// channel ids) moves neither: 409 40904, naming no order.
+	// channel ids, as FR9TL74P was in the audit) moves neither: 409 40904,
+	// naming both by hub number and channel, oldest first.
+	var named []*hub.Order
 	for _, ch := range []hub.Channel{hub.ChannelHub, hub.ChannelTableOrder} {
-		_, err := w.Svc.PlaceOrder(w.Ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: ch,
-			ExternalRef: "AMBIG-1", Lines: []service.LineInput{{ProductRef: "33", Quantity: 1}}})
+		res, err := w.Svc.PlaceOrder(w.Ctx, service.PlaceOrderInput{BrandID: 145, LocationID: 33, Channel: ch,
+			ExternalRef: "FR9TL74P", Lines: []service.LineInput{{ProductRef: "33", Quantity: 1}}})
 		must(t, err)
+		named = append(named, res.Order)
 	}
-	r := w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], "202011991199", "AMBIG-1", 1))
+	ambiguous := strings.Replace(ex[exStatusReq], "202011991199", "FR9TL74P", 1)
+	r := w.call(w.zk145, PathStatusUpdate, ambiguous)
 	expectError(t, "status of an ambiguous order_id", r, http.StatusConflict, "40904",
-		"The order_id names more than one order; send the id orderhub answered for the order")
+		"The order_id names more than one order: "+named[0].Number+" (hub), "+named[1].Number+
+			" (tableorder); send the id orderhub answered for the order")
+	r = w.call(w.zk145, PathStatusUpdate, ambiguous, "KS-Lang", "vi")
+	expectError(t, "status of an ambiguous order_id (vi)", r, http.StatusConflict, "40904",
+		"order_id trỏ tới nhiều hơn một đơn hàng: "+named[0].Number+" (hub), "+named[1].Number+
+			" (tableorder); hãy gửi mã đơn mà orderhub đã trả về")
+	for _, o := range named {
+		got, err := w.Store.GetOrder(w.Ctx, o.ID)
+		must(t, err)
+		if got.Status != o.Status {
+			t.Errorf("order %s moved to %v by an ambiguous order_id", o.Number, got.Status)
+		}
+	}
 	r = w.call(w.zk145, PathStatusUpdate, strings.Replace(ex[exStatusReq], `"status": 5`, `"status": 7`, 1))
 	expectError(t, "status 40001", r, http.StatusBadRequest, "40001", "Invalid parameter: status must be one of 5")
 	testutil.SameShape(t, "status 40001", []byte(ex[exStatus400]), r.Body)

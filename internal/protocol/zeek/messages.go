@@ -54,6 +54,24 @@ var texts = map[string][2]string{ // [en, vi]
 // text is the message of a code in a language (English when unknown).
 func text(code, lang string) string { return pick(texts[code], lang) }
 
+// msgAmbiguousNamed is a 40904's error_msg when the service named the
+// orders: "{orders}" stands for them ("E6HP27YM (hub), GXTCRQ9G
+// (tableorder)"), so that the client can tell which order it meant.
+var msgAmbiguousNamed = [2]string{
+	"The order_id names more than one order: {orders}; send the id orderhub answered for the order",
+	"order_id trỏ tới nhiều hơn một đơn hàng: {orders}; hãy gửi mã đơn mà orderhub đã trả về",
+}
+
+// ambiguousMessage is a 40904's error_msg naming the orders the service's
+// error names (hub.AmbiguousOrderNames); the bare text when it names none.
+func ambiguousMessage(err error, lang string) string {
+	names := hub.AmbiguousOrderNames(err)
+	if len(names) == 0 {
+		return text(codeAmbiguous, lang)
+	}
+	return strings.ReplaceAll(pick(msgAmbiguousNamed, lang), "{orders}", strings.Join(names, ", "))
+}
+
 // msgNoSuchItem is a batch row's error_msg for a product the client's
 // store does not have (the seed's example text).
 var msgNoSuchItem = [2]string{"No such item", "Không có sản phẩm này"}

@@ -383,9 +383,10 @@ func (h *Handler) serviceError(ctx context.Context, c *call, err error, field fu
 		return errorAnswer(http.StatusForbidden, codeForbidden, text(codeForbidden, c.lang))
 	case hub.CodeConflict:
 		// An ambiguous reference is not a status the order refuses: its
-		// own code, naming no order (they may be other channels').
+		// own code, naming the orders by hub number and channel (DESIGN.md
+		// §10), as every door's answer does.
 		if hub.ErrorReason(err) == hub.ReasonAmbiguousReference {
-			return errorAnswer(http.StatusConflict, codeAmbiguous, text(codeAmbiguous, c.lang))
+			return errorAnswer(http.StatusConflict, codeAmbiguous, ambiguousMessage(err, c.lang))
 		}
 		return errorAnswer(http.StatusConflict, codeConflict, text(codeConflict, c.lang))
 	case hub.CodeRateLimited:
