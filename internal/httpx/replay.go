@@ -331,6 +331,9 @@ func (rp *Replay) held(ctx context.Context, rec *store.IdempotencyRecord, hash s
 	case rec.RequestHash != hash:
 		return Outcome{}, false, ConflictMismatch
 	case rec.Status == 0 && rec.Committed && rec.LeaseUntil != nil && !rec.LeaseUntil.After(now):
+		if mode == Rerun {
+			return attempt(ctx), false, 0 // a repeat runs again anyway (a token issued anew)
+		}
 		return Outcome{}, false, ConflictAnswerLost
 	case rec.Status == 0:
 		return Outcome{}, false, ConflictInProgress

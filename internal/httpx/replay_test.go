@@ -342,6 +342,17 @@ func TestReplayCommittedNotRunTwice(t *testing.T) {
 			t.Fatalf("after a kill: %d runs, %d brands; want 1, 2", n, b)
 		}
 
+		// In Rerun mode (the answer is never kept: a token call) a
+		// committed, unanswered attempt is simply run again.
+		reruns := 0
+		out, replayed, c := f.rp.Run(ctx, "p", "killed", hash, httpx.Rerun, func(context.Context) httpx.Outcome {
+			reruns++
+			return httpx.Outcome{Status: 200}
+		})
+		if reruns != 1 || replayed || c != 0 || out.Status != 200 {
+			t.Fatalf("rerun of a committed key: %d runs, %+v, replayed %v, conflict %d", reruns, out, replayed, c)
+		}
+
 		// A slow attempt loses its key to a retry: its late unit commits
 		// nothing.
 		claim("slow", "slow")
